@@ -7,8 +7,13 @@ export { storeState, storeEvents, loadEvents } from "./state";
 export { ltlOfflineError, surrogateBackStep, backpropError, sgdApply, sgdApplyClamped } from "./backprop";
 export { readoutError } from "./readout";
 export { traceSynapses, traceNeurons, stopDelta, stopGrad } from "./traces";
+export { convIntegrate, convOuterUpdate } from "./conv";
 
 /** Arenas are allocated once, up front, by the host (no allocation on hot paths). */
 export function alloc(bytes: usize): usize {
   return heap.alloc(bytes);
 }
+export {
+  integrateGain, membraneNoise, quantizeWeights, deviceOuterUpdate, deviceApply,
+  gatherEventsFixed, integrateFixed, neuronStepFixed, membraneNoiseFixed, ltlOnlineSignalFixed, fixedOuterUpdate, fixedApply,
+} from "./device";

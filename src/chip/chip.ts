@@ -8,6 +8,8 @@ import { ArenaPlan } from './arena.js';
 import { Backend, Kernels, createKernels } from './kernels.js';
 import { COUNTER_SLOTS } from '../reference/counters.js';
 import { RESET_SUBTRACT, RESET_ZERO } from '../reference/neuron.js';
+import { Device, DeviceSpec, isIdeal } from './device.js';
+import { ConvGeometry, convWeightCount, geometryBlock, checkGeometry, GEO_SLOTS } from '../reference/conv.js';
 
 export type Reset = 'subtract' | 'zero';
 
@@ -15,9 +17,17 @@ export interface LayerSpec {
   name: string;
   nIn: number;
   nOut: number;
-  /** nOut x nIn, row-major: weights[i * nIn + j] = W[i, j] (the paper's orientation). */
+  /**
+   * nOut x nIn, row-major: weights[i * nIn + j] = W[i, j] (the paper's orientation).
+   * Convolution: the shared K x C x kh x kw weights, row-major (PyTorch's orientation; depthwise:
+   * C x 1 x kh x kw), and one bias per output channel.
+   */
   weights: Float32Array;
   bias: Float32Array;
+  /** A convolution (src/reference/conv.ts): nIn = C*H*W and nOut = K*OH*OW neurons, channel-major. */
+  conv?: ConvGeometry;
+  /** Fixed weights that no rule learns (average pooling). */
+  fixed?: boolean;
   /** One value (per layer) or nOut values (per neuron). */
   threshold: Float32Array;
   leak: Float32Array;
@@ -34,6 +44,8 @@ export interface ChipSpec {
   counterBits?: number;
   /** Longest time window a sample may have. */
   maxSteps: number;
+  /** The chip instance's device non-idealities and number format (src/chip/device.ts); absent: the ideal f32 chip. */
+  device?: DeviceSpec;
 }
 
 /** What one sample gives the learning circuits: layer targets (LTL) or a label (readout rules). */
@@ -51,6 +63,8 @@ export interface SampleSupervision {
  */
 export interface ChipRule {
   readonly name: string;
+  /** The rule has circuits for convolutional layers (shared weights); others refuse such chips. */
+  readonly trainsConv?: boolean;
   reserve(plan: ArenaPlan, chip: ChipShape): void;
   bind(chip: Chip): void;
   /** The supervision of the sample about to run. */
@@ -69,7 +83,13 @@ export interface ChipShape {
    * thresholdPerNeuron / leakPerNeuron: the layer stores one value per neuron (stride 1), not one
    * per layer; rules that learn thresholds or leaks size their buffers from them.
    */
-  layers: { nIn: number; nOut: number; readout: boolean; thresholdPerNeuron?: boolean; leakPerNeuron?: boolean }[];
+  layers: {
+    nIn: number; nOut: number; readout: boolean; thresholdPerNeuron?: boolean; leakPerNeuron?: boolean;
+    /** Convolution: its geometry, its stored (shared) weights and its biases (one per channel). */
+    conv?: ConvGeometry; weights?: number; biases?: number;
+    /** Fixed weights (average pooling): no rule learns them. */
+    fixed?: boolean;
+  }[];
   maxSteps: number;
   reset?: Reset;
   delay?: 0 | 1;
@@ -87,6 +107,7 @@ export interface LayerPtrs {
   spikeIdx: [number, number]; // indices of the spikes of S
   c: number;         // spike accumulator C[t] (u32)
   cnt: number;       // counter block (f64 x COUNTER_SLOTS)
+  geo: number;       // convolution geometry block (i32 x GEO_SLOTS); -1 for a dense layer
 }
 
 export interface Events { idx: number; val: number; n: number; analog: number }
@@ -115,15 +136,24 @@ export class Chip {
     const bits = spec.counterBits ?? 32;
     this.maxCount = bits >= 32 ? 0xffffffff : 2 ** bits - 1;
     const plan = new ArenaPlan();
-    const off = spec.layers.map((l) => {
-      const thrN = l.threshold.length, leakN = l.leak.length;
+    const device = spec.device && !isIdeal(spec.device) ? new Device(spec, spec.device) : null;
+    if (device && rule && rule.name !== 'ltl-online' && (spec.device?.quantization || spec.device?.fixedPoint)) {
+      throw new RangeError(`rule ${rule.name} writes weights directly: quantized or fixed-point chips need a rule that writes through the device (ltl-online)`);
+    }
+    const off = spec.layers.map((l, n) => {
+      const thrN = device ? device.thresholdCount(n, spec) : l.threshold.length, leakN = l.leak.length;
       return {
-        wt: plan.f32(l.nIn * l.nOut), bias: plan.f32(l.nOut), thr: plan.f32(thrN), leak: plan.f32(leakN),
+        wt: plan.f32(weightCount(l)), bias: plan.f32(l.bias.length), thr: plan.f32(thrN), thrN, leak: plan.f32(leakN),
+        geo: l.conv ? plan.i32(GEO_SLOTS) : -1,
         i: plan.f32(l.nOut), u: plan.f32(l.nOut), s0: plan.f32(l.nOut), s1: plan.f32(l.nOut),
         x0: plan.i32(l.nOut), x1: plan.i32(l.nOut), c: plan.i32(l.nOut), cnt: plan.f64(COUNTER_SLOTS),
       };
     });
+    device?.reserve(plan);
     const inOff = { x: plan.f32(spec.inputSize), i0: plan.i32(spec.inputSize), i1: plan.i32(spec.inputSize), v0: plan.f32(spec.inputSize), v1: plan.f32(spec.inputSize) };
+    if (rule && !rule.trainsConv && spec.layers.some((l) => l.conv)) {
+      throw new RangeError(`rule ${rule.name} does not train conv layers yet`);
+    }
     if (rule) {
       // Every byte the rule reserves, per layer, is its learning memory.
       const shape = this.shape();
@@ -136,13 +166,15 @@ export class Chip {
     spec.layers.forEach((l, n) => {
       const o = off[n];
       this.layers.push({
-        wt: b + o.wt, bias: b + o.bias, thr: b + o.thr, thrStride: l.threshold.length === 1 ? 0 : 1,
+        wt: b + o.wt, bias: b + o.bias, thr: b + o.thr, thrStride: o.thrN === 1 ? 0 : 1,
         leak: b + o.leak, leakStride: l.leak.length === 1 ? 0 : 1, i: b + o.i, u: b + o.u,
         s: [b + o.s0, b + o.s1], spikeIdx: [b + o.x0, b + o.x1], c: b + o.c, cnt: b + o.cnt,
+        geo: l.conv ? b + o.geo : -1,
       });
+      if (l.conv) this.k.mem.i32.set(geometryBlock(l.conv), (b + o.geo) >>> 2);
       this.nSpikes.push([0, 0]);
       this.setWeights(n, l.weights);
-      this.f32(this.layers[n].bias, l.nOut).set(l.bias);
+      this.f32(this.layers[n].bias, l.bias.length).set(l.bias);
       this.f32(this.layers[n].thr, l.threshold.length).set(l.threshold);
       this.f32(this.layers[n].leak, l.leak.length).set(l.leak);
     });
@@ -152,10 +184,14 @@ export class Chip {
     this.rule = rule;
     this.readoutSum = new Float64Array(spec.layers[spec.layers.length - 1].nOut);
     this.learningBytes = spec.layers.map((_, l) => plan.bytesOf('rule', l));
+    this.device = device;
+    device?.bind(this);
     rule?.bind(this);
   }
 
   readonly rule?: ChipRule;
+  /** The chip instance's devices (non-idealities, fixed point); null: the ideal chip. */
+  readonly device: Device | null = null;
 
   shape(): ChipShape {
     return {
@@ -163,6 +199,8 @@ export class Chip {
       layers: this.spec.layers.map((l) => ({
         nIn: l.nIn, nOut: l.nOut, readout: !!l.readout,
         thresholdPerNeuron: l.threshold.length !== 1, leakPerNeuron: l.leak.length !== 1,
+        ...(l.conv ? { conv: l.conv, weights: weightCount(l), biases: l.bias.length } : {}),
+        ...(l.fixed ? { fixed: true } : {}),
       })),
     };
   }
@@ -171,27 +209,48 @@ export class Chip {
   f32(p: number, n: number): Float32Array { return this.k.mem.f32.subarray(p >>> 2, (p >>> 2) + n); }
   u32(p: number, n: number): Uint32Array { return this.k.mem.u32.subarray(p >>> 2, (p >>> 2) + n); }
 
-  /** Weights in the paper's orientation, nOut x nIn row-major (a copy). */
+  /** Weights in the paper's orientation, nOut x nIn row-major (convolution: K x C x kh x kw) (a copy). */
   getWeights(l: number): Float32Array {
-    const { nIn, nOut } = this.spec.layers[l];
-    const wt = this.f32(this.layers[l].wt, nIn * nOut);
+    const { nIn, nOut, conv } = this.spec.layers[l];
+    if (conv) return convWeights(conv, this.f32(this.layers[l].wt, convWeightCount(conv)), 'get');
+    const wt = this.device?.fixed ? this.device.storedWeights(l) : this.f32(this.layers[l].wt, nIn * nOut);
     const w = new Float32Array(nIn * nOut);
     for (let j = 0; j < nIn; j++) for (let i = 0; i < nOut; i++) w[i * nIn + j] = wt[j * nOut + i];
     return w;
   }
 
   setWeights(l: number, w: Float32Array): void {
-    const { nIn, nOut } = this.spec.layers[l];
+    const { nIn, nOut, conv } = this.spec.layers[l];
+    if (conv) {
+      this.f32(this.layers[l].wt, convWeightCount(conv)).set(convWeights(conv, w, 'set'));
+      return;
+    }
     const wt = this.f32(this.layers[l].wt, nIn * nOut);
     for (let j = 0; j < nIn; j++) for (let i = 0; i < nOut; i++) wt[j * nOut + i] = w[i * nIn + j];
+    // Deployment onto a non-ideal chip: the device quantizes (programs) what was written.
+    this.device?.afterSetWeights(l);
   }
 
-  getBias(l: number): Float32Array { return this.f32(this.layers[l].bias, this.spec.layers[l].nOut).slice(); }
-  getThreshold(l: number): Float32Array { return this.f32(this.layers[l].thr, this.spec.layers[l].threshold.length).slice(); }
-  getLeak(l: number): Float32Array { return this.f32(this.layers[l].leak, this.spec.layers[l].leak.length).slice(); }
+  getBias(l: number): Float32Array {
+    if (this.device?.fixed) return this.device.real(l, 'bias');
+    return this.f32(this.layers[l].bias, this.spec.layers[l].bias.length).slice();
+  }
+  /** Thresholds as stored: one per layer, or one per neuron (per-neuron mismatch, silencing, learned thresholds). */
+  getThreshold(l: number): Float32Array {
+    if (this.device?.fixed) return this.device.real(l, 'thr');
+    return this.f32(this.layers[l].thr, this.layers[l].thrStride ? this.spec.layers[l].nOut : 1).slice();
+  }
+  getLeak(l: number): Float32Array {
+    if (this.device?.fixed) return this.device.realLeak(l);
+    return this.f32(this.layers[l].leak, this.spec.layers[l].leak.length).slice();
+  }
 
   /** Membrane U[t] (readout: o[t]), spikes S[t] and spike counts C[t] of layer l after the current step. */
-  membrane(l: number): Float32Array { return this.f32(this.layers[l].u, this.spec.layers[l].nOut); }
+  membrane(l: number): Float32Array {
+    // Fixed point: the integers in real units (a copy).
+    if (this.device?.fixed) return this.device.real(l, 'u');
+    return this.f32(this.layers[l].u, this.spec.layers[l].nOut);
+  }
   spikes(l: number): Float32Array { return this.f32(this.layers[l].s[this.t & 1], this.spec.layers[l].nOut); }
   counts(l: number): Uint32Array { return this.u32(this.layers[l].c, this.spec.layers[l].nOut); }
   counters(l: number): Float64Array {
@@ -235,20 +294,26 @@ export class Chip {
     const cur = this.t & 1, prev = cur ^ 1;
     const n = this.spec.inputSize;
     k.mem.f32.set(x.subarray(xOffset, xOffset + n), this.xPtr >>> 2);
-    this.inN[cur] = k.gatherEvents(this.xPtr, n, this.inIdx[cur], this.inVal[cur]);
+    this.inN[cur] = this.device ? this.device.gather(this.xPtr, n, this.inIdx[cur], this.inVal[cur]) : k.gatherEvents(this.xPtr, n, this.inIdx[cur], this.inVal[cur]);
     const reset = this.spec.reset === 'subtract' ? RESET_SUBTRACT : RESET_ZERO;
     for (let l = 0; l < this.layers.length; l++) {
       const p = this.layers[l];
       const ls = this.spec.layers[l];
       const ev = this.preEvents(l);
       if (ls.readout) {
-        k.integrate(p.wt, ls.nOut, ev.idx, ev.val, ev.n, ev.analog, p.bias, p.u, p.cnt);
+        if (this.device) this.device.integrate(l, ev, p.u);
+        else k.integrate(p.wt, ls.nOut, ev.idx, ev.val, ev.n, ev.analog, p.bias, p.u, p.cnt);
         const o = this.membrane(l);
         for (let i = 0; i < ls.nOut; i++) this.readoutSum[i] += o[i];
         continue;
       }
-      k.integrate(p.wt, ls.nOut, ev.idx, ev.val, ev.n, ev.analog, p.bias, p.i, p.cnt);
-      const ns = k.neuronStep(ls.nOut, p.i, p.u, p.s[prev], p.s[cur], p.spikeIdx[cur], p.thr, p.thrStride, p.leak, p.leakStride, reset, p.cnt);
+      let ns: number;
+      if (this.device) ns = this.device.layerStep(l, ev, prev, cur, reset);
+      else {
+        if (ls.conv) k.convIntegrate(p.geo, p.wt, ev.idx, ev.val, ev.n, ev.analog, p.bias, p.i, p.cnt);
+        else k.integrate(p.wt, ls.nOut, ev.idx, ev.val, ev.n, ev.analog, p.bias, p.i, p.cnt);
+        ns = k.neuronStep(ls.nOut, p.i, p.u, p.s[prev], p.s[cur], p.spikeIdx[cur], p.thr, p.thrStride, p.leak, p.leakStride, reset, p.cnt);
+      }
       this.nSpikes[l][cur] = ns;
       k.accumulate(p.spikeIdx[cur], ns, p.c, this.maxCount, p.cnt);
     }
@@ -285,6 +350,32 @@ export class Chip {
   }
 }
 
+/** Weights a layer stores: nIn x nOut, or a convolution's shared K*C*kh*kw (depthwise: C*kh*kw). */
+export function weightCount(l: Pick<LayerSpec, 'nIn' | 'nOut' | 'conv'>): number {
+  return l.conv ? convWeightCount(l.conv) : l.nIn * l.nOut;
+}
+
+/**
+ * A convolution's weights between the paper's orientation (K x C x kh x kw, row-major) and the
+ * stored one (row (c, dy, dx) holds the K weights one event reads at one offset); depthwise
+ * weights are stored as given (C x kh x kw).
+ */
+function convWeights(g: ConvGeometry, src: Float32Array, dir: 'get' | 'set'): Float32Array {
+  const out = new Float32Array(convWeightCount(g));
+  if (g.depthwise) {
+    out.set(src.subarray(0, out.length));
+    return out;
+  }
+  const K = g.channels, taps = g.inChannels * g.kernelHeight * g.kernelWidth;
+  for (let k = 0; k < K; k++) {
+    for (let q = 0; q < taps; q++) {
+      if (dir === 'set') out[q * K + k] = src[k * taps + q];
+      else out[k * taps + q] = src[q * K + k];
+    }
+  }
+  return out;
+}
+
 function argmax(v: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
@@ -297,8 +388,16 @@ function validateSpec(spec: ChipSpec): void {
   spec.layers.forEach((l, n) => {
     const where = `layer ${n} (${l.name})`;
     if (l.nIn !== nIn) throw new RangeError(`${where}: expected ${nIn} inputs, got ${l.nIn}`);
-    if (l.weights.length !== l.nIn * l.nOut) throw new RangeError(`${where}: weights must have ${l.nIn * l.nOut} values`);
-    if (l.bias.length !== l.nOut) throw new RangeError(`${where}: bias must have ${l.nOut} values`);
+    if (l.conv) {
+      const g = l.conv, bad = checkGeometry(g);
+      if (bad) throw new RangeError(`${where}: ${bad}`);
+      if (l.nIn !== g.inChannels * g.inHeight * g.inWidth) throw new RangeError(`${where}: a convolution over ${g.inChannels} x ${g.inHeight} x ${g.inWidth} has ${g.inChannels * g.inHeight * g.inWidth} inputs, not ${l.nIn}`);
+      if (l.nOut !== g.channels * g.height * g.width) throw new RangeError(`${where}: a convolution to ${g.channels} x ${g.height} x ${g.width} has ${g.channels * g.height * g.width} neurons, not ${l.nOut}`);
+      if (l.readout) throw new RangeError(`${where}: a readout cannot be a convolution`);
+    }
+    if (l.weights.length !== weightCount(l)) throw new RangeError(`${where}: weights must have ${weightCount(l)} values`);
+    const nb = l.conv ? l.conv.channels : l.nOut;
+    if (l.bias.length !== nb) throw new RangeError(`${where}: bias must have ${nb} values`);
     for (const [what, a] of [['threshold', l.threshold], ['leak', l.leak]] as const) {
       if (a.length !== 1 && a.length !== l.nOut) throw new RangeError(`${where}: ${what} must have 1 or ${l.nOut} values`);
     }

@@ -12,6 +12,8 @@ import * as state from '../reference/state.js';
 import * as backprop from '../reference/backprop.js';
 import * as readout from '../reference/readout.js';
 import * as traces from '../reference/traces.js';
+import * as device from '../reference/device.js';
+import * as conv from '../reference/conv.js';
 import { instantiateKernels, WasmExports } from './wasm.js';
 
 export type Backend = 'wasm' | 'ts';
@@ -46,6 +48,22 @@ export interface Kernels {
   traceNeurons(n: number, ebPtr: number, leakPtr: number, leakStride: number, learnTL: number, ethPtr: number, eaPtr: number, sPrevPtr: number, uPrevPtr: number, uPtr: number, cnt: number): void;
   stopDelta(n: number, dSPtr: number, uPtr: number, thrPtr: number, thrStride: number, width: number, height: number, deltaPtr: number, activeIdxPtr: number, cnt: number): number;
   stopGrad(nIn: number, nOut: number, gPtr: number, gbPtr: number, eWPtr: number, eWPerNeuron: number, ebPtr: number, ebStride: number, deltaPtr: number, activeIdxPtr: number, nActive: number, learnTL: number, ethPtr: number, eaPtr: number, gthPtr: number, gaPtr: number, gaStride: number, cnt: number): void;
+  // Convolution with shared weights, event-driven, and its online LTL writer (assembly/conv.ts)
+  convIntegrate(geoPtr: number, wPtr: number, idxPtr: number, valPtr: number, nEv: number, analog: number, biasPtr: number, iPtr: number, cnt: number): void;
+  convOuterUpdate(geoPtr: number, dstPtr: number, dstBiasPtr: number, idxPtr: number, valPtr: number, nEv: number, analog: number, mPtr: number, activeIdxPtr: number, nActive: number, writesWeights: number, cnt: number): void;
+  // Device non-idealities and the fixed-point mode (assembly/device.ts)
+  integrateGain(wtPtr: number, gainPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number, biasPtr: number, iPtr: number, cnt: number): void;
+  membraneNoise(iPtr: number, n: number, scale: number, rngPtr: number): void;
+  quantizeWeights(wPtr: number, n: number, step: number, invStep: number, half: number, maxLevel: number, noiseScale: number, rngPtr: number, cnt: number): void;
+  deviceOuterUpdate(wPtr: number, biasPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number, mPtr: number, activeIdxPtr: number, nActive: number, step: number, invStep: number, half: number, maxLevel: number, noiseScale: number, stochastic: number, rngPtr: number, cnt: number): void;
+  deviceApply(wPtr: number, gPtr: number, n: number, bPtr: number, gbPtr: number, nb: number, step: number, invStep: number, half: number, maxLevel: number, noiseScale: number, stochastic: number, rngPtr: number, cnt: number): void;
+  gatherEventsFixed(xPtr: number, n: number, idxPtr: number, valPtr: number, xScale: number, xMax: number, cnt: number): number;
+  integrateFixed(wtPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number, xScale: number, shiftAnalog: number, shiftSpike: number, biasPtr: number, iPtr: number, stateMax: number, roundMode: number, cnt: number): void;
+  neuronStepFixed(n: number, iPtr: number, uPtr: number, sPrevPtr: number, sPtr: number, spikeIdxPtr: number, thrPtr: number, thrStride: number, leakPtr: number, leakStride: number, leakMode: number, decayBits: number, reset: number, stateMax: number, roundMode: number, cnt: number): number;
+  membraneNoiseFixed(iPtr: number, n: number, scale: number, stateMax: number, rngPtr: number, cnt: number): void;
+  ltlOnlineSignalFixed(n: number, cPtr: number, targetPtr: number, uPtr: number, thrPtr: number, thrStride: number, t: number, halfQ: number, height: number, errorMode: number, negLr: number, mPtr: number, activeIdxPtr: number, cnt: number): number;
+  fixedOuterUpdate(wPtr: number, biasPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number, mPtr: number, activeIdxPtr: number, nActive: number, invSw: number, invSu: number, wMax: number, stateMax: number, stochastic: number, rngPtr: number, cnt: number): void;
+  fixedApply(wPtr: number, gPtr: number, n: number, bPtr: number, gbPtr: number, nb: number, invSw: number, invSu: number, wMax: number, stateMax: number, stochastic: number, rngPtr: number, cnt: number): void;
 }
 
 /** Allocate an arena of `bytes` on the chosen backend and return its kernels. */
@@ -82,6 +100,20 @@ function wasmKernels(bytes: number): Kernels {
     traceNeurons: ex.traceNeurons,
     stopDelta: ex.stopDelta,
     stopGrad: ex.stopGrad,
+    integrateGain: ex.integrateGain,
+    membraneNoise: ex.membraneNoise,
+    quantizeWeights: ex.quantizeWeights,
+    deviceOuterUpdate: ex.deviceOuterUpdate,
+    deviceApply: ex.deviceApply,
+    gatherEventsFixed: ex.gatherEventsFixed,
+    integrateFixed: ex.integrateFixed,
+    neuronStepFixed: ex.neuronStepFixed,
+    membraneNoiseFixed: ex.membraneNoiseFixed,
+    ltlOnlineSignalFixed: ex.ltlOnlineSignalFixed,
+    fixedOuterUpdate: ex.fixedOuterUpdate,
+    fixedApply: ex.fixedApply,
+    convIntegrate: ex.convIntegrate,
+    convOuterUpdate: ex.convOuterUpdate,
   };
 }
 
@@ -114,5 +146,23 @@ function tsKernels(bytes: number): Kernels {
     stopDelta: (n, ds, up, th, ts, w, h, dp, ap, c) => traces.stopDelta(m, n, ds, up, th, ts, w, h, dp, ap, c),
     stopGrad: (ni, no, g, gb, ew, epn, eb, ebs, dp, ap, na, tl, eth, ea, gth, ga, gas, c) =>
       traces.stopGrad(m, ni, no, g, gb, ew, epn, eb, ebs, dp, ap, na, tl, eth, ea, gth, ga, gas, c),
+    integrateGain: (w, g, no, ix, vx, ne, an, b, i, c) => device.integrateGain(m, w, g, no, ix, vx, ne, an, b, i, c),
+    membraneNoise: (i, n, sc, r) => device.membraneNoise(m, i, n, sc, r),
+    quantizeWeights: (w, n, st, inv, h, mx, ns, r, c) => device.quantizeWeights(m, w, n, st, inv, h, mx, ns, r, c),
+    deviceOuterUpdate: (w, b, no, ix, vx, ne, an, mp, ap, na, st, inv, h, mx, ns, sr, r, c) =>
+      device.deviceOuterUpdate(m, w, b, no, ix, vx, ne, an, mp, ap, na, st, inv, h, mx, ns, sr, r, c),
+    deviceApply: (w, g, n, b, gb, nb, st, inv, h, mx, ns, sr, r, c) => device.deviceApply(m, w, g, n, b, gb, nb, st, inv, h, mx, ns, sr, r, c),
+    gatherEventsFixed: (x, n, ix, vx, sc, mx, c) => device.gatherEventsFixed(m, x, n, ix, vx, sc, mx, c),
+    integrateFixed: (w, no, ix, vx, ne, an, sc, sa, ss, b, i, sm, rm, c) => device.integrateFixed(m, w, no, ix, vx, ne, an, sc, sa, ss, b, i, sm, rm, c),
+    neuronStepFixed: (n, i, u, sp, s, ix, th, ts, lk, ls, lm, db, r, sm, rm, c) =>
+      device.neuronStepFixed(m, n, i, u, sp, s, ix, th, ts, lk, ls, lm, db, r, sm, rm, c),
+    membraneNoiseFixed: (i, n, sc, sm, r, c) => device.membraneNoiseFixed(m, i, n, sc, sm, r, c),
+    ltlOnlineSignalFixed: (n, cp, yp, up, th, ts, t, hq, h, em, lr, mp, ap, c) =>
+      device.ltlOnlineSignalFixed(m, n, cp, yp, up, th, ts, t, hq, h, em, lr, mp, ap, c),
+    fixedOuterUpdate: (w, b, no, ix, vx, ne, an, mp, ap, na, iw, iu, wm, sm, sr, r, c) =>
+      device.fixedOuterUpdate(m, w, b, no, ix, vx, ne, an, mp, ap, na, iw, iu, wm, sm, sr, r, c),
+    fixedApply: (w, g, n, b, gb, nb, iw, iu, wm, sm, sr, r, c) => device.fixedApply(m, w, g, n, b, gb, nb, iw, iu, wm, sm, sr, r, c),
+    convIntegrate: (g, w, ix, vx, ne, an, b, i, c) => conv.convIntegrate(m, g, w, ix, vx, ne, an, b, i, c),
+    convOuterUpdate: (g, d, db, ix, vx, ne, an, mp, ap, na, ww, c) => conv.convOuterUpdate(m, g, d, db, ix, vx, ne, an, mp, ap, na, ww, c),
   };
 }

@@ -30,6 +30,20 @@ export interface WasmExports {
   traceNeurons(...a: number[]): void;
   stopDelta(...a: number[]): number;
   stopGrad(...a: number[]): void;
+  convIntegrate(...a: number[]): void;
+  convOuterUpdate(...a: number[]): void;
+  integrateGain(...a: number[]): void;
+  membraneNoise(...a: number[]): void;
+  quantizeWeights(...a: number[]): void;
+  deviceOuterUpdate(...a: number[]): void;
+  deviceApply(...a: number[]): void;
+  gatherEventsFixed(...a: number[]): number;
+  integrateFixed(...a: number[]): void;
+  neuronStepFixed(...a: number[]): number;
+  membraneNoiseFixed(...a: number[]): void;
+  ltlOnlineSignalFixed(...a: number[]): number;
+  fixedOuterUpdate(...a: number[]): void;
+  fixedApply(...a: number[]): void;
 }
 
 let compiled: WebAssembly.Module | null = null;

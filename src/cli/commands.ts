@@ -23,6 +23,8 @@ export const TRAIN: CommandSpec = {
     { name: 'lr', type: 'number', min: 0, description: `learning rate eta of the chip (default per rule: ${Object.entries(DEFAULT_LR).map(([r, v]) => `${r} ${v}`).join(', ')})` },
     { name: 'lr-decay', type: 'number', min: 0, max: 1, default: D.lrDecay, description: 'learning rate of epoch e is lr * lr-decay^(e-1)' },
     { name: 'hidden', type: 'list', min: 1, max: 100000, default: D.hidden, description: 'hidden layer sizes (teacher and SNN), comma-separated' },
+    { name: 'net', type: 'string', valueName: 'file', description: 'network description file (ncsim.net/1: conv, pool and dense layers; see nets/README.md); replaces --hidden' },
+    { name: 'data', type: 'string', valueName: 'source', default: D.data, description: 'mnist (images, encoded by --encoding), mnist-events (seeded saccade events binned into --steps frames) or events:FOLDER (event recordings); event frames are input currents and the teacher sees them summed over time / T' },
     { name: 'encoding', type: 'enum', choices: ['direct', 'rate'], default: D.encoding, description: 'input: analog currents (direct) or Bernoulli rate spikes' },
     { name: 'seed', type: 'int', min: 0, max: 4294967295, default: D.seed, description: 'seed of everything (split, teacher, chip, spikes)' },
     { name: 'threshold', type: 'number', min: 1e-6, default: D.threshold, description: 'firing threshold' },

@@ -14,6 +14,7 @@ import { InputError } from '../cli/errors.js';
 import { Activity, ActivityLayer, ActivityPhase, ACTIVITY_SCHEMA } from './activity.js';
 import { COUNTER_NAMES } from './actions.js';
 import { childPath } from './hwmodel.js';
+import { ConvGeometry, checkGeometry, convWeightCount } from '../reference/conv.js';
 
 type Obj = Record<string, unknown>;
 
@@ -55,7 +56,7 @@ export function parseActivity(json: unknown, label = '(inline)'): Activity {
     if (typeof l.name !== 'string' || l.name === '') fail(childPath(p, 'name'), 'a non-empty string', l.name);
     if (names.has(l.name as string)) fail(childPath(p, 'name'), 'a name no other layer has', l.name);
     names.add(l.name as string);
-    return {
+    const layer: ActivityLayer = {
       name: l.name as string,
       nIn: int(l, 'nIn', p, 1),
       nOut: int(l, 'nOut', p, 1),
@@ -63,6 +64,27 @@ export function parseActivity(json: unknown, label = '(inline)'): Activity {
       analogInput: bool(l, 'analogInput', p),
       learningStateBytes: int(l, 'learningStateBytes', p, 0),
     };
+    if (l.fixed !== undefined) layer.fixed = bool(l, 'fixed', p);
+    if (l.conv !== undefined) {
+      // A convolution: its geometry must be whole and give the layer's sizes.
+      const cp = childPath(p, 'conv');
+      const c = obj(l.conv, cp);
+      const depthwise = bool(c, 'depthwise', cp);
+      const g: ConvGeometry = {
+        inChannels: int(c, 'inChannels', cp, 1), inHeight: int(c, 'inHeight', cp, 1), inWidth: int(c, 'inWidth', cp, 1),
+        channels: int(c, 'channels', cp, 1), height: int(c, 'height', cp, 1), width: int(c, 'width', cp, 1),
+        kernelHeight: int(c, 'kernelHeight', cp, 1), kernelWidth: int(c, 'kernelWidth', cp, 1), stride: int(c, 'stride', cp, 1),
+        padding: int(c, 'padding', cp, 0), depthwise,
+      };
+      const bad = checkGeometry(g);
+      if (bad) fail(cp, `a convolution geometry that holds together (${bad})`, l.conv);
+      if (g.inChannels * g.inHeight * g.inWidth !== layer.nIn || g.channels * g.height * g.width !== layer.nOut) {
+        fail(cp, `a geometry of ${layer.nIn} inputs and ${layer.nOut} neurons`, l.conv);
+      }
+      layer.conv = g;
+      layer.weights = convWeightCount(g);
+    }
+    return layer;
   });
 
   const h = obj(root.host, 'host');

@@ -5,6 +5,7 @@
  * on another model without simulating again (`ncsim cost RUN.json --hw OTHER`).
  */
 import type { CounterValues } from '../chip/counters.js';
+import type { ConvGeometry } from '../reference/conv.js';
 
 export const ACTIVITY_SCHEMA = 'ncsim.activity/1';
 
@@ -18,6 +19,16 @@ export interface ActivityLayer {
   analogInput: boolean;
   /** Bytes of learning state the rule keeps for this layer (traces, stored states, accumulators). */
   learningStateBytes: number;
+  /**
+   * A convolution (optional; absent: dense): its geometry (src/reference/conv.ts), neurons
+   * channel-major. Its weights are shared: `weights` = K*C*kh*kw stored values (depthwise:
+   * C*kh*kw), not nIn*nOut, and a core holding some channels stores those channels' weights.
+   */
+  conv?: ConvGeometry;
+  /** Stored weights (convolutions; dense layers store nIn*nOut). */
+  weights?: number;
+  /** Fixed weights (average pooling): no learning circuit. */
+  fixed?: boolean;
 }
 
 export interface ActivityPhase {

@@ -35,12 +35,18 @@
  * NeuroBench-style figures: effective synaptic operations = ACs + MACs; activation sparsity of
  * a spiking layer = 1 - spikes / (neurons x steps) (readouts have none); membrane updates =
  * neuron.update; memory footprint = weights at the model's weight bits + a bias and a threshold
- * per neuron at the model's state bits, and the rule's learning state.
+ * per neuron at the model's state bits, and the rule's learning state. A convolution (activity
+ * layer with `conv`) stores its shared weights once, K*C*kh*kw (the `weights` of its record), and
+ * one bias per output channel; its mapping splits channels (then positions) over cores, each core
+ * storing the weights of the channels it holds (mapping.ts). Its counts are priced as a dense
+ * layer's: `synapse.read` is one per (event, output neuron reached), `synapse.event` one per
+ * presynaptic event, activating rows on every core of the layer.
  */
 import type { Activity, ActivityPhase } from './activity.js';
 import { ACTIONS, CIRCUITS, Circuit, PHASES, Phase, UNPRICED } from './actions.js';
 import type { HwModel } from './hwmodel.js';
 import { Mapping, mapActivity } from './mapping.js';
+import { convWeightCount } from '../reference/conv.js';
 
 export const COST_SCHEMA = 'ncsim.cost/1';
 
@@ -316,8 +322,9 @@ export function costRun(activity: Activity, model: HwModel, mapping: Mapping = m
   const sb = model.bits.state.value;
   let weightBits = 0, neuronParams = 0, learning = 0;
   for (const l of activity.layers) {
-    weightBits += l.nIn * l.nOut * wb;
-    neuronParams += l.nOut * 2 * sb; // a bias and a threshold per neuron
+    // Convolutions store their shared weights once (K*C*kh*kw) and one bias per channel.
+    weightBits += (l.conv ? l.weights ?? convWeightCount(l.conv) : l.nIn * l.nOut) * wb;
+    neuronParams += (l.conv ? l.conv.channels + l.nOut : l.nOut * 2) * sb; // biases and a threshold per neuron
     learning += l.learningStateBytes;
   }
   const weightBytes = Math.ceil(weightBits / 8);

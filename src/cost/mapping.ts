@@ -17,10 +17,20 @@
  * ever over capacity (a property test checks it). A network that does not fit is refused with a
  * `MappingError` (an InputError: exit status 2) naming the layer and by how much it overflows.
  * Biases and thresholds are kept with the neuron state, not in synapse memory.
+ *
+ * Convolutions share their weights: output channel k's neurons (positions) all use the same
+ * C x kh x kw weights (depthwise: kh x kw). A layer is split over cores by output channels —
+ * a core holding some channels stores those channels' weights, K_part x C x kh x kw — and, when
+ * one channel's positions do not fit a core, by positions: each core holding part of a channel
+ * stores that channel's weights (a copy). So a slice of a convolution takes
+ * ceil(channels it touches x C x kh x kw x weightBits / 8) bytes of synapse memory; slices start
+ * on channel boundaries when a whole channel fits, and a slice never spans part of a channel and
+ * more (neurons are channel-major, so a channel is a contiguous range of neurons).
  */
 import { InputError } from '../cli/errors.js';
 import type { ActivityLayer } from './activity.js';
 import type { HwModel } from './hwmodel.js';
+import { ConvGeometry, convFanIn } from '../reference/conv.js';
 
 export interface ChipCapacity {
   /** Model name, for messages. */
@@ -33,7 +43,11 @@ export interface ChipCapacity {
   mesh: { x: number; y: number; coresPerTile: number };
 }
 
-export interface MapLayer { name: string; nIn: number; nOut: number; learningStateBytes: number }
+export interface MapLayer {
+  name: string; nIn: number; nOut: number; learningStateBytes: number;
+  /** A convolution: shared weights, neurons channel-major (see the header). */
+  conv?: ConvGeometry;
+}
 
 export interface CoreSlice {
   /** Index of the layer in the network. */
@@ -120,7 +134,7 @@ export interface MapOptions {
 export function mapLayers(layers: readonly MapLayer[], cap: ChipCapacity, options: MapOptions = {}): Mapping {
   const pack = (options.policy ?? 'pack') === 'pack';
   // "spread": at most ceil(nOut / share) neurons of a layer per core, share ∝ the layer's synapses.
-  const synapses = layers.map((l) => l.nIn * l.nOut);
+  const synapses = layers.map((l) => (l.conv ? l.nOut * convFanIn(l.conv) : l.nIn * l.nOut));
   const totalSynapses = synapses.reduce((a, b) => a + b, 0) || 1;
   const spreadCap = layers.map((l, i) => options.policy === 'spread'
     ? Math.ceil(l.nOut / Math.max(1, Math.floor((cap.cores * synapses[i]) / totalSynapses)))
@@ -137,17 +151,37 @@ export function mapLayers(layers: readonly MapLayer[], cap: ChipCapacity, option
   };
 
   layers.forEach((layer, li) => {
-    const bitsPerNeuron = layer.nIn * cap.weightBits;
+    const g = layer.conv;
+    // Dense: a neuron's fan-in weights. Convolution: one output channel's shared weights.
+    const bitsPerNeuron = g ? 0 : layer.nIn * cap.weightBits;
+    const P = g ? g.height * g.width : 1;
+    const bitsPerChannel = g ? convFanIn(g) * cap.weightBits : 0;
     const L = layer.learningStateBytes;
-    const fit = (core: MappedCore): number => {
+    /** Synapse bytes of neurons [first, first + k) of the layer. */
+    const sliceBytes = (first: number, k: number): number => {
+      if (!g) return Math.ceil((k * bitsPerNeuron) / 8);
+      if (k <= 0) return 0;
+      const channels = Math.floor((first + k - 1) / P) - Math.floor(first / P) + 1;
+      return Math.ceil((channels * bitsPerChannel) / 8);
+    };
+    /** Neurons of the layer, from `first` on, that fit what is left of the core. */
+    const fit = (core: MappedCore, first: number): number => {
       let k = cap.neuronsPerCore - core.neurons;
-      if (bitsPerNeuron > 0) k = Math.min(k, Math.floor(((cap.synapseBytesPerCore - core.synapseBytes) * 8) / bitsPerNeuron));
       if (L > 0) k = Math.min(k, Math.floor(((cap.learningBytesPerCore - core.learningBytes) * layer.nOut) / L));
-      return Math.max(0, k);
+      const synLeft = cap.synapseBytesPerCore - core.synapseBytes;
+      if (!g) {
+        if (bitsPerNeuron > 0) k = Math.min(k, Math.floor((synLeft * 8) / bitsPerNeuron));
+        return Math.max(0, k);
+      }
+      if (k <= 0 || Math.ceil(bitsPerChannel / 8) > synLeft) return 0;
+      const off = first % P;
+      if (off > 0) return Math.min(k, P - off); // finish the channel begun on another core
+      const whole = Math.min(Math.floor(k / P), bitsPerChannel > 0 ? Math.floor((synLeft * 8) / bitsPerChannel) : Infinity);
+      return whole >= 1 ? whole * P : Math.min(k, P); // whole channels, else part of one
     };
     const empty: MappedCore = { index: -1, tile: 0, x: 0, y: 0, slices: [], neurons: 0, synapseBytes: 0, learningBytes: 0 };
-    const perCore = fit(empty);
-    const oneSyn = Math.ceil(bitsPerNeuron / 8);
+    const perCore = fit(empty, 0);
+    const oneSyn = g ? Math.ceil(bitsPerChannel / 8) : Math.ceil(bitsPerNeuron / 8);
     const oneLearn = Math.ceil(L / layer.nOut);
     if (perCore === 0) {
       // Not even one neuron fits an empty core.
@@ -155,16 +189,20 @@ export function mapLayers(layers: readonly MapLayer[], cap: ChipCapacity, option
         ? ['synapse memory', oneSyn, cap.synapseBytesPerCore] as const
         : ['learning memory', oneLearn, cap.learningBytesPerCore] as const;
       const what = resource === 'synapse memory'
-        ? `${n(layer.nIn)} inputs x ${cap.weightBits}-bit weights = ${n(need)} B of synapse memory`
+        ? g
+          ? `its channel's ${n(convFanIn(g))} shared weights (${g.depthwise ? '' : `${n(g.inChannels)} x `}${g.kernelHeight} x ${g.kernelWidth}) x ${cap.weightBits}-bit = ${n(need)} B of synapse memory`
+          : `${n(layer.nIn)} inputs x ${cap.weightBits}-bit weights = ${n(need)} B of synapse memory`
         : `${n(need)} B of learning memory (${n(L)} B for ${n(layer.nOut)} neurons)`;
       throw new MappingError(layer.name, resource, {
-        neurons: layer.nOut, synapseBytes: Math.ceil((layer.nOut * bitsPerNeuron) / 8), learningBytes: L,
+        neurons: layer.nOut, synapseBytes: sliceBytes(0, layer.nOut), learningBytes: L,
       }, `network layer "${layer.name}" does not fit chip "${cap.chip}": one neuron needs ${what} but a core has ${n(have)} B (overflows by ${n(need - have)} B per neuron)`);
     }
 
     const overflow = (left: number): MappingError => {
-      const over = { neurons: left, synapseBytes: Math.ceil((left * bitsPerNeuron) / 8), learningBytes: Math.ceil((left * L) / layer.nOut) };
-      const bySyn = bitsPerNeuron > 0 ? Math.floor((cap.synapseBytesPerCore * 8) / bitsPerNeuron) : Infinity;
+      const over = { neurons: left, synapseBytes: sliceBytes(layer.nOut - left, left), learningBytes: Math.ceil((left * L) / layer.nOut) };
+      const bySyn = g
+        ? (bitsPerChannel > 0 ? Math.floor((cap.synapseBytesPerCore * 8) / bitsPerChannel) * P : Infinity)
+        : bitsPerNeuron > 0 ? Math.floor((cap.synapseBytesPerCore * 8) / bitsPerNeuron) : Infinity;
       const limit = perCore === cap.neuronsPerCore ? 'neurons' : perCore === bySyn ? 'synapse memory' : 'learning memory';
       const bytes = [`${n(over.synapseBytes)} B of synapse memory`];
       if (L > 0) bytes.push(`${n(over.learningBytes)} B of learning memory`);
@@ -182,7 +220,7 @@ export function mapLayers(layers: readonly MapLayer[], cap: ChipCapacity, option
     else throw overflow(layer.nOut);
     while (first < layer.nOut) {
       const onThisCore = core.slices.filter((sl) => sl.layer === li).reduce((a, sl) => a + sl.neurons, 0);
-      const k = Math.min(fit(core), layer.nOut - first, spreadCap[li] - onThisCore);
+      const k = Math.min(fit(core, first), layer.nOut - first, spreadCap[li] - onThisCore);
       if (k === 0) {
         if (current + 1 >= cap.cores) throw overflow(layer.nOut - first);
         core = open();
@@ -190,7 +228,7 @@ export function mapLayers(layers: readonly MapLayer[], cap: ChipCapacity, option
       }
       const slice: CoreSlice = {
         layer: li, name: layer.name, firstNeuron: first, neurons: k,
-        synapseBytes: Math.ceil((k * bitsPerNeuron) / 8),
+        synapseBytes: sliceBytes(first, k),
         learningBytes: L > 0 ? Math.ceil((k * L) / layer.nOut) : 0,
       };
       core.slices.push(slice);

@@ -25,6 +25,8 @@
  */
 import { Rng } from './rng.js';
 import type { Dataset } from './mnist.js';
+import { convForward, convFlops } from './cnn.js';
+import type { ConvGeometry } from '../reference/conv.js';
 
 export interface TeacherLayer {
   nIn: number;
@@ -32,6 +34,12 @@ export interface TeacherLayer {
   /** nOut*nIn, row-major: W[i*nIn + j] connects input j to output i */
   weights: Float32Array;
   bias: Float32Array;
+  /**
+   * A convolution (cnn.ts): weights K x C x kh x kw row-major, one bias per output channel,
+   * activations channel-major. With `fixed`, an average pooling (no clip, never trained).
+   */
+  conv?: ConvGeometry;
+  fixed?: boolean;
 }
 
 export interface Teacher {
@@ -132,8 +140,12 @@ export function teacherForward(t: Teacher, x: Float32Array, xOffset: number, act
   let offset = xOffset;
   for (let l = 0; l <= last; l++) {
     const layer = t.layers[l];
-    const nnz = nonzeros(input, offset, layer.nIn, nz);
-    layerForward(layer, input, offset, nz, nnz, acts[l], l < last ? t.clip : undefined);
+    if (layer.conv) {
+      convForward(layer, input, offset, acts[l], layer.fixed ? undefined : t.clip);
+    } else {
+      const nnz = nonzeros(input, offset, layer.nIn, nz);
+      layerForward(layer, input, offset, nz, nnz, acts[l], l < last ? t.clip : undefined);
+    }
     input = acts[l];
     offset = 0;
   }
@@ -162,7 +174,7 @@ export function teacherAccuracy(t: Teacher, data: Dataset): number {
 /** Dense multiply-adds of one forward pass, each counted as 2 FLOPs (the bias is the sum's start). */
 export function teacherFlopsPerSample(t: Teacher): number {
   let flops = 0;
-  for (const layer of t.layers) flops += 2 * layer.nIn * layer.nOut;
+  for (const layer of t.layers) flops += layer.conv ? convFlops(layer.conv) : 2 * layer.nIn * layer.nOut;
   return flops;
 }
 

@@ -243,7 +243,11 @@ class ThreadedProducer implements TargetProducer {
         sizes: teacher.sizes.slice(),
         clip: teacher.clip,
         // slice(): a view's own values, not its whole underlying buffer, go to the worker
-        layers: teacher.layers.map((l) => ({ nIn: l.nIn, nOut: l.nOut, weights: l.weights.slice(), bias: l.bias.slice() })),
+        // (a convolution's geometry and a pooling's `fixed` go along: teacherForward needs them)
+        layers: teacher.layers.map((l) => ({
+          nIn: l.nIn, nOut: l.nOut, weights: l.weights.slice(), bias: l.bias.slice(),
+          ...(l.conv ? { conv: { ...l.conv } } : {}), ...(l.fixed ? { fixed: true } : {}),
+        })),
       },
       images: sharedImages(data),
       n: data.n,

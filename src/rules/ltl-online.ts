@@ -5,7 +5,7 @@
  * -> outer-product writer. Updates land every step ("step") or once per sample ("sample").
  */
 import { ArenaPlan } from '../chip/arena.js';
-import { Chip, ChipRule, ChipShape, SampleSupervision } from '../chip/chip.js';
+import { Chip, ChipRule, ChipShape, SampleSupervision, weightCount } from '../chip/chip.js';
 import { ERROR_EXACT, ERROR_SIGN } from '../reference/learning.js';
 
 export interface LtlOnlineOptions {
@@ -17,6 +17,12 @@ export interface LtlOnlineOptions {
   /** Boxcar surrogate window p and height ("unit": h = 1, "normalized": h = 1/p). */
   width: number;
   height: 'unit' | 'normalized';
+  /**
+   * Per-layer factors of the learning rate (layer l learns at learningRate x layerScale[l];
+   * absent: 1 for every layer). A convolution's shared weight sums the changes of all its
+   * positions, so train.ts gives conv layers 1 / (output positions) unless the net file says.
+   */
+  layerScale?: readonly number[];
 }
 
 export const LTL_ONLINE_DEFAULTS: LtlOnlineOptions = {
@@ -27,6 +33,8 @@ interface LayerBufs { target: number; m: number; active: number; g: number; gb: 
 
 export class LtlOnline implements ChipRule {
   readonly name = 'ltl-online';
+  /** Convolutions learn their shared weights (convOuterUpdate); fixed layers (pooling) learn nothing. */
+  readonly trainsConv = true;
   readonly opts: LtlOnlineOptions;
   private off: LayerBufs[] = [];
   private bufs: LayerBufs[] = [];
@@ -42,9 +50,10 @@ export class LtlOnline implements ChipRule {
     const sample = this.opts.updateAt === 'sample';
     this.off = shape.layers.map((l, n) => plan.forLayer(n, () => {
       if (l.readout) throw new RangeError('ltl-online: every layer is spiking and has a target (no readout layer)');
+      if (l.fixed) return { target: -1, m: -1, active: -1, g: -1, gb: -1 };
       return {
         target: plan.f32(l.nOut), m: plan.f32(l.nOut), active: plan.i32(l.nOut),
-        g: sample ? plan.f32(l.nIn * l.nOut) : -1, gb: sample ? plan.f32(l.nOut) : -1,
+        g: sample ? plan.f32(l.weights ?? l.nIn * l.nOut) : -1, gb: sample ? plan.f32(l.biases ?? l.nOut) : -1,
       };
     }));
   }
@@ -53,7 +62,7 @@ export class LtlOnline implements ChipRule {
     this.chip = chip;
     const b = chip.k.base;
     this.bufs = this.off.map((o) => ({
-      target: b + o.target, m: b + o.m, active: b + o.active,
+      target: o.target < 0 ? -1 : b + o.target, m: o.m < 0 ? -1 : b + o.m, active: o.active < 0 ? -1 : b + o.active,
       g: o.g < 0 ? -1 : b + o.g, gb: o.gb < 0 ? -1 : b + o.gb,
     }));
   }
@@ -72,7 +81,7 @@ export class LtlOnline implements ChipRule {
     this.bufs.forEach((bf, l) => {
       const n = this.chip.spec.layers[l].nOut;
       if (targets[l].length !== n) throw new RangeError(`target of layer ${l} must have ${n} values, got ${targets[l].length}`);
-      this.chip.f32(bf.target, n).set(targets[l]);
+      if (bf.target >= 0) this.chip.f32(bf.target, n).set(targets[l]);
     });
   }
 
@@ -83,10 +92,18 @@ export class LtlOnline implements ChipRule {
     const errorMode = o.error === 'sign' ? ERROR_SIGN : ERROR_EXACT;
     const atStep = o.updateAt === 'step';
     for (let l = 0; l < this.bufs.length; l++) {
-      const p = chip.layers[l], bf = this.bufs[l], nOut = chip.spec.layers[l].nOut;
-      const nActive = k.ltlOnlineSignal(nOut, p.c, bf.target, p.u, p.thr, p.thrStride, t, o.width, height, errorMode, -o.learningRate, bf.m, bf.active, p.cnt);
+      const p = chip.layers[l], bf = this.bufs[l], ls = chip.spec.layers[l], nOut = ls.nOut;
+      if (ls.fixed) continue;
+      // A chip with devices (non-idealities, fixed point) runs the same circuit on its own number format.
+      const dev = chip.device;
+      const negLr = -(o.layerScale ? o.learningRate * o.layerScale[l] : o.learningRate);
+      const nActive = dev
+        ? dev.ltlSignal(l, bf.target, t, o.width, height, errorMode, negLr, bf.m, bf.active)
+        : k.ltlOnlineSignal(nOut, p.c, bf.target, p.u, p.thr, p.thrStride, t, o.width, height, errorMode, negLr, bf.m, bf.active, p.cnt);
       const ev = chip.preEvents(l);
-      k.outerUpdate(atStep ? p.wt : bf.g, atStep ? p.bias : bf.gb, nOut, ev.idx, ev.val, ev.n, ev.analog, bf.m, bf.active, nActive, atStep ? 1 : 0, p.cnt);
+      if (ls.conv) k.convOuterUpdate(p.geo, atStep ? p.wt : bf.g, atStep ? p.bias : bf.gb, ev.idx, ev.val, ev.n, ev.analog, bf.m, bf.active, nActive, atStep ? 1 : 0, p.cnt);
+      else if (dev) dev.outerUpdate(l, ev, bf.m, bf.active, nActive, atStep ? null : bf);
+      else k.outerUpdate(atStep ? p.wt : bf.g, atStep ? p.bias : bf.gb, nOut, ev.idx, ev.val, ev.n, ev.analog, bf.m, bf.active, nActive, atStep ? 1 : 0, p.cnt);
     }
   }
 
@@ -95,20 +112,22 @@ export class LtlOnline implements ChipRule {
     return this.chip.f32(this.bufs[l].m, this.chip.spec.layers[l].nOut);
   }
 
-  /** Weight changes accumulated so far in this sample (updates at "sample"), nIn x nOut fan-out major (a view). */
+  /**
+   * Weight changes accumulated so far in this sample (updates at "sample"), nIn x nOut fan-out
+   * major (convolution: the stored layout of its shared weights) (a view).
+   */
   pending(l: number): Float32Array {
-    const { nIn, nOut } = this.chip.spec.layers[l];
-    if (this.bufs[l].g < 0) throw new Error('pending(): updates land at "step", nothing is accumulated');
-    return this.chip.f32(this.bufs[l].g, nIn * nOut);
+    if (this.bufs[l].g < 0) throw new Error('pending(): updates land at "step" (or the layer is fixed), nothing is accumulated');
+    return this.chip.f32(this.bufs[l].g, weightCount(this.chip.spec.layers[l]));
   }
 
   /** Drop the accumulated changes (a monitor's tool: read one step's changes at a time). */
   clearPending(): void {
     this.bufs.forEach((bf, l) => {
       if (bf.g < 0) return;
-      const { nIn, nOut } = this.chip.spec.layers[l];
-      this.chip.f32(bf.g, nIn * nOut).fill(0);
-      this.chip.f32(bf.gb, nOut).fill(0);
+      const ls = this.chip.spec.layers[l];
+      this.chip.f32(bf.g, weightCount(ls)).fill(0);
+      this.chip.f32(bf.gb, ls.bias.length).fill(0);
     });
   }
 
@@ -116,8 +135,10 @@ export class LtlOnline implements ChipRule {
     if (this.opts.updateAt !== 'sample') return;
     const chip = this.chip;
     this.bufs.forEach((bf, l) => {
-      const p = chip.layers[l], { nIn, nOut } = chip.spec.layers[l];
-      chip.k.applyAccumulated(p.wt, bf.g, nIn * nOut, p.bias, bf.gb, nOut, p.cnt);
+      if (bf.g < 0) return;
+      const p = chip.layers[l], ls = chip.spec.layers[l];
+      if (chip.device) chip.device.applyAccumulated(l, bf.g, bf.gb);
+      else chip.k.applyAccumulated(p.wt, bf.g, weightCount(ls), p.bias, bf.gb, ls.bias.length, p.cnt);
     });
   }
 }

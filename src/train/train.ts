@@ -4,17 +4,22 @@
  * sample at a time with the chosen rule; after each epoch the chip is tested on held-out
  * digits. Returns a report that is data first (src/report renders it).
  */
-import { Chip, ChipRule, ChipSpec, Reset } from '../chip/chip.js';
+import { Chip, ChipRule, ChipSpec, Reset, weightCount } from '../chip/chip.js';
 import { Backend } from '../chip/kernels.js';
 import { readCounters, addCounters, CounterValues } from '../chip/counters.js';
 import { createRule, usesReadout, adaptSpec, RuleName } from '../rules/index.js';
 import { Rng } from '../host/rng.js';
 import { loadMnist, Dataset } from '../host/mnist.js';
-import { encode, Encoding } from '../host/encoding.js';
+import { Encoding } from '../host/encoding.js';
 import { trainTeacher, teacherAccuracy, teacherFlopsPerSample, Teacher } from '../host/teacher.js';
+import { trainNetTeacher } from '../host/cnn.js';
 import { calibrateNorms } from '../host/targets.js';
 import { createTargetProducer } from '../pipeline/target-stream.js';
-import { initialLayers, Init } from './network.js';
+import { Init } from './network.js';
+import { Net, NetLayer, readNetFile, mlpNet, hasConv, describeNet } from '../net/file.js';
+import { LtlOnline } from '../rules/ltl-online.js';
+import { netLayers, netNorms } from '../net/build.js';
+import { DataSource, imageSource, mnistEventSource, eventFolderSource } from '../net/data.js';
 import { InputError } from '../cli/errors.js';
 import type { CostReport } from '../cost/cost.js';
 import type { PipelineReport } from '../pipeline/params.js';
@@ -54,13 +59,17 @@ export interface TrainOptions {
   teacherEpochs: number;
   teacherLr: number;
   backend: Backend;
+  /** A network description file (ncsim.net/1, nets/README.md); absent: the MLP of `hidden`. */
+  net?: string;
+  /** 'mnist' (default), 'mnist-events' (saccade events) or 'events:FOLDER' (src/net/data.ts). */
+  data?: string;
 }
 
 export const TRAIN_DEFAULTS: TrainOptions = {
   rule: 'ltl-online', epochs: 2, samples: 8000, testSamples: 2000, steps: 16, warmup: 0, error: 'exact',
   updateAt: 'step', lrDecay: 0.7, hidden: [256, 256], encoding: 'direct', seed: 1, threshold: 1, leak: 1,
   reset: 'subtract', delay: 0, width: 3, height: 'normalized', percentile: 99, normalization: 'calibration', batch: 100,
-  init: 'random', teacherWorker: true, initGain: 1, teacherEpochs: 8, teacherLr: 0.001, backend: 'wasm',
+  init: 'random', teacherWorker: true, initGain: 1, teacherEpochs: 8, teacherLr: 0.001, backend: 'wasm', data: 'mnist',
 };
 
 /** Learning rate per rule, from measured sweeps (README): the losses differ in scale. */
@@ -93,6 +102,8 @@ export interface TrainReport {
   schemaVersion: 1;
   kind: 'ncsim.train';
   options: TrainOptions;
+  /** The network (layer by layer) and the data it was trained on. */
+  network?: { source: string; data: string; layers: string[] };
   teacher: { sizes: number[]; testAccuracy: number; seconds: number; flopsPerSample: number; norms: number[] };
   snn: {
     initialTestAccuracy: number; testAccuracy: number; epochs: EpochReport[];
@@ -161,7 +172,12 @@ export function train(opts: TrainOptions, onProgress?: (p: Progress) => void): T
  */
 export class TrainSession {
   readonly opts: TrainOptions;
-  readonly data: ReturnType<typeof loadMnist>;
+  /** The teacher's inputs (images, or event frames averaged over time), train and test pools. */
+  readonly data: { train: Dataset; test: Dataset };
+  /** What the chip is fed (--data): images to encode, or event frames. */
+  readonly source: DataSource;
+  /** The network, layer by layer (--net, or the MLP of --hidden). */
+  readonly net: Net;
   readonly teacher: Teacher;
   readonly norms: number[];
   readonly teacherTestAccuracy: number;
@@ -178,16 +194,31 @@ export class TrainSession {
     this.opts = opts;
     this.onProgress = onProgress;
     this.rng = new Rng(opts.seed);
-    this.data = loadSplit(opts);
+    // The network file first: a bad file or rule is refused before any data is loaded.
+    const file = opts.net ? readNetFile(opts.net) : undefined;
+    if (file && hasConv(file) && opts.rule !== 'ltl-online') {
+      throw new InputError('--rule', 'ltl-online for a network with conv or pool layers', opts.rule, {
+        kind: 'option', showGot: false, note: `rule ${opts.rule} does not train conv layers yet`,
+      });
+    }
+    this.source = loadSource(opts, file);
+    this.data = { train: this.source.train.static, test: this.source.test.static };
+    this.net = file ?? mlpNet(this.source.shape, opts.hidden, 10);
+    checkLabels(this.source, this.net);
     // Host: the ANN teacher and its normalized layer activations.
     onProgress?.({ phase: 'teacher', epoch: 0, done: 0, total: opts.teacherEpochs });
     const tt = performance.now();
-    this.teacher = trainTeacher(this.data.train, {
-      hidden: opts.hidden, epochs: opts.teacherEpochs, learningRate: opts.teacherLr, batchSize: 32, seed: opts.seed,
-    }, (e) => onProgress?.({ phase: 'teacher', epoch: e, done: e, total: opts.teacherEpochs }));
+    const onEpoch = (e: number) => onProgress?.({ phase: 'teacher', epoch: e, done: e, total: opts.teacherEpochs });
+    const classes = this.net.layers[this.net.layers.length - 1].nOut;
+    this.teacher = hasConv(this.net)
+      ? trainNetTeacher(this.data.train, this.net, { epochs: opts.teacherEpochs, learningRate: opts.teacherLr, batchSize: 32, seed: opts.seed }, onEpoch)
+      : trainTeacher(this.data.train, {
+        hidden: this.net.layers.slice(0, -1).map((l) => l.nOut), epochs: opts.teacherEpochs, learningRate: opts.teacherLr, batchSize: 32, seed: opts.seed,
+        ...(classes !== 10 ? { classes } : {}),
+      }, onEpoch);
     this.teacherSeconds = (performance.now() - tt) / 1000;
     this.teacherTestAccuracy = teacherAccuracy(this.teacher, this.data.test);
-    this.norms = calibrateNorms(this.teacher, this.data.train, opts.percentile);
+    this.norms = netNorms(this.net, calibrateNorms(this.teacher, this.data.train, opts.percentile));
     this.initRng = this.rng.fork();
     this.encRng = this.rng.fork();
     this.order = new Int32Array(this.data.train.n).map((_, i) => i);
@@ -198,7 +229,7 @@ export class TrainSession {
   /** The chip's network as initialised by --init (seeded; each call draws new random weights). */
   initialSpec(): ChipSpec {
     const o = this.opts;
-    const layers = initialLayers(this.teacher.sizes, { threshold: o.threshold, leak: o.leak }, o.init, this.initRng, o.initGain, this.teacher, this.norms);
+    const layers = netLayers(this.net, { threshold: o.threshold, leak: o.leak }, o.init, this.initRng, o.initGain, this.teacher, this.norms);
     // Readout rules (STOP, BPTT): the last layer is a non-spiking readout trained on the label.
     if (usesReadout(o.rule)) layers[layers.length - 1] = { ...layers[layers.length - 1], readout: true };
     return adaptSpec(o.rule, { inputSize: this.teacher.sizes[0], reset: o.reset, delay: o.delay, maxSteps: o.steps, layers });
@@ -212,18 +243,22 @@ export class TrainSession {
     const o = this.opts;
     // "step" exists for online LTL only; the other rules write once per sample.
     const updateAt = o.rule === 'ltl-online' ? o.updateAt : 'sample';
-    return createRule(o.rule, { learningRate: this.learningRate, warmup: o.warmup, error: o.error, updateAt, width: o.width, height: o.height });
+    const ro = { learningRate: this.learningRate, warmup: o.warmup, error: o.error, updateAt, width: o.width, height: o.height };
+    // Convolutions (online LTL only): per-layer learning-rate factors (net file, or 1 / positions).
+    if (hasConv(this.net)) return new LtlOnline({ ...ro, layerScale: this.net.layers.map(layerLrScale) });
+    return createRule(o.rule, ro);
   }
 
   createChip(spec: ChipSpec, rule: ChipRule | undefined): Chip {
     const chip = new Chip(spec, this.opts.backend, rule);
-    chip.analogInput = this.opts.encoding === 'direct';
+    // Event frames are input currents (counts); images are currents (direct) or rate spikes.
+    chip.analogInput = this.source.events || this.opts.encoding === 'direct';
     return chip;
   }
 
   /** One epoch of on-chip learning over the training digits (seeded order); counts go into `phase`. */
   trainEpoch(chip: Chip, rule: ChipRule, epoch: number, phase?: ActivityPhase): { samples: number; correct: number; delta: CounterValues[]; seconds: number } {
-    const o = this.opts, data = this.data.train, order = this.order, x = this.x;
+    const o = this.opts, data = this.source.train, order = this.order, x = this.x;
     const te = performance.now();
     this.rng.shuffle(order);
     rule.setLearningRate?.(this.learningRate * o.lrDecay ** (epoch - 1));
@@ -237,7 +272,7 @@ export class TrainSession {
       for (let s = 0; s < order.length; s++) {
         const i = order[s];
         const targets = stream.next();
-        encode(data.images, i * data.size, data.size, o.steps, o.encoding, this.encRng, x);
+        data.frames(i, o.steps, o.encoding, this.encRng, x);
         rule.setSample({ targets, label: data.labels[i] });
         chip.runSample(x, o.steps, true);
         if (chip.predict() === data.labels[i]) correct++;
@@ -253,11 +288,11 @@ export class TrainSession {
 
   /** Test accuracy of the chip as it is (no learning); counts go into `phase`. */
   evaluate(chip: Chip, phase?: ActivityPhase, epoch = 0): number {
-    const o = this.opts, test = this.data.test, x = this.x;
+    const o = this.opts, test = this.source.test, x = this.x;
     const before = snapshot(chip);
     let correct = 0;
     for (let i = 0; i < test.n; i++) {
-      encode(test.images, i * test.size, test.size, o.steps, o.encoding, this.encRng, x);
+      test.frames(i, o.steps, o.encoding, this.encRng, x);
       chip.runSample(x, o.steps, false);
       if (chip.predict() === test.labels[i]) correct++;
       if (this.onProgress && i % 500 === 0) this.onProgress({ phase: 'test', epoch, done: i, total: test.n });
@@ -296,6 +331,7 @@ function assembleReport(
     kind: 'ncsim.train',
     // The learning rate as used (the rule's default when --lr was not given).
     options: { ...opts, lr: session.learningRate },
+    network: { source: session.net.source, data: session.source.name, layers: describeNet(session.net) },
     teacher: { sizes: teacher.sizes, testAccuracy: session.teacherTestAccuracy, seconds: session.teacherSeconds, flopsPerSample: teacherFlopsPerSample(teacher), norms: session.norms },
     snn: {
       initialTestAccuracy: initialAccuracy, testAccuracy: epochs.length ? epochs[epochs.length - 1].testAccuracy : initialAccuracy, epochs,
@@ -306,8 +342,45 @@ function assembleReport(
     spikes,
     wallSeconds,
     samplesPerSecond: (trainSamples + testPhase.samples) / wallSeconds,
-    activity: activityOf(chip, opts, teacher, trainPhase, testPhase, session.data.train.n),
+    activity: activityOf(chip, opts, teacher, trainPhase, testPhase, session.data.train.n, session.source.inputBytesPerSample),
   };
+}
+
+/** The chip's and the teacher's data (--data), shaped by the net file's input when there is one. */
+function loadSource(opts: TrainOptions, net: Net | undefined): DataSource {
+  const data = opts.data ?? 'mnist';
+  const eo = { steps: opts.steps, samples: opts.samples, testSamples: opts.testSamples, input: net?.input, netLabel: net?.source };
+  if (data === 'mnist') {
+    if (net && (net.input.channels !== 1 || net.input.height !== 28 || net.input.width !== 28)) {
+      throw new InputError('input', 'channels 1, height 28, width 28 for --data mnist', net.input, { kind: `net ${net.source} field` });
+    }
+    return imageSource(loadSplit(opts));
+  }
+  if (data === 'mnist-events') return mnistEventSource(loadSplit(opts), eo);
+  if (data.startsWith('events:') && data.length > 'events:'.length) return eventFolderSource(data.slice('events:'.length), eo);
+  throw new InputError('--data', 'mnist, mnist-events or events:FOLDER', data, { kind: 'option' });
+}
+
+/**
+ * The learning-rate factor of a layer: the net file's lrScale, else 1 / (output positions) for a
+ * convolution (its shared weight sums the changes of every position, so this makes one step move
+ * it about as far as a dense synapse moves), 1 for a dense layer.
+ */
+export function layerLrScale(l: NetLayer): number {
+  if (l.lrScale !== undefined) return l.lrScale;
+  return l.type === 'conv' && l.conv ? 1 / (l.conv.height * l.conv.width) : 1;
+}
+
+/** Every label must be a class of the network (a unit of its last layer). */
+function checkLabels(source: DataSource, net: Net): void {
+  const classes = net.layers[net.layers.length - 1].nOut;
+  for (const set of [source.train, source.test]) {
+    for (let i = 0; i < set.n; i++) {
+      if (set.labels[i] >= classes) {
+        throw new InputError(`layers[${net.layers.length - 1}].units`, `at least ${set.labels[i] + 1} classes (--data ${source.name} has label ${set.labels[i]})`, classes, { kind: `net ${net.source} field` });
+      }
+    }
+  }
 }
 
 /** MNIST split: fixed (seed 0) so that runs with different seeds are tested on the same digits. */
@@ -350,7 +423,7 @@ function accumulate(phase: ActivityPhase, delta: CounterValues[], samples: numbe
   Object.keys(phase.counters).forEach((name, l) => addCounters(phase.counters[name], delta[l]));
 }
 
-function activityOf(chip: Chip, opts: TrainOptions, teacher: Teacher, train: ActivityPhase, test: ActivityPhase, perEpoch: number): Activity {
+function activityOf(chip: Chip, opts: TrainOptions, teacher: Teacher, train: ActivityPhase, test: ActivityPhase, perEpoch: number, inputBytes: number): Activity {
   const spec = chip.spec;
   const nOutLast = spec.layers[spec.layers.length - 1].nOut;
   return {
@@ -359,13 +432,16 @@ function activityOf(chip: Chip, opts: TrainOptions, teacher: Teacher, train: Act
     timeWindow: opts.steps,
     inputSize: spec.inputSize,
     layers: spec.layers.map((l, n) => ({
-      name: l.name, nIn: l.nIn, nOut: l.nOut, readout: !!l.readout, analogInput: n === 0 && opts.encoding === 'direct',
+      name: l.name, nIn: l.nIn, nOut: l.nOut, readout: !!l.readout, analogInput: n === 0 && chip.analogInput,
       learningStateBytes: chip.learningBytes[n],
+      ...(l.conv ? { conv: l.conv, weights: weightCount(l) } : {}),
+      ...(l.fixed ? { fixed: true } : {}),
     })),
     host: {
       teacherFlopsPerSample: teacherFlopsPerSample(teacher),
-      // f32 input pixels for the time window's source image, and one f32 target per neuron.
-      bytesToChipPerSample: 4 * spec.inputSize + 4 * spec.layers.reduce((s, l) => s + l.nOut, 0),
+      // The input (f32 pixels of the time window's source image, or 4 B per nonzero (step, pixel)
+      // of event frames) and one f32 target per neuron of every layer that learns.
+      bytesToChipPerSample: inputBytes + 4 * spec.layers.reduce((s, l) => s + (l.fixed ? 0 : l.nOut), 0),
       bytesToHostPerSample: 4 * nOutLast,
     },
     phases: { train, test },

@@ -1,0 +1,136 @@
+/**
+ * `ncsim robustness`: train on the ideal chip, deploy on chip instances with one device
+ * non-ideality at several levels, calibrate each with on-chip online LTL, and print accuracy
+ * before/after, the calibration's update events and its energy on the hardware model
+ * (src/robustness/robustness.ts). The lead registers the command in main.ts.
+ */
+import type { CommandSpec } from './options.js';
+import { parseArgs, formatHelp } from './options.js';
+import { InputError } from './errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { loadModel } from '../cost/hwmodel.js';
+import { TRAIN_DEFAULTS, DEFAULT_LR } from '../train/train.js';
+import {
+  runRobustness, checkLevels, RobustnessReport, Vary, VARIES, DEFAULT_LEVELS,
+} from '../robustness/robustness.js';
+
+export const ROBUSTNESS: CommandSpec = {
+  name: 'robustness',
+  summary: 'Train on the ideal chip, deploy on non-ideal chip instances (mismatch, quantization, thermal noise, silencing, fixed point) and calibrate each with on-chip online LTL',
+  usage: 'ncsim robustness --vary KIND [--levels a,b,c] [--hw MODEL] [options]',
+  options: [
+    { name: 'hw', type: 'string', valueName: 'model', default: 'rram', description: 'hardware model of the chip instances (its nonIdealities) and of the energy: a name from `ncsim hw list` or a model file path' },
+    { name: 'vary', type: 'enum', choices: [...VARIES], default: 'mismatch', description: 'the non-ideality to vary (the others stay ideal)' },
+    { name: 'levels', type: 'string', valueName: 'a,b,...', description: `comma-separated levels, 0 = ideal (default per --vary: ${VARIES.map((v) => `${v} ${DEFAULT_LEVELS[v].join(',')}`).join('; ')}); mismatch: gain sigma; quantization and fixed-point: weight bits; thermal: noise sigma x threshold; silencing: fraction` },
+    { name: 'calibration-epochs', type: 'int', min: 0, max: 1000, default: 1, description: 'epochs of on-chip online LTL on each chip instance' },
+    { name: 'epochs', type: 'int', min: 0, max: 1000, default: TRAIN_DEFAULTS.epochs, description: 'epochs of training on the ideal chip' },
+    { name: 'samples', type: 'int', min: 1, default: 4000, description: 'training digits (a seeded split of the mnist package)' },
+    { name: 'test-samples', type: 'int', min: 1, default: TRAIN_DEFAULTS.testSamples, description: 'held-out test digits' },
+    { name: 'update-at', type: 'enum', choices: ['step', 'sample'], default: TRAIN_DEFAULTS.updateAt, description: 'when online LTL writes the synapses, in training and calibration: every step (through the device at every step), or once per sample (an accumulator written through the device at the end)' },
+    { name: 'lr', type: 'number', min: 0, description: `learning rate of training and calibration (default ${DEFAULT_LR['ltl-online']}; calibration continues the decay of --epochs)` },
+    { name: 'calibration-lr', type: 'number', min: 0, description: 'learning rate of the calibration epochs (default: the training schedule goes on)' },
+    { name: 'seed', type: 'int', min: 0, max: 4294967295, default: TRAIN_DEFAULTS.seed, description: 'seed of the training and of the chip instances (one instance per level, same seed)' },
+    { name: 'train-on-chip', type: 'boolean', default: false, description: 'also train a chip instance of each level from the initial weights, on chip, for --epochs (its weight range: the trained ideal chip\'s)' },
+    { name: 'json', type: 'boolean', default: false, description: 'print the report as one JSON document instead of a table' },
+    { name: 'out', type: 'string', valueName: 'path', description: 'also write the JSON report to this file' },
+    { name: 'quiet', type: 'boolean', default: false, description: 'no progress bar' },
+  ],
+};
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** `--levels 0.1, 0.2,0.4` → [0.1, 0.2, 0.4]; anything else is an InputError naming --levels. */
+export function parseLevels(raw: string): number[] {
+  const items = raw.split(',').map((s) => s.trim());
+  return items.map((item, i) => {
+    const v = Number(item);
+    if (!NUMBER.test(item) || !Number.isFinite(v)) {
+      throw new InputError('--levels', 'a comma-separated list of numbers', raw, { kind: 'option', note: `item ${i + 1} is ${JSON.stringify(item)}` });
+    }
+    return v === 0 ? 0 : v;
+  });
+}
+
+function out(s: string): void {
+  process.stdout.write(s.endsWith('\n') ? s : s + '\n');
+}
+
+const pct = (v: number): string => `${(100 * v).toFixed(2)} %`;
+
+function energyText(j: number): string {
+  const units: [number, string][] = [[1, 'J'], [1e-3, 'mJ'], [1e-6, 'uJ'], [1e-9, 'nJ']];
+  for (const [f, u] of units) if (Math.abs(j) >= f) return `${(j / f).toPrecision(4)} ${u}`;
+  return `${j.toPrecision(4)} J`;
+}
+
+/** The report as a table. */
+export function robustnessText(r: RobustnessReport): string {
+  const o = r.trainOptions;
+  const lines = [
+    `ncsim robustness — ${r.model}, vary ${r.vary} (${r.levelUnit}), ${o.samples} training / ${o.testSamples} test digits, ` +
+      `${o.epochs} training epoch(s) on the ideal chip + ${r.calibrationEpochs} calibration epoch(s), seed ${r.seed}`,
+    `  online LTL, updates at "${o.updateAt}", lr ${o.lr ?? DEFAULT_LR['ltl-online']} x ${o.lrDecay}^(epoch - 1), ` +
+      (r.calibrationLr === undefined ? 'calibration epochs follow the training epochs' : `calibration lr ${r.calibrationLr}`),
+    `  teacher (ANN)                 ${pct(r.teacherAccuracy)}`,
+    `  ideal chip after training     ${pct(r.idealAccuracy)}`,
+    '',
+  ];
+  const onChip = r.rows.some((w) => w.trainedOnChip !== undefined);
+  const head = ['level', 'deployed', 'calibrated', 'change', ...(onChip ? ['trained on chip'] : []), 'updates', 'dense', 'issued', 'writes', 'energy'];
+  const rows = r.rows.map((w) => [
+    String(w.level), pct(w.deployed), pct(w.calibrated),
+    `${w.calibrated >= w.deployed ? '+' : ''}${(100 * (w.calibrated - w.deployed)).toFixed(2)}`,
+    ...(onChip ? [w.trainedOnChip === undefined ? '-' : pct(w.trainedOnChip)] : []),
+    w.calibrationUpdates.toExponential(3), w.calibrationDenseUpdates.toExponential(3),
+    w.calibrationDenseUpdates ? pct(w.calibrationUpdates / w.calibrationDenseUpdates) : '-',
+    w.calibrationWrites.toExponential(3), energyText(w.calibrationEnergyJ),
+  ]);
+  const width = head.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
+  const fmt = (cells: string[]): string => '  ' + cells.map((s, c) => (c === 0 ? s.padEnd(width[c]) : s.padStart(width[c]))).join('  ');
+  lines.push(fmt(head), ...rows.map(fmt));
+  const sat = r.rows.filter((w) => w.weightSaturations || w.stateSaturations);
+  if (sat.length) {
+    lines.push('', '  saturations during calibration: ' + sat.map((w) => `level ${w.level}: ${w.weightSaturations} weight, ${w.stateSaturations} state`).join('; '));
+  }
+  lines.push('', `  wall time ${r.wallSeconds.toFixed(1)} s`);
+  return lines.join('\n');
+}
+
+function progressBar(): (p: { phase: string; epoch: number; done: number; total: number; level?: number }) => void {
+  let last = '';
+  return (p) => {
+    const frac = p.total ? p.done / p.total : 0;
+    const w = 30, fill = Math.round(frac * w);
+    const where = p.level === undefined ? 'ideal chip' : `level ${p.level}`;
+    const line = `${where.padEnd(12)} ${p.phase.padEnd(7)} epoch ${p.epoch} [${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${p.done}/${p.total}`;
+    if (line !== last) process.stderr.write(`\r\x1b[K${line}`);
+    last = line;
+  };
+}
+
+export function cmdRobustness(argv: string[]): void {
+  const { options: o } = parseArgs(ROBUSTNESS, argv);
+  if (o.help) return out(formatHelp(ROBUSTNESS));
+  const vary = o.vary as Vary;
+  const levels = o.levels === undefined ? DEFAULT_LEVELS[vary] : parseLevels(o.levels as string);
+  checkLevels(vary, levels);
+  // Load the hardware model first: a bad --hw is refused before minutes of simulation.
+  const model = loadModel(o.hw as string);
+  const showProgress = !o.quiet && process.stderr.isTTY;
+  const trainOptions = {
+    ...TRAIN_DEFAULTS, rule: 'ltl-online' as const, epochs: o.epochs as number, samples: o.samples as number,
+    testSamples: o.testSamples as number, seed: o.seed as number, updateAt: o.updateAt as 'step' | 'sample',
+    ...(o.lr !== undefined ? { lr: o.lr as number } : {}),
+  };
+  const report = runRobustness({
+    trainOptions, model, vary, levels, calibrationEpochs: o.calibrationEpochs as number, seed: o.seed as number,
+    trainOnChip: o.trainOnChip as boolean,
+    ...(o.calibrationLr !== undefined ? { calibrationLr: o.calibrationLr as number } : {}),
+    onProgress: showProgress ? progressBar() : undefined,
+  });
+  if (showProgress) process.stderr.write('\r\x1b[K');
+  const json = JSON.stringify(report, null, 2);
+  if (o.out) writeFileAtomic(o.out as string, json + '\n');
+  out(o.json ? json : robustnessText(report));
+}
+

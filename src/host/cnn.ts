@@ -1,0 +1,336 @@
+/**
+ * The ANN teacher of a network with convolutions (issue 7): the layers of a net file
+ * (src/net/file.ts) as an ANN on the host, trained like the MLP teacher of teacher.ts, so that
+ * every chip layer has a teacher layer whose activation is its target (ALGORITHMS §5).
+ *
+ *   conv layer:   a = clip(conv(W, a_below) + b)     W: K x C x kh x kw, b: one per channel
+ *   pool layer:   a = avgpool(a_below)               fixed weights 1/(kh*kw), no bias, no clip
+ *   dense hidden: a = clip(W · a_below + b)          (a conv volume is flattened channel-major)
+ *   last layer:   logits = W · a_below + b
+ *
+ * Activations are stored channel-major, as the chip's neurons: neuron (k, y, x) of a conv layer
+ * is value (k*OH + y)*OW + x. The clip (clipped ReLU, c = 1) bounds the activations as a spike
+ * rate is bounded; an average pooling of clipped activations stays in [0, c], so it needs none.
+ *
+ * Training (as teacher.ts): softmax cross-entropy, mini-batch Adam (β1 0.9, β2 0.999, ε 1e-8,
+ * bias correction folded into the step size), learning rate cosine-annealed to 0 over all
+ * steps by default; He-normal init for the clipped layers (std sqrt(2 / fan-in), fan-in
+ * C*kh*kw for a convolution), Glorot-normal for the logits, biases 0; the order reshuffled
+ * every epoch; one Rng(seed) for everything; sums in f64, weights and activations in f32. The
+ * forward pass is teacherForward itself, so training and inference agree bit for bit.
+ *
+ * Work follows the nonzero inputs: a convolution scatters each nonzero input over the outputs
+ * it reaches, the weight gradient is gathered the same way, and the input gradient is computed
+ * only where the layer below passes one (0 < a < c for a clipped layer; everywhere for a pool).
+ */
+import { Rng } from './rng.js';
+import type { Dataset } from './mnist.js';
+import { teacherActs, teacherForward, type Teacher, type TeacherLayer } from './teacher.js';
+import { ConvGeometry, convFanIn, convWeightCount } from '../reference/conv.js';
+import type { Net } from '../net/file.js';
+
+export interface NetTeacherOptions {
+  epochs: number;
+  learningRate: number;
+  batchSize: number;
+  seed: number;
+  /** clipped-ReLU bound c (default 1) */
+  clip?: number;
+  /** 'cosine' (default) or 'constant' */
+  schedule?: 'cosine' | 'constant';
+}
+
+const ADAM_BETA1 = 0.9;
+const ADAM_BETA2 = 0.999;
+const ADAM_EPSILON = 1e-8;
+
+let zScratch = new Float64Array(0);
+
+/** Valid kernel taps along one axis for output position o: #{d in [0, k) : 0 <= o*s + d - pad < n}. */
+function tapsAt(o: number, k: number, s: number, pad: number, n: number): number {
+  const lo = Math.max(0, pad - o * s), hi = Math.min(k, n + pad - o * s);
+  return Math.max(0, hi - lo);
+}
+
+/** Multiply-adds of a convolution (padding taps left out), counted as 2 FLOPs each. */
+export function convFlops(g: ConvGeometry): number {
+  let ty = 0, tx = 0;
+  for (let oy = 0; oy < g.height; oy++) ty += tapsAt(oy, g.kernelHeight, g.stride, g.padding, g.inHeight);
+  for (let ox = 0; ox < g.width; ox++) tx += tapsAt(ox, g.kernelWidth, g.stride, g.padding, g.inWidth);
+  return 2 * ty * tx * g.channels * (g.depthwise ? 1 : g.inChannels);
+}
+
+/**
+ * One convolution (or pooling) layer: out = act(conv(W, x[xOffset ..]) + b). act is the clipped
+ * ReLU when clip is given, identity otherwise. Each output's sum runs over the nonzero inputs in
+ * increasing index, then offsets (dy, dx) in order, then the bias is added.
+ */
+export function convForward(layer: TeacherLayer, x: Float32Array, xOffset: number, out: Float32Array, clip: number | undefined): void {
+  const g = layer.conv as ConvGeometry;
+  const C = g.inChannels, H = g.inHeight, W = g.inWidth, K = g.channels, OH = g.height, OW = g.width;
+  const kh = g.kernelHeight, kw = g.kernelWidth, s = g.stride, pad = g.padding, dw = g.depthwise;
+  const P = OH * OW, plane = H * W, taps = convFanIn(g), n = K * P;
+  if (zScratch.length < n) zScratch = new Float64Array(n);
+  const z = zScratch;
+  z.fill(0, 0, n);
+  const w = layer.weights;
+  for (let j = 0; j < C * plane; j++) {
+    const v = x[xOffset + j];
+    if (v === 0) continue;
+    const c = (j / plane) | 0, r = j - c * plane, iy = (r / W) | 0, ix = r - iy * W;
+    for (let dy = 0; dy < kh; dy++) {
+      const ty = iy + pad - dy;
+      if (ty < 0) break;
+      const oy = (ty / s) | 0;
+      if (oy * s !== ty || oy >= OH) continue;
+      for (let dx = 0; dx < kw; dx++) {
+        const tx = ix + pad - dx;
+        if (tx < 0) break;
+        const ox = (tx / s) | 0;
+        if (ox * s !== tx || ox >= OW) continue;
+        const pos = oy * OW + ox;
+        if (dw) {
+          z[c * P + pos] += w[(c * kh + dy) * kw + dx] * v;
+        } else {
+          const q = (c * kh + dy) * kw + dx;
+          for (let k = 0, o = pos, wi = q; k < K; k++, o += P, wi += taps) z[o] += w[wi] * v;
+        }
+      }
+    }
+  }
+  const b = layer.bias;
+  for (let k = 0; k < K; k++) {
+    const bk = b[k];
+    for (let p = k * P, e = p + P; p < e; p++) {
+      let a = z[p] + bk;
+      if (clip !== undefined) a = a <= 0 ? 0 : a >= clip ? clip : a;
+      out[p] = a;
+    }
+  }
+}
+
+/** gW[k, c, dy, dx] += Σ d[k, oy, ox] · x[c, iy, ix] over the nonzero inputs; gB[k] += Σ_p d[k, p]. */
+function convGrad(g: ConvGeometry, x: Float32Array, xOffset: number, d: Float64Array, gW: Float64Array, gB: Float64Array): void {
+  const C = g.inChannels, H = g.inHeight, W = g.inWidth, K = g.channels, OH = g.height, OW = g.width;
+  const kh = g.kernelHeight, kw = g.kernelWidth, s = g.stride, pad = g.padding, dw = g.depthwise;
+  const P = OH * OW, plane = H * W, taps = convFanIn(g);
+  for (let k = 0; k < K; k++) {
+    let sum = 0;
+    for (let p = k * P, e = p + P; p < e; p++) sum += d[p];
+    gB[k] += sum;
+  }
+  for (let j = 0; j < C * plane; j++) {
+    const v = x[xOffset + j];
+    if (v === 0) continue;
+    const c = (j / plane) | 0, r = j - c * plane, iy = (r / W) | 0, ix = r - iy * W;
+    for (let dy = 0; dy < kh; dy++) {
+      const ty = iy + pad - dy;
+      if (ty < 0) break;
+      const oy = (ty / s) | 0;
+      if (oy * s !== ty || oy >= OH) continue;
+      for (let dx = 0; dx < kw; dx++) {
+        const tx = ix + pad - dx;
+        if (tx < 0) break;
+        const ox = (tx / s) | 0;
+        if (ox * s !== tx || ox >= OW) continue;
+        const pos = oy * OW + ox;
+        if (dw) {
+          gW[(c * kh + dy) * kw + dx] += d[c * P + pos] * v;
+        } else {
+          const q = (c * kh + dy) * kw + dx;
+          for (let k = 0, o = pos, wi = q; k < K; k++, o += P, wi += taps) gW[wi] += d[o] * v;
+        }
+      }
+    }
+  }
+}
+
+/** dX[c, iy, ix] = Σ W[k, c, dy, dx] · d[k, oy, ox] where `pass(j)`; 0 elsewhere. */
+function convBackInput(g: ConvGeometry, w: Float32Array, d: Float64Array, dX: Float64Array, pass: (j: number) => boolean): void {
+  const C = g.inChannels, H = g.inHeight, W = g.inWidth, K = g.channels, OH = g.height, OW = g.width;
+  const kh = g.kernelHeight, kw = g.kernelWidth, s = g.stride, pad = g.padding, dw = g.depthwise;
+  const P = OH * OW, plane = H * W, taps = convFanIn(g);
+  for (let j = 0; j < C * plane; j++) {
+    if (!pass(j)) {
+      dX[j] = 0;
+      continue;
+    }
+    const c = (j / plane) | 0, r = j - c * plane, iy = (r / W) | 0, ix = r - iy * W;
+    let sum = 0;
+    for (let dy = 0; dy < kh; dy++) {
+      const ty = iy + pad - dy;
+      if (ty < 0) break;
+      const oy = (ty / s) | 0;
+      if (oy * s !== ty || oy >= OH) continue;
+      for (let dx = 0; dx < kw; dx++) {
+        const tx = ix + pad - dx;
+        if (tx < 0) break;
+        const ox = (tx / s) | 0;
+        if (ox * s !== tx || ox >= OW) continue;
+        const pos = oy * OW + ox;
+        if (dw) {
+          sum += w[(c * kh + dy) * kw + dx] * d[c * P + pos];
+        } else {
+          const q = (c * kh + dy) * kw + dx;
+          for (let k = 0, o = pos, wi = q; k < K; k++, o += P, wi += taps) sum += w[wi] * d[o];
+        }
+      }
+    }
+    dX[j] = sum;
+  }
+}
+
+/** The teacher's layers for a net, initialised (He / Glorot normal, pool weights 1/(kh*kw)). */
+export function initNetTeacher(net: Net, rng: Rng, clip = 1): Teacher {
+  const L = net.layers.length;
+  const layers: TeacherLayer[] = net.layers.map((nl, l) => {
+    if (nl.conv) {
+      const g = nl.conv;
+      const weights = new Float32Array(convWeightCount(g));
+      if (nl.type === 'pool') weights.fill(1 / (g.kernelHeight * g.kernelWidth));
+      else {
+        const std = Math.sqrt(2 / convFanIn(g));
+        for (let k = 0; k < weights.length; k++) weights[k] = std * rng.normal();
+      }
+      return { nIn: nl.nIn, nOut: nl.nOut, weights, bias: new Float32Array(g.channels), conv: g, ...(nl.type === 'pool' ? { fixed: true } : {}) };
+    }
+    const isOutput = l === L - 1;
+    const std = isOutput ? Math.sqrt(2 / (nl.nIn + nl.nOut)) : Math.sqrt(2 / nl.nIn);
+    const weights = new Float32Array(nl.nOut * nl.nIn);
+    for (let k = 0; k < weights.length; k++) weights[k] = std * rng.normal();
+    return { nIn: nl.nIn, nOut: nl.nOut, weights, bias: new Float32Array(nl.nOut) };
+  });
+  return { sizes: [net.layers[0].nIn, ...net.layers.map((l) => l.nOut)], clip, layers };
+}
+
+/** Train the teacher of a net (with convolutions) on `train`; see the header for the method. */
+export function trainNetTeacher(train: Dataset, net: Net, opts: NetTeacherOptions, onEpoch?: (epoch: number, loss: number) => void): Teacher {
+  if (!Number.isInteger(opts.epochs) || opts.epochs < 0) throw new RangeError(`trainNetTeacher: epochs must be an integer >= 0, got ${opts.epochs}`);
+  if (!(opts.learningRate > 0) || !Number.isFinite(opts.learningRate)) throw new RangeError(`trainNetTeacher: learningRate must be finite and > 0, got ${opts.learningRate}`);
+  if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new RangeError(`trainNetTeacher: batchSize must be a positive integer, got ${opts.batchSize}`);
+  const rng = new Rng(opts.seed);
+  const clip = opts.clip ?? 1;
+  const teacher = initNetTeacher(net, rng, clip);
+  const L = teacher.layers.length;
+  const classes = teacher.layers[L - 1].nOut;
+  if (train.size !== teacher.sizes[0]) throw new RangeError(`trainNetTeacher: samples have ${train.size} values, the network takes ${teacher.sizes[0]}`);
+  for (let s = 0; s < train.n; s++) {
+    if (train.labels[s] >= classes) throw new RangeError(`trainNetTeacher: label ${train.labels[s]} of sample ${s} is not < classes (${classes})`);
+  }
+  if (train.n === 0) return teacher;
+  const schedule = opts.schedule ?? 'cosine';
+  const totalSteps = opts.epochs * Math.ceil(train.n / opts.batchSize);
+  const layers = teacher.layers;
+  const trainable = layers.map((l) => !l.fixed);
+  const acts = teacherActs(teacher);
+  const delta = layers.map((l) => new Float64Array(l.nOut));
+  const gW = layers.map((l) => new Float64Array(l.fixed ? 0 : l.weights.length));
+  const gB = layers.map((l) => new Float64Array(l.bias.length));
+  const mom = layers.map((l) => ({ w: new Float64Array(l.weights.length), b: new Float64Array(l.bias.length) }));
+  const vel = layers.map((l) => ({ w: new Float64Array(l.weights.length), b: new Float64Array(l.bias.length) }));
+  const nz = new Int32Array(Math.max(...teacher.sizes));
+  const order = new Int32Array(train.n).map((_, i) => i);
+  const logits = acts[L - 1];
+  let step = 0;
+
+  for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+    rng.shuffle(order);
+    let lossSum = 0;
+    for (let start = 0; start < train.n; start += opts.batchSize) {
+      const end = Math.min(start + opts.batchSize, train.n);
+      for (let l = 0; l < L; l++) {
+        gW[l].fill(0);
+        gB[l].fill(0);
+      }
+      for (let p = start; p < end; p++) {
+        const s = order[p];
+        const label = train.labels[s];
+        const off = s * train.size;
+        teacherForward(teacher, train.images, off, acts);
+        // softmax cross-entropy: ∂loss/∂z = softmax(z) - onehot
+        let zMax = logits[0];
+        for (let i = 1; i < classes; i++) if (logits[i] > zMax) zMax = logits[i];
+        let sumExp = 0;
+        const dOut = delta[L - 1];
+        for (let i = 0; i < classes; i++) {
+          const e = Math.exp(logits[i] - zMax);
+          dOut[i] = e;
+          sumExp += e;
+        }
+        lossSum += Math.log(sumExp) - (logits[label] - zMax);
+        for (let i = 0; i < classes; i++) dOut[i] /= sumExp;
+        dOut[label] -= 1;
+
+        for (let l = L - 1; l >= 0; l--) {
+          const layer = layers[l];
+          const d = delta[l];
+          const inp = l === 0 ? train.images : acts[l - 1];
+          const inOff = l === 0 ? off : 0;
+          if (layer.conv) {
+            if (trainable[l]) convGrad(layer.conv, inp, inOff, d, gW[l], gB[l]);
+          } else {
+            const { nIn, nOut } = layer;
+            let count = 0;
+            for (let j = 0; j < nIn; j++) if (inp[inOff + j] !== 0) nz[count++] = j;
+            const g = gW[l], gb = gB[l];
+            for (let i = 0; i < nOut; i++) {
+              const di = d[i];
+              gb[i] += di;
+              if (di === 0) continue;
+              const row = i * nIn;
+              for (let q = 0; q < count; q++) {
+                const j = nz[q];
+                g[row + j] += di * inp[inOff + j];
+              }
+            }
+          }
+          if (l === 0) break;
+          // δ of the layer below, where it passes a gradient: everywhere below a pool (linear),
+          // where 0 < a < c below a clipped layer.
+          const below = acts[l - 1];
+          const linear = !!layers[l - 1].fixed;
+          const pass = (j: number) => linear || (below[j] > 0 && below[j] < clip);
+          const dPrev = delta[l - 1];
+          if (layer.conv) {
+            convBackInput(layer.conv, layer.weights, d, dPrev, pass);
+          } else {
+            const { nIn, nOut, weights: w } = layer;
+            dPrev.fill(0);
+            for (let i = 0; i < nOut; i++) {
+              const di = d[i];
+              if (di === 0) continue;
+              const row = i * nIn;
+              for (let j = 0; j < nIn; j++) dPrev[j] += w[row + j] * di;
+            }
+            for (let j = 0; j < nIn; j++) if (!pass(j)) dPrev[j] = 0;
+          }
+        }
+      }
+      step++;
+      const scale = 1 / (end - start);
+      const lr = schedule === 'cosine'
+        ? opts.learningRate * 0.5 * (1 + Math.cos((Math.PI * (step - 1)) / totalSteps))
+        : opts.learningRate;
+      const lrHat = (lr * Math.sqrt(1 - ADAM_BETA2 ** step)) / (1 - ADAM_BETA1 ** step);
+      for (let l = 0; l < L; l++) {
+        if (!trainable[l]) continue;
+        adam(layers[l].weights, gW[l], mom[l].w, vel[l].w, scale, lrHat);
+        adam(layers[l].bias, gB[l], mom[l].b, vel[l].b, scale, lrHat);
+      }
+    }
+    onEpoch?.(epoch, lossSum / train.n);
+  }
+  return teacher;
+}
+
+/** One Adam step (bias correction folded into lrHat). */
+function adam(p: Float32Array, g: Float64Array, m: Float64Array, v: Float64Array, scale: number, lrHat: number): void {
+  for (let k = 0; k < p.length; k++) {
+    const gk = g[k] * scale;
+    const mk = ADAM_BETA1 * m[k] + (1 - ADAM_BETA1) * gk;
+    const vk = ADAM_BETA2 * v[k] + (1 - ADAM_BETA2) * gk * gk;
+    m[k] = mk;
+    v[k] = vk;
+    p[k] -= (lrHat * mk) / (Math.sqrt(vk) + ADAM_EPSILON);
+  }
+}

@@ -1,0 +1,222 @@
+// TypeScript twin of assembly/conv.ts: same operations, same order, f32 via Math.fround.
+//
+// Convolution, event-driven (ALGORITHMS §2 with weight sharing): a layer of K x OH x OW neurons
+// (channel-major, index (k*OH + oy)*OW + ox, as PyTorch flattens) sees the C x H x W neurons of
+// the layer below (same layout). For every presynaptic event (c, iy, ix) with value v and every
+// kernel offset (dy, dx) that lands on a valid output position
+//     oy = (iy + pad - dy) / stride,  ox = (ix + pad - dx) / stride   (whole, in range),
+//     I[k, oy, ox] += W[k, c, dy, dx] * v     for every output channel k
+// (depthwise: only k = c, one weight per channel and offset; average pooling is a depthwise
+// convolution with fixed weights). Then I[k, ., .] += b[k]. The work is proportional to the
+// presynaptic events; the weights are shared by all positions: K*C*kh*kw of them (depthwise:
+// C*kh*kw), stored offset-major, row (c, dy, dx) holding the K weights an event reads at one
+// offset: w[((c*kh + dy)*kw + dx)*K + k]. One weight read per (event, output neuron reached).
+//
+// The online LTL learning circuit on a convolution (ALGORITHMS §7 with shared weights): with
+// m[k, oy, ox] = -eta * delta[k, oy, ox] per neuron (ltlOnlineSignal), the shared weight changes
+// by the sum over the positions it serves,
+//     dW[k, c, dy, dx] += m[k, oy, ox] * v    for every event (c, iy, ix; v) and valid offset,
+//     db[k] += m[k, oy, ox]                    for every neuron with m != 0,
+// in event order, then offset order, then channel order. A nonzero per-connection contribution
+// is an update event; the dense count is every connection the events reach (events x valid
+// offsets x K), what a rule without gates would write.
+import { Mem, bump } from './memory.js';
+import {
+  SYN_EVENTS, SYN_READS, SYN_ACS, SYN_MACS, LEARN_UPDATES, LEARN_DENSE, LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
+} from './counters.js';
+
+const fr = Math.fround;
+
+// Slots of the geometry block (i32), the same in assembly/conv.ts.
+export const GEO_IN_C = 0;
+export const GEO_IN_H = 1;
+export const GEO_IN_W = 2;
+export const GEO_OUT_C = 3;
+export const GEO_OUT_H = 4;
+export const GEO_OUT_W = 5;
+export const GEO_KH = 6;
+export const GEO_KW = 7;
+export const GEO_STRIDE = 8;
+export const GEO_PAD = 9;
+export const GEO_DEPTHWISE = 10;
+export const GEO_SLOTS = 12;
+
+/** The shape of a convolution (or of an average pooling: depthwise, fixed weights). */
+export interface ConvGeometry {
+  inChannels: number;
+  inHeight: number;
+  inWidth: number;
+  /** Output channels K (depthwise: K = inChannels). */
+  channels: number;
+  height: number;
+  width: number;
+  kernelHeight: number;
+  kernelWidth: number;
+  stride: number;
+  padding: number;
+  /** Each output channel sees only its own input channel (average pooling). */
+  depthwise: boolean;
+}
+
+/** Output side of a convolution: floor((n + 2*pad - k) / stride) + 1 (0 when the kernel does not fit). */
+export function convOutSize(n: number, k: number, stride: number, pad: number): number {
+  const span = n + 2 * pad - k;
+  return span < 0 ? 0 : Math.floor(span / stride) + 1;
+}
+
+/** Weights stored for a geometry: K*C*kh*kw, or C*kh*kw depthwise. */
+export function convWeightCount(g: ConvGeometry): number {
+  return (g.depthwise ? 1 : g.channels) * g.inChannels * g.kernelHeight * g.kernelWidth;
+}
+
+/** Inputs each output neuron is connected to (padding taps included): C*kh*kw, or kh*kw depthwise. */
+export function convFanIn(g: ConvGeometry): number {
+  return (g.depthwise ? 1 : g.inChannels) * g.kernelHeight * g.kernelWidth;
+}
+
+/** The geometry block the kernels read (GEO_* slots). */
+export function geometryBlock(g: ConvGeometry): Int32Array {
+  const b = new Int32Array(GEO_SLOTS);
+  b[GEO_IN_C] = g.inChannels; b[GEO_IN_H] = g.inHeight; b[GEO_IN_W] = g.inWidth;
+  b[GEO_OUT_C] = g.channels; b[GEO_OUT_H] = g.height; b[GEO_OUT_W] = g.width;
+  b[GEO_KH] = g.kernelHeight; b[GEO_KW] = g.kernelWidth; b[GEO_STRIDE] = g.stride; b[GEO_PAD] = g.padding;
+  b[GEO_DEPTHWISE] = g.depthwise ? 1 : 0;
+  return b;
+}
+
+/** A geometry that is not self-consistent, as a message (null when it is). */
+export function checkGeometry(g: ConvGeometry): string | null {
+  const ints: (keyof ConvGeometry)[] = ['inChannels', 'inHeight', 'inWidth', 'channels', 'height', 'width', 'kernelHeight', 'kernelWidth', 'stride'];
+  for (const k of ints) if (!Number.isInteger(g[k]) || (g[k] as number) < 1) return `${k} must be an integer >= 1, got ${String(g[k])}`;
+  if (!Number.isInteger(g.padding) || g.padding < 0) return `padding must be an integer >= 0, got ${g.padding}`;
+  if (g.depthwise && g.channels !== g.inChannels) return `a depthwise layer keeps the channels: ${g.channels} != ${g.inChannels}`;
+  const h = convOutSize(g.inHeight, g.kernelHeight, g.stride, g.padding);
+  const w = convOutSize(g.inWidth, g.kernelWidth, g.stride, g.padding);
+  if (g.height !== h || g.width !== w) return `output ${g.height} x ${g.width} does not follow from the input, kernel, stride and padding (${h} x ${w})`;
+  return null;
+}
+
+/** Integer division of non-negative numbers (the kernels' i32 `/`). */
+const idiv = (a: number, b: number) => (a / b) | 0;
+
+export function convIntegrate(
+  m: Mem, geo: number, wPtr: number, idxPtr: number, valPtr: number, nEv: number, analog: number,
+  biasPtr: number, iPtr: number, cnt: number,
+): void {
+  const f32 = m.f32, i32 = m.i32, G = geo >>> 2;
+  const inH = i32[G + GEO_IN_H], inW = i32[G + GEO_IN_W];
+  const K = i32[G + GEO_OUT_C], oH = i32[G + GEO_OUT_H], oW = i32[G + GEO_OUT_W];
+  const kh = i32[G + GEO_KH], kw = i32[G + GEO_KW], s = i32[G + GEO_STRIDE], pad = i32[G + GEO_PAD];
+  const dw = i32[G + GEO_DEPTHWISE];
+  const P = oH * oW, plane = inH * inW;
+  const I = iPtr >>> 2, W = wPtr >>> 2, B = biasPtr >>> 2;
+  f32.fill(0, I, I + K * P);
+  let reads = 0;
+  for (let e = 0; e < nEv; e++) {
+    const j = i32[(idxPtr >>> 2) + e];
+    const c = idiv(j, plane), r = j - c * plane, iy = idiv(r, inW), ix = r - iy * inW;
+    const v = analog ? f32[(valPtr >>> 2) + e] : 1;
+    for (let dy = 0; dy < kh; dy++) {
+      const ty = iy + pad - dy;
+      if (ty < 0) break;
+      const oy = idiv(ty, s);
+      if (oy * s !== ty || oy >= oH) continue;
+      for (let dx = 0; dx < kw; dx++) {
+        const tx = ix + pad - dx;
+        if (tx < 0) break;
+        const ox = idiv(tx, s);
+        if (ox * s !== tx || ox >= oW) continue;
+        const pos = oy * oW + ox;
+        if (dw) {
+          const w = f32[W + (c * kh + dy) * kw + dx];
+          const o = I + c * P + pos;
+          f32[o] = fr(f32[o] + (analog ? fr(w * v) : w));
+          reads += 1;
+        } else {
+          const row = W + ((c * kh + dy) * kw + dx) * K;
+          let o = I + pos;
+          if (analog) {
+            for (let k = 0; k < K; k++) { f32[o] = fr(f32[o] + fr(f32[row + k] * v)); o += P; }
+          } else {
+            for (let k = 0; k < K; k++) { f32[o] = fr(f32[o] + f32[row + k]); o += P; }
+          }
+          reads += K;
+        }
+      }
+    }
+  }
+  for (let k = 0; k < K; k++) {
+    const b = f32[B + k];
+    const o = I + k * P;
+    for (let p = 0; p < P; p++) f32[o + p] = fr(f32[o + p] + b);
+  }
+  bump(m, cnt, SYN_EVENTS, nEv);
+  bump(m, cnt, SYN_READS, reads);
+  bump(m, cnt, analog ? SYN_MACS : SYN_ACS, reads);
+}
+
+export function convOuterUpdate(
+  m: Mem, geo: number, dstPtr: number, dstBiasPtr: number, idxPtr: number, valPtr: number, nEv: number, analog: number,
+  mPtr: number, activeIdxPtr: number, nActive: number, writesWeights: number, cnt: number,
+): void {
+  const f32 = m.f32, i32 = m.i32, G = geo >>> 2;
+  const inH = i32[G + GEO_IN_H], inW = i32[G + GEO_IN_W];
+  const K = i32[G + GEO_OUT_C], oH = i32[G + GEO_OUT_H], oW = i32[G + GEO_OUT_W];
+  const kh = i32[G + GEO_KH], kw = i32[G + GEO_KW], s = i32[G + GEO_STRIDE], pad = i32[G + GEO_PAD];
+  const dw = i32[G + GEO_DEPTHWISE];
+  const P = oH * oW, plane = inH * inW;
+  const D = dstPtr >>> 2, DB = dstBiasPtr >>> 2, M = mPtr >>> 2, A = activeIdxPtr >>> 2;
+  let issued = 0, dense = 0;
+  for (let e = 0; e < nEv; e++) {
+    const j = i32[(idxPtr >>> 2) + e];
+    const c = idiv(j, plane), r = j - c * plane, iy = idiv(r, inW), ix = r - iy * inW;
+    const v = analog ? f32[(valPtr >>> 2) + e] : 1;
+    for (let dy = 0; dy < kh; dy++) {
+      const ty = iy + pad - dy;
+      if (ty < 0) break;
+      const oy = idiv(ty, s);
+      if (oy * s !== ty || oy >= oH) continue;
+      for (let dx = 0; dx < kw; dx++) {
+        const tx = ix + pad - dx;
+        if (tx < 0) break;
+        const ox = idiv(tx, s);
+        if (ox * s !== tx || ox >= oW) continue;
+        const pos = oy * oW + ox;
+        if (dw) {
+          dense += 1;
+          if (nActive === 0) continue;
+          const mi = f32[M + c * P + pos];
+          const d = analog ? fr(mi * v) : mi;
+          if (d !== 0) {
+            const o = D + (c * kh + dy) * kw + dx;
+            f32[o] = fr(f32[o] + d);
+            issued++;
+          }
+        } else {
+          dense += K;
+          if (nActive === 0) continue;
+          const row = D + ((c * kh + dy) * kw + dx) * K;
+          let q = M + pos;
+          for (let k = 0; k < K; k++) {
+            const mi = f32[q];
+            q += P;
+            const d = analog ? fr(mi * v) : mi;
+            if (d !== 0) {
+              f32[row + k] = fr(f32[row + k] + d);
+              issued++;
+            }
+          }
+        }
+      }
+    }
+  }
+  for (let a = 0; a < nActive; a++) {
+    const i = i32[A + a];
+    const k = idiv(i, P);
+    f32[DB + k] = fr(f32[DB + k] + f32[M + i]);
+  }
+  bump(m, cnt, LEARN_UPDATES, issued);
+  bump(m, cnt, LEARN_DENSE, dense);
+  bump(m, cnt, LEARN_BIAS_UPDATES, nActive);
+  if (writesWeights) bump(m, cnt, LEARN_WEIGHT_WRITES, issued);
+}

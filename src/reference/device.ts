@@ -1,0 +1,433 @@
+// TypeScript twin of assembly/device.ts: device non-idealities and the fixed-point mode. Same
+// operations in the same order; f32 through Math.fround; AssemblyScript's i64 arithmetic through
+// doubles (every value stays below 2^53, so they are exact); i32 wrapping through Int32Array
+// stores and Math.imul; the xorshift32 generator through >>> 0.
+import { Mem, bump } from './memory.js';
+import {
+  SYN_EVENTS, SYN_READS, SYN_ACS, SYN_MACS, NEURON_UPDATES, NEURON_SPIKES, NEURON_LEAKS, NEURON_RESETS,
+  ACC_READS, LEARN_ERROR_EVALS, LEARN_GATE_EVALS, LEARN_SIGN_EVALS, LEARN_UPDATES, LEARN_DENSE,
+  LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
+} from './counters.js';
+import { RESET_SUBTRACT } from './neuron.js';
+import { ERROR_SIGN } from './learning.js';
+
+const fr = Math.fround;
+
+export const DEV_WEIGHT_SATURATIONS = 22;
+export const DEV_STATE_SATURATIONS = 23;
+export const ROUND_FLOOR = 0;
+export const ROUND_TOWARD_ZERO = 1;
+export const ROUND_NEAREST = 2;
+export const LEAK_MULTIPLY_SHIFT = 0;
+export const LEAK_BIT_SHIFT = 1;
+
+const UNIFORM_SCALE = 5.9604644775390625e-8; // 2^-24
+const IRWIN_HALL_MEAN = 131070;
+const LSB_CLIP = 1073741824; // 2^30
+
+let rs = 1;
+
+function nextU32(): number {
+  let x = rs;
+  x = (x ^ (x << 13)) >>> 0;
+  x = (x ^ (x >>> 17)) >>> 0;
+  x = (x ^ (x << 5)) >>> 0;
+  rs = x;
+  return x;
+}
+
+function uniform(): number {
+  return fr((nextU32() >>> 8) * UNIFORM_SCALE);
+}
+
+function irwinHall(): number {
+  const a = nextU32();
+  const b = nextU32();
+  return (a & 0xffff) + (a >>> 16) + (b & 0xffff) + (b >>> 16) - IRWIN_HALL_MEAN;
+}
+
+/**
+ * One Gaussian-like draw of the kernels' generator from state `state` (a u32, not 0), for
+ * tests and host tools: returns the Irwin-Hall integer (mean 0, variance ~65536^2/3) and the
+ * next state.
+ */
+export function irwinHallDraw(state: number): { h: number; state: number } {
+  rs = state >>> 0;
+  const h = irwinHall();
+  return { h, state: rs };
+}
+
+function roundF(x: number, stochastic: number): number {
+  return stochastic ? Math.floor(fr(x + uniform())) : Math.floor(fr(x + 0.5));
+}
+
+function shiftRound(x: number, k: number, mode: number): number {
+  if (k <= 0) return x * 2 ** -k;
+  const p = 2 ** k;
+  if (mode === ROUND_TOWARD_ZERO) return x < 0 ? -Math.floor(-x / p) : Math.floor(x / p);
+  if (mode === ROUND_NEAREST) return Math.floor((x + 2 ** (k - 1)) / p);
+  return Math.floor(x / p);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mismatch
+
+export function integrateGain(
+  m: Mem, wtPtr: number, gainPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number,
+  biasPtr: number, iPtr: number, cnt: number,
+): void {
+  const f32 = m.f32, i32 = m.i32;
+  const I = iPtr >>> 2, B = biasPtr >>> 2, W = wtPtr >>> 2, G = gainPtr >>> 2;
+  f32.fill(0, I, I + nOut);
+  for (let e = 0; e < nEv; e++) {
+    const off = i32[(idxPtr >>> 2) + e] * nOut;
+    const row = W + off, gain = G + off;
+    if (analog) {
+      const v = f32[(valPtr >>> 2) + e];
+      for (let i = 0; i < nOut; i++) f32[I + i] = fr(f32[I + i] + fr(fr(f32[row + i] * f32[gain + i]) * v));
+    } else {
+      for (let i = 0; i < nOut; i++) f32[I + i] = fr(f32[I + i] + fr(f32[row + i] * f32[gain + i]));
+    }
+  }
+  for (let i = 0; i < nOut; i++) f32[I + i] = fr(f32[I + i] + f32[B + i]);
+  const ops = nEv * nOut;
+  bump(m, cnt, SYN_EVENTS, nEv);
+  bump(m, cnt, SYN_READS, ops);
+  bump(m, cnt, analog ? SYN_MACS : SYN_ACS, ops);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Thermal noise
+
+export function membraneNoise(m: Mem, iPtr: number, n: number, scale: number, rngPtr: number): void {
+  const f32 = m.f32, I = iPtr >>> 2, sc = fr(scale);
+  rs = m.u32[rngPtr >>> 2];
+  for (let i = 0; i < n; i++) f32[I + i] = fr(f32[I + i] + fr(irwinHall() * sc));
+  m.u32[rngPtr >>> 2] = rs;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quantized weights
+
+export function quantizeWeights(
+  m: Mem, wPtr: number, n: number, step: number, invStep: number, half: number, maxLevel: number, noiseScale: number,
+  rngPtr: number, cnt: number,
+): void {
+  const f32 = m.f32, W = wPtr >>> 2;
+  const st = fr(step), inv = fr(invStep), h = fr(half), max = fr(maxLevel), ns = fr(noiseScale);
+  rs = m.u32[rngPtr >>> 2];
+  let sat = 0;
+  for (let k = 0; k < n; k++) {
+    let x = fr(fr(f32[W + k] * inv) + h);
+    if (ns !== 0) x = fr(x + fr(irwinHall() * ns));
+    let lv = Math.floor(fr(x + 0.5));
+    if (lv < 0) { lv = 0; sat++; } else if (lv > max) { lv = max; sat++; }
+    f32[W + k] = fr(fr(lv - h) * st);
+  }
+  m.u32[rngPtr >>> 2] = rs;
+  bump(m, cnt, DEV_WEIGHT_SATURATIONS, sat);
+}
+
+export function deviceOuterUpdate(
+  m: Mem, wPtr: number, biasPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number,
+  mPtr: number, activeIdxPtr: number, nActive: number,
+  step: number, invStep: number, half: number, maxLevel: number, noiseScale: number, stochastic: number, rngPtr: number, cnt: number,
+): void {
+  const f32 = m.f32, i32 = m.i32;
+  const WP = wPtr >>> 2, BP = biasPtr >>> 2, M = mPtr >>> 2, A = activeIdxPtr >>> 2;
+  const st = fr(step), inv = fr(invStep), h = fr(half), max = fr(maxLevel), ns = fr(noiseScale);
+  rs = m.u32[rngPtr >>> 2];
+  let issued = 0, writes = 0, sat = 0;
+  for (let e = 0; e < nEv; e++) {
+    const row = WP + i32[(idxPtr >>> 2) + e] * nOut;
+    const v = analog ? f32[(valPtr >>> 2) + e] : 1;
+    for (let k = 0; k < nActive; k++) {
+      const i = i32[A + k];
+      const d = analog ? fr(f32[M + i] * v) : f32[M + i];
+      if (d === 0) continue;
+      issued++;
+      const pulses = roundF(fr(d * inv), stochastic);
+      if (pulses === 0) continue;
+      const kOld = Math.floor(fr(fr(fr(f32[row + i] * inv) + h) + 0.5));
+      let kNew = fr(kOld + pulses);
+      if (ns !== 0) kNew = fr(kNew + roundF(fr(irwinHall() * ns), stochastic));
+      if (kNew < 0) { kNew = 0; sat++; } else if (kNew > max) { kNew = max; sat++; }
+      if (kNew !== kOld) f32[row + i] = fr(fr(kNew - h) * st);
+      writes++;
+    }
+  }
+  for (let k = 0; k < nActive; k++) {
+    const i = i32[A + k];
+    f32[BP + i] = fr(f32[BP + i] + f32[M + i]);
+  }
+  m.u32[rngPtr >>> 2] = rs;
+  bump(m, cnt, LEARN_UPDATES, issued);
+  bump(m, cnt, LEARN_DENSE, nEv * nOut);
+  bump(m, cnt, LEARN_BIAS_UPDATES, nActive);
+  bump(m, cnt, LEARN_WEIGHT_WRITES, writes);
+  bump(m, cnt, DEV_WEIGHT_SATURATIONS, sat);
+}
+
+export function deviceApply(
+  m: Mem, wPtr: number, gPtr: number, n: number, bPtr: number, gbPtr: number, nb: number,
+  step: number, invStep: number, half: number, maxLevel: number, noiseScale: number, stochastic: number, rngPtr: number, cnt: number,
+): void {
+  const f32 = m.f32, W = wPtr >>> 2, G = gPtr >>> 2, B = bPtr >>> 2, GB = gbPtr >>> 2;
+  const st = fr(step), inv = fr(invStep), h = fr(half), max = fr(maxLevel), ns = fr(noiseScale);
+  rs = m.u32[rngPtr >>> 2];
+  let writes = 0, sat = 0;
+  for (let k = 0; k < n; k++) {
+    const g = f32[G + k];
+    if (g === 0) continue;
+    f32[G + k] = 0;
+    const pulses = roundF(fr(g * inv), stochastic);
+    if (pulses === 0) continue;
+    const kOld = Math.floor(fr(fr(fr(f32[W + k] * inv) + h) + 0.5));
+    let kNew = fr(kOld + pulses);
+    if (ns !== 0) kNew = fr(kNew + roundF(fr(irwinHall() * ns), stochastic));
+    if (kNew < 0) { kNew = 0; sat++; } else if (kNew > max) { kNew = max; sat++; }
+    if (kNew !== kOld) f32[W + k] = fr(fr(kNew - h) * st);
+    writes++;
+  }
+  for (let k = 0; k < nb; k++) {
+    f32[B + k] = fr(f32[B + k] + f32[GB + k]);
+    f32[GB + k] = 0;
+  }
+  m.u32[rngPtr >>> 2] = rs;
+  bump(m, cnt, LEARN_WEIGHT_WRITES, writes);
+  bump(m, cnt, DEV_WEIGHT_SATURATIONS, sat);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixed point
+
+export function gatherEventsFixed(m: Mem, xPtr: number, n: number, idxPtr: number, valPtr: number, xScale: number, xMax: number, cnt: number): number {
+  const f32 = m.f32, X = xPtr >>> 2, IX = idxPtr >>> 2, VX = valPtr >>> 2;
+  const sc = fr(xScale), max = fr(xMax), inv = fr(1 / sc);
+  let k = 0, sat = 0;
+  for (let j = 0; j < n; j++) {
+    const v = f32[X + j];
+    if (v === 0) continue;
+    let q = Math.floor(fr(fr(v * sc) + 0.5));
+    if (q > max) { q = max; sat++; } else if (q < -max) { q = -max; sat++; }
+    if (q !== 0) {
+      m.i32[IX + k] = j;
+      f32[VX + k] = fr(q * inv);
+      k++;
+    }
+  }
+  bump(m, cnt, DEV_STATE_SATURATIONS, sat);
+  return k;
+}
+
+export function integrateFixed(
+  m: Mem, wtPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number, xScale: number,
+  shiftAnalog: number, shiftSpike: number, biasPtr: number, iPtr: number, stateMax: number, roundMode: number, cnt: number,
+): void {
+  const i32 = m.i32, f32 = m.f32;
+  const I = iPtr >>> 2, B = biasPtr >>> 2, W = wtPtr >>> 2, sc = fr(xScale);
+  i32.fill(0, I, I + nOut);
+  for (let e = 0; e < nEv; e++) {
+    const row = W + i32[(idxPtr >>> 2) + e] * nOut;
+    if (analog) {
+      const q = Math.trunc(fr(f32[(valPtr >>> 2) + e] * sc));
+      for (let i = 0; i < nOut; i++) i32[I + i] = i32[I + i] + Math.imul(i32[row + i], q);
+    } else {
+      for (let i = 0; i < nOut; i++) i32[I + i] = i32[I + i] + i32[row + i];
+    }
+  }
+  const shift = analog ? shiftAnalog : shiftSpike;
+  const hi = stateMax, lo = -hi;
+  let sat = 0;
+  for (let i = 0; i < nOut; i++) {
+    let x = shiftRound(i32[I + i], shift, roundMode) + i32[B + i];
+    if (x > hi) { x = hi; sat++; } else if (x < lo) { x = lo; sat++; }
+    i32[I + i] = x;
+  }
+  const ops = nEv * nOut;
+  bump(m, cnt, SYN_EVENTS, nEv);
+  bump(m, cnt, SYN_READS, ops);
+  bump(m, cnt, analog ? SYN_MACS : SYN_ACS, ops);
+  bump(m, cnt, DEV_STATE_SATURATIONS, sat);
+}
+
+export function neuronStepFixed(
+  m: Mem, n: number, iPtr: number, uPtr: number, sPrevPtr: number, sPtr: number, spikeIdxPtr: number,
+  thrPtr: number, thrStride: number, leakPtr: number, leakStride: number, leakMode: number, decayBits: number,
+  reset: number, stateMax: number, roundMode: number, cnt: number,
+): number {
+  const i32 = m.i32, f32 = m.f32;
+  const I = iPtr >>> 2, U = uPtr >>> 2, SP = sPrevPtr >>> 2, S = sPtr >>> 2, IX = spikeIdxPtr >>> 2;
+  const TH = thrPtr >>> 2, LK = leakPtr >>> 2;
+  const hi = stateMax, lo = -hi, unity = 2 ** decayBits;
+  let nSpikes = 0, leaks = 0, resets = 0, sat = 0;
+  for (let i = 0; i < n; i++) {
+    const a = i32[LK + i * leakStride];
+    const theta = i32[TH + i * thrStride];
+    const u = i32[U + i];
+    const fired = f32[SP + i] !== 0;
+    let lu = u;
+    if (leakMode === LEAK_BIT_SHIFT) {
+      if (a !== 0) { lu = u - Math.floor(u / 2 ** a); leaks++; }
+    } else if (a !== unity) {
+      lu = shiftRound(u * a, decayBits, roundMode);
+      leaks++;
+    }
+    if (fired) resets++;
+    let v = reset === RESET_SUBTRACT ? lu + i32[I + i] - (fired ? theta : 0) : (fired ? 0 : lu) + i32[I + i];
+    if (v > hi) { v = hi; sat++; } else if (v < lo) { v = lo; sat++; }
+    i32[U + i] = v;
+    if (v >= theta) {
+      f32[S + i] = 1;
+      i32[IX + nSpikes] = i;
+      nSpikes++;
+    } else {
+      f32[S + i] = 0;
+    }
+  }
+  bump(m, cnt, NEURON_UPDATES, n);
+  bump(m, cnt, NEURON_SPIKES, nSpikes);
+  bump(m, cnt, NEURON_LEAKS, leaks);
+  bump(m, cnt, NEURON_RESETS, resets);
+  bump(m, cnt, DEV_STATE_SATURATIONS, sat);
+  return nSpikes;
+}
+
+export function membraneNoiseFixed(m: Mem, iPtr: number, n: number, scale: number, stateMax: number, rngPtr: number, cnt: number): void {
+  const i32 = m.i32, I = iPtr >>> 2, sc = fr(scale), hi = stateMax, lo = -hi;
+  rs = m.u32[rngPtr >>> 2];
+  let sat = 0;
+  for (let i = 0; i < n; i++) {
+    let z = Math.floor(fr(fr(irwinHall() * sc) + 0.5));
+    if (z > 4294967296) z = 4294967296; else if (z < -4294967296) z = -4294967296;
+    let x = i32[I + i] + z;
+    if (x > hi) { x = hi; sat++; } else if (x < lo) { x = lo; sat++; }
+    i32[I + i] = x;
+  }
+  m.u32[rngPtr >>> 2] = rs;
+  bump(m, cnt, DEV_STATE_SATURATIONS, sat);
+}
+
+export function ltlOnlineSignalFixed(
+  m: Mem, n: number, cPtr: number, targetPtr: number, uPtr: number, thrPtr: number, thrStride: number,
+  t: number, halfQ: number, height: number, errorMode: number, negLr: number,
+  mPtr: number, activeIdxPtr: number, cnt: number,
+): number {
+  const f32 = m.f32, u32 = m.u32, i32 = m.i32;
+  const C = cPtr >>> 2, Y = targetPtr >>> 2, U = uPtr >>> 2, TH = thrPtr >>> 2, M = mPtr >>> 2, A = activeIdxPtr >>> 2;
+  const tf = fr(t);
+  const twoOverT = fr(2 / tf);
+  const h = fr(height);
+  const eta = fr(negLr);
+  let nActive = 0;
+  for (let i = 0; i < n; i++) {
+    const rate = fr(fr(u32[C + i]) / tf);
+    const zeta = -fr(twoOverT * fr(f32[Y + i] - rate));
+    const theta = i32[TH + i * thrStride];
+    const open = Math.abs(i32[U + i] - theta) < halfQ;
+    let delta: number;
+    if (errorMode === ERROR_SIGN) delta = open ? (zeta > 0 ? 1 : zeta < 0 ? -1 : 0) : 0;
+    else delta = fr(zeta * (open ? h : 0));
+    const mi = fr(eta * delta);
+    f32[M + i] = mi;
+    if (mi !== 0) {
+      i32[A + nActive] = i;
+      nActive++;
+    }
+  }
+  bump(m, cnt, ACC_READS, n);
+  bump(m, cnt, LEARN_ERROR_EVALS, n);
+  bump(m, cnt, LEARN_GATE_EVALS, n);
+  if (errorMode === ERROR_SIGN) bump(m, cnt, LEARN_SIGN_EVALS, n);
+  return nActive;
+}
+
+function lsbChange(x: number, stochastic: number): number {
+  let q = roundF(x, stochastic);
+  if (q !== q) return 0; // AssemblyScript's <i32>NaN is 0
+  if (q > LSB_CLIP) q = LSB_CLIP;
+  else if (q < -LSB_CLIP) q = -LSB_CLIP;
+  return q;
+}
+
+export function fixedOuterUpdate(
+  m: Mem, wPtr: number, biasPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number,
+  mPtr: number, activeIdxPtr: number, nActive: number,
+  invSw: number, invSu: number, wMax: number, stateMax: number, stochastic: number, rngPtr: number, cnt: number,
+): void {
+  const f32 = m.f32, i32 = m.i32;
+  const WP = wPtr >>> 2, BP = biasPtr >>> 2, M = mPtr >>> 2, A = activeIdxPtr >>> 2;
+  const iw = fr(invSw), iu = fr(invSu);
+  rs = m.u32[rngPtr >>> 2];
+  let issued = 0, writes = 0, wsat = 0, ssat = 0;
+  for (let e = 0; e < nEv; e++) {
+    const row = WP + i32[(idxPtr >>> 2) + e] * nOut;
+    const v = analog ? f32[(valPtr >>> 2) + e] : 1;
+    for (let k = 0; k < nActive; k++) {
+      const i = i32[A + k];
+      const d = analog ? fr(f32[M + i] * v) : f32[M + i];
+      if (d === 0) continue;
+      issued++;
+      const q = lsbChange(fr(d * iw), stochastic);
+      if (q === 0) continue;
+      const w = i32[row + i];
+      let nw = w + q;
+      if (nw > wMax) { nw = wMax; wsat++; } else if (nw < -wMax) { nw = -wMax; wsat++; }
+      if (nw !== w) {
+        i32[row + i] = nw;
+        writes++;
+      }
+    }
+  }
+  for (let k = 0; k < nActive; k++) {
+    const i = i32[A + k];
+    const q = lsbChange(fr(f32[M + i] * iu), stochastic);
+    let b = i32[BP + i] + q;
+    if (b > stateMax) { b = stateMax; ssat++; } else if (b < -stateMax) { b = -stateMax; ssat++; }
+    i32[BP + i] = b;
+  }
+  m.u32[rngPtr >>> 2] = rs;
+  bump(m, cnt, LEARN_UPDATES, issued);
+  bump(m, cnt, LEARN_DENSE, nEv * nOut);
+  bump(m, cnt, LEARN_BIAS_UPDATES, nActive);
+  bump(m, cnt, LEARN_WEIGHT_WRITES, writes);
+  bump(m, cnt, DEV_WEIGHT_SATURATIONS, wsat);
+  bump(m, cnt, DEV_STATE_SATURATIONS, ssat);
+}
+
+export function fixedApply(
+  m: Mem, wPtr: number, gPtr: number, n: number, bPtr: number, gbPtr: number, nb: number,
+  invSw: number, invSu: number, wMax: number, stateMax: number, stochastic: number, rngPtr: number, cnt: number,
+): void {
+  const f32 = m.f32, i32 = m.i32, W = wPtr >>> 2, G = gPtr >>> 2, B = bPtr >>> 2, GB = gbPtr >>> 2;
+  const iw = fr(invSw), iu = fr(invSu);
+  rs = m.u32[rngPtr >>> 2];
+  let writes = 0, wsat = 0, ssat = 0;
+  for (let k = 0; k < n; k++) {
+    const g = f32[G + k];
+    if (g === 0) continue;
+    f32[G + k] = 0;
+    const q = lsbChange(fr(g * iw), stochastic);
+    if (q === 0) continue;
+    const w = i32[W + k];
+    let nw = w + q;
+    if (nw > wMax) { nw = wMax; wsat++; } else if (nw < -wMax) { nw = -wMax; wsat++; }
+    if (nw !== w) {
+      i32[W + k] = nw;
+      writes++;
+    }
+  }
+  for (let k = 0; k < nb; k++) {
+    const g = f32[GB + k];
+    if (g === 0) continue;
+    f32[GB + k] = 0;
+    const q = lsbChange(fr(g * iu), stochastic);
+    let b = i32[B + k] + q;
+    if (b > stateMax) { b = stateMax; ssat++; } else if (b < -stateMax) { b = -stateMax; ssat++; }
+    i32[B + k] = b;
+  }
+  m.u32[rngPtr >>> 2] = rs;
+  bump(m, cnt, LEARN_WEIGHT_WRITES, writes);
+  bump(m, cnt, DEV_WEIGHT_SATURATIONS, wsat);
+  bump(m, cnt, DEV_STATE_SATURATIONS, ssat);
+}

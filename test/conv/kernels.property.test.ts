@@ -1,0 +1,88 @@
+// The convolution kernels (assembly/conv.ts) against their TypeScript twins (src/reference/conv.ts),
+// bit for bit, on random geometries, weights and events: both backends get identical arenas, run
+// the same calls at the same offsets and must leave identical bytes (counters included).
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { createKernels } from '../../src/chip/kernels.js';
+import { ConvGeometry, convOutSize, convWeightCount, geometryBlock, GEO_SLOTS } from '../../src/reference/conv.js';
+
+const f32 = fc.float({ noNaN: true, noDefaultInfinity: true, min: -1e4, max: 1e4 });
+
+/** A random valid geometry (small), full or depthwise. */
+export const geometryArb: fc.Arbitrary<ConvGeometry> = fc.record({
+  inChannels: fc.integer({ min: 1, max: 3 }), inHeight: fc.integer({ min: 1, max: 7 }), inWidth: fc.integer({ min: 1, max: 7 }),
+  channels: fc.integer({ min: 1, max: 5 }), kernelHeight: fc.integer({ min: 1, max: 4 }), kernelWidth: fc.integer({ min: 1, max: 4 }),
+  stride: fc.integer({ min: 1, max: 3 }), padding: fc.integer({ min: 0, max: 2 }), depthwise: fc.boolean(),
+}).map((g) => ({
+  ...g,
+  channels: g.depthwise ? g.inChannels : g.channels,
+  height: convOutSize(g.inHeight, g.kernelHeight, g.stride, g.padding),
+  width: convOutSize(g.inWidth, g.kernelWidth, g.stride, g.padding),
+})).filter((g) => g.height > 0 && g.width > 0);
+
+function pair(bytes: number) {
+  const ks = [createKernels('wasm', bytes), createKernels('ts', bytes)] as const;
+  return {
+    ks,
+    writeF32(off: number, v: ArrayLike<number>) { for (const k of ks) k.mem.f32.set(Array.from(v), (k.base + off) >>> 2); },
+    writeI32(off: number, v: ArrayLike<number>) { for (const k of ks) k.mem.i32.set(Array.from(v), (k.base + off) >>> 2); },
+    same() {
+      const a = new Uint8Array(ks[0].mem.f32.buffer, ks[0].base, bytes);
+      const b = new Uint8Array(ks[1].mem.f32.buffer, ks[1].base, bytes);
+      expect(Buffer.compare(Buffer.from(a), Buffer.from(b))).toBe(0);
+    },
+  };
+}
+
+/** Arena layout for one call: geometry, weights, bias, events, I / m, active list, counters. */
+function layout(g: ConvGeometry) {
+  const nIn = g.inChannels * g.inHeight * g.inWidth, nOut = g.channels * g.height * g.width, nW = convWeightCount(g);
+  const a16 = (x: number) => Math.ceil(x / 16) * 16;
+  const GEO = 0, W = a16(GEO_SLOTS * 4), B = a16(W + nW * 4), IX = a16(B + g.channels * 4), VX = a16(IX + nIn * 4);
+  const I = a16(VX + nIn * 4), A = a16(I + nOut * 4), DB = a16(A + nOut * 4), CNT = a16(DB + g.channels * 4);
+  return { nIn, nOut, nW, GEO, W, B, IX, VX, I, A, DB, CNT, bytes: CNT + 8 * 24 };
+}
+
+describe('conv kernels equal their TypeScript twins bit for bit', () => {
+  it('convIntegrate (spikes and analog, full and depthwise, stride and padding)', () => {
+    fc.assert(fc.property(geometryArb, fc.boolean(), fc.array(f32, { minLength: 400, maxLength: 400 }), fc.array(fc.oneof(fc.constant(0), f32), { minLength: 200, maxLength: 200 }),
+      (g, analog, vals, xs) => {
+        const L = layout(g);
+        const p = pair(L.bytes);
+        p.writeI32(L.GEO, geometryBlock(g));
+        p.writeF32(L.W, Array.from({ length: L.nW }, (_, i) => vals[i % 400]));
+        p.writeF32(L.B, Array.from({ length: g.channels }, (_, i) => vals[(i * 7 + 3) % 400]));
+        const x = Array.from({ length: L.nIn }, (_, j) => xs[j % 200]);
+        const idx = [...x.keys()].filter((j) => x[j] !== 0);
+        p.writeI32(L.IX, idx);
+        p.writeF32(L.VX, idx.map((j) => (analog ? x[j] : 1)));
+        for (const k of p.ks) k.convIntegrate(k.base + L.GEO, k.base + L.W, k.base + L.IX, k.base + L.VX, idx.length, analog ? 1 : 0, k.base + L.B, k.base + L.I, k.base + L.CNT);
+        p.same();
+      }), { numRuns: 150 });
+  });
+
+  it('convOuterUpdate (spikes and analog, gates open and closed, writes counted or not)', () => {
+    fc.assert(fc.property(geometryArb, fc.boolean(), fc.boolean(), fc.array(f32, { minLength: 400, maxLength: 400 }),
+      fc.array(fc.oneof(fc.constant(0), fc.constant(0), f32), { minLength: 300, maxLength: 300 }), fc.array(fc.oneof(fc.constant(0), f32), { minLength: 200, maxLength: 200 }),
+      (g, analog, writes, vals, ms, xs) => {
+        const L = layout(g);
+        const p = pair(L.bytes);
+        p.writeI32(L.GEO, geometryBlock(g));
+        p.writeF32(L.W, Array.from({ length: L.nW }, (_, i) => vals[i % 400]));
+        p.writeF32(L.DB, Array.from({ length: g.channels }, (_, i) => vals[(i * 5 + 1) % 400]));
+        const m = Array.from({ length: L.nOut }, (_, i) => ms[i % 300]);
+        p.writeF32(L.I, m);
+        const active = [...m.keys()].filter((i) => m[i] !== 0);
+        p.writeI32(L.A, active);
+        const x = Array.from({ length: L.nIn }, (_, j) => xs[j % 200]);
+        const idx = [...x.keys()].filter((j) => x[j] !== 0);
+        p.writeI32(L.IX, idx);
+        p.writeF32(L.VX, idx.map((j) => (analog ? x[j] : 1)));
+        for (const k of p.ks) {
+          k.convOuterUpdate(k.base + L.GEO, k.base + L.W, k.base + L.DB, k.base + L.IX, k.base + L.VX, idx.length, analog ? 1 : 0,
+            k.base + L.I, k.base + L.A, active.length, writes ? 1 : 0, k.base + L.CNT);
+        }
+        p.same();
+      }), { numRuns: 150 });
+  });
+});
