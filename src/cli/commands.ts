@@ -6,6 +6,7 @@ import type { CommandSpec } from './options.js';
 import { TRAIN_DEFAULTS as D, DEFAULT_LR } from '../train/train.js';
 import { RULES } from '../rules/index.js';
 import { REPORT, COMPARE } from './report-commands.js';
+import { ROBUSTNESS } from './robustness-command.js';
 
 export const TRAIN: CommandSpec = {
   name: 'train',
@@ -91,4 +92,4 @@ export const TRACE: CommandSpec = {
   ],
 };
 
-export const COMMANDS: CommandSpec[] = [TRAIN, TRACE, COST, HW, REPORT, COMPARE];
+export const COMMANDS: CommandSpec[] = [TRAIN, TRACE, COST, HW, REPORT, COMPARE, ROBUSTNESS];

@@ -12,6 +12,7 @@ import { readActivityFile } from '../cost/activity-io.js';
 import type { Activity } from '../cost/activity.js';
 import { costText, pipelineText } from '../report/cost-text.js';
 import { cmdReport, cmdCompare, writeReportHtml } from './report-commands.js';
+import { cmdRobustness } from './robustness-command.js';
 import { pipelineReport } from '../pipeline/params.js';
 import type { Schedule } from '../pipeline/des.js';
 import { InputError, exitStatusFor } from './errors.js';
@@ -123,7 +124,7 @@ function cmdDocs(): void {
 }
 
 const HANDLERS: Record<string, (argv: string[]) => void> = {
-  train: cmdTrain, trace: cmdTrace, cost: cmdCost, hw: cmdHw, report: cmdReport, compare: cmdCompare, docs: () => cmdDocs(),
+  train: cmdTrain, trace: cmdTrace, cost: cmdCost, hw: cmdHw, report: cmdReport, compare: cmdCompare, robustness: cmdRobustness, docs: () => cmdDocs(),
 };
 
 export function main(argv: string[]): number {
