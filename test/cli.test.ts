@@ -65,6 +65,20 @@ describe('ncsim trace', () => {
   });
 });
 
+describe('README option tables', () => {
+  it('are the CLI\'s own tables, one per command with options (ncsim docs --readme README.md)', async () => {
+    const { COMMANDS } = await import('../src/cli/commands.js');
+    const { syncOptionTables, missingOptionTables } = await import('../src/cli/readme-tables.js');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(missingOptionTables(readme, COMMANDS)).toEqual([]);
+    expect(syncOptionTables(readme, COMMANDS)).toBe(readme);
+    // A table edited by hand is put back.
+    const edited = readme.replace('| `--epochs <int>`', '| `--epochz <int>`');
+    expect(edited).not.toBe(readme);
+    expect(syncOptionTables(edited, COMMANDS)).toBe(readme);
+  });
+});
+
 describe('ncsim options', () => {
   it('--help lists every train option with its default', () => {
     const r = run('train', '--help');

@@ -3,6 +3,7 @@
  * The ncsim command line: a thin layer over the library (src/index.ts). Bad input exits with
  * status 2 and a message naming the field; output files are written atomically.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs, formatHelp, formatTopHelp, optionsMarkdown, CommandSpec } from './options.js';
 import { COMMANDS, TRAIN, TRACE, COST, HW } from './commands.js';
 import { loadModel, listModels, describeModel } from '../cost/hwmodel.js';
@@ -13,6 +14,7 @@ import type { Activity } from '../cost/activity.js';
 import { costText, pipelineText } from '../report/cost-text.js';
 import { cmdReport, cmdCompare, writeReportHtml } from './report-commands.js';
 import { cmdRobustness } from './robustness-command.js';
+import { syncOptionTables, missingOptionTables } from './readme-tables.js';
 import { pipelineReport } from '../pipeline/params.js';
 import type { Schedule } from '../pipeline/des.js';
 import { InputError, exitStatusFor } from './errors.js';
@@ -119,12 +121,22 @@ function cmdTrace(argv: string[]): void {
   else out(json);
 }
 
-function cmdDocs(): void {
-  for (const c of COMMANDS) out(`### ncsim ${c.name}\n\n${c.summary}.\n\n${optionsMarkdown(c)}\n`);
+/** `ncsim docs`: every command's option table as Markdown; `--readme FILE` rewrites the file's marked tables. */
+function cmdDocs(argv: string[]): void {
+  if (argv.length === 0) {
+    for (const c of COMMANDS) out(`### ncsim ${c.name}\n\n${c.summary}.\n\n${optionsMarkdown(c)}\n`);
+    return;
+  }
+  if (argv[0] !== '--readme' || argv.length !== 2) throw new InputError('docs', 'no arguments, or --readme FILE', argv.join(' '), { kind: 'argument' });
+  const file = argv[1];
+  const text = readFileSync(file, 'utf8');
+  const missing = missingOptionTables(text, COMMANDS);
+  if (missing.length) process.stderr.write(`ncsim docs: no marked table for ${missing.join(', ')} in ${file}\n`);
+  writeFileAtomic(file, syncOptionTables(text, COMMANDS));
 }
 
 const HANDLERS: Record<string, (argv: string[]) => void> = {
-  train: cmdTrain, trace: cmdTrace, cost: cmdCost, hw: cmdHw, report: cmdReport, compare: cmdCompare, robustness: cmdRobustness, docs: () => cmdDocs(),
+  train: cmdTrain, trace: cmdTrace, cost: cmdCost, hw: cmdHw, report: cmdReport, compare: cmdCompare, robustness: cmdRobustness, docs: cmdDocs,
 };
 
 export function main(argv: string[]): number {

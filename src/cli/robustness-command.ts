@@ -11,8 +11,24 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { loadModel } from '../cost/hwmodel.js';
 import { TRAIN_DEFAULTS, DEFAULT_LR } from '../train/train.js';
 import {
-  runRobustness, checkLevels, RobustnessReport, Vary, VARIES, DEFAULT_LEVELS,
+  runRobustness, checkLevels, RobustnessReport, RobustnessStudy, Vary, VARIES, DEFAULT_LEVELS,
 } from '../robustness/robustness.js';
+
+/** The analog non-idealities (CHIP-MODEL.md): `--vary analog` studies the four of them. */
+export const ANALOG: readonly Vary[] = ['mismatch', 'quantization', 'thermal', 'silencing'];
+
+/** `--vary mismatch,thermal` or `--vary analog` → the kinds, each once; anything else names --vary. */
+export function parseVary(raw: string): Vary[] {
+  const out: Vary[] = [];
+  for (const item of raw.split(',').map((x) => x.trim())) {
+    const kinds = item === 'analog' ? ANALOG : VARIES.includes(item as Vary) ? [item as Vary] : null;
+    if (!kinds) {
+      throw new InputError('--vary', `one or more of ${VARIES.join(', ')} (comma-separated), or "analog"`, raw, { kind: 'option', note: `${JSON.stringify(item)} is none of them` });
+    }
+    for (const k of kinds) if (!out.includes(k)) out.push(k);
+  }
+  return out;
+}
 
 export const ROBUSTNESS: CommandSpec = {
   name: 'robustness',
@@ -20,8 +36,8 @@ export const ROBUSTNESS: CommandSpec = {
   usage: 'ncsim robustness --vary KIND [--levels a,b,c] [--hw MODEL] [options]',
   options: [
     { name: 'hw', type: 'string', valueName: 'model', default: 'rram', description: 'hardware model of the chip instances (its nonIdealities) and of the energy: a name from `ncsim hw list` or a model file path' },
-    { name: 'vary', type: 'enum', choices: [...VARIES], default: 'mismatch', description: 'the non-ideality to vary (the others stay ideal)' },
-    { name: 'levels', type: 'string', valueName: 'a,b,...', description: `comma-separated levels, 0 = ideal (default per --vary: ${VARIES.map((v) => `${v} ${DEFAULT_LEVELS[v].join(',')}`).join('; ')}); mismatch: gain sigma; quantization and fixed-point: weight bits; thermal: noise sigma x threshold; silencing: fraction` },
+    { name: 'vary', type: 'string', valueName: 'kind[,kind]', default: 'mismatch', description: `the non-ideality to vary (the others stay ideal): ${VARIES.join(', ')}; several comma-separated, or "analog" for ${ANALOG.join(',')}: one study each on the same trained ideal chip` },
+    { name: 'levels', type: 'string', valueName: 'a,b,...', description: `comma-separated levels, 0 = ideal, for a single --vary (default per --vary: ${VARIES.map((v) => `${v} ${DEFAULT_LEVELS[v].join(',')}`).join('; ')}); mismatch: gain sigma; quantization and fixed-point: weight bits; thermal: noise sigma x threshold; silencing: fraction` },
     { name: 'calibration-epochs', type: 'int', min: 0, max: 1000, default: 1, description: 'epochs of on-chip online LTL on each chip instance' },
     { name: 'epochs', type: 'int', min: 0, max: 1000, default: TRAIN_DEFAULTS.epochs, description: 'epochs of training on the ideal chip' },
     { name: 'samples', type: 'int', min: 1, default: 4000, description: 'training digits (a seeded split of the mnist package)' },
@@ -63,21 +79,27 @@ function energyText(j: number): string {
   return `${j.toPrecision(4)} J`;
 }
 
-/** The report as a table. */
+/** The report as text: a header, then one table per study. */
 export function robustnessText(r: RobustnessReport): string {
   const o = r.trainOptions;
   const lines = [
-    `ncsim robustness — ${r.model}, vary ${r.vary} (${r.levelUnit}), ${o.samples} training / ${o.testSamples} test digits, ` +
-      `${o.epochs} training epoch(s) on the ideal chip + ${r.calibrationEpochs} calibration epoch(s), seed ${r.seed}`,
+    `ncsim robustness — ${r.model}, ${o.samples} training / ${o.testSamples} test digits, ` +
+      `${o.epochs} training epoch(s) on the ideal chip + ${r.calibrationEpochs} calibration epoch(s) per chip instance, seed ${r.seed}`,
     `  online LTL, updates at "${o.updateAt}", lr ${o.lr ?? DEFAULT_LR['ltl-online']} x ${o.lrDecay}^(epoch - 1), ` +
       (r.calibrationLr === undefined ? 'calibration epochs follow the training epochs' : `calibration lr ${r.calibrationLr}`),
     `  teacher (ANN)                 ${pct(r.teacherAccuracy)}`,
     `  ideal chip after training     ${pct(r.idealAccuracy)}`,
-    '',
   ];
-  const onChip = r.rows.some((w) => w.trainedOnChip !== undefined);
+  for (const st of r.studies) lines.push('', ...studyLines(st));
+  lines.push('', `  wall time ${r.wallSeconds.toFixed(1)} s`);
+  return lines.join('\n');
+}
+
+function studyLines(st: RobustnessStudy): string[] {
+  const lines = [`  vary ${st.vary} (level: ${st.levelUnit})`];
+  const onChip = st.rows.some((w) => w.trainedOnChip !== undefined);
   const head = ['level', 'deployed', 'calibrated', 'change', ...(onChip ? ['trained on chip'] : []), 'updates', 'dense', 'issued', 'writes', 'energy'];
-  const rows = r.rows.map((w) => [
+  const rows = st.rows.map((w) => [
     String(w.level), pct(w.deployed), pct(w.calibrated),
     `${w.calibrated >= w.deployed ? '+' : ''}${(100 * (w.calibrated - w.deployed)).toFixed(2)}`,
     ...(onChip ? [w.trainedOnChip === undefined ? '-' : pct(w.trainedOnChip)] : []),
@@ -88,12 +110,11 @@ export function robustnessText(r: RobustnessReport): string {
   const width = head.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
   const fmt = (cells: string[]): string => '  ' + cells.map((s, c) => (c === 0 ? s.padEnd(width[c]) : s.padStart(width[c]))).join('  ');
   lines.push(fmt(head), ...rows.map(fmt));
-  const sat = r.rows.filter((w) => w.weightSaturations || w.stateSaturations);
+  const sat = st.rows.filter((w) => w.weightSaturations || w.stateSaturations);
   if (sat.length) {
-    lines.push('', '  saturations during calibration: ' + sat.map((w) => `level ${w.level}: ${w.weightSaturations} weight, ${w.stateSaturations} state`).join('; '));
+    lines.push('  saturations during calibration: ' + sat.map((w) => `level ${w.level}: ${w.weightSaturations} weight, ${w.stateSaturations} state`).join('; '));
   }
-  lines.push('', `  wall time ${r.wallSeconds.toFixed(1)} s`);
-  return lines.join('\n');
+  return lines;
 }
 
 function progressBar(): (p: { phase: string; epoch: number; done: number; total: number; level?: number }) => void {
@@ -111,9 +132,12 @@ function progressBar(): (p: { phase: string; epoch: number; done: number; total:
 export function cmdRobustness(argv: string[]): void {
   const { options: o } = parseArgs(ROBUSTNESS, argv);
   if (o.help) return out(formatHelp(ROBUSTNESS));
-  const vary = o.vary as Vary;
-  const levels = o.levels === undefined ? DEFAULT_LEVELS[vary] : parseLevels(o.levels as string);
-  checkLevels(vary, levels);
+  const varies = parseVary(o.vary as string);
+  if (o.levels !== undefined && varies.length > 1) {
+    throw new InputError('--levels', `no --levels with several --vary kinds (each takes its defaults)`, o.levels, { kind: 'option', note: `--vary ${o.vary}` });
+  }
+  const studies = varies.map((vary) => ({ vary, levels: o.levels === undefined ? DEFAULT_LEVELS[vary] : parseLevels(o.levels as string) }));
+  for (const st of studies) checkLevels(st.vary, st.levels);
   // Load the hardware model first: a bad --hw is refused before minutes of simulation.
   const model = loadModel(o.hw as string);
   const showProgress = !o.quiet && process.stderr.isTTY;
@@ -123,7 +147,7 @@ export function cmdRobustness(argv: string[]): void {
     ...(o.lr !== undefined ? { lr: o.lr as number } : {}),
   };
   const report = runRobustness({
-    trainOptions, model, vary, levels, calibrationEpochs: o.calibrationEpochs as number, seed: o.seed as number,
+    trainOptions, model, studies, calibrationEpochs: o.calibrationEpochs as number, seed: o.seed as number,
     trainOnChip: o.trainOnChip as boolean,
     ...(o.calibrationLr !== undefined ? { calibrationLr: o.calibrationLr as number } : {}),
     onProgress: showProgress ? progressBar() : undefined,

@@ -27,6 +27,15 @@ export class Rng {
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
   }
 
+  /** The generator's state (four words), to come back to with setState. */
+  getState(): [number, number, number, number] {
+    return [this.s0, this.s1, this.s2, this.s3];
+  }
+
+  setState(st: readonly [number, number, number, number]): void {
+    [this.s0, this.s1, this.s2, this.s3] = st;
+  }
+
   /** Next 32 random bits as an unsigned integer. */
   nextU32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;

@@ -57,8 +57,8 @@ export interface RobustnessOptions {
   /** How the ideal chip is trained (rule ltl-online: calibration is on-chip online LTL). */
   trainOptions: TrainOptions;
   model: HwModel;
-  vary: Vary;
-  levels: number[];
+  /** The non-idealities to vary, one study each, all on the same trained ideal chip. */
+  studies: { vary: Vary; levels: number[] }[];
   calibrationEpochs: number;
   /** Learning rate of the calibration epochs (absent: the training schedule goes on, lr x lrDecay^(epoch - 1)). */
   calibrationLr?: number;
@@ -94,17 +94,22 @@ export interface RobustnessRow {
   stateSaturations: number;
 }
 
+export interface RobustnessStudy {
+  vary: Vary;
+  levelUnit: string;
+  levels: number[];
+  rows: RobustnessRow[];
+}
+
 export interface RobustnessReport {
   schemaVersion: 1;
   kind: 'ncsim.robustness';
   model: string;
-  vary: Vary;
-  levelUnit: string;
-  levels: number[];
   /** Test accuracy of the trained ideal chip. */
   idealAccuracy: number;
   teacherAccuracy: number;
-  rows: RobustnessRow[];
+  /** One study per varied non-ideality, in the order asked. */
+  studies: RobustnessStudy[];
   seed: number;
   calibrationEpochs: number;
   calibrationLr?: number;
@@ -142,7 +147,8 @@ export function runRobustness(o: RobustnessOptions): RobustnessReport {
   if (o.trainOptions.rule !== 'ltl-online') {
     throw new InputError('--rule', 'ltl-online (calibration is on-chip online LTL)', o.trainOptions.rule, { kind: 'option' });
   }
-  checkLevels(o.vary, o.levels);
+  if (o.studies.length === 0) throw new InputError('--vary', 'at least one non-ideality', o.studies, { kind: 'option' });
+  for (const st of o.studies) checkLevels(st.vary, st.levels);
   if (!Number.isInteger(o.calibrationEpochs) || o.calibrationEpochs < 0) {
     throw new InputError('--calibration-epochs', 'an integer >= 0', o.calibrationEpochs, { kind: 'option' });
   }
@@ -161,61 +167,20 @@ export function runRobustness(o: RobustnessOptions): RobustnessReport {
     const idealAccuracy = session.evaluate(ideal);
     // The ideal chip's weights and biases, to deploy on every chip instance.
     const trained = spec0.layers.map((l, n) => ({ ...l, weights: ideal.getWeights(n), bias: ideal.getBias(n) }));
-    const rows: RobustnessRow[] = [];
-    for (const lv of o.levels) {
-      level = lv;
-      const device = deviceFor(o.model, o.seed, askOf(o.vary, lv));
-      const spec: ChipSpec = {
-        ...spec0, layers: trained, device,
-        // A fixed-point chip's spike counters have the model's width too.
-        ...(device.fixedPoint ? { counterBits: o.model.bits.accumulator.value } : {}),
-      };
-      const r = session.createRule();
-      const chip = session.createChip(spec, r);
-      // trainEpoch sets the schedule's rate; a calibration rate, when given, replaces it.
-      const cal = o.calibrationLr === undefined ? r : withLearningRate(r, o.calibrationLr);
-      const deployed = session.evaluate(chip);
-      const phase = emptyPhase(spec, true);
-      const before = chip.spec.layers.map((_, n) => ({ ...chip.device?.saturations(n) }));
-      for (let c = 1; c <= o.calibrationEpochs; c++) {
-        const e = session.trainEpoch(chip, cal, epochs + c);
-        phase.samples += e.samples;
-        phase.steps += e.samples * o.trainOptions.steps;
-        e.delta.forEach((d, n) => addCounters(phase.counters[spec.layers[n].name], d));
-      }
-      const calibrated = session.evaluate(chip);
-      const activity = activityOf(session, chip.spec, chip.learningBytes, chip.analogInput, phase);
-      const cost = costRun(activity, o.model, mapping);
-      const sum = sumCounters(Object.values(phase.counters));
-      let wsat = 0, ssat = 0;
-      chip.spec.layers.forEach((_, n) => {
-        const s = chip.device?.saturations(n);
-        if (s) { wsat += s.weight - (before[n].weight ?? 0); ssat += s.state - (before[n].state ?? 0); }
-      });
-      let trainedOnChip: number | undefined;
-      if (o.trainOnChip) {
-        // The trained ideal chip's range per layer: the exponent a designer picks from a float run.
-        const range = trained.map((l) => l.weights.reduce((m, w) => Math.max(m, Math.abs(w)), 0));
-        const d = { ...device };
-        if (d.quantization) d.quantization = { ...d.quantization, range };
-        if (d.fixedPoint) d.fixedPoint = { ...d.fixedPoint, range };
-        const r2 = session.createRule();
-        const c2 = session.createChip({ ...spec, layers: spec0.layers, device: d }, r2);
-        for (let e = 1; e <= epochs; e++) session.trainEpoch(c2, r2, e);
-        trainedOnChip = session.evaluate(c2);
-      }
-      rows.push({
-        level: lv, deployed, calibrated, ...(trainedOnChip !== undefined ? { trainedOnChip } : {}),
-        calibrationUpdates: sum['learn.update'] ?? 0,
-        calibrationDenseUpdates: sum['learn.dense'] ?? 0,
-        calibrationEnergyJ: cost.phases.train.energy.totalPJ * 1e-12,
-        calibrationWrites: sum['synapse.write'] ?? 0,
-        weightSaturations: wsat, stateSaturations: ssat,
-      });
-    }
+    // Every chip instance starts from the same random state: a level's row does not depend on
+    // which levels or studies ran before it.
+    const start = session.checkpoint();
+    const studies: RobustnessStudy[] = o.studies.map((st) => ({
+      vary: st.vary, levelUnit: LEVEL_UNITS[st.vary], levels: st.levels,
+      rows: st.levels.map((lv) => {
+        level = lv;
+        session.restore(start);
+        return runLevel(session, o, { spec0, trained, mapping }, st.vary, lv);
+      }),
+    }));
     return {
-      schemaVersion: 1, kind: 'ncsim.robustness', model: o.model.name, vary: o.vary, levelUnit: LEVEL_UNITS[o.vary],
-      levels: o.levels, idealAccuracy, teacherAccuracy: session.teacherTestAccuracy, rows,
+      schemaVersion: 1, kind: 'ncsim.robustness', model: o.model.name,
+      idealAccuracy, teacherAccuracy: session.teacherTestAccuracy, studies,
       seed: o.seed, calibrationEpochs: o.calibrationEpochs, ...(o.calibrationLr !== undefined ? { calibrationLr: o.calibrationLr } : {}),
       trainOptions: o.trainOptions,
       wallSeconds: (performance.now() - t0) / 1000,
@@ -223,6 +188,63 @@ export function runRobustness(o: RobustnessOptions): RobustnessReport {
   } finally {
     session.close();
   }
+}
+
+/** One chip instance: deploy the trained weights, test, calibrate on chip, test again, price. */
+function runLevel(
+  session: TrainSession, o: RobustnessOptions,
+  ctx: { spec0: ChipSpec; trained: ChipSpec['layers']; mapping: Mapping }, vary: Vary, lv: number,
+): RobustnessRow {
+  const { spec0, trained, mapping } = ctx;
+  const epochs = o.trainOptions.epochs;
+  const device = deviceFor(o.model, o.seed, askOf(vary, lv));
+  const spec: ChipSpec = {
+    ...spec0, layers: trained, device,
+    // A fixed-point chip's spike counters have the model's width too.
+    ...(device.fixedPoint ? { counterBits: o.model.bits.accumulator.value } : {}),
+  };
+  const r = session.createRule();
+  const chip = session.createChip(spec, r);
+  // trainEpoch sets the schedule's rate; a calibration rate, when given, replaces it.
+  const cal = o.calibrationLr === undefined ? r : withLearningRate(r, o.calibrationLr);
+  const deployed = session.evaluate(chip);
+  const phase = emptyPhase(spec, true);
+  const before = chip.spec.layers.map((_, n) => ({ ...chip.device?.saturations(n) }));
+  for (let c = 1; c <= o.calibrationEpochs; c++) {
+    const e = session.trainEpoch(chip, cal, epochs + c);
+    phase.samples += e.samples;
+    phase.steps += e.samples * o.trainOptions.steps;
+    e.delta.forEach((d, n) => addCounters(phase.counters[spec.layers[n].name], d));
+  }
+  const calibrated = session.evaluate(chip);
+  const activity = activityOf(session, chip.spec, chip.learningBytes, chip.analogInput, phase);
+  const cost = costRun(activity, o.model, mapping);
+  const sum = sumCounters(Object.values(phase.counters));
+  let wsat = 0, ssat = 0;
+  chip.spec.layers.forEach((_, n) => {
+    const s = chip.device?.saturations(n);
+    if (s) { wsat += s.weight - (before[n].weight ?? 0); ssat += s.state - (before[n].state ?? 0); }
+  });
+  let trainedOnChip: number | undefined;
+  if (o.trainOnChip) {
+    // The trained ideal chip's range per layer: the exponent a designer picks from a float run.
+    const range = trained.map((l) => l.weights.reduce((m, w) => Math.max(m, Math.abs(w)), 0));
+    const d = { ...device };
+    if (d.quantization) d.quantization = { ...d.quantization, range };
+    if (d.fixedPoint) d.fixedPoint = { ...d.fixedPoint, range };
+    const r2 = session.createRule();
+    const c2 = session.createChip({ ...spec, layers: spec0.layers, device: d }, r2);
+    for (let e = 1; e <= epochs; e++) session.trainEpoch(c2, r2, e);
+    trainedOnChip = session.evaluate(c2);
+  }
+  return {
+    level: lv, deployed, calibrated, ...(trainedOnChip !== undefined ? { trainedOnChip } : {}),
+    calibrationUpdates: sum['learn.update'] ?? 0,
+    calibrationDenseUpdates: sum['learn.dense'] ?? 0,
+    calibrationEnergyJ: cost.phases.train.energy.totalPJ * 1e-12,
+    calibrationWrites: sum['synapse.write'] ?? 0,
+    weightSaturations: wsat, stateSaturations: ssat,
+  };
 }
 
 /** The rule, with every learning-rate change replaced by `lr`. */

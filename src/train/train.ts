@@ -170,6 +170,8 @@ export function train(opts: TrainOptions, onProgress?: (p: Progress) => void): T
  * streams, and the steps of on-chip learning. Each createChip makes a new chip, so one session
  * can train an ideal chip, then deploy its weights on non-ideal chips and calibrate them.
  */
+export interface SessionCheckpoint { rng: [number, number, number, number]; encRng: [number, number, number, number]; order: Int32Array }
+
 export class TrainSession {
   readonly opts: TrainOptions;
   /** The teacher's inputs (images, or event frames averaged over time), train and test pools. */
@@ -224,6 +226,20 @@ export class TrainSession {
     this.order = new Int32Array(this.data.train.n).map((_, i) => i);
     this.x = new Float32Array(opts.steps * this.teacher.sizes[0]);
     this.producer = createTargetProducer({ teacher: this.teacher, data: this.data.train, threaded: opts.teacherWorker });
+  }
+
+  /**
+   * The session's random state (training order, spike encoding), so that a study can run
+   * several chips from the same point: each then sees the same digits in the same order.
+   */
+  checkpoint(): SessionCheckpoint {
+    return { rng: this.rng.getState(), encRng: this.encRng.getState(), order: this.order.slice() };
+  }
+
+  restore(c: SessionCheckpoint): void {
+    this.rng.setState(c.rng);
+    this.encRng.setState(c.encRng);
+    this.order.set(c.order);
   }
 
   /** The chip's network as initialised by --init (seeded; each call draws new random weights). */
