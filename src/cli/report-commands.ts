@@ -15,7 +15,7 @@ import { InputError } from './errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { renderReport, renderCompare } from '../report/html/render.js';
 import { DEFAULT_GANTT_BATCHES } from '../report/html/charts.js';
-import { checkOptionalFields, ReportRun, LabelledRun } from '../report/html/types.js';
+import { checkOptionalFields, robustnessCurves, ReportRun, LabelledRun, RobustnessCurves } from '../report/html/types.js';
 
 /** The run kind and schema version this page reads (src/train/train.ts, TrainReport). */
 export const RUN_KIND = 'ncsim.train';
@@ -29,6 +29,7 @@ export const REPORT: CommandSpec = {
   options: [
     { name: 'out', short: 'o', type: 'string', valueName: 'path', description: 'write the page here ("-": stdout; default: RUN.json\'s name with .html, beside it)' },
     { name: 'gantt-batches', type: 'int', min: 1, max: 1000, default: DEFAULT_GANTT_BATCHES, description: 'the host/link/chip timelines draw the first this many batches (3 bars each)' },
+    { name: 'robustness', type: 'string', valueName: 'path', description: 'also draw the curves of a robustness study written by `ncsim robustness --out` (one chart per varied non-ideality; replaces the run\'s own robustness field)' },
   ],
 };
 
@@ -138,6 +139,41 @@ export function readRunFile(file: string): ReportRun {
   return checkRun(json, file);
 }
 
+/**
+ * The curves of a robustness study (`ncsim robustness --out`, kind "ncsim.robustness"), one per
+ * study; a file of another kind or shape is refused naming the field (exit status 2).
+ */
+export function readRobustnessCurves(file: string): RobustnessCurves[] {
+  const kind = `robustness study ${JSON.stringify(file)} field`;
+  const fail = (field: string, expected: string, got: unknown): never => {
+    throw new InputError(field, expected, got, { kind });
+  };
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new InputError(file, 'a readable JSON robustness study (written by `ncsim robustness --out`)', undefined, { kind: 'robustness file', showGot: false, note: (e as Error).message });
+  }
+  if (!isObj(json)) fail('(the file)', 'a JSON object', json);
+  const r = json as Obj;
+  if (r.kind !== 'ncsim.robustness') fail('kind', '"ncsim.robustness" (a study written by `ncsim robustness --out`)', r.kind);
+  if (r.schemaVersion !== 1) fail('schemaVersion', '1 (the only version this ncsim reads)', r.schemaVersion);
+  if (!isNum(r.idealAccuracy)) fail('idealAccuracy', 'a finite number', r.idealAccuracy);
+  if (!Array.isArray(r.studies) || r.studies.length === 0) fail('studies', 'a non-empty array of studies', r.studies);
+  return (r.studies as unknown[]).map((st, i) => {
+    const p = `studies[${i}]`;
+    if (!isObj(st) || typeof st.vary !== 'string' || !Array.isArray(st.rows) || st.rows.length === 0) {
+      fail(p, 'an object { vary: string, levelUnit, levels, rows: [...] }', st);
+    }
+    const rows = (st as Obj).rows as unknown[];
+    rows.forEach((w, j) => {
+      if (!isObj(w) || !isNum(w.level) || !isNum(w.deployed) || !isNum(w.calibrated)) fail(`${p}.rows[${j}]`, 'an object { level, deployed, calibrated } of finite numbers', w);
+    });
+    const s = st as { vary: string; levelUnit?: string; levels: number[]; rows: { level: number; deployed: number; calibrated: number }[] };
+    return robustnessCurves({ ...s, levelUnit: typeof s.levelUnit === 'string' ? s.levelUnit : undefined, idealAccuracy: r.idealAccuracy as number, model: typeof r.model === 'string' ? r.model : undefined });
+  });
+}
+
 /** Writes the HTML report of a run (atomically). For `ncsim train --report FILE`. */
 export function writeReportHtml(run: ReportRun, path: string, opts: { ganttBatches?: number } = {}): void {
   writeFileAtomic(path, renderReport(run, opts));
@@ -174,6 +210,10 @@ export function cmdReport(argv: string[]): void {
   const out = (o.out as string | undefined) ?? defaultReportPath(file);
   refuseOverwritingInput(out, [file]);
   const run = readRunFile(file);
+  if (o.robustness !== undefined) {
+    refuseOverwritingInput(out, [o.robustness as string]);
+    run.robustness = readRobustnessCurves(o.robustness as string);
+  }
   emit(out, renderReport(run, { ganttBatches: o.ganttBatches as number }));
 }
 

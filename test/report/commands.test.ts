@@ -101,6 +101,30 @@ describe('ncsim report', () => {
     expect(readdirSync(dir)).toEqual(['x.html']);
   });
 
+  it('--robustness draws one chart per study of an ncsim robustness report; a file of another kind is refused', async () => {
+    const { runRobustness } = await import('../../src/robustness/robustness.js');
+    const { loadModel } = await import('../../src/cost/hwmodel.js');
+    const { TRAIN_DEFAULTS } = await import('../../src/train/train.js');
+    const study = runRobustness({
+      trainOptions: { ...TRAIN_DEFAULTS, samples: 200, testSamples: 100, hidden: [8], epochs: 1, teacherEpochs: 1, teacherWorker: false },
+      model: loadModel('rram'), studies: [{ vary: 'mismatch', levels: [0, 0.3] }, { vary: 'silencing', levels: [0.2] }], calibrationEpochs: 1, seed: 2,
+    });
+    const dir = tmp();
+    const rf = join(dir, 'run.json'), sf = join(dir, 'study.json'), out = join(dir, 'r.html');
+    writeFileSync(rf, runJson);
+    writeFileSync(sf, JSON.stringify(study));
+    captureStdout();
+    cmdReport([rf, '--robustness', sf, '-o', out]);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('<figure id="chart-robustness-1"');
+    expect(html).toContain('<figure id="chart-robustness-2"');
+    expect(html).toContain('accuracy vs silencing');
+    // A train run passed as a study: refused, nothing written.
+    const out2 = join(dir, 'r2.html');
+    refused(() => cmdReport([rf, '--robustness', rf, '-o', out2]), `robustness study ${JSON.stringify(rf)} field`, '"kind"');
+    expect(existsSync(out2)).toBe(false);
+  });
+
   const cases: [string, (r: Record<string, unknown>) => unknown, string[]][] = [
     ['not a train run (an activity record)', (r) => r.activity, ['"kind"', 'expected "ncsim.train"']],
     ['no kind', (r) => ({ ...r, kind: undefined }), ['"kind"', 'got nothing']],

@@ -251,13 +251,13 @@ export function ganttChartFor(run: ReportRun, r: PipelineResult, maxBatches: num
   return { id: `gantt-${s}`, title, xLabel, yLabel, caption, svg, wide: true };
 }
 
-export function robustnessChart(run: ReportRun, r: RobustnessCurves): Chart {
+export function robustnessChart(run: ReportRun, r: RobustnessCurves, id = 'robustness'): Chart {
   const pts = (v: number[]): [number, number][] => r.levels.map((l, i) => [l, 100 * v[i]]);
   const xLabel = r.unit ? `${r.vary} (${r.unit})` : r.vary;
   const yLabel = 'test accuracy (%)';
   const title = `Robustness: accuracy vs ${r.vary}`;
   const svg = lineChart({
-    id: 'robustness', title, xLabel, yLabel, yDomain: [0, 100],
+    id, title, xLabel, yLabel, yDomain: [0, 100],
     series: [
       { label: 'ideal chip', color: seriesColor(2), points: pts(r.ideal) },
       { label: 'deployed (no calibration)', color: seriesColor(3), points: pts(r.deployed) },
@@ -267,7 +267,7 @@ export function robustnessChart(run: ReportRun, r: RobustnessCurves): Chart {
   });
   const caption = `Test accuracy of the chip trained ideally, deployed on a chip with ${r.vary} as is, and after calibrating on chip, at ${r.levels.length} level(s). `
     + `${provenance(run)}; source: ${r.source ? `${r.source} (robustness field)` : 'the run\'s robustness field'}.`;
-  return { id: 'robustness', title, xLabel, yLabel, caption, svg };
+  return { id, title, xLabel, yLabel, caption, svg };
 }
 
 export function memoryChart(run: ReportRun, m: MemoryCurves): Chart {
@@ -300,7 +300,10 @@ export function reportCharts(run: ReportRun, opts: ChartOptions = {}): ChartSet 
   }
   const problems = checkOptionalFields(run as unknown as Record<string, unknown>);
   const bad = new Set(problems.map((p) => p.field.split(/[.[]/)[0]));
-  if (run.robustness !== undefined && !bad.has('robustness')) charts.push(robustnessChart(run, run.robustness));
+  if (run.robustness !== undefined && !bad.has('robustness')) {
+    const all = Array.isArray(run.robustness) ? run.robustness : [run.robustness];
+    all.forEach((r, i) => charts.push(robustnessChart(run, r, all.length > 1 ? `robustness-${i + 1}` : 'robustness')));
+  }
   if (run.memory !== undefined && !bad.has('memory')) charts.push(memoryChart(run, run.memory));
   const cmp = run.pipeline?.comparison;
   if (cmp) {

@@ -37,8 +37,8 @@ export interface MemoryCurves {
   source?: string;
 }
 
-/** A train run as the report reads it: the optional fields are drawn when present. */
-export type ReportRun = TrainReport & { robustness?: RobustnessCurves; memory?: MemoryCurves };
+/** A train run as the report reads it: the optional fields are drawn when present (robustness: one chart per curves object). */
+export type ReportRun = TrainReport & { robustness?: RobustnessCurves | RobustnessCurves[]; memory?: MemoryCurves };
 
 /** One run of a comparison page, with the label it is shown under. */
 export interface LabelledRun { label: string; run: ReportRun }
@@ -66,7 +66,15 @@ export function checkOptionalFields(run: Record<string, unknown>): FieldProblem[
 }
 
 function checkRobustness(r: unknown): FieldProblem | null {
-  if (typeof r !== 'object' || r === null || Array.isArray(r)) return { field: 'robustness', expected: 'an object { vary, levels, ideal, deployed, calibrated }', got: r };
+  if (Array.isArray(r)) {
+    if (r.length === 0) return { field: 'robustness', expected: 'an object { vary, levels, ideal, deployed, calibrated }, or a non-empty array of them', got: r };
+    for (let i = 0; i < r.length; i++) {
+      const p = checkRobustness(r[i]);
+      if (p) return { ...p, field: p.field.replace(/^robustness/, `robustness[${i}]`) };
+    }
+    return null;
+  }
+  if (typeof r !== 'object' || r === null) return { field: 'robustness', expected: 'an object { vary, levels, ideal, deployed, calibrated }, or an array of them', got: r };
   const o = r as Record<string, unknown>;
   if (typeof o.vary !== 'string' || o.vary === '') return { field: 'robustness.vary', expected: 'a non-empty string', got: o.vary };
   if (o.unit !== undefined && typeof o.unit !== 'string') return { field: 'robustness.unit', expected: 'a string', got: o.unit };
