@@ -42,6 +42,7 @@ export const ROBUSTNESS: CommandSpec = {
     { name: 'epochs', type: 'int', min: 0, max: 1000, default: TRAIN_DEFAULTS.epochs, description: 'epochs of training on the ideal chip' },
     { name: 'samples', type: 'int', min: 1, default: 4000, description: 'training digits (a seeded split of the mnist package)' },
     { name: 'test-samples', type: 'int', min: 1, default: TRAIN_DEFAULTS.testSamples, description: 'held-out test digits' },
+    { name: 'hidden', type: 'list', min: 1, max: 100000, default: TRAIN_DEFAULTS.hidden, description: 'hidden layer sizes (teacher and SNN), comma-separated' },
     { name: 'update-at', type: 'enum', choices: ['step', 'sample'], default: TRAIN_DEFAULTS.updateAt, description: 'when online LTL writes the synapses, in training and calibration: every step (through the device at every step), or once per sample (an accumulator written through the device at the end)' },
     { name: 'lr', type: 'number', min: 0, description: `learning rate of training and calibration (default ${DEFAULT_LR['ltl-online']}; calibration continues the decay of --epochs)` },
     { name: 'calibration-lr', type: 'number', min: 0, description: 'learning rate of the calibration epochs (default: the training schedule goes on)' },
@@ -143,7 +144,7 @@ export function cmdRobustness(argv: string[]): void {
   const showProgress = !o.quiet && process.stderr.isTTY;
   const trainOptions = {
     ...TRAIN_DEFAULTS, rule: 'ltl-online' as const, epochs: o.epochs as number, samples: o.samples as number,
-    testSamples: o.testSamples as number, seed: o.seed as number, updateAt: o.updateAt as 'step' | 'sample',
+    testSamples: o.testSamples as number, seed: o.seed as number, hidden: o.hidden as number[], updateAt: o.updateAt as 'step' | 'sample',
     ...(o.lr !== undefined ? { lr: o.lr as number } : {}),
   };
   const report = runRobustness({
