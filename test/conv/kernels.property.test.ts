@@ -40,7 +40,10 @@ function layout(g: ConvGeometry) {
   const a16 = (x: number) => Math.ceil(x / 16) * 16;
   const GEO = 0, W = a16(GEO_SLOTS * 4), B = a16(W + nW * 4), IX = a16(B + g.channels * 4), VX = a16(IX + nIn * 4);
   const I = a16(VX + nIn * 4), A = a16(I + nOut * 4), DB = a16(A + nOut * 4), CNT = a16(DB + g.channels * 4);
-  return { nIn, nOut, nW, GEO, W, B, IX, VX, I, A, DB, CNT, bytes: CNT + 8 * 24 };
+  // The gradient rules' buffers: error sent down / trace (nIn), ∂W, neuron traces and their gradients.
+  const DST = a16(CNT + 8 * 24), G = a16(DST + nIn * 4), EB = a16(G + nW * 4), ETH = a16(EB + 4), EA = a16(ETH + nOut * 4);
+  const GTH = a16(EA + nOut * 4), GA = a16(GTH + nOut * 4), LK = a16(GA + 4);
+  return { nIn, nOut, nW, GEO, W, B, IX, VX, I, A, DB, CNT, DST, G, EB, ETH, EA, GTH, GA, LK, bytes: LK + 16 };
 }
 
 describe('conv kernels equal their TypeScript twins bit for bit', () => {
@@ -81,6 +84,70 @@ describe('conv kernels equal their TypeScript twins bit for bit', () => {
         for (const k of p.ks) {
           k.convOuterUpdate(k.base + L.GEO, k.base + L.W, k.base + L.DB, k.base + L.IX, k.base + L.VX, idx.length, analog ? 1 : 0,
             k.base + L.I, k.base + L.A, active.length, writes ? 1 : 0, k.base + L.CNT);
+        }
+        p.same();
+      }), { numRuns: 150 });
+  });
+
+  it('convBackpropError (transposed convolution over the active neurons, full and depthwise)', () => {
+    fc.assert(fc.property(geometryArb, fc.array(f32, { minLength: 400, maxLength: 400 }),
+      fc.array(fc.oneof(fc.constant(0), fc.constant(0), f32), { minLength: 300, maxLength: 300 }), fc.array(f32, { minLength: 50, maxLength: 50 }),
+      (g, vals, ds, junk) => {
+        const L = layout(g);
+        const p = pair(L.bytes);
+        p.writeI32(L.GEO, geometryBlock(g));
+        p.writeF32(L.W, Array.from({ length: L.nW }, (_, i) => vals[i % 400]));
+        // stale values in the destination: the kernel writes, it does not accumulate
+        p.writeF32(L.DST, Array.from({ length: L.nIn }, (_, i) => junk[i % 50]));
+        const d = Array.from({ length: L.nOut }, (_, i) => ds[i % 300]);
+        p.writeF32(L.I, d);
+        const active = [...d.keys()].filter((i) => d[i] !== 0);
+        p.writeI32(L.A, active);
+        for (const k of p.ks) k.convBackpropError(k.base + L.GEO, k.base + L.W, k.base + L.I, k.base + L.A, active.length, k.base + L.DST, k.base + L.CNT);
+        p.same();
+      }), { numRuns: 150 });
+  });
+
+  it('convTraceSynapses (spikes and analog, several steps, leak and no leak)', () => {
+    fc.assert(fc.property(geometryArb, fc.boolean(), fc.constantFrom(1, 0.5, 0.9, 0), fc.array(fc.array(fc.oneof(fc.constant(0), fc.constant(0), f32), { minLength: 60, maxLength: 60 }), { minLength: 1, maxLength: 3 }),
+      (g, analog, alpha, steps) => {
+        const L = layout(g);
+        const p = pair(L.bytes);
+        p.writeI32(L.GEO, geometryBlock(g));
+        p.writeF32(L.LK, [alpha]);
+        for (const xs of steps) {
+          const x = Array.from({ length: L.nIn }, (_, j) => xs[j % 60]);
+          const idx = [...x.keys()].filter((j) => x[j] !== 0);
+          p.writeI32(L.IX, idx);
+          p.writeF32(L.VX, idx.map((j) => (analog ? x[j] : 1)));
+          for (const k of p.ks) k.convTraceSynapses(k.base + L.GEO, k.base + L.DST, k.base + L.IX, k.base + L.VX, idx.length, analog ? 1 : 0, k.base + L.LK, k.base + L.CNT);
+        }
+        p.same();
+      }), { numRuns: 150 });
+  });
+
+  it('convStopGrad (weights, bias per channel, thresholds and leak; with and without learnTL)', () => {
+    fc.assert(fc.property(geometryArb, fc.boolean(), fc.array(f32, { minLength: 400, maxLength: 400 }),
+      fc.array(fc.oneof(fc.constant(0), fc.constant(0), f32), { minLength: 300, maxLength: 300 }), fc.array(fc.oneof(fc.constant(0), f32), { minLength: 200, maxLength: 200 }),
+      (g, tl, vals, ds, es) => {
+        const L = layout(g);
+        const p = pair(L.bytes);
+        p.writeI32(L.GEO, geometryBlock(g));
+        p.writeF32(L.G, Array.from({ length: L.nW }, (_, i) => vals[i % 400]));
+        p.writeF32(L.DB, Array.from({ length: g.channels }, (_, i) => vals[(i * 3 + 2) % 400]));
+        p.writeF32(L.DST, Array.from({ length: L.nIn }, (_, j) => es[j % 200]));
+        p.writeF32(L.EB, [vals[7]]);
+        p.writeF32(L.ETH, Array.from({ length: L.nOut }, (_, i) => vals[(i * 11 + 5) % 400]));
+        p.writeF32(L.EA, Array.from({ length: L.nOut }, (_, i) => es[(i * 13 + 1) % 200]));
+        p.writeF32(L.GTH, Array.from({ length: L.nOut }, (_, i) => vals[(i * 17 + 9) % 400]));
+        p.writeF32(L.GA, [vals[3]]);
+        const d = Array.from({ length: L.nOut }, (_, i) => ds[i % 300]);
+        p.writeF32(L.I, d);
+        const active = [...d.keys()].filter((i) => d[i] !== 0);
+        p.writeI32(L.A, active);
+        for (const k of p.ks) {
+          k.convStopGrad(k.base + L.GEO, k.base + L.G, k.base + L.DB, k.base + L.DST, k.base + L.EB, k.base + L.I, k.base + L.A, active.length,
+            tl ? 1 : 0, k.base + L.ETH, k.base + L.EA, k.base + L.GTH, k.base + L.GA, k.base + L.CNT);
         }
         p.same();
       }), { numRuns: 150 });
