@@ -14,6 +14,7 @@ import {
   bump, SYN_EVENTS, SYN_READS, SYN_ACS, SYN_MACS, LEARN_UPDATES, LEARN_DENSE, LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
   LEARN_ERROR_EVALS, TRACE_UPDATES, TRACE_READS,
 } from "./counters";
+import { thresholdLeakGrad } from "./traces";
 
 // Slots of the geometry block (i32), as in src/reference/conv.ts.
 export const GEO_IN_C: i32 = 0;
@@ -313,14 +314,7 @@ export function convStopGrad(
     const cb: f32 = d * eb;
     store<f32>(pb, load<f32>(pb) + cb);
     if (cb != 0) neuronUpdates++;
-    if (learnTL) {
-      const cth: f32 = d * (load<f32>(ethPtr + o) - <f32>1);
-      store<f32>(gthPtr + o, load<f32>(gthPtr + o) + cth);
-      const ca: f32 = d * load<f32>(eaPtr + o);
-      store<f32>(gaPtr, load<f32>(gaPtr) + ca);
-      if (cth != 0) neuronUpdates++;
-      if (ca != 0) neuronUpdates++;
-    }
+    if (learnTL) neuronUpdates += thresholdLeakGrad(d, o, ethPtr, eaPtr, gthPtr, gaPtr);
   }
   reads += <f64>nActive * (learnTL ? 3 : 1);
   bump(cnt, TRACE_READS, reads);

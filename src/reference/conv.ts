@@ -44,6 +44,7 @@ import {
   SYN_EVENTS, SYN_READS, SYN_ACS, SYN_MACS, LEARN_UPDATES, LEARN_DENSE, LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
   LEARN_ERROR_EVALS, TRACE_UPDATES, TRACE_READS,
 } from './counters.js';
+import { thresholdLeakGrad } from './traces.js';
 
 const fr = Math.fround;
 
@@ -367,14 +368,7 @@ export function convStopGrad(
     const cb = fr(d * eb);
     f32[GB + k] = fr(f32[GB + k] + cb);
     if (cb !== 0) neuronUpdates++;
-    if (learnTL) {
-      const cth = fr(d * fr(f32[ETH + i] - 1));
-      f32[GTH + i] = fr(f32[GTH + i] + cth);
-      const ca = fr(d * f32[EA + i]);
-      f32[GA] = fr(f32[GA] + ca);
-      if (cth !== 0) neuronUpdates++;
-      if (ca !== 0) neuronUpdates++;
-    }
+    if (learnTL) neuronUpdates += thresholdLeakGrad(f32, d, i, ETH, EA, GTH, GA);
   }
   reads += nActive * (learnTL ? 3 : 1);
   bump(m, cnt, TRACE_READS, reads);

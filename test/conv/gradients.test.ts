@@ -167,9 +167,25 @@ function compare(spec: ChipSpec, a: GradientRule<GradientBufs>, b: GradientRule<
   });
 }
 
-/** Not every draw trains anything: at least one draw per property must give the conv layer a nonzero gradient. */
-function tally(seen: { nonzero: number }, g: Float32Array): void {
-  if (g.some((v) => v !== 0)) seen.nonzero++;
+
+/**
+ * The same rule on the conv chip and on its dense equivalent: supervise, drive, finish (backward()
+ * for the end-of-sample rules), compare; counts the draws where the conv layer's gradient is nonzero.
+ */
+function runPair<R extends GradientRule<GradientBufs>>(
+  net: NonNullable<ReturnType<typeof build>>, gen: Gen, seen: { nonzero: number }, make: () => R, run: (r: R) => void, finish: (r: R) => void = () => {},
+): [R, R] {
+  const a = make(), b = make();
+  const ca = new Chip(net.conv, gen.backend, a), cb = new Chip(net.dense, gen.backend, b);
+  for (const [chip, rule] of [[ca, a], [cb, b]] as const) {
+    run(rule);
+    drive(chip, rule, net.x, gen.T, gen.spikeInput);
+    finish(rule);
+  }
+  compare(net.conv, a, b, ca, cb);
+  // Not every draw trains anything: the property asserts at least one draw does.
+  if (a.gradW(0).some((v) => v !== 0)) seen.nonzero++;
+  return [a, b];
 }
 
 describe('gradient rules on a convolution equal the equivalent dense network', () => {
@@ -178,17 +194,9 @@ describe('gradient rules on a convolution equal the equivalent dense network', (
     fc.assert(fc.property(genArb({ stop: false }), fc.array(fc.integer({ min: 0, max: 8 }), { minLength: 17, maxLength: 17 }), (gen, yq) => {
       const net = build(gen, false, false);
       if (!net) return;
-      const o = { learningRate: 0.1, width: gen.width, height: gen.height };
-      const a = new LtlOffline(o), b = new LtlOffline(o);
-      const ca = new Chip(net.conv, gen.backend, a), cb = new Chip(net.dense, gen.backend, b);
       const targets = net.conv.layers.map((l, n) => Array.from({ length: l.nOut }, (_, i) => yq[(n * 5 + i) % 17] / 8));
-      for (const [chip, rule] of [[ca, a], [cb, b]] as const) {
-        rule.setTargets(targets);
-        drive(chip, rule, net.x, gen.T, gen.spikeInput);
-        rule.backward(gen.T);
-      }
-      compare(net.conv, a, b, ca, cb);
-      tally(seen, a.gradW(0));
+      runPair(net, gen, seen, () => new LtlOffline({ learningRate: 0.1, width: gen.width, height: gen.height }),
+        (r) => r.setTargets(targets), (r) => r.backward(gen.T));
     }), { numRuns: 120 });
     expect(seen.nonzero).toBeGreaterThan(0);
   });
@@ -198,16 +206,8 @@ describe('gradient rules on a convolution equal the equivalent dense network', (
     fc.assert(fc.property(genArb({ stop: false }), (gen) => {
       const net = build(gen, true, false);
       if (!net) return;
-      const o = { learningRate: 0.1, width: gen.width, height: gen.height };
-      const a = new Bptt(o), b = new Bptt(o);
-      const ca = new Chip(net.conv, gen.backend, a), cb = new Chip(net.dense, gen.backend, b);
-      for (const [chip, rule] of [[ca, a], [cb, b]] as const) {
-        rule.setSample({ label: net.label });
-        drive(chip, rule, net.x, gen.T, gen.spikeInput);
-        rule.backward(gen.T);
-      }
-      compare(net.conv, a, b, ca, cb);
-      tally(seen, a.gradW(0));
+      runPair(net, gen, seen, () => new Bptt({ learningRate: 0.1, width: gen.width, height: gen.height }),
+        (r) => r.setSample({ label: net.label }), (r) => r.backward(gen.T));
     }), { numRuns: 120 });
     expect(seen.nonzero).toBeGreaterThan(0);
   });
@@ -218,14 +218,8 @@ describe('gradient rules on a convolution equal the equivalent dense network', (
       fc.assert(fc.property(genArb({ stop: true }), (gen) => {
         const net = build(gen, true, variant === 'stop-wtl');
         if (!net) return;
-        const o = { learningRate: 0.1, width: gen.width, height: gen.height };
-        const a = new Stop(variant, o), b = new Stop(variant, o);
-        const ca = new Chip(net.conv, gen.backend, a), cb = new Chip(net.dense, gen.backend, b);
-        for (const [chip, rule] of [[ca, a], [cb, b]] as const) {
-          rule.setSample({ label: net.label });
-          drive(chip, rule, net.x, gen.T, gen.spikeInput);
-        }
-        compare(net.conv, a, b, ca, cb);
+        const [a, b] = runPair(net, gen, seen, () => new Stop(variant, { learningRate: 0.1, width: gen.width, height: gen.height }),
+          (r) => r.setSample({ label: net.label }));
         if (variant === 'stop-wtl') {
           net.conv.layers.forEach((l, n) => {
             if (l.readout || l.fixed) return;
@@ -233,7 +227,6 @@ describe('gradient rules on a convolution equal the equivalent dense network', (
             close(a.gradLeak(n), b.gradLeak(n), `dalpha[${n}]`);
           });
         }
-        tally(seen, a.gradW(0));
       }), { numRuns: 120 });
       expect(seen.nonzero).toBeGreaterThan(0);
     });
