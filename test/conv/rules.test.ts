@@ -5,6 +5,7 @@ import { Chip, ChipRule, ChipSpec, LayerSpec } from '../../src/chip/chip.js';
 import { ConvGeometry, convWeightCount } from '../../src/reference/conv.js';
 import { createRule, adaptSpec, RuleName } from '../../src/rules/index.js';
 import { Stop } from '../../src/rules/stop.js';
+import { Bptt } from '../../src/rules/bptt.js';
 import { Rng } from '../../src/host/rng.js';
 
 const GRADIENT_RULES: RuleName[] = ['ltl-offline', 'stop-w', 'stop-wtl', 'bptt'];
@@ -72,6 +73,27 @@ describe('gradient rules on conv and pool layers', () => {
       }
     });
   }
+
+  it('layerScale scales one layer\'s step only (bptt: conv at 1/2 moves half as far, the readout the same); bad factors refused', () => {
+    const rng = new Rng(11);
+    const spec = convSpec(true, rng);
+    const x = Float32Array.from({ length: T * 36 }, () => (rng.uniform() < 0.4 ? 1 + rng.uniform() : 0));
+    const moved = (layerScale: number[]) => {
+      const rule = new Bptt({ learningRate: 0.05, width: 1, height: 'unit', layerScale });
+      const chip = new Chip(spec, 'wasm', rule);
+      const before = [chip.getWeights(0), chip.getWeights(2)];
+      rule.setSample({ label: 1 });
+      chip.runSample(x, T, true);
+      return [0, 2].map((l, n) => Array.from(chip.getWeights(l), (v, i) => v - before[n][i]));
+    };
+    const [convFull, outFull] = moved([1, 1, 1]);
+    const [convHalf, outHalf] = moved([0.5, 1, 1]);
+    expect(convFull.some((v) => v !== 0)).toBe(true);
+    convHalf.forEach((v, i) => expect(Math.abs(v - convFull[i] / 2)).toBeLessThanOrEqual(1e-6));
+    expect(outHalf).toEqual(outFull);
+    expect(() => new Bptt({ layerScale: [1, -1, 1] })).toThrow(/layerScale\[1\]/);
+    expect(() => new Bptt({ layerScale: [NaN] })).toThrow(/layerScale\[0\]/);
+  });
 
   it('STOP refuses a convolution with one leak per neuron (its trace would be one per connection)', () => {
     const spec = convSpec(true, new Rng(1));
