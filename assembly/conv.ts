@@ -6,9 +6,15 @@
 // proportional to the events, and one weight is read per (event, output neuron reached).
 // Depthwise (average pooling as a fixed-weight convolution): only output channel k = c.
 // The scalar loops keep each output's sum in event, then offset order: bit-identical to the twin.
+// The gradient rules' circuits on a convolution (offline LTL, STOP, BPTT; equations in the twin):
+// convBackpropError (W^T delta, a transposed convolution driven by the nonzero delta),
+// convTraceSynapses (STOP's per-input trace, counting the connections it serves) and
+// convStopGrad (STOP's gradient: delta correlated with the traces, summed into the shared weights).
 import {
   bump, SYN_EVENTS, SYN_READS, SYN_ACS, SYN_MACS, LEARN_UPDATES, LEARN_DENSE, LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
+  LEARN_ERROR_EVALS, TRACE_UPDATES, TRACE_READS,
 } from "./counters";
+import { thresholdLeakGrad } from "./traces";
 
 // Slots of the geometry block (i32), as in src/reference/conv.ts.
 export const GEO_IN_C: i32 = 0;
@@ -161,4 +167,157 @@ export function convOuterUpdate(
   bump(cnt, LEARN_DENSE, dense);
   bump(cnt, LEARN_BIAS_UPDATES, <f64>nActive);
   if (writesWeights) bump(cnt, LEARN_WEIGHT_WRITES, issued);
+}
+
+/**
+ * The error sent down through a convolution: dst[c, iy, ix] = sum over the connections of
+ * W[k, c, dy, dx] * d[k, oy, ox], written (not accumulated). Driven by the active neurons
+ * (d != 0) in ascending order, each scattering to the inputs it is connected to; every input
+ * receives its terms in ascending neuron order, as the dense backpropError sums them.
+ * Counted as nIn error evaluations and one weight read per (active neuron, connection).
+ */
+export function convBackpropError(g: usize, wPtr: usize, dPtr: usize, activeIdxPtr: usize, nActive: i32, dstPtr: usize, cnt: usize): void {
+  const C = geo(g, GEO_IN_C), inH = geo(g, GEO_IN_H), inW = geo(g, GEO_IN_W);
+  const K = geo(g, GEO_OUT_C), oH = geo(g, GEO_OUT_H), oW = geo(g, GEO_OUT_W);
+  const kh = geo(g, GEO_KH), kw = geo(g, GEO_KW), s = geo(g, GEO_STRIDE), pad = geo(g, GEO_PAD);
+  const dw = geo(g, GEO_DEPTHWISE);
+  const P = oH * oW, plane = inH * inW;
+  memory.fill(dstPtr, 0, <usize>(C * plane) << 2);
+  let reads: f64 = 0;
+  for (let a = 0; a < nActive; a++) {
+    const i = load<i32>(activeIdxPtr + (<usize>a << 2));
+    const k = i / P, pos = i - k * P, oy = pos / oW, ox = pos - oy * oW;
+    const d = load<f32>(dPtr + (<usize>i << 2));
+    const c0 = dw ? k : 0, c1 = dw ? k + 1 : C;
+    for (let c = c0; c < c1; c++) {
+      for (let dy = 0; dy < kh; dy++) {
+        const iy = oy * s - pad + dy;
+        if (iy < 0) continue;
+        if (iy >= inH) break;
+        for (let dx = 0; dx < kw; dx++) {
+          const ix = ox * s - pad + dx;
+          if (ix < 0) continue;
+          if (ix >= inW) break;
+          const tap = (c * kh + dy) * kw + dx;
+          const w = load<f32>(wPtr + (<usize>(dw ? tap : tap * K + k) << 2));
+          const o = dstPtr + (<usize>(c * plane + iy * inW + ix) << 2);
+          store<f32>(o, load<f32>(o) + w * d);
+          reads += 1;
+        }
+      }
+    }
+  }
+  bump(cnt, LEARN_ERROR_EVALS, <f64>(C * plane));
+  bump(cnt, SYN_READS, reads);
+}
+
+/** Output neurons one input (c, iy, ix) is connected to: valid offsets x (K, or 1 depthwise). */
+// @ts-ignore: decorator
+@inline function fanOut(iy: i32, ix: i32, oH: i32, oW: i32, kh: i32, kw: i32, s: i32, pad: i32, perOffset: i32): i32 {
+  let ny = 0, nx = 0;
+  for (let dy = 0; dy < kh; dy++) {
+    const ty = iy + pad - dy;
+    if (ty < 0) break;
+    const oy = ty / s;
+    if (oy * s == ty && oy < oH) ny++;
+  }
+  for (let dx = 0; dx < kw; dx++) {
+    const tx = ix + pad - dx;
+    if (tx < 0) break;
+    const ox = tx / s;
+    if (ox * s == tx && ox < oW) nx++;
+  }
+  return ny * nx * perOffset;
+}
+
+/**
+ * STOP's synaptic trace on a convolution (one alpha per layer): e[j] = alpha * e[j] + v_j for
+ * every input j (v_j: this step's event value, 0 without an event; ascending indices). The dense
+ * update count is the connections whose trace is nonzero: the fan-out of every nonzero e[j].
+ */
+export function convTraceSynapses(g: usize, ePtr: usize, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32, leakPtr: usize, cnt: usize): void {
+  const C = geo(g, GEO_IN_C), inH = geo(g, GEO_IN_H), inW = geo(g, GEO_IN_W);
+  const K = geo(g, GEO_OUT_C), oH = geo(g, GEO_OUT_H), oW = geo(g, GEO_OUT_W);
+  const kh = geo(g, GEO_KH), kw = geo(g, GEO_KW), s = geo(g, GEO_STRIDE), pad = geo(g, GEO_PAD);
+  const perOffset = geo(g, GEO_DEPTHWISE) ? 1 : K;
+  const plane = inH * inW, nIn = C * plane;
+  const alpha = load<f32>(leakPtr);
+  let k = 0;
+  let dense: f64 = 0;
+  for (let j = 0; j < nIn; j++) {
+    let v: f32 = 0;
+    if (k < nEv && load<i32>(idxPtr + (<usize>k << 2)) == j) {
+      v = analog ? load<f32>(valPtr + (<usize>k << 2)) : <f32>1;
+      k++;
+    }
+    const p = ePtr + (<usize>j << 2);
+    const e: f32 = alpha * load<f32>(p) + v;
+    store<f32>(p, e);
+    if (e != 0) {
+      const r = j % plane, iy = r / inW, ix = r - iy * inW;
+      dense += <f64>fanOut(iy, ix, oH, oW, kh, kw, s, pad, perOffset);
+    }
+  }
+  bump(cnt, LEARN_DENSE, dense);
+  bump(cnt, TRACE_UPDATES, <f64>nIn);
+}
+
+/**
+ * STOP's per-step gradient on a convolution (one alpha per layer, so e_W and e_b are per input
+ * and per layer): over the active neurons i = (k, oy, ox) in ascending order and their
+ * connections (c, dy, dx) -> input (c, iy, ix),
+ *   G[(c, dy, dx), k] += delta[i] * e_W[c, iy, ix]   (only where the product != 0)
+ *   Gb[k] += delta[i] * e_b;  learnTL: Gth[i] += delta[i] * (e_th[i] - 1), Ga += delta[i] * e_a[i]
+ * Counted as stopGrad counts: one trace read per (active neuron, connection) and 1 (or 3) per
+ * active neuron; nonzero weight contributions are update events.
+ */
+export function convStopGrad(
+  g: usize, gPtr: usize, gbPtr: usize, eWPtr: usize, ebPtr: usize, deltaPtr: usize, activeIdxPtr: usize, nActive: i32,
+  learnTL: i32, ethPtr: usize, eaPtr: usize, gthPtr: usize, gaPtr: usize, cnt: usize,
+): void {
+  if (nActive == 0) return;
+  const C = geo(g, GEO_IN_C), inH = geo(g, GEO_IN_H), inW = geo(g, GEO_IN_W);
+  const K = geo(g, GEO_OUT_C), oH = geo(g, GEO_OUT_H), oW = geo(g, GEO_OUT_W);
+  const kh = geo(g, GEO_KH), kw = geo(g, GEO_KW), s = geo(g, GEO_STRIDE), pad = geo(g, GEO_PAD);
+  const dw = geo(g, GEO_DEPTHWISE);
+  const P = oH * oW, plane = inH * inW;
+  const eb = load<f32>(ebPtr);
+  let issued: f64 = 0, reads: f64 = 0, neuronUpdates: f64 = 0;
+  for (let a = 0; a < nActive; a++) {
+    const i = load<i32>(activeIdxPtr + (<usize>a << 2));
+    const k = i / P, pos = i - k * P, oy = pos / oW, ox = pos - oy * oW;
+    const o = <usize>i << 2;
+    const d = load<f32>(deltaPtr + o);
+    const c0 = dw ? k : 0, c1 = dw ? k + 1 : C;
+    for (let c = c0; c < c1; c++) {
+      for (let dy = 0; dy < kh; dy++) {
+        const iy = oy * s - pad + dy;
+        if (iy < 0) continue;
+        if (iy >= inH) break;
+        for (let dx = 0; dx < kw; dx++) {
+          const ix = ox * s - pad + dx;
+          if (ix < 0) continue;
+          if (ix >= inW) break;
+          const e = load<f32>(eWPtr + (<usize>(c * plane + iy * inW + ix) << 2));
+          reads += 1;
+          const ct: f32 = d * e;
+          if (ct != 0) {
+            const tap = (c * kh + dy) * kw + dx;
+            const q = gPtr + (<usize>(dw ? tap : tap * K + k) << 2);
+            store<f32>(q, load<f32>(q) + ct);
+            issued++;
+          }
+        }
+      }
+    }
+    const pb = gbPtr + (<usize>k << 2);
+    const cb: f32 = d * eb;
+    store<f32>(pb, load<f32>(pb) + cb);
+    if (cb != 0) neuronUpdates++;
+    if (learnTL) neuronUpdates += thresholdLeakGrad(d, o, ethPtr, eaPtr, gthPtr, gaPtr);
+  }
+  reads += <f64>nActive * (learnTL ? 3 : 1);
+  bump(cnt, TRACE_READS, reads);
+  bump(cnt, LEARN_UPDATES, issued);
+  bump(cnt, LEARN_BIAS_UPDATES, neuronUpdates);
 }

@@ -7,7 +7,7 @@ export { storeState, storeEvents, loadEvents } from "./state";
 export { ltlOfflineError, surrogateBackStep, backpropError, sgdApply, sgdApplyClamped } from "./backprop";
 export { readoutError } from "./readout";
 export { traceSynapses, traceNeurons, stopDelta, stopGrad } from "./traces";
-export { convIntegrate, convOuterUpdate } from "./conv";
+export { convIntegrate, convOuterUpdate, convBackpropError, convTraceSynapses, convStopGrad } from "./conv";
 
 /** Arenas are allocated once, up front, by the host (no allocation on hot paths). */
 export function alloc(bytes: usize): usize {

@@ -119,6 +119,19 @@ export function stopDelta(
 }
 
 /**
+ * STOP-WTL's neuron parameters, one active neuron (byte offset o, delta d): Gth += d * (e_th - 1),
+ * Ga (at pa) += d * e_a. Returns the nonzero contributions (neuron-parameter updates).
+ */
+// @ts-ignore: decorator
+@inline export function thresholdLeakGrad(d: f32, o: usize, ethPtr: usize, eaPtr: usize, gthPtr: usize, pa: usize): f64 {
+  const ct: f32 = d * (load<f32>(ethPtr + o) - <f32>1);
+  store<f32>(gthPtr + o, load<f32>(gthPtr + o) + ct);
+  const ca: f32 = d * load<f32>(eaPtr + o);
+  store<f32>(pa, load<f32>(pa) + ca);
+  return (ct != 0 ? <f64>1 : 0) + (ca != 0 ? <f64>1 : 0);
+}
+
+/**
  * Accumulate one step's gradients over the active neurons (delta != 0), in ascending order:
  *   G[j, i] += delta[i] * e_W[j] (or e_W[j, i] when eWPerNeuron), only where the product != 0
  *   Gb[i] += delta[i] * e_b[i * ebStride]
@@ -170,15 +183,7 @@ export function stopGrad(
     const cb: f32 = d * load<f32>(ebPtr + (<usize>(i * ebStride) << 2));
     store<f32>(gbPtr + o, load<f32>(gbPtr + o) + cb);
     if (cb != 0) neuronUpdates++;
-    if (learnTL) {
-      const ct: f32 = d * (load<f32>(ethPtr + o) - <f32>1);
-      store<f32>(gthPtr + o, load<f32>(gthPtr + o) + ct);
-      const pa = gaPtr + (<usize>(i * gaStride) << 2);
-      const ca: f32 = d * load<f32>(eaPtr + o);
-      store<f32>(pa, load<f32>(pa) + ca);
-      if (ct != 0) neuronUpdates++;
-      if (ca != 0) neuronUpdates++;
-    }
+    if (learnTL) neuronUpdates += thresholdLeakGrad(d, o, ethPtr, eaPtr, gthPtr, gaPtr + (<usize>(i * gaStride) << 2));
   }
   reads += <f64>nActive * (learnTL ? 3 : 1);
   bump(cnt, TRACE_READS, reads);

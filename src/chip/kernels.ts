@@ -48,9 +48,12 @@ export interface Kernels {
   traceNeurons(n: number, ebPtr: number, leakPtr: number, leakStride: number, learnTL: number, ethPtr: number, eaPtr: number, sPrevPtr: number, uPrevPtr: number, uPtr: number, cnt: number): void;
   stopDelta(n: number, dSPtr: number, uPtr: number, thrPtr: number, thrStride: number, width: number, height: number, deltaPtr: number, activeIdxPtr: number, cnt: number): number;
   stopGrad(nIn: number, nOut: number, gPtr: number, gbPtr: number, eWPtr: number, eWPerNeuron: number, ebPtr: number, ebStride: number, deltaPtr: number, activeIdxPtr: number, nActive: number, learnTL: number, ethPtr: number, eaPtr: number, gthPtr: number, gaPtr: number, gaStride: number, cnt: number): void;
-  // Convolution with shared weights, event-driven, and its online LTL writer (assembly/conv.ts)
+  // Convolution with shared weights, event-driven, its online LTL writer, and the gradient rules' circuits (assembly/conv.ts)
   convIntegrate(geoPtr: number, wPtr: number, idxPtr: number, valPtr: number, nEv: number, analog: number, biasPtr: number, iPtr: number, cnt: number): void;
   convOuterUpdate(geoPtr: number, dstPtr: number, dstBiasPtr: number, idxPtr: number, valPtr: number, nEv: number, analog: number, mPtr: number, activeIdxPtr: number, nActive: number, writesWeights: number, cnt: number): void;
+  convBackpropError(geoPtr: number, wPtr: number, dPtr: number, activeIdxPtr: number, nActive: number, dstPtr: number, cnt: number): void;
+  convTraceSynapses(geoPtr: number, ePtr: number, idxPtr: number, valPtr: number, nEv: number, analog: number, leakPtr: number, cnt: number): void;
+  convStopGrad(geoPtr: number, gPtr: number, gbPtr: number, eWPtr: number, ebPtr: number, deltaPtr: number, activeIdxPtr: number, nActive: number, learnTL: number, ethPtr: number, eaPtr: number, gthPtr: number, gaPtr: number, cnt: number): void;
   // Device non-idealities and the fixed-point mode (assembly/device.ts)
   integrateGain(wtPtr: number, gainPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number, biasPtr: number, iPtr: number, cnt: number): void;
   membraneNoise(iPtr: number, n: number, scale: number, rngPtr: number): void;
@@ -114,6 +117,9 @@ function wasmKernels(bytes: number): Kernels {
     fixedApply: ex.fixedApply,
     convIntegrate: ex.convIntegrate,
     convOuterUpdate: ex.convOuterUpdate,
+    convBackpropError: ex.convBackpropError,
+    convTraceSynapses: ex.convTraceSynapses,
+    convStopGrad: ex.convStopGrad,
   };
 }
 
@@ -164,5 +170,9 @@ function tsKernels(bytes: number): Kernels {
     fixedApply: (w, g, n, b, gb, nb, iw, iu, wm, sm, sr, r, c) => device.fixedApply(m, w, g, n, b, gb, nb, iw, iu, wm, sm, sr, r, c),
     convIntegrate: (g, w, ix, vx, ne, an, b, i, c) => conv.convIntegrate(m, g, w, ix, vx, ne, an, b, i, c),
     convOuterUpdate: (g, d, db, ix, vx, ne, an, mp, ap, na, ww, c) => conv.convOuterUpdate(m, g, d, db, ix, vx, ne, an, mp, ap, na, ww, c),
+    convBackpropError: (g, w, dp, ap, na, dst, c) => conv.convBackpropError(m, g, w, dp, ap, na, dst, c),
+    convTraceSynapses: (g, e, ix, vx, ne, an, lk, c) => conv.convTraceSynapses(m, g, e, ix, vx, ne, an, lk, c),
+    convStopGrad: (g, gw, gb, ew, eb, dp, ap, na, tl, eth, ea, gth, ga, c) =>
+      conv.convStopGrad(m, g, gw, gb, ew, eb, dp, ap, na, tl, eth, ea, gth, ga, c),
   };
 }

@@ -32,6 +32,9 @@ export interface WasmExports {
   stopGrad(...a: number[]): void;
   convIntegrate(...a: number[]): void;
   convOuterUpdate(...a: number[]): void;
+  convBackpropError(...a: number[]): void;
+  convTraceSynapses(...a: number[]): void;
+  convStopGrad(...a: number[]): void;
   integrateGain(...a: number[]): void;
   membraneNoise(...a: number[]): void;
   quantizeWeights(...a: number[]): void;

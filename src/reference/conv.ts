@@ -20,10 +20,31 @@
 // in event order, then offset order, then channel order. A nonzero per-connection contribution
 // is an update event; the dense count is every connection the events reach (events x valid
 // offsets x K), what a rule without gates would write.
+//
+// The gradient rules on a convolution (offline LTL §6, STOP and BPTT §8). A convolution is a
+// dense layer whose matrix W[i, j] has, for neuron i = (k, oy, ox) and input j = (c, iy, ix)
+// with iy = oy*stride - pad + dy, ix = ox*stride - pad + dx, the entry W[k, c, dy, dx] (0 where
+// no offset connects them). So every dense equation holds with this matrix, and the gradient of
+// a shared weight is the sum of the gradients of the entries that share it:
+//     dL/dW[k, c, dy, dx] = sum over (oy, ox) of dL/dW_dense[(k, oy, ox), (c, iy, ix)]
+//     dL/db[k]            = sum over (oy, ox) of dL/db_dense[(k, oy, ox)]
+// - Offline LTL and BPTT: dL/dW_dense[i, j] = sum_t dL/dI_i[t] * S_j[t-d], which is
+//   convOuterUpdate with m = dL/dI[t] and the stored presynaptic row as events.
+// - The error sent down (BPTT, STOP): dL/dS_{l-1}[j] = sum_i W[i, j] delta_i, a transposed
+//   convolution (convBackpropError): each active neuron scatters delta_i * W[k, c, dy, dx] to
+//   the inputs it reads; work and weight reads are one per (active neuron, connection).
+// - STOP with one alpha per layer: the per-connection trace e_W,ij = alpha e_W,ij + S_j is the
+//   same for every i, so one trace per input serves all of them (convTraceSynapses), and
+//     dl_t/dW[k, c, dy, dx] = sum over (oy, ox) of delta[k, oy, ox] * e_W[c, iy, ix]   (convStopGrad)
+//   (a per-neuron alpha would need one trace per connection: not provided).
+// Pooling is a depthwise convolution with fixed weights: errors pass through it
+// (convBackpropError), nothing is learned.
 import { Mem, bump } from './memory.js';
 import {
   SYN_EVENTS, SYN_READS, SYN_ACS, SYN_MACS, LEARN_UPDATES, LEARN_DENSE, LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
+  LEARN_ERROR_EVALS, TRACE_UPDATES, TRACE_READS,
 } from './counters.js';
+import { thresholdLeakGrad } from './traces.js';
 
 const fr = Math.fround;
 
@@ -219,4 +240,138 @@ export function convOuterUpdate(
   bump(m, cnt, LEARN_DENSE, dense);
   bump(m, cnt, LEARN_BIAS_UPDATES, nActive);
   if (writesWeights) bump(m, cnt, LEARN_WEIGHT_WRITES, issued);
+}
+
+export function convBackpropError(m: Mem, geo: number, wPtr: number, dPtr: number, activeIdxPtr: number, nActive: number, dstPtr: number, cnt: number): void {
+  const f32 = m.f32, i32 = m.i32, G = geo >>> 2;
+  const C = i32[G + GEO_IN_C], inH = i32[G + GEO_IN_H], inW = i32[G + GEO_IN_W];
+  const K = i32[G + GEO_OUT_C], oH = i32[G + GEO_OUT_H], oW = i32[G + GEO_OUT_W];
+  const kh = i32[G + GEO_KH], kw = i32[G + GEO_KW], s = i32[G + GEO_STRIDE], pad = i32[G + GEO_PAD];
+  const dw = i32[G + GEO_DEPTHWISE];
+  const P = oH * oW, plane = inH * inW;
+  const W = wPtr >>> 2, D = dPtr >>> 2, A = activeIdxPtr >>> 2, DST = dstPtr >>> 2;
+  f32.fill(0, DST, DST + C * plane);
+  let reads = 0;
+  for (let a = 0; a < nActive; a++) {
+    const i = i32[A + a];
+    const k = idiv(i, P), pos = i - k * P, oy = idiv(pos, oW), ox = pos - oy * oW;
+    const d = f32[D + i];
+    const c0 = dw ? k : 0, c1 = dw ? k + 1 : C;
+    for (let c = c0; c < c1; c++) {
+      for (let dy = 0; dy < kh; dy++) {
+        const iy = oy * s - pad + dy;
+        if (iy < 0) continue;
+        if (iy >= inH) break;
+        for (let dx = 0; dx < kw; dx++) {
+          const ix = ox * s - pad + dx;
+          if (ix < 0) continue;
+          if (ix >= inW) break;
+          const tap = (c * kh + dy) * kw + dx;
+          const w = f32[W + (dw ? tap : tap * K + k)];
+          const o = DST + c * plane + iy * inW + ix;
+          f32[o] = fr(f32[o] + fr(w * d));
+          reads += 1;
+        }
+      }
+    }
+  }
+  bump(m, cnt, LEARN_ERROR_EVALS, C * plane);
+  bump(m, cnt, SYN_READS, reads);
+}
+
+/** Output neurons one input (iy, ix) is connected to: valid offsets x perOffset (K, or 1 depthwise). */
+function fanOut(iy: number, ix: number, oH: number, oW: number, kh: number, kw: number, s: number, pad: number, perOffset: number): number {
+  let ny = 0, nx = 0;
+  for (let dy = 0; dy < kh; dy++) {
+    const ty = iy + pad - dy;
+    if (ty < 0) break;
+    const oy = idiv(ty, s);
+    if (oy * s === ty && oy < oH) ny++;
+  }
+  for (let dx = 0; dx < kw; dx++) {
+    const tx = ix + pad - dx;
+    if (tx < 0) break;
+    const ox = idiv(tx, s);
+    if (ox * s === tx && ox < oW) nx++;
+  }
+  return ny * nx * perOffset;
+}
+
+export function convTraceSynapses(m: Mem, geo: number, ePtr: number, idxPtr: number, valPtr: number, nEv: number, analog: number, leakPtr: number, cnt: number): void {
+  const f32 = m.f32, i32 = m.i32, G = geo >>> 2;
+  const C = i32[G + GEO_IN_C], inH = i32[G + GEO_IN_H], inW = i32[G + GEO_IN_W];
+  const K = i32[G + GEO_OUT_C], oH = i32[G + GEO_OUT_H], oW = i32[G + GEO_OUT_W];
+  const kh = i32[G + GEO_KH], kw = i32[G + GEO_KW], s = i32[G + GEO_STRIDE], pad = i32[G + GEO_PAD];
+  const perOffset = i32[G + GEO_DEPTHWISE] ? 1 : K;
+  const plane = inH * inW, nIn = C * plane;
+  const E = ePtr >>> 2, IX = idxPtr >>> 2, VX = valPtr >>> 2;
+  const alpha = f32[leakPtr >>> 2];
+  let k = 0, dense = 0;
+  for (let j = 0; j < nIn; j++) {
+    let v = 0;
+    if (k < nEv && i32[IX + k] === j) {
+      v = analog ? f32[VX + k] : 1;
+      k++;
+    }
+    const e = fr(fr(alpha * f32[E + j]) + v);
+    f32[E + j] = e;
+    if (e !== 0) {
+      const r = j % plane, iy = idiv(r, inW), ix = r - iy * inW;
+      dense += fanOut(iy, ix, oH, oW, kh, kw, s, pad, perOffset);
+    }
+  }
+  bump(m, cnt, LEARN_DENSE, dense);
+  bump(m, cnt, TRACE_UPDATES, nIn);
+}
+
+export function convStopGrad(
+  m: Mem, geo: number, gPtr: number, gbPtr: number, eWPtr: number, ebPtr: number, deltaPtr: number, activeIdxPtr: number, nActive: number,
+  learnTL: number, ethPtr: number, eaPtr: number, gthPtr: number, gaPtr: number, cnt: number,
+): void {
+  if (nActive === 0) return;
+  const f32 = m.f32, i32 = m.i32, G = geo >>> 2;
+  const C = i32[G + GEO_IN_C], inH = i32[G + GEO_IN_H], inW = i32[G + GEO_IN_W];
+  const K = i32[G + GEO_OUT_C], oH = i32[G + GEO_OUT_H], oW = i32[G + GEO_OUT_W];
+  const kh = i32[G + GEO_KH], kw = i32[G + GEO_KW], s = i32[G + GEO_STRIDE], pad = i32[G + GEO_PAD];
+  const dw = i32[G + GEO_DEPTHWISE];
+  const P = oH * oW, plane = inH * inW;
+  const GW = gPtr >>> 2, GB = gbPtr >>> 2, EW = eWPtr >>> 2, D = deltaPtr >>> 2, A = activeIdxPtr >>> 2;
+  const ETH = ethPtr >>> 2, EA = eaPtr >>> 2, GTH = gthPtr >>> 2, GA = gaPtr >>> 2;
+  const eb = f32[ebPtr >>> 2];
+  let issued = 0, reads = 0, neuronUpdates = 0;
+  for (let a = 0; a < nActive; a++) {
+    const i = i32[A + a];
+    const k = idiv(i, P), pos = i - k * P, oy = idiv(pos, oW), ox = pos - oy * oW;
+    const d = f32[D + i];
+    const c0 = dw ? k : 0, c1 = dw ? k + 1 : C;
+    for (let c = c0; c < c1; c++) {
+      for (let dy = 0; dy < kh; dy++) {
+        const iy = oy * s - pad + dy;
+        if (iy < 0) continue;
+        if (iy >= inH) break;
+        for (let dx = 0; dx < kw; dx++) {
+          const ix = ox * s - pad + dx;
+          if (ix < 0) continue;
+          if (ix >= inW) break;
+          const e = f32[EW + c * plane + iy * inW + ix];
+          reads += 1;
+          const ct = fr(d * e);
+          if (ct !== 0) {
+            const tap = (c * kh + dy) * kw + dx;
+            const q = GW + (dw ? tap : tap * K + k);
+            f32[q] = fr(f32[q] + ct);
+            issued++;
+          }
+        }
+      }
+    }
+    const cb = fr(d * eb);
+    f32[GB + k] = fr(f32[GB + k] + cb);
+    if (cb !== 0) neuronUpdates++;
+    if (learnTL) neuronUpdates += thresholdLeakGrad(f32, d, i, ETH, EA, GTH, GA);
+  }
+  reads += nActive * (learnTL ? 3 : 1);
+  bump(m, cnt, TRACE_READS, reads);
+  bump(m, cnt, LEARN_UPDATES, issued);
+  bump(m, cnt, LEARN_BIAS_UPDATES, neuronUpdates);
 }

@@ -75,6 +75,15 @@ export function stopDelta(
   return nActive;
 }
 
+/** STOP-WTL's neuron parameters of active neuron i (f32 indices): Gth[i] += d (e_th[i] - 1), f32[ga] += d e_a[i]; returns the nonzero contributions. */
+export function thresholdLeakGrad(f32: Float32Array, d: number, i: number, ETH: number, EA: number, GTH: number, ga: number): number {
+  const ct = fr(d * fr(f32[ETH + i] - 1));
+  f32[GTH + i] = fr(f32[GTH + i] + ct);
+  const ca = fr(d * f32[EA + i]);
+  f32[ga] = fr(f32[ga] + ca);
+  return (ct !== 0 ? 1 : 0) + (ca !== 0 ? 1 : 0);
+}
+
 export function stopGrad(
   m: Mem, nIn: number, nOut: number, gPtr: number, gbPtr: number, eWPtr: number, eWPerNeuron: number, ebPtr: number, ebStride: number,
   deltaPtr: number, activeIdxPtr: number, nActive: number,
@@ -119,14 +128,7 @@ export function stopGrad(
     const cb = fr(d * f32[EB + i * ebStride]);
     f32[GB + i] = fr(f32[GB + i] + cb);
     if (cb !== 0) neuronUpdates++;
-    if (learnTL) {
-      const ct = fr(d * fr(f32[ETH + i] - 1));
-      f32[GTH + i] = fr(f32[GTH + i] + ct);
-      const ca = fr(d * f32[EA + i]);
-      f32[GA + i * gaStride] = fr(f32[GA + i * gaStride] + ca);
-      if (ct !== 0) neuronUpdates++;
-      if (ca !== 0) neuronUpdates++;
-    }
+    if (learnTL) neuronUpdates += thresholdLeakGrad(f32, d, i, ETH, EA, GTH, GA + i * gaStride);
   }
   reads += nActive * (learnTL ? 3 : 1);
   bump(m, cnt, TRACE_READS, reads);

@@ -11,11 +11,15 @@
  * W_{l+1}^T ∂L/∂I_{l+1}[t] reaches S_l[t] at the same t) and bottom-up when d = 1 (it reaches
  * S_l[t-1], consumed at the next, earlier, t). Each layer keeps one buffer of the spatial error
  * arriving on its S, overwritten by the layer above. Events are counted as offline LTL's (§6).
+ *
+ * A convolution learns its shared weights (the sum of every position's gradient, convOuterUpdate)
+ * and sends its error down as a transposed convolution (convBackpropError); a fixed layer
+ * (pooling) learns nothing but is differentiated like any spiking layer and passes the error on.
  */
 import { ArenaPlan } from '../chip/arena.js';
 import { ChipShape, SampleSupervision } from '../chip/chip.js';
 import { RESET_SUBTRACT, RESET_ZERO } from '../reference/neuron.js';
-import { GradientRule, GradientRuleOptions, checkReadoutShape, row, surrogateHeight } from './common.js';
+import { GradientRule, GradientRuleOptions, biasesOf, checkReadoutShape, row, surrogateHeight, weightsOf } from './common.js';
 
 export type BpttOptions = GradientRuleOptions;
 
@@ -39,12 +43,13 @@ export class Bptt extends GradientRule<Bufs> {
     checkReadoutShape(this.name, shape);
     const T = shape.maxSteps;
     this.off = shape.layers.map((l, n) => plan.forLayer(n, () => {
-      const spiking = !l.readout;
+      const spiking = !l.readout, learns = !l.fixed;
       return {
-        u: plan.f32(T * l.nOut), s: spiking ? plan.f32(T * l.nOut) : -1, x: n === 0 ? plan.f32(T * l.nIn) : -1,
+        u: plan.f32(T * l.nOut), s: spiking ? plan.f32(T * l.nOut) : -1, x: n === 0 && learns ? plan.f32(T * l.nIn) : -1,
         carry: spiking ? plan.f32(l.nOut) : -1, spatial: spiking ? plan.f32(l.nOut) : -1,
-        dI: plan.f32(l.nOut), active: plan.i32(l.nOut), evIdx: plan.i32(l.nIn), evVal: plan.f32(l.nIn),
-        g: plan.f32(l.nIn * l.nOut), gb: plan.f32(l.nOut),
+        dI: plan.f32(l.nOut), active: plan.i32(l.nOut),
+        evIdx: learns ? plan.i32(l.nIn) : -1, evVal: learns ? plan.f32(l.nIn) : -1,
+        g: learns ? plan.f32(weightsOf(l)) : -1, gb: learns ? plan.f32(biasesOf(l)) : -1,
       };
     }));
   }
@@ -63,7 +68,7 @@ export class Bptt extends GradientRule<Bufs> {
       const p = chip.layers[l], bf = this.bufs[l], { nIn, nOut } = chip.spec.layers[l];
       k.storeState(p.u, nOut, row(bf.u, nOut, t), p.cnt);
       if (bf.s >= 0) k.storeState(p.s[t & 1], nOut, row(bf.s, nOut, t), p.cnt);
-      if (l === 0) {
+      if (bf.x >= 0) {
         const ev = chip.preEvents(0);
         k.storeEvents(ev.idx, ev.val, ev.n, ev.analog, nIn, row(bf.x, nIn, t), p.cnt);
       }
@@ -96,10 +101,12 @@ export class Bptt extends GradientRule<Bufs> {
           ? k.readoutError(nOut, row(bf.u, nOut, t), this.label, bf.dI, bf.active, p.cnt)
           : k.surrogateBackStep(nOut, row(bf.u, nOut, t), row(bf.s, nOut, t), bf.spatial, p.thr, p.thrStride, p.leak, p.leakStride,
             reset, o.width, h, bf.carry, bf.dI, bf.active, p.cnt);
-        const pre = this.preRow(l, t);
-        const nEv = pre < 0 ? 0 : k.loadEvents(pre, nIn, bf.evIdx, bf.evVal, p.cnt);
-        k.outerUpdate(bf.g, bf.gb, nOut, bf.evIdx, bf.evVal, nEv, 1, bf.dI, bf.active, nA, 0, p.cnt);
-        if (l > 0 && t - d >= 1) k.backpropError(p.wt, nIn, nOut, bf.dI, bf.active, nA, this.bufs[l - 1].spatial, p.cnt);
+        if (!spec.layers[l].fixed) {
+          const pre = this.preRow(l, t);
+          const nEv = pre < 0 ? 0 : k.loadEvents(pre, nIn, bf.evIdx, bf.evVal, p.cnt);
+          this.accumulateGrad(l, bf.evIdx, bf.evVal, nEv, 1, bf.dI, bf.active, nA);
+        }
+        if (l > 0 && t - d >= 1) this.sendDown(l, bf.dI, bf.active, nA, this.bufs[l - 1].spatial);
       }
     }
   }

@@ -27,13 +27,15 @@ export interface RuleOptions {
   /** Boxcar surrogate window p (every rule but the readout's error uses g). */
   width: number;
   height: 'unit' | 'normalized';
+  /** Per-layer factors of the learning rate (convolutions: train.ts layerLrScale); absent: 1. */
+  layerScale?: readonly number[];
 }
 
 export function createRule(name: RuleName, opts: RuleOptions): ChipRule {
   if (name !== 'ltl-online' && opts.updateAt === 'step') {
     throw new RangeError(`rule ${name}: updates land at "sample" ("step" exists for ltl-online only)`);
   }
-  const g = { learningRate: opts.learningRate, width: opts.width, height: opts.height };
+  const g = { learningRate: opts.learningRate, width: opts.width, height: opts.height, ...(opts.layerScale ? { layerScale: opts.layerScale } : {}) };
   switch (name) {
     case 'ltl-online':
       return new LtlOnline({ ...g, warmup: opts.warmup, error: opts.error, updateAt: opts.updateAt });

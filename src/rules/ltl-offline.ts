@@ -13,11 +13,14 @@
  * - C[T] is read from the spike accumulator (saturated if the chip's counters saturate).
  * - The presynaptic history of layer l >= 2 is the stored S of layer l-1 (rows t - d); it is
  *   counted in layer l-1's learning memory, the input history in layer 1's.
+ * - A convolution learns its shared weights: ∂L/∂W sums every position's (convOuterUpdate,
+ *   src/reference/conv.ts), one bias per channel. A fixed layer (pooling) has no loss and learns
+ *   nothing; it only stores its S when a layer above reads it as presynaptic history.
  */
 import { ArenaPlan } from '../chip/arena.js';
 import { ChipShape, SampleSupervision } from '../chip/chip.js';
 import { RESET_SUBTRACT, RESET_ZERO } from '../reference/neuron.js';
-import { GradientRule, GradientRuleOptions, checkSpikingShape, row, surrogateHeight } from './common.js';
+import { GradientRule, GradientRuleOptions, biasesOf, checkSpikingShape, row, surrogateHeight, weightsOf } from './common.js';
 
 export type LtlOfflineOptions = GradientRuleOptions;
 
@@ -38,11 +41,18 @@ export class LtlOffline extends GradientRule<Bufs> {
   reserve(plan: ArenaPlan, shape: ChipShape): void {
     checkSpikingShape(this.name, shape);
     const T = shape.maxSteps;
-    this.off = shape.layers.map((l, n) => plan.forLayer(n, () => ({
-      u: plan.f32(T * l.nOut), s: plan.f32(T * l.nOut), x: n === 0 ? plan.f32(T * l.nIn) : -1,
-      target: plan.f32(l.nOut), zeta: plan.f32(l.nOut), carry: plan.f32(l.nOut), dI: plan.f32(l.nOut), active: plan.i32(l.nOut),
-      evIdx: plan.i32(l.nIn), evVal: plan.f32(l.nIn), g: plan.f32(l.nIn * l.nOut), gb: plan.f32(l.nOut),
-    })));
+    const L = shape.layers.length;
+    this.off = shape.layers.map((l, n) => plan.forLayer(n, () => {
+      if (l.fixed) {
+        const s = n < L - 1 && !shape.layers[n + 1].fixed ? plan.f32(T * l.nOut) : -1;
+        return { u: -1, s, x: -1, target: -1, zeta: -1, carry: -1, dI: -1, active: -1, evIdx: -1, evVal: -1, g: -1, gb: -1 };
+      }
+      return {
+        u: plan.f32(T * l.nOut), s: plan.f32(T * l.nOut), x: n === 0 ? plan.f32(T * l.nIn) : -1,
+        target: plan.f32(l.nOut), zeta: plan.f32(l.nOut), carry: plan.f32(l.nOut), dI: plan.f32(l.nOut), active: plan.i32(l.nOut),
+        evIdx: plan.i32(l.nIn), evVal: plan.f32(l.nIn), g: plan.f32(weightsOf(l)), gb: plan.f32(biasesOf(l)),
+      };
+    }));
   }
 
   setSample(s: SampleSupervision): void {
@@ -55,7 +65,7 @@ export class LtlOffline extends GradientRule<Bufs> {
     this.bufs.forEach((bf, l) => {
       const n = this.chip.spec.layers[l].nOut;
       if (targets[l].length !== n) throw new RangeError(`target of layer ${l} must have ${n} values, got ${targets[l].length}`);
-      this.chip.f32(bf.target, n).set(targets[l]);
+      if (bf.target >= 0) this.chip.f32(bf.target, n).set(targets[l]);
     });
   }
 
@@ -64,9 +74,9 @@ export class LtlOffline extends GradientRule<Bufs> {
     const chip = this.chip, k = chip.k;
     for (let l = 0; l < this.bufs.length; l++) {
       const p = chip.layers[l], bf = this.bufs[l], { nIn, nOut } = chip.spec.layers[l];
-      k.storeState(p.u, nOut, row(bf.u, nOut, t), p.cnt);
-      k.storeState(p.s[t & 1], nOut, row(bf.s, nOut, t), p.cnt);
-      if (l === 0) {
+      if (bf.u >= 0) k.storeState(p.u, nOut, row(bf.u, nOut, t), p.cnt);
+      if (bf.s >= 0) k.storeState(p.s[t & 1], nOut, row(bf.s, nOut, t), p.cnt);
+      if (bf.x >= 0) {
         const ev = chip.preEvents(0);
         k.storeEvents(ev.idx, ev.val, ev.n, ev.analog, nIn, row(bf.x, nIn, t), p.cnt);
       }
@@ -86,7 +96,8 @@ export class LtlOffline extends GradientRule<Bufs> {
     const h = surrogateHeight(o);
     const reset = chip.spec.reset === 'subtract' ? RESET_SUBTRACT : RESET_ZERO;
     for (let l = 0; l < this.bufs.length; l++) {
-      const p = chip.layers[l], bf = this.bufs[l], { nIn, nOut } = chip.spec.layers[l];
+      const p = chip.layers[l], bf = this.bufs[l], { nIn, nOut, fixed } = chip.spec.layers[l];
+      if (fixed) continue;
       k.ltlOfflineError(nOut, steps, p.c, bf.target, bf.zeta, p.cnt);
       chip.f32(bf.carry, nOut).fill(0);
       for (let t = steps; t >= 1; t--) {
@@ -94,7 +105,7 @@ export class LtlOffline extends GradientRule<Bufs> {
           reset, o.width, h, bf.carry, bf.dI, bf.active, p.cnt);
         const pre = this.preRow(l, t);
         const nEv = pre < 0 ? 0 : k.loadEvents(pre, nIn, bf.evIdx, bf.evVal, p.cnt);
-        k.outerUpdate(bf.g, bf.gb, nOut, bf.evIdx, bf.evVal, nEv, 1, bf.dI, bf.active, nA, 0, p.cnt);
+        this.accumulateGrad(l, bf.evIdx, bf.evVal, nEv, 1, bf.dI, bf.active, nA);
       }
     }
   }

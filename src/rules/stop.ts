@@ -14,10 +14,16 @@
  * threshold per neuron: see adaptSpec in ./index.ts) and the leaks at the granularity the
  * layer stores them: one α per layer (its gradient summed over the layer's neurons, e_W one
  * vector of nIn) or one per neuron (e_W is nOut x nIn: where STOP-WTL's memory goes).
+ *
+ * A convolution (one α per layer) keeps one trace per input (convTraceSynapses) and sums
+ * δ[k, oy, ox]·e_W[c, iy, ix] over the positions into its shared weights (convStopGrad); its
+ * error goes down as a transposed convolution. A per-neuron α on a convolution would need one
+ * trace per connection: refused. A fixed layer (pooling) learns nothing (not W, b, ϑ nor α) but
+ * gates the error through its surrogate and passes it down.
  */
 import { ArenaPlan } from '../chip/arena.js';
 import { Chip, ChipShape, SampleSupervision } from '../chip/chip.js';
-import { GradientRule, GradientRuleOptions, absolute, checkReadoutShape, surrogateHeight } from './common.js';
+import { GradientRule, GradientRuleOptions, absolute, biasesOf, checkReadoutShape, surrogateHeight, weightsOf } from './common.js';
 
 export type StopVariant = 'stop-w' | 'stop-wtl';
 export type StopOptions = GradientRuleOptions;
@@ -58,6 +64,15 @@ export class Stop extends GradientRule<Bufs> {
           delta: plan.f32(l.nOut), active: plan.i32(l.nOut), g: plan.f32(l.nIn * l.nOut), gb: plan.f32(l.nOut), gth: -1, ga: -1,
         };
       }
+      if (l.fixed) {
+        return {
+          perNeuron: 0, eW: -1, eb: -1, eth: -1, ea: -1, uPrev: -1,
+          dS: plan.f32(l.nOut), delta: plan.f32(l.nOut), active: plan.i32(l.nOut), g: -1, gb: -1, gth: -1, ga: -1,
+        };
+      }
+      if (l.conv && l.leakPerNeuron) {
+        throw new RangeError(`${this.name}: layer ${n} is a convolution with one leak per neuron (its trace would be one per connection): give it one leak`);
+      }
       if (tl && l.nOut > 1 && l.thresholdPerNeuron === false) {
         throw new RangeError(`stop-wtl learns one threshold per neuron: layer ${n} stores one per layer (build the chip from adaptSpec('stop-wtl', spec))`);
       }
@@ -68,7 +83,7 @@ export class Stop extends GradientRule<Bufs> {
         eW: plan.f32(pn ? l.nIn * l.nOut : l.nIn), eb: plan.f32(nLeak),
         eth: tl ? plan.f32(l.nOut) : -1, ea: tl ? plan.f32(l.nOut) : -1, uPrev: tl ? plan.f32(l.nOut) : -1,
         dS: plan.f32(l.nOut), delta: plan.f32(l.nOut), active: plan.i32(l.nOut),
-        g: plan.f32(l.nIn * l.nOut), gb: plan.f32(l.nOut), gth: tl ? plan.f32(l.nOut) : -1, ga: tl ? plan.f32(nLeak) : -1,
+        g: plan.f32(weightsOf(l)), gb: plan.f32(biasesOf(l)), gth: tl ? plan.f32(l.nOut) : -1, ga: tl ? plan.f32(nLeak) : -1,
       };
     }));
   }
@@ -81,7 +96,7 @@ export class Stop extends GradientRule<Bufs> {
     this.bufs = this.off.map((o, l) => {
       const b = absolute(o, chip.k.base);
       b.perNeuron = o.perNeuron;
-      if (!spec.layers[l].readout) {
+      if (!spec.layers[l].readout && !spec.layers[l].fixed) {
         const p = chip.layers[l];
         if (p.leakStride !== o.perNeuron) throw new Error(`${this.name}: layer ${l}'s leak layout changed between reserve and bind`);
         if (this.learnTL && p.thrStride === 0 && spec.layers[l].nOut > 1) {
@@ -104,7 +119,7 @@ export class Stop extends GradientRule<Bufs> {
   private resetTraces(): void {
     const chip = this.chip;
     this.bufs.forEach((bf, l) => {
-      if (chip.spec.layers[l].readout) return;
+      if (chip.spec.layers[l].readout || chip.spec.layers[l].fixed) return;
       const { nIn, nOut } = chip.spec.layers[l];
       chip.f32(bf.eW, bf.perNeuron ? nIn * nOut : nIn).fill(0);
       chip.f32(bf.eb, bf.perNeuron ? nOut : 1).fill(0);
@@ -120,9 +135,11 @@ export class Stop extends GradientRule<Bufs> {
     const prev = (t & 1) ^ 1;
     // 1. traces brought to step t
     for (let l = 0; l < R; l++) {
-      const p = chip.layers[l], bf = this.bufs[l], { nIn, nOut } = spec.layers[l];
+      const p = chip.layers[l], bf = this.bufs[l], { nIn, nOut, conv, fixed } = spec.layers[l];
+      if (fixed) continue;
       const ev = chip.preEvents(l);
-      k.traceSynapses(bf.eW, nIn, nOut, ev.idx, ev.val, ev.n, ev.analog, p.leak, p.leakStride, p.cnt);
+      if (conv) k.convTraceSynapses(p.geo, bf.eW, ev.idx, ev.val, ev.n, ev.analog, p.leak, p.cnt);
+      else k.traceSynapses(bf.eW, nIn, nOut, ev.idx, ev.val, ev.n, ev.analog, p.leak, p.leakStride, p.cnt);
       k.traceNeurons(nOut, bf.eb, p.leak, p.leakStride, tl, bf.eth, bf.ea, p.s[prev], bf.uPrev, p.u, p.cnt);
     }
     // 2. the readout's error, its gradient, and the error sent to the last spiking layer
@@ -131,15 +148,18 @@ export class Stop extends GradientRule<Bufs> {
       const nA = k.readoutError(nOut, p.u, this.label, bf.delta, bf.active, p.cnt);
       const ev = chip.preEvents(R);
       k.outerUpdate(bf.g, bf.gb, nOut, ev.idx, ev.val, ev.n, ev.analog, bf.delta, bf.active, nA, 0, p.cnt);
-      k.backpropError(p.wt, nIn, nOut, bf.delta, bf.active, nA, this.bufs[R - 1].dS, p.cnt);
+      this.sendDown(R, bf.delta, bf.active, nA, this.bufs[R - 1].dS);
     }
     // 3. down the spiking layers
     for (let l = R - 1; l >= 0; l--) {
-      const p = chip.layers[l], bf = this.bufs[l], { nIn, nOut } = spec.layers[l];
+      const p = chip.layers[l], bf = this.bufs[l], { nIn, nOut, conv, fixed } = spec.layers[l];
       const nA = k.stopDelta(nOut, bf.dS, p.u, p.thr, p.thrStride, o.width, h, bf.delta, bf.active, p.cnt);
-      k.stopGrad(nIn, nOut, bf.g, bf.gb, bf.eW, bf.perNeuron, bf.eb, bf.perNeuron, bf.delta, bf.active, nA,
-        tl, bf.eth, bf.ea, bf.gth, bf.ga, bf.perNeuron, p.cnt);
-      if (l > 0) k.backpropError(p.wt, nIn, nOut, bf.delta, bf.active, nA, this.bufs[l - 1].dS, p.cnt);
+      if (conv && !fixed) k.convStopGrad(p.geo, bf.g, bf.gb, bf.eW, bf.eb, bf.delta, bf.active, nA, tl, bf.eth, bf.ea, bf.gth, bf.ga, p.cnt);
+      else if (!fixed) {
+        k.stopGrad(nIn, nOut, bf.g, bf.gb, bf.eW, bf.perNeuron, bf.eb, bf.perNeuron, bf.delta, bf.active, nA,
+          tl, bf.eth, bf.ea, bf.gth, bf.ga, bf.perNeuron, p.cnt);
+      }
+      if (l > 0) this.sendDown(l, bf.delta, bf.active, nA, this.bufs[l - 1].dS);
     }
   }
 
@@ -147,9 +167,9 @@ export class Stop extends GradientRule<Bufs> {
   apply(): void {
     const chip = this.chip, lr = this.opts.learningRate;
     this.bufs.forEach((bf, l) => {
-      const p = chip.layers[l], { nOut, readout } = chip.spec.layers[l];
+      const p = chip.layers[l], { nOut, readout, fixed } = chip.spec.layers[l];
       this.applyWeights(l);
-      if (this.learnTL && !readout) {
+      if (this.learnTL && !readout && !fixed) {
         chip.k.sgdApplyClamped(p.thr, bf.gth, nOut, lr, STOP_MIN_PARAM, Infinity);
         chip.k.sgdApplyClamped(p.leak, bf.ga, bf.perNeuron ? nOut : 1, lr, STOP_MIN_PARAM, 1);
       }

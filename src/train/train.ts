@@ -17,7 +17,6 @@ import { calibrateNorms } from '../host/targets.js';
 import { createTargetProducer } from '../pipeline/target-stream.js';
 import { Init } from './network.js';
 import { Net, NetLayer, readNetFile, mlpNet, hasConv, describeNet } from '../net/file.js';
-import { LtlOnline } from '../rules/ltl-online.js';
 import { netLayers, netNorms } from '../net/build.js';
 import { DataSource, imageSource, mnistEventSource, eventFolderSource } from '../net/data.js';
 import { InputError } from '../cli/errors.js';
@@ -198,11 +197,6 @@ export class TrainSession {
     this.rng = new Rng(opts.seed);
     // The network file first: a bad file or rule is refused before any data is loaded.
     const file = opts.net ? readNetFile(opts.net) : undefined;
-    if (file && hasConv(file) && opts.rule !== 'ltl-online') {
-      throw new InputError('--rule', 'ltl-online for a network with conv or pool layers', opts.rule, {
-        kind: 'option', showGot: false, note: `rule ${opts.rule} does not train conv layers yet`,
-      });
-    }
     this.source = loadSource(opts, file);
     this.data = { train: this.source.train.static, test: this.source.test.static };
     this.net = file ?? mlpNet(this.source.shape, opts.hidden, 10);
@@ -260,9 +254,8 @@ export class TrainSession {
     // "step" exists for online LTL only; the other rules write once per sample.
     const updateAt = o.rule === 'ltl-online' ? o.updateAt : 'sample';
     const ro = { learningRate: this.learningRate, warmup: o.warmup, error: o.error, updateAt, width: o.width, height: o.height };
-    // Convolutions (online LTL only): per-layer learning-rate factors (net file, or 1 / positions).
-    if (hasConv(this.net)) return new LtlOnline({ ...ro, layerScale: this.net.layers.map(layerLrScale) });
-    return createRule(o.rule, ro);
+    // Convolutions: per-layer learning-rate factors (net file, or 1 / positions).
+    return createRule(o.rule, hasConv(this.net) ? { ...ro, layerScale: this.net.layers.map(layerLrScale) } : ro);
   }
 
   createChip(spec: ChipSpec, rule: ChipRule | undefined): Chip {
