@@ -97,6 +97,15 @@ describe('ncsim options', () => {
     }
   });
 
+  it('options a rule cannot run with: exit 2 naming the option, no stack trace', () => {
+    for (const [args, field] of [[['--rule', 'stop-w', '--delay', '1'], '--delay'], [['--rule', 'stop-wtl', '--reset', 'zero'], '--reset']] as const) {
+      const r = run('train', ...args, '--quiet');
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain(field);
+      expect(r.stderr).not.toContain('    at ');
+    }
+  });
+
   it('--samples beyond the MNIST pool: exit 2 naming --samples', () => {
     const r = run('train', '--samples', '100000', '--quiet');
     expect(r.status).toBe(2);

@@ -195,6 +195,7 @@ export class TrainSession {
     this.opts = opts;
     this.onProgress = onProgress;
     this.rng = new Rng(opts.seed);
+    checkRuleOptions(opts);
     // The network file first: a bad file or rule is refused before any data is loaded.
     const file = opts.net ? readNetFile(opts.net) : undefined;
     this.source = loadSource(opts, file);
@@ -378,6 +379,15 @@ function loadSource(opts: TrainOptions, net: Net | undefined): DataSource {
 export function layerLrScale(l: NetLayer): number {
   if (l.lrScale !== undefined) return l.lrScale;
   return l.type === 'conv' && l.conv ? 1 / (l.conv.height * l.conv.width) : 1;
+}
+
+/** Options a rule cannot run with, refused before minutes of teacher training (exit status 2). */
+function checkRuleOptions(o: TrainOptions): void {
+  if (o.rule === 'stop-w' || o.rule === 'stop-wtl') {
+    // STOP's forward traces assume the input of step t reaches the soma at t and a subtractive reset (ALGORITHMS §8).
+    if (o.delay !== 0) throw new InputError('--delay', `0 for --rule ${o.rule} (STOP needs synaptic delay d = 0)`, o.delay, { kind: 'option' });
+    if (o.reset !== 'subtract') throw new InputError('--reset', `subtract for --rule ${o.rule} (STOP needs reset "subtract")`, o.reset, { kind: 'option' });
+  }
 }
 
 /** Every label must be a class of the network (a unit of its last layer). */
