@@ -226,16 +226,28 @@ export function mapLayers(layers: readonly MapLayer[], cap: ChipCapacity, option
         core = open();
         continue;
       }
+      // A convolution may place a channel's tail, then whole channels, on one core: one slice
+      // (they share no channel, so the bytes of the merged range are the sum).
+      const last = core.slices[core.slices.length - 1];
+      const merge = last !== undefined && last.layer === li && last.firstNeuron + last.neurons === first;
+      const from = merge ? last.firstNeuron : first, count = merge ? last.neurons + k : k;
       const slice: CoreSlice = {
-        layer: li, name: layer.name, firstNeuron: first, neurons: k,
-        synapseBytes: sliceBytes(first, k),
-        learningBytes: L > 0 ? Math.ceil((k * L) / layer.nOut) : 0,
+        layer: li, name: layer.name, firstNeuron: from, neurons: count,
+        synapseBytes: sliceBytes(from, count),
+        learningBytes: L > 0 ? Math.ceil((count * L) / layer.nOut) : 0,
       };
+      if (merge) {
+        core.slices.pop();
+        placement.slices.pop();
+        core.neurons -= last.neurons;
+        core.synapseBytes -= last.synapseBytes;
+        core.learningBytes -= last.learningBytes;
+      }
       core.slices.push(slice);
-      core.neurons += k;
+      core.neurons += count;
       core.synapseBytes += slice.synapseBytes;
       core.learningBytes += slice.learningBytes;
-      placement.slices.push({ core: core.index, firstNeuron: first, neurons: k });
+      placement.slices.push({ core: core.index, firstNeuron: from, neurons: count });
       first += k;
     }
     placements.push(placement);
@@ -247,4 +259,16 @@ export function mapLayers(layers: readonly MapLayer[], cap: ChipCapacity, option
 /** Map an activity's layers onto a model's chip. */
 export function mapActivity(layers: readonly ActivityLayer[], model: HwModel, options: MapOptions = {}): Mapping {
   return mapLayers(layers, capacityOf(model), options);
+}
+
+export type MapPolicy = NonNullable<MapOptions['policy']>;
+
+/** Map with the asked policy; "spread" falls back to "pack" when the spread layout does not fit. */
+export function mapWithPolicy(layers: readonly ActivityLayer[], model: HwModel, policy: MapPolicy): Mapping {
+  try {
+    return mapActivity(layers, model, { policy });
+  } catch (e) {
+    if (policy === 'spread' && e instanceof InputError) return mapActivity(layers, model, { policy: 'pack' });
+    throw e;
+  }
 }
