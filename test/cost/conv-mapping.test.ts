@@ -6,7 +6,7 @@ import { ChipCapacity, MapLayer, mapLayers, MappingError, mapActivity } from '..
 import { loadModel } from '../../src/cost/hwmodel.js';
 import { convReach } from '../../src/cost/reach.js';
 import { ConvGeometry, convFanIn, convOutSize } from '../../src/reference/conv.js';
-import { readNetFile } from '../../src/net/file.js';
+import { readNetFile, parseNet, Net } from '../../src/net/file.js';
 import { exitStatusFor } from '../../src/cli/errors.js';
 import { costRun } from '../../src/cost/cost.js';
 import type { Activity } from '../../src/cost/activity.js';
@@ -14,9 +14,9 @@ import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..');
 
-/** Map layers of a net file (no learning state). */
-function netLayers(file: string): MapLayer[] {
-  return readNetFile(join(root, 'nets', file)).layers.map((l) => ({ name: l.name, nIn: l.nIn, nOut: l.nOut, learningStateBytes: 0, ...(l.conv ? { conv: l.conv } : {}) }));
+/** Map layers of a net (no learning state). */
+function netLayers(file: string | Net): MapLayer[] {
+  return (typeof file === 'string' ? readNetFile(join(root, 'nets', file)) : file).layers.map((l) => ({ name: l.name, nIn: l.nIn, nOut: l.nOut, learningStateBytes: 0, ...(l.conv ? { conv: l.conv } : {}) }));
 }
 
 const geometry = (inC: number, H: number, W: number, K: number, k: number, s: number, pad: number, depthwise = false): ConvGeometry => ({
@@ -29,9 +29,13 @@ const convLayer = (name: string, g: ConvGeometry): MapLayer => ({
 });
 
 describe('mapping convolutions onto cores', () => {
-  it('maps cnn-mnist on Loihi as worked out by hand (pack)', () => {
+  it('maps a small CNN on Loihi as worked out by hand (pack)', () => {
     const loihi = loadModel('loihi');
-    const m = mapActivity(netLayers('cnn-mnist.json').map((l) => ({ ...l, readout: false, analogInput: false })), loihi, { policy: 'pack' });
+    const small = parseNet({
+      format: 'ncsim.net/1', input: { channels: 1, height: 28, width: 28 },
+      layers: [{ type: 'conv', channels: 8, kernel: 5, stride: 2, padding: 2 }, { type: 'pool', kernel: 2 }, { type: 'dense', units: 128 }, { type: 'dense', units: 10 }],
+    });
+    const m = mapActivity(netLayers(small).map((l) => ({ ...l, readout: false, analogInput: false })), loihi, { policy: 'pack' });
     // c1: 8 channels x 14x14 = 196 positions, 25 shared weights (1 B each) per channel.
     // core 0: channels 0-4 whole (980 neurons) + 44 of channel 5 -> 1024 neurons, 6 channels' weights = 150 B;
     // core 1: the other 152 of channel 5 + channels 6, 7 (544 neurons, 3 channels = 75 B; channel 5 stored twice),
