@@ -23,9 +23,10 @@
  * a core holding some channels stores those channels' weights, K_part x C x kh x kw — and, when
  * one channel's positions do not fit a core, by positions: each core holding part of a channel
  * stores that channel's weights (a copy). So a slice of a convolution takes
- * ceil(channels it touches x C x kh x kw x weightBits / 8) bytes of synapse memory; slices start
- * on channel boundaries when a whole channel fits, and a slice never spans part of a channel and
- * more (neurons are channel-major, so a channel is a contiguous range of neurons).
+ * ceil(channels it touches x C x kh x kw x weightBits / 8) bytes of synapse memory (neurons are
+ * channel-major, so a channel is a contiguous range of neurons). Placement takes whole channels
+ * when one fits, else part of one, and finishes a channel begun on another core first; what one
+ * core gets of one layer is one slice (a channel's tail and the channels after it together).
  */
 import { InputError } from '../cli/errors.js';
 import type { ActivityLayer } from './activity.js';
