@@ -51,6 +51,22 @@ describe('ncsim net', () => {
     expect(r.stdout).toMatch(/cost per step on loihi/);
   });
 
+  it('--learn runs online LTL on the chip: update events in the learning layers, none in the pool, learning cycles priced', () => {
+    const plain = JSON.parse(run(net('cnn-mnist.json'), '--json', '--steps', '4').stdout) as NetReport;
+    const r = run(net('cnn-mnist.json'), '--json', '--steps', '4', '--learn');
+    expect(r.status, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout) as NetReport;
+    expect(plain.run.layers.every((l) => l.updates === 0)).toBe(true);
+    expect(plain.perStep?.cycles.learning).toBe(0);
+    const by = Object.fromEntries(rep.run.layers.map((l) => [l.name, l.updates]));
+    expect(by.c1).toBeGreaterThan(0);
+    expect(by.h1).toBeGreaterThan(0);
+    expect(by.p1).toBe(0); // fixed weights: no learning circuit
+    expect(rep.perStep?.cycles.learning).toBeGreaterThan(0);
+    // the same seeded input with or without learning: c1 integrates the same input events
+    expect(rep.run.layers[0].synapticEvents).toBe(plain.run.layers[0].synapticEvents);
+  });
+
   it('mlp: a dense network maps and runs', () => {
     const r = run(net('mlp.json'), '--steps', '2', '--json');
     expect(r.status, r.stderr).toBe(0);

@@ -35,6 +35,7 @@ export const NET: CommandSpec = {
     { name: 'rate', type: 'number', min: 0, max: 1, default: PROBE_DEFAULTS.rate, description: 'spike probability per input per step (--input spikes)' },
     { name: 'init-gain', type: 'number', min: 0, default: PROBE_DEFAULTS.initGain, description: 'scale of the random weights (uniform in ±gain·sqrt(3/fan-in)·threshold)' },
     { name: 'backend', type: 'enum', choices: ['wasm', 'ts'], default: PROBE_DEFAULTS.backend, description: 'kernels: wasm, or the TypeScript twin' },
+    { name: 'learn', type: 'boolean', default: PROBE_DEFAULTS.learn, description: 'also run the online LTL learning circuits (train\'s defaults) towards seeded random targets, and price the learning' },
     { name: 'json', type: 'boolean', default: false, description: 'print the report as one JSON document instead of a table' },
     { name: 'out', type: 'string', valueName: 'path', description: 'also write the JSON report to this file' },
   ],
@@ -61,7 +62,7 @@ export interface NetReport {
   layers: NetLayerRow[];
   totals: { neurons: number; storedWeights: number; synapses: number };
   run: {
-    steps: number; seed: number; input: ProbeInput; rate: number | null; initGain: number; backend: Backend;
+    steps: number; seed: number; input: ProbeInput; rate: number | null; initGain: number; backend: Backend; learn: boolean;
     buildSeconds: number; runSeconds: number;
     layers: ProbeResult['layers'];
   };
@@ -98,7 +99,7 @@ export function netReport(file: string, o: Record<string, unknown>): { report: N
   const model = loadModel(o.hw as string);
   const probe = probeNet(net, {
     steps: o.steps as number, seed: o.seed as number, input: o.input as ProbeInput, rate: o.rate as number,
-    initGain: o.initGain as number, backend: o.backend as Backend,
+    initGain: o.initGain as number, backend: o.backend as Backend, learn: o.learn as boolean,
   });
   const layers = netLayerRows(net);
   const sum = (k: 'neurons' | 'storedWeights' | 'synapses') => layers.reduce((a, l) => a + l[k], 0);
@@ -107,7 +108,7 @@ export function netReport(file: string, o: Record<string, unknown>): { report: N
     totals: { neurons: sum('neurons'), storedWeights: sum('storedWeights'), synapses: sum('synapses') },
     run: {
       steps: o.steps as number, seed: o.seed as number, input: o.input as ProbeInput, rate: o.input === 'spikes' ? o.rate as number : null,
-      initGain: o.initGain as number, backend: o.backend as Backend, buildSeconds: probe.buildSeconds, runSeconds: probe.runSeconds, layers: probe.layers,
+      initGain: o.initGain as number, backend: o.backend as Backend, learn: o.learn as boolean, buildSeconds: probe.buildSeconds, runSeconds: probe.runSeconds, layers: probe.layers,
     },
     hw: model.name,
     mapping: { fits: false, refusal: '' },
@@ -121,7 +122,8 @@ export function netReport(file: string, o: Record<string, unknown>): { report: N
     return { report, refusal: e };
   }
   report.mapping = mappingSummary(mapping);
-  const te = costRun(probe.activity, model, mapping).phases.test;
+  const phases = costRun(probe.activity, model, mapping).phases;
+  const te = o.learn ? phases.train : phases.test;
   const steps = te.steps;
   report.perStep = {
     cycles: te.cycles.perStep, seconds: te.latency.perStepS,
@@ -164,16 +166,19 @@ export function netText(r: NetReport): string {
   }
   lines.push('');
   const run = r.run;
-  lines.push(`run: ${run.steps} step(s) of seeded random input (${run.input === 'spikes' ? `Bernoulli spikes, rate ${run.rate}` : 'analog, uniform in [0, 1)'}), random weights (gain ${run.initGain}), seed ${run.seed}, ${run.backend} (${run.runSeconds.toFixed(2)} s)`);
+  lines.push(`run: ${run.steps} step(s) of seeded random input (${run.input === 'spikes' ? `Bernoulli spikes, rate ${run.rate}` : 'analog, uniform in [0, 1)'}), random weights (gain ${run.initGain}), ${run.learn ? 'online LTL towards random targets' : 'no learning'}, seed ${run.seed}, ${run.backend} (${run.runSeconds.toFixed(2)} s)`);
   lines.push(...cols([
-    ['layer', 'spikes / step', 'synaptic events / step', 'weight reads / step'],
-    ...run.layers.map((l) => [l.name, (l.spikes / run.steps).toFixed(1), (l.synapticEvents / run.steps).toFixed(1), int(l.synapticReads / run.steps)]),
-  ], [false, true, true, true]));
+    ['layer', 'spikes / step', 'synaptic events / step', 'weight reads / step', ...(run.learn ? ['updates / step'] : [])],
+    ...run.layers.map((l) => [
+      l.name, (l.spikes / run.steps).toFixed(1), (l.synapticEvents / run.steps).toFixed(1), int(l.synapticReads / run.steps),
+      ...(run.learn ? [int(l.updates / run.steps)] : []),
+    ]),
+  ], [false, true, true, true, true]));
   if (r.perStep) {
     const p = r.perStep, c = p.cycles;
     lines.push('');
     lines.push(table([
-      [`cost per step on ${r.hw} (inference, no learning)`, ''],
+      [`cost per step on ${r.hw} (${run.learn ? 'online LTL learning' : 'inference, no learning'})`, ''],
       ['cycles', `${int(c.total)}  (routing ${int(c.routing)}, integration ${int(c.integration)}, neuron ${int(c.neuron)}, learning ${int(c.learning)}, barrier ${int(c.barrier)})`],
       ['latency', sec(p.seconds)],
       ['energy', `${eng(p.energyPJ)}  (dynamic ${eng(p.dynamicPJ)}, static ${eng(p.staticPJ)})`],
