@@ -24,13 +24,13 @@ import type { Backend } from '../chip/kernels.js';
 export const NET: CommandSpec = {
   name: 'net',
   summary: 'Show a network file layer by layer, map it onto a hardware model and run a few steps of seeded random input on its chip (random weights) with the cost per step',
-  usage: 'ncsim net FILE [--hw MODEL] [--steps N] [--seed S] [--json]',
+  usage: 'ncsim net FILE [--hw MODEL] [--steps N] [--seed S] [--learn] [--json]',
   positionals: [{ name: 'FILE', description: 'a network description file (ncsim.net/1, nets/README.md)', required: true }],
   options: [
     { name: 'hw', type: 'string', valueName: 'model', default: 'loihi', description: 'hardware model to map onto and price the steps on: a name from `ncsim hw list` or a model file path' },
     { name: 'mapping', type: 'enum', choices: ['spread', 'pack', 'layer-per-core'], default: 'spread', description: 'placement of layers on cores: spread work over the cores (falls back to pack when it does not fit), pack into the fewest cores, or one layer per core' },
-    { name: 'steps', type: 'int', min: 1, max: 10000, default: PROBE_DEFAULTS.steps, description: 'time steps to run (one sample of this time window, no learning)' },
-    { name: 'seed', type: 'int', min: 0, max: 4294967295, default: PROBE_DEFAULTS.seed, description: 'seed of the random weights and of the random input' },
+    { name: 'steps', type: 'int', min: 1, max: 10000, default: PROBE_DEFAULTS.steps, description: 'time steps to run (one sample of this time window)' },
+    { name: 'seed', type: 'int', min: 0, max: 4294967295, default: PROBE_DEFAULTS.seed, description: 'seed of the random weights, input and (--learn) targets' },
     { name: 'input', type: 'enum', choices: ['spikes', 'analog'], default: PROBE_DEFAULTS.input, description: 'random input: Bernoulli spikes at --rate, or analog currents uniform in [0, 1)' },
     { name: 'rate', type: 'number', min: 0, max: 1, default: PROBE_DEFAULTS.rate, description: 'spike probability per input per step (--input spikes)' },
     { name: 'init-gain', type: 'number', min: 0, default: PROBE_DEFAULTS.initGain, description: 'scale of the random weights (uniform in ±gain·sqrt(3/fan-in)·threshold)' },
