@@ -1,12 +1,13 @@
 /**
  * Kernel throughput, wasm vs the TypeScript twin, measured in one run: synaptic events per
  * second (event-driven integration of a 1024x1024 layer at 10-20 % input spike rate) and neuron
- * updates per second. Both backends run the same calls on the same arena layout.
+ * updates per second; the same for a convolution (benchConvKernels). Both backends run the same calls on the same arena layout.
  */
 import { createKernels, Backend } from '../src/chip/kernels.js';
 import { ArenaPlan } from '../src/chip/arena.js';
 import { Rng } from '../src/host/rng.js';
-import { COUNTER_SLOTS } from '../src/reference/counters.js';
+import { COUNTER_SLOTS, SYN_READS, LEARN_UPDATES } from '../src/reference/counters.js';
+import { ConvGeometry, convWeightCount, geometryBlock, GEO_SLOTS } from '../src/reference/conv.js';
 
 export interface KernelBench { backend: Backend; synapticEventsPerSec: number; neuronUpdatesPerSec: number; learnEventsPerSec: number }
 
@@ -62,4 +63,53 @@ export function benchKernels(backend: Backend, n = 1024, rate = 0.15, seconds = 
     return nEv * na;
   });
   return { backend, synapticEventsPerSec, neuronUpdatesPerSec, learnEventsPerSec };
+}
+
+export interface ConvKernelBench { backend: Backend; synapticEventsPerSec: number; learnEventsPerSec: number }
+
+/**
+ * The convolution kernels (assembly/conv.ts vs src/reference/conv.ts): a 3x3 / 1, padding 1
+ * convolution from C x side x side to K x side x side at `rate` presynaptic spikes. A synaptic
+ * event is a weight read (one per spike, valid kernel offset and output channel), as for the
+ * dense kernel; a learning event is a shared-weight update issued by convOuterUpdate with every
+ * neuron's learning signal nonzero (the dense count).
+ */
+export function benchConvKernels(backend: Backend, C = 16, side = 16, K = 32, rate = 0.15, seconds = 1): ConvKernelBench {
+  const g: ConvGeometry = { inChannels: C, inHeight: side, inWidth: side, channels: K, height: side, width: side, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1, depthwise: false };
+  const nIn = C * side * side, nOut = K * side * side, nW = convWeightCount(g);
+  const plan = new ArenaPlan();
+  const o = {
+    geo: plan.i32(GEO_SLOTS), wt: plan.f32(nW), b: plan.f32(K), i: plan.f32(nOut), ev: plan.i32(nIn), val: plan.f32(nIn),
+    m: plan.f32(nOut), act: plan.i32(nOut), cnt: plan.f64(COUNTER_SLOTS),
+  };
+  const k = createKernels(backend, plan.totalBytes);
+  const p = (off: number) => k.base + off;
+  const rng = new Rng(42);
+  const f32 = k.mem.f32;
+  k.mem.i32.set(geometryBlock(g), p(o.geo) >>> 2);
+  for (let q = 0; q < nW; q++) f32[(p(o.wt) >>> 2) + q] = (rng.uniform() - 0.5) * 0.1;
+  const nEv = Math.round(rate * nIn);
+  const idx = Array.from({ length: nIn }, (_, j) => j);
+  rng.shuffle(idx);
+  k.mem.i32.set(idx.slice(0, nEv).sort((a, b) => a - b), p(o.ev) >>> 2);
+  for (let q = 0; q < nOut; q++) {
+    f32[(p(o.m) >>> 2) + q] = (rng.uniform() - 0.5) * 1e-3;
+    k.mem.i32[(p(o.act) >>> 2) + q] = q;
+  }
+  const cnt = k.mem.f64.subarray(p(o.cnt) >>> 3, (p(o.cnt) >>> 3) + COUNTER_SLOTS);
+  // the work of one call, from the kernels' own counters
+  k.convIntegrate(p(o.geo), p(o.wt), p(o.ev), p(o.val), nEv, 0, p(o.b), p(o.i), p(o.cnt));
+  const reads = cnt[SYN_READS];
+  const before = cnt[LEARN_UPDATES];
+  k.convOuterUpdate(p(o.geo), p(o.wt), p(o.b), p(o.ev), p(o.val), nEv, 0, p(o.m), p(o.act), nOut, 1, p(o.cnt));
+  const updates = cnt[LEARN_UPDATES] - before;
+  const synapticEventsPerSec = timeIt(seconds, () => {
+    k.convIntegrate(p(o.geo), p(o.wt), p(o.ev), p(o.val), nEv, 0, p(o.b), p(o.i), p(o.cnt));
+    return reads;
+  });
+  const learnEventsPerSec = timeIt(seconds, () => {
+    k.convOuterUpdate(p(o.geo), p(o.wt), p(o.b), p(o.ev), p(o.val), nEv, 0, p(o.m), p(o.act), nOut, 1, p(o.cnt));
+    return updates;
+  });
+  return { backend, synapticEventsPerSec, learnEventsPerSec };
 }

@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: ratios measured in one run on this machine (never timed tests).
  *   1. kernel throughput, wasm vs the TypeScript twin (1024x1024 layer, 15 % input spikes);
+ *      1b. the same for the convolution kernels (integration and the online LTL writer);
  *   2. end-to-end on-chip training, samples per second, wasm vs the twin.
  * `node dist/bench.js --quick` runs shorter measurements.
  */
-import { benchKernels } from './kernels.js';
+import { benchKernels, benchConvKernels } from './kernels.js';
 import { readFileSync } from 'node:fs';
 import { train, TRAIN_DEFAULTS } from '../src/train/train.js';
 import { setWasmBytes, findWasmFile } from '../src/chip/wasm.js';
@@ -24,6 +25,14 @@ const kw = benchKernels('wasm', 1024, 0.15, quick ? 0.3 : 1.5);
 const kt = benchKernels('ts', 1024, 0.15, quick ? 0.3 : 1.5);
 for (const [name, key] of [['synaptic events / s', 'synapticEventsPerSec'], ['neuron updates / s', 'neuronUpdatesPerSec'], ['learning updates / s', 'learnEventsPerSec']] as const) {
   console.log(line([name, fmt(kw[key]), fmt(kt[key]), (kw[key] / kt[key]).toFixed(1) + 'x'], w));
+}
+
+console.log('\n1b. Convolution kernels: 3x3/1 pad 1, 16x16x16 -> 32x16x16, 15 % presynaptic spike rate');
+console.log(line(['', 'wasm', 'TS twin', 'ratio'], w));
+const cw = benchConvKernels('wasm', 16, 16, 32, 0.15, quick ? 0.3 : 1.5);
+const ct = benchConvKernels('ts', 16, 16, 32, 0.15, quick ? 0.3 : 1.5);
+for (const [name, key] of [['conv synaptic events / s', 'synapticEventsPerSec'], ['conv learning updates / s', 'learnEventsPerSec']] as const) {
+  console.log(line([name, fmt(cw[key]), fmt(ct[key]), (cw[key] / ct[key]).toFixed(1) + 'x'], w));
 }
 
 console.log('\n2. End-to-end on-chip training (online LTL, 784-256-256-10, T = 16, direct input)');

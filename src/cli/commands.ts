@@ -7,6 +7,7 @@ import { TRAIN_DEFAULTS as D, DEFAULT_LR } from '../train/train.js';
 import { RULES } from '../rules/index.js';
 import { REPORT, COMPARE } from './report-commands.js';
 import { ROBUSTNESS } from './robustness-command.js';
+import { NET } from './net-command.js';
 
 export const TRAIN: CommandSpec = {
   name: 'train',
@@ -92,4 +93,4 @@ export const TRACE: CommandSpec = {
   ],
 };
 
-export const COMMANDS: CommandSpec[] = [TRAIN, TRACE, COST, HW, REPORT, COMPARE, ROBUSTNESS];
+export const COMMANDS: CommandSpec[] = [TRAIN, TRACE, COST, HW, NET, REPORT, COMPARE, ROBUSTNESS];

@@ -8,13 +8,14 @@ import { parseArgs, formatHelp, formatTopHelp, optionsMarkdown, CommandSpec } fr
 import { COMMANDS, TRAIN, TRACE, COST, HW } from './commands.js';
 import { loadModel, listModels, describeModel } from '../cost/hwmodel.js';
 import { costRun, statsLines, accelergyActionCounts, CostReport } from '../cost/cost.js';
-import { mapActivity } from '../cost/mapping.js';
+import { mapActivity, mapWithPolicy, MapPolicy } from '../cost/mapping.js';
 import { readActivityFile } from '../cost/activity-io.js';
 import type { Activity } from '../cost/activity.js';
 import { costText, pipelineText } from '../report/cost-text.js';
 import { cmdReport, cmdCompare, writeReportHtml } from './report-commands.js';
 import { cmdRobustness } from './robustness-command.js';
 import { syncOptionTables, missingOptionTables } from './readme-tables.js';
+import { cmdNet } from './net-command.js';
 import { pipelineReport } from '../pipeline/params.js';
 import type { Schedule } from '../pipeline/des.js';
 import { InputError, exitStatusFor } from './errors.js';
@@ -65,16 +66,9 @@ function writeCostOutputs(c: CostReport, activity: Activity, mapping: ReturnType
   if (o.accelergy) writeFileAtomic(o.accelergy, accelergyActionCounts(activity, mapping));
 }
 
-type MapPolicy = 'spread' | 'pack' | 'layer-per-core';
-
-/** Map with the asked policy; "spread" falls back to "pack" when the spread layout does not fit. */
+/** Map with the asked policy ("spread" falls back to "pack", mapping.ts). */
 function mapFor(activity: Activity, model: ReturnType<typeof loadModel>, policy: MapPolicy): ReturnType<typeof mapActivity> {
-  try {
-    return mapActivity(activity.layers, model, { policy });
-  } catch (e) {
-    if (policy === 'spread' && e instanceof InputError) return mapActivity(activity.layers, model, { policy: 'pack' });
-    throw e;
-  }
+  return mapWithPolicy(activity.layers, model, policy);
 }
 
 function cmdCost(argv: string[]): void {
@@ -136,7 +130,7 @@ function cmdDocs(argv: string[]): void {
 }
 
 const HANDLERS: Record<string, (argv: string[]) => void> = {
-  train: cmdTrain, trace: cmdTrace, cost: cmdCost, hw: cmdHw, report: cmdReport, compare: cmdCompare, robustness: cmdRobustness, docs: cmdDocs,
+  train: cmdTrain, trace: cmdTrace, cost: cmdCost, hw: cmdHw, report: cmdReport, compare: cmdCompare, robustness: cmdRobustness, net: cmdNet, docs: cmdDocs,
 };
 
 export function main(argv: string[]): number {

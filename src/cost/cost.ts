@@ -12,16 +12,18 @@
  *   barrier energy = steps x E(barrier);
  *   static energy  = static power per core x cores charged x time (time = steps x step time).
  * NoC traffic follows the mapping: a spike of layer l-1 is one packet to every core holding
- * layer l (unicast, X then Y hops between tiles); input events are one packet from the input
- * port, at tile (0, 0), to every core holding layer 1 (counted as received, with their hops;
- * sending them is the host link's job). A layer's spikes are split over its cores in proportion
- * to the neurons each holds (the activity has per-layer counts, not per-neuron ones).
+ * layer l (unicast, X then Y hops between tiles) — for a convolution or pooling layer l, to the
+ * cores whose neurons' receptive fields contain it (reach.ts); input events are one packet from
+ * the input port, at tile (0, 0), to every core holding layer 1 (likewise) (counted as received,
+ * with their hops; sending them is the host link's job). A layer's spikes are split over its
+ * cores in proportion to the neurons each holds, and over its neurons evenly (the activity has
+ * per-layer counts, not per-neuron ones).
  *
  * Cycles per time step, per phase (routing, integration, neuron, learning):
  *   a core's cycles = its work per step / the model's lanes for the phase + the phase's fixed
  *   overhead, where its work = Σ over its slices and the phase's actions of its share of the
  *   layer's count per step x latency(action) (share = neurons held / nOut; a row activation,
- *   `synapse.event`, is done in full by every core of the layer); routing work = packets sent x
+ *   `synapse.event`, is done in full by every core of the layer it reaches); routing work = packets sent x
  *   latency(sent) + packets received x latency(received). The learning overhead is paid only
  *   in phases where the learning circuits ran.
  *   A step = the slowest core's cycles (summed over its phases) + routing latency (the longest
@@ -40,13 +42,16 @@
  * one bias per output channel; its mapping splits channels (then positions) over cores, each core
  * storing the weights of the channels it holds (mapping.ts). Its counts are priced as a dense
  * layer's: `synapse.read` is one per (event, output neuron reached), `synapse.event` one per
- * presynaptic event, activating rows on every core of the layer.
+ * presynaptic event, activating rows on the cores of the layer whose receptive fields hold it
+ * (on a core, the event's share of the layer's events is the fraction of presynaptic neurons
+ * that project into the core, reach.ts).
  */
 import type { Activity, ActivityPhase } from './activity.js';
 import { ACTIONS, CIRCUITS, Circuit, PHASES, Phase, UNPRICED } from './actions.js';
 import type { HwModel } from './hwmodel.js';
 import { Mapping, mapActivity } from './mapping.js';
 import { convWeightCount } from '../reference/conv.js';
+import { convReach, ConvReach } from './reach.js';
 
 export const COST_SCHEMA = 'ncsim.cost/1';
 
@@ -162,19 +167,35 @@ export function nocRoutes(activity: Activity, phase: ActivityPhase, mapping: Map
     routes.push({ src, dst, dstLayer, dx: Math.abs(a.x - b.x), dy: Math.abs(a.y - b.y), packets });
   };
   const layers = activity.layers;
-  // input events into layer 1
+  const reach = sliceReach(activity, mapping);
+  // input events into layer 1 (a convolution's core gets those of its receptive fields only)
   const events = count(phase, layers[0].name, 'synapse.event');
-  for (const s of mapping.layers[0].slices) add(-1, s.core, 0, events);
+  mapping.layers[0].slices.forEach((s, d) => add(-1, s.core, 0, events * (reach[0]?.[d].fraction ?? 1)));
   // spikes of layer l-1 into layer l
   for (let l = 1; l < layers.length; l++) {
     const from = mapping.layers[l - 1];
     const spikes = count(phase, layers[l - 1].name, 'neuron.spike');
     const shares = split(spikes, from.slices.map((s) => s.neurons), layers[l - 1].nOut);
     from.slices.forEach((s, i) => {
-      for (const d of mapping.layers[l].slices) add(s.core, d.core, l, shares[i]);
+      mapping.layers[l].slices.forEach((d, j) => {
+        const r = reach[l]?.[j];
+        add(s.core, d.core, l, r ? shares[i] * (r.reached(s.firstNeuron, s.neurons) / s.neurons) : shares[i]);
+      });
     });
   }
   return routes;
+}
+
+/**
+ * Per layer, per slice of a convolution: which presynaptic neurons project into it (reach.ts);
+ * undefined for a dense layer (every core of it needs every spike). A layer's spikes and events
+ * are taken as spread evenly over its neurons (the activity has per-layer counts only).
+ */
+export function sliceReach(activity: Activity, mapping: Mapping): (ConvReach[] | undefined)[] {
+  return activity.layers.map((l, li) => {
+    const g = l.conv;
+    return g ? mapping.layers[li].slices.map((s) => convReach(g, s.firstNeuron, s.neurons)) : undefined;
+  });
 }
 
 function costPhase(activity: Activity, name: PhaseName, phase: ActivityPhase, model: HwModel, mapping: Mapping): PhaseCost {
@@ -187,18 +208,25 @@ function costPhase(activity: Activity, name: PhaseName, phase: ActivityPhase, mo
   const work = mapping.cores.map(() => ({ routing: 0, integration: 0, neuron: 0, learning: 0 } as Record<Phase, number>));
 
   // Actions: energy and per-core work.
+  const reach = sliceReach(activity, mapping);
   layers.forEach((layer, li) => {
     const slices = mapping.layers[li].slices;
+    // A replicated action (a presynaptic event's row activation) happens on every core of the
+    // layer it reaches: all of them for a dense layer, a convolution's receptive fields' cores.
+    const reached = slices.map((_, d) => reach[li]?.[d].fraction ?? 1);
+    const copies = reached.reduce((a, b) => a + b, 0);
     const lc = zeroCircuits();
     for (const a of ACTIONS) {
       const c = count(phase, layer.name, a.name);
       if (c === 0) continue;
       const price = model.actions[a.name];
-      const e = c * (a.replicated ? slices.length : 1) * price.totalEnergy;
+      const e = c * (a.replicated ? copies : 1) * price.totalEnergy;
       byAction[a.name] += e;
       byCircuit[a.circuit] += e;
       lc[a.circuit] += e;
-      for (const s of slices) work[s.core][a.phase] += (a.replicated ? c : (c * s.neurons) / layer.nOut) * price.latency.value;
+      slices.forEach((s, d) => {
+        work[s.core][a.phase] += (a.replicated ? c * reached[d] : (c * s.neurons) / layer.nOut) * price.latency.value;
+      });
     }
     const spikes = count(phase, layer.name, 'neuron.spike');
     const issued = count(phase, layer.name, 'learn.update');

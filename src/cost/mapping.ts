@@ -23,9 +23,10 @@
  * a core holding some channels stores those channels' weights, K_part x C x kh x kw — and, when
  * one channel's positions do not fit a core, by positions: each core holding part of a channel
  * stores that channel's weights (a copy). So a slice of a convolution takes
- * ceil(channels it touches x C x kh x kw x weightBits / 8) bytes of synapse memory; slices start
- * on channel boundaries when a whole channel fits, and a slice never spans part of a channel and
- * more (neurons are channel-major, so a channel is a contiguous range of neurons).
+ * ceil(channels it touches x C x kh x kw x weightBits / 8) bytes of synapse memory (neurons are
+ * channel-major, so a channel is a contiguous range of neurons). Placement takes whole channels
+ * when one fits, else part of one, and finishes a channel begun on another core first; what one
+ * core gets of one layer is one slice (a channel's tail and the channels after it together).
  */
 import { InputError } from '../cli/errors.js';
 import type { ActivityLayer } from './activity.js';
@@ -226,16 +227,28 @@ export function mapLayers(layers: readonly MapLayer[], cap: ChipCapacity, option
         core = open();
         continue;
       }
+      // A convolution may place a channel's tail, then whole channels, on one core: one slice
+      // (they share no channel, so the bytes of the merged range are the sum).
+      const last = core.slices[core.slices.length - 1];
+      const merge = last !== undefined && last.layer === li && last.firstNeuron + last.neurons === first;
+      const from = merge ? last.firstNeuron : first, count = merge ? last.neurons + k : k;
       const slice: CoreSlice = {
-        layer: li, name: layer.name, firstNeuron: first, neurons: k,
-        synapseBytes: sliceBytes(first, k),
-        learningBytes: L > 0 ? Math.ceil((k * L) / layer.nOut) : 0,
+        layer: li, name: layer.name, firstNeuron: from, neurons: count,
+        synapseBytes: sliceBytes(from, count),
+        learningBytes: L > 0 ? Math.ceil((count * L) / layer.nOut) : 0,
       };
+      if (merge) {
+        core.slices.pop();
+        placement.slices.pop();
+        core.neurons -= last.neurons;
+        core.synapseBytes -= last.synapseBytes;
+        core.learningBytes -= last.learningBytes;
+      }
       core.slices.push(slice);
-      core.neurons += k;
+      core.neurons += count;
       core.synapseBytes += slice.synapseBytes;
       core.learningBytes += slice.learningBytes;
-      placement.slices.push({ core: core.index, firstNeuron: first, neurons: k });
+      placement.slices.push({ core: core.index, firstNeuron: from, neurons: count });
       first += k;
     }
     placements.push(placement);
@@ -247,4 +260,16 @@ export function mapLayers(layers: readonly MapLayer[], cap: ChipCapacity, option
 /** Map an activity's layers onto a model's chip. */
 export function mapActivity(layers: readonly ActivityLayer[], model: HwModel, options: MapOptions = {}): Mapping {
   return mapLayers(layers, capacityOf(model), options);
+}
+
+export type MapPolicy = NonNullable<MapOptions['policy']>;
+
+/** Map with the asked policy; "spread" falls back to "pack" when the spread layout does not fit. */
+export function mapWithPolicy(layers: readonly ActivityLayer[], model: HwModel, policy: MapPolicy): Mapping {
+  try {
+    return mapActivity(layers, model, { policy });
+  } catch (e) {
+    if (policy === 'spread' && e instanceof InputError) return mapActivity(layers, model, { policy: 'pack' });
+    throw e;
+  }
 }

@@ -194,13 +194,13 @@ export function resolveNet(
   return { source, description: file.description, input: { ...file.input }, layers };
 }
 
-/** Read and check a net file. */
-export function readNetFile(file: string): Net {
+/** Read and check a net file; `field` names where the file name came from (an option or an argument) in errors. */
+export function readNetFile(file: string, field: { name: string; kind: string } = { name: '--net', kind: 'option' }): Net {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new InputError('--net', 'a readable network file (ncsim.net/1)', file, { kind: 'option', note: (e as Error).message });
+    throw new InputError(field.name, 'a readable network file (ncsim.net/1)', file, { kind: field.kind, note: (e as Error).message });
   }
   let json: unknown;
   try {

@@ -3,12 +3,14 @@ import type { CostReport } from '../cost/cost.js';
 import type { PipelineReport } from '../pipeline/params.js';
 import { table } from './text.js';
 
-const eng = (pj: number): string => {
+/** Energy in pJ with an engineering unit (pJ .. J). */
+export const eng = (pj: number): string => {
   const units: [number, string][] = [[1e12, 'J'], [1e9, 'mJ'], [1e6, 'uJ'], [1e3, 'nJ'], [1, 'pJ']];
   for (const [f, u] of units) if (Math.abs(pj) >= f) return `${(pj / f).toPrecision(4)} ${u}`;
   return `${pj.toPrecision(4)} pJ`;
 };
-const sec = (s: number): string => (s >= 1 ? `${s.toPrecision(4)} s` : s >= 1e-3 ? `${(s * 1e3).toPrecision(4)} ms` : `${(s * 1e6).toPrecision(4)} us`);
+/** Seconds with a unit (us, ms, s). */
+export const sec = (s: number): string => (s >= 1 ? `${s.toPrecision(4)} s` : s >= 1e-3 ? `${(s * 1e3).toPrecision(4)} ms` : `${(s * 1e6).toPrecision(4)} us`);
 
 export function costText(c: CostReport): string {
   const tr = c.phases.train, te = c.phases.test;

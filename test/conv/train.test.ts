@@ -1,4 +1,4 @@
-// `ncsim train --net nets/cnn-mnist.json` with every gradient rule, as a user runs it (dist/cli.js,
+// `ncsim train --net nets/cnn-mnist-s2.json` with every gradient rule, as a user runs it (dist/cli.js,
 // built by `npm test`): a short run learns above chance and reports the conv layer's learning
 // memory; bad input still exits 2.
 import { describe, it, expect, beforeAll } from 'vitest';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..');
 const cli = join(root, 'dist', 'cli.js');
-const net = join(root, 'nets', 'cnn-mnist.json');
+const net = join(root, 'nets', 'cnn-mnist-s2.json');
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: root });
 
 beforeAll(() => {
