@@ -28,6 +28,7 @@ import type { Dataset } from './mnist.js';
 import { teacherActs, teacherForward, type Teacher, type TeacherLayer } from './teacher.js';
 import { ConvGeometry, convFanIn, convWeightCount } from '../reference/conv.js';
 import type { Net } from '../net/file.js';
+import { adam, adamStepSize } from './adam.js';
 
 export interface NetTeacherOptions {
   epochs: number;
@@ -40,9 +41,6 @@ export interface NetTeacherOptions {
   schedule?: 'cosine' | 'constant';
 }
 
-const ADAM_BETA1 = 0.9;
-const ADAM_BETA2 = 0.999;
-const ADAM_EPSILON = 1e-8;
 
 let zScratch = new Float64Array(0);
 
@@ -308,10 +306,7 @@ export function trainNetTeacher(train: Dataset, net: Net, opts: NetTeacherOption
       }
       step++;
       const scale = 1 / (end - start);
-      const lr = schedule === 'cosine'
-        ? opts.learningRate * 0.5 * (1 + Math.cos((Math.PI * (step - 1)) / totalSteps))
-        : opts.learningRate;
-      const lrHat = (lr * Math.sqrt(1 - ADAM_BETA2 ** step)) / (1 - ADAM_BETA1 ** step);
+      const lrHat = adamStepSize(opts.learningRate, schedule, step, totalSteps);
       for (let l = 0; l < L; l++) {
         if (!trainable[l]) continue;
         adam(layers[l].weights, gW[l], mom[l].w, vel[l].w, scale, lrHat);
@@ -323,14 +318,3 @@ export function trainNetTeacher(train: Dataset, net: Net, opts: NetTeacherOption
   return teacher;
 }
 
-/** One Adam step (bias correction folded into lrHat). */
-function adam(p: Float32Array, g: Float64Array, m: Float64Array, v: Float64Array, scale: number, lrHat: number): void {
-  for (let k = 0; k < p.length; k++) {
-    const gk = g[k] * scale;
-    const mk = ADAM_BETA1 * m[k] + (1 - ADAM_BETA1) * gk;
-    const vk = ADAM_BETA2 * v[k] + (1 - ADAM_BETA2) * gk * gk;
-    m[k] = mk;
-    v[k] = vk;
-    p[k] -= (lrHat * mk) / (Math.sqrt(vk) + ADAM_EPSILON);
-  }
-}

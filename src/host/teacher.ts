@@ -27,6 +27,7 @@ import { Rng } from './rng.js';
 import type { Dataset } from './mnist.js';
 import { convForward, convFlops } from './cnn.js';
 import type { ConvGeometry } from '../reference/conv.js';
+import { adam, adamStepSize } from './adam.js';
 
 export interface TeacherLayer {
   nIn: number;
@@ -69,9 +70,6 @@ export interface TeacherOptions {
   classes?: number;
 }
 
-const ADAM_BETA1 = 0.9;
-const ADAM_BETA2 = 0.999;
-const ADAM_EPSILON = 1e-8;
 
 /** Shared list of nonzero input indices for teacherForward (grown on demand). */
 let forwardNonzero = new Int32Array(0);
@@ -362,11 +360,7 @@ export function trainTeacher(
       // Adam on the batch-mean gradient
       step++;
       const scale = 1 / (end - start);
-      const lr =
-        schedule === 'cosine'
-          ? opts.learningRate * 0.5 * (1 + Math.cos((Math.PI * (step - 1)) / totalSteps))
-          : opts.learningRate;
-      const lrHat = (lr * Math.sqrt(1 - ADAM_BETA2 ** step)) / (1 - ADAM_BETA1 ** step);
+      const lrHat = adamStepSize(opts.learningRate, schedule, step, totalSteps);
       for (let l = 0; l < L; l++) {
         adam(wT[l], gradW[l], m[l].w, v[l].w, scale, lrHat);
         adam(layers[l].bias, gradB[l], m[l].b, v[l].b, scale, lrHat);
@@ -426,14 +420,3 @@ function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
   return t;
 }
 
-/** One Adam step (bias correction folded into lrHat). */
-function adam(p: Float32Array, g: Float64Array, m: Float64Array, v: Float64Array, scale: number, lrHat: number): void {
-  for (let k = 0; k < p.length; k++) {
-    const gk = g[k] * scale;
-    const mk = ADAM_BETA1 * m[k] + (1 - ADAM_BETA1) * gk;
-    const vk = ADAM_BETA2 * v[k] + (1 - ADAM_BETA2) * gk * gk;
-    m[k] = mk;
-    v[k] = vk;
-    p[k] -= (lrHat * mk) / (Math.sqrt(vk) + ADAM_EPSILON);
-  }
-}
