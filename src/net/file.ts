@@ -87,14 +87,16 @@ export function mlpNet(input: Shape3, hidden: number[], classes: number, source 
 
 type Obj = Record<string, unknown>;
 
-const LAYER_KEYS: Record<NetLayerType, string[]> = {
+/** The fields of a file and of each layer type (nets/ncsim.net.schema.json lists the same; a test checks). */
+export const ROOT_KEYS = ['$schema', 'format', 'description', 'input', 'layers'];
+export const LAYER_KEYS: Record<NetLayerType, string[]> = {
   conv: ['type', 'name', 'channels', 'kernel', 'stride', 'padding', 'lrScale'],
   pool: ['type', 'name', 'kernel', 'stride'],
   dense: ['type', 'name', 'units', 'lrScale'],
 };
 
 /** Largest width, height, channel count or unit count accepted (keeps sizes exact and arenas sane). */
-const MAX_DIM = 1 << 20;
+export const MAX_DIM = 1 << 20;
 
 /** Check a parsed JSON value as a net file and resolve its shapes; `label` names the file in errors. */
 export function parseNet(json: unknown, label = '(inline)'): Net {
@@ -116,9 +118,10 @@ export function parseNet(json: unknown, label = '(inline)'): Net {
   const root = obj(json, '');
   if (root.format !== NET_FORMAT) fail('format', `"${NET_FORMAT}"`, root.format);
   for (const k of Object.keys(root)) {
-    if (!['format', 'description', 'input', 'layers'].includes(k)) fail(k, 'no such field (the fields are format, description, input, layers)', root[k]);
+    if (!ROOT_KEYS.includes(k)) fail(k, `no such field (the fields are ${ROOT_KEYS.join(', ')})`, root[k]);
   }
   if (root.description !== undefined && typeof root.description !== 'string') fail('description', 'a string', root.description);
+  if (root.$schema !== undefined && typeof root.$schema !== 'string') fail('$schema', 'a string (the schema\'s path, for editors)', root.$schema);
   const inp = obj(root.input, 'input');
   for (const k of Object.keys(inp)) if (!['channels', 'height', 'width'].includes(k)) fail(`input.${k}`, 'no such field (the fields are channels, height, width)', inp[k]);
   const input: Shape3 = { channels: int(inp, 'channels', 'input', 1), height: int(inp, 'height', 'input', 1), width: int(inp, 'width', 'input', 1) };
