@@ -8,6 +8,7 @@ import { Chip, ChipRule, ChipSpec, Reset, weightCount } from '../chip/chip.js';
 import { Backend } from '../chip/kernels.js';
 import { readCounters, addCounters, CounterValues } from '../chip/counters.js';
 import { createRule, usesReadout, adaptSpec, RuleName } from '../rules/index.js';
+import { learningMemoryCurves, LearningMemoryCurves } from '../rules/memory.js';
 import { Rng } from '../host/rng.js';
 import { loadMnist, Dataset } from '../host/mnist.js';
 import { Encoding } from '../host/encoding.js';
@@ -115,6 +116,8 @@ export interface TrainReport {
   wallSeconds: number;
   samplesPerSecond: number;
   activity: Activity;
+  /** Learning memory of every rule on this network against the time window (src/rules/memory.ts). */
+  memory: LearningMemoryCurves;
   /** The run priced on the hardware model of --hw (src/cost). */
   cost?: CostReport;
   /** The host/link/chip pipeline of this run under the three schedules (src/pipeline). */
@@ -353,6 +356,7 @@ function assembleReport(
     wallSeconds,
     samplesPerSecond: (trainSamples + testPhase.samples) / wallSeconds,
     activity: activityOf(chip, opts, teacher, trainPhase, testPhase, session.data.train.n, session.source.inputBytesPerSample),
+    memory: learningMemoryCurves(chip.spec),
   };
 }
 

@@ -41,7 +41,8 @@ describe('the charts of one run', () => {
   it('has every chart, in order, each with unit-bearing axis labels, a source and the run named', () => {
     const { charts, notes } = reportCharts(run);
     expect(notes).toEqual([]);
-    expect(charts.map((c) => c.id)).toEqual(['accuracy', 'updates', 'energy-circuit', 'energy-layer', 'cycles', 'gantt-pipelined', 'gantt-sequential', 'gantt-hil']);
+    // A train run carries its learning-memory curves (src/rules/memory.ts), so that chart is drawn too.
+    expect(charts.map((c) => c.id)).toEqual(['accuracy', 'updates', 'energy-circuit', 'energy-layer', 'cycles', 'memory', 'gantt-pipelined', 'gantt-sequential', 'gantt-hil']);
     for (const c of charts) {
       expectFiniteCoordinates(c.svg);
       expectBalancedTags(c.svg);
@@ -119,7 +120,7 @@ describe('the charts of one run', () => {
   it('without cost or pipeline: those charts are left out, with a note', () => {
     const bare = { ...run, cost: undefined, pipeline: undefined };
     const { charts, notes } = reportCharts(bare);
-    expect(charts.map((c) => c.id)).toEqual(['accuracy', 'updates']);
+    expect(charts.map((c) => c.id)).toEqual(['accuracy', 'updates', 'memory']);
     expect(notes.join(' ')).toMatch(/no cost report.*no pipeline report/);
     for (const c of charts) expect(c.caption).toContain('hw not priced');
     const html = renderReport(bare);
