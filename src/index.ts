@@ -28,3 +28,29 @@ export { LtlOffline } from './rules/ltl-offline.js';
 export { Stop } from './rules/stop.js';
 export type { StopVariant } from './rules/stop.js';
 export { Bptt } from './rules/bptt.js';
+// The training session (one epoch at a time, chips built from the run's network).
+export { TrainSession } from './train/train.js';
+// Cost: hardware models, mapping onto cores, cycles and energy.
+export { loadModel, listModels } from './cost/hwmodel.js';
+export type { HwModel } from './cost/hwmodel.js';
+export { mapActivity, mapWithPolicy } from './cost/mapping.js';
+export { costRun } from './cost/cost.js';
+export type { CostReport } from './cost/cost.js';
+// The host/link/chip pipeline.
+export { simulatePipeline } from './pipeline/des.js';
+export { pipelineReport } from './pipeline/params.js';
+// Devices and the robustness study.
+export { deviceFor } from './chip/device.js';
+export type { DeviceSpec } from './chip/device.js';
+export { runRobustness } from './robustness/robustness.js';
+export type { RobustnessReport } from './robustness/robustness.js';
+// Networks, data, learning memory.
+export { parseNet, readNetFile } from './net/file.js';
+export type { Net } from './net/file.js';
+export { probeNet } from './net/probe.js';
+export { readEventFile } from './host/events/formats.js';
+export { binEvents } from './host/events/frames.js';
+export { loadEventFolder } from './host/events/folder.js';
+export { learningMemoryCurves } from './rules/memory.js';
+// The HTML report.
+export { renderReport, renderCompare } from './report/html/render.js';
