@@ -42,10 +42,8 @@ describe('ncsim net', () => {
   });
 
   it('vgg11-32 builds, maps on Loihi and runs two steps; the text names every layer', () => {
-    const t0 = Date.now();
     const r = run(net('vgg11-32.json'), '--steps', '2');
     expect(r.status, r.stderr).toBe(0);
-    expect(Date.now() - t0).toBeLessThan(15_000);
     for (const name of ['c1', 'p1', 'c8', 'p5', 'h1', 'out']) expect(r.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     expect(r.stdout).toMatch(/mapping on loihi: \d+ of 128 cores/);
     expect(r.stdout).toMatch(/cost per step on loihi/);

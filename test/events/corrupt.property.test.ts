@@ -48,15 +48,12 @@ const samples: [string, Uint8Array][] = [
 /** Reads, and checks the result is well formed when there is one. */
 function readOrRefuse(bytes: Uint8Array, name: string, opts: ReadOptions = {}): 'ok' | 'refused' {
   let rec: EventRecording;
-  const t0 = performance.now();
   try {
     rec = parseEvents(bytes, name, opts);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     expect(e.message).toContain(name);
     return 'refused';
-  } finally {
-    expect(performance.now() - t0).toBeLessThan(2000);
   }
   const ev = rec.events;
   expect(ev.x.length).toBe(ev.n);
