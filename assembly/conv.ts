@@ -68,6 +68,19 @@ const SCRATCH: usize = memory.data(<i32>SCRATCH_FLOATS << 2, 16);
   return kb >= K ? K : kb & ~3;
 }
 
+/** Rows r0..r3 (4 lanes each) transposed: lane j of column i is lane i of row j. Exact (moves only). */
+// @ts-ignore: decorator
+@inline function transpose4(src: usize, srcStride: usize, dst: usize, dstStride: usize): void {
+  const r0 = v128.load(src), r1 = v128.load(src + srcStride);
+  const r2 = v128.load(src + 2 * srcStride), r3 = v128.load(src + 3 * srcStride);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(dst + dstStride, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * dstStride, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * dstStride, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+}
+
 /** I[k, oy, ox] = sum over events and offsets of W[k, c, dy, dx] * v, then + b[k] (spikes: v = 1, AC). */
 export function convIntegrate(
   g: usize, wPtr: usize, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32, biasPtr: usize, iPtr: usize, cnt: usize,
@@ -130,8 +143,9 @@ export function convIntegrate(
   } else {
     // Blocks of kb output channels, accumulated position-major in the scratch (f32x4 across
     // channels), then written channel-major with the bias added: acc + b, as the twin's I + b.
+    const step = <usize>P << 2;
     for (let k0 = 0; k0 < K; k0 += kb) {
-      const nk = K - k0 < kb ? K - k0 : kb, nk4 = nk & ~3;
+      const nk = K - k0 < kb ? K - k0 : kb, nk8 = nk & ~7, nk4 = nk & ~3;
       const rowBytes = <usize>nk << 2;
       memory.fill(SCRATCH, 0, <usize>P * rowBytes);
       for (let e = 0; e < nEv; e++) {
@@ -150,6 +164,11 @@ export function convIntegrate(
             const a = SCRATCH + <usize>(oy * oW + ox) * rowBytes;
             let k = 0;
             if (analog) {
+              for (; k < nk8; k += 8) {
+                const q = <usize>k << 2;
+                v128.store(a + q, f32x4.add(v128.load(a + q), f32x4.mul(v128.load(w + q), vv)));
+                v128.store(a + q, f32x4.add(v128.load(a + q, 16), f32x4.mul(v128.load(w + q, 16), vv)), 16);
+              }
               for (; k < nk4; k += 4) {
                 const q = <usize>k << 2;
                 v128.store(a + q, f32x4.add(v128.load(a + q), f32x4.mul(v128.load(w + q), vv)));
@@ -159,6 +178,11 @@ export function convIntegrate(
                 store<f32>(a + q, load<f32>(a + q) + load<f32>(w + q) * v);
               }
             } else {
+              for (; k < nk8; k += 8) {
+                const q = <usize>k << 2;
+                v128.store(a + q, f32x4.add(v128.load(a + q), v128.load(w + q)));
+                v128.store(a + q, f32x4.add(v128.load(a + q, 16), v128.load(w + q, 16)), 16);
+              }
               for (; k < nk4; k += 4) {
                 const q = <usize>k << 2;
                 v128.store(a + q, f32x4.add(v128.load(a + q), v128.load(w + q)));
@@ -172,13 +196,31 @@ export function convIntegrate(
           }
         }
       }
-      for (let k = 0; k < nk; k++) {
-        const b = load<f32>(biasPtr + (<usize>(k0 + k) << 2));
-        const o = iPtr + (<usize>((k0 + k) * P) << 2);
-        let q = SCRATCH + (<usize>k << 2);
-        for (let p = 0; p < P; p++) {
-          store<f32>(o + (<usize>p << 2), load<f32>(q) + b);
-          q += rowBytes;
+      if (((nk | P) & 3) == 0) {
+        // 4 x 4 tiles: transposed into I, then each channel's row + its bias
+        for (let k = 0; k < nk; k += 4) {
+          const o = iPtr + (<usize>((k0 + k) * P) << 2);
+          for (let p = 0; p < P; p += 4) {
+            transpose4(SCRATCH + <usize>p * rowBytes + (<usize>k << 2), rowBytes, o + (<usize>p << 2), step);
+          }
+          for (let i = 0; i < 4; i++) {
+            const bv = f32x4.splat(load<f32>(biasPtr + (<usize>(k0 + k + i) << 2)));
+            const oi = o + <usize>i * step;
+            for (let p = 0; p < P; p += 4) {
+              const q = oi + (<usize>p << 2);
+              v128.store(q, f32x4.add(v128.load(q), bv));
+            }
+          }
+        }
+      } else {
+        for (let k = 0; k < nk; k++) {
+          const b = load<f32>(biasPtr + (<usize>(k0 + k) << 2));
+          const o = iPtr + (<usize>((k0 + k) * P) << 2);
+          let q = SCRATCH + (<usize>k << 2);
+          for (let p = 0; p < P; p++) {
+            store<f32>(o + (<usize>p << 2), load<f32>(q) + b);
+            q += rowBytes;
+          }
         }
       }
     }
@@ -208,7 +250,12 @@ export function convOuterUpdate(
   const step = <usize>P << 2;
   const simd = !dw && nActive != 0 && K >= 4 && K * P <= SCRATCH_FLOATS;
   const K4 = K & ~3, rowBytes = <usize>K << 2;
-  if (simd) {
+  if (simd && ((K | P) & 3) == 0) {
+    for (let k = 0; k < K; k += 4) {
+      const src = mPtr + (<usize>(k * P) << 2), dst = SCRATCH + (<usize>k << 2);
+      for (let p = 0; p < P; p += 4) transpose4(src + (<usize>p << 2), step, dst + <usize>p * rowBytes, rowBytes);
+    }
+  } else if (simd) {
     for (let k = 0; k < K; k++) {
       const src = mPtr + (<usize>(k * P) << 2);
       let q = SCRATCH + (<usize>k << 2);
@@ -232,7 +279,7 @@ export function convOuterUpdate(
     dense += <f64>(ny * nx) * <f64>(dw ? 1 : K);
     if (nActive == 0) continue;
     const oy0 = s == 1 ? ty0 - dy0 : (ty0 - dy0) / s, ox0 = s == 1 ? tx0 - dx0 : (tx0 - dx0) / s;
-    let n = 0;
+    let n = 0, nv = i32x4.splat(0);
     for (let dy = dy0, oy = oy0; dy <= dy1; dy += s, oy--) {
       const tapRow = (c * kh + dy) * kw;
       for (let dx = dx0, ox = ox0; dx <= dx1; dx += s, ox--) {
@@ -249,14 +296,24 @@ export function convOuterUpdate(
           const row = dstPtr + (<usize>((tapRow + dx) * K) << 2);
           const a = SCRATCH + <usize>pos * rowBytes;
           let k = 0;
-          for (; k < K4; k += 4) {
-            const q = <usize>k << 2;
-            const mv = v128.load(a + q);
-            const d = analog ? f32x4.mul(mv, vv) : mv;
-            const x = v128.load(row + q);
-            const on = f32x4.ne(d, zero);
-            v128.store(row + q, v128.bitselect(f32x4.add(x, d), x, on));
-            n += popcnt<i32>(i32x4.bitmask(on));
+          if (analog) {
+            for (; k < K4; k += 4) {
+              const q = <usize>k << 2;
+              const d = f32x4.mul(v128.load(a + q), vv);
+              const x = v128.load(row + q);
+              const on = f32x4.ne(d, zero);
+              v128.store(row + q, v128.bitselect(f32x4.add(x, d), x, on));
+              nv = i32x4.sub(nv, on);
+            }
+          } else {
+            for (; k < K4; k += 4) {
+              const q = <usize>k << 2;
+              const d = v128.load(a + q);
+              const x = v128.load(row + q);
+              const on = f32x4.ne(d, zero);
+              v128.store(row + q, v128.bitselect(f32x4.add(x, d), x, on));
+              nv = i32x4.sub(nv, on);
+            }
           }
           for (; k < K; k++) {
             const q = <usize>k << 2;
@@ -283,12 +340,31 @@ export function convOuterUpdate(
         }
       }
     }
+    // each lane of nv counted its nonzero contributions (a true mask lane is -1)
+    n += i32x4.extract_lane(nv, 0) + i32x4.extract_lane(nv, 1) + i32x4.extract_lane(nv, 2) + i32x4.extract_lane(nv, 3);
     issued += <f64>n;
   }
-  for (let a = 0; a < nActive; a++) {
-    const i = load<i32>(activeIdxPtr + (<usize>a << 2));
-    const o = dstBiasPtr + (<usize>(i / P) << 2);
-    store<f32>(o, load<f32>(o) + load<f32>(mPtr + (<usize>i << 2)));
+  // The channel of an active neuron is divided out only when it leaves the last one's channel,
+  // whose bias sum stays in a register meanwhile (the same additions, in active-list order).
+  if (nActive > 0) {
+    let i = load<i32>(activeIdxPtr);
+    let kc = i / P, lo = kc * P, hi = lo + P;
+    let o = dstBiasPtr + (<usize>kc << 2);
+    let acc = load<f32>(o);
+    for (let a = 0; ; ) {
+      acc += load<f32>(mPtr + (<usize>i << 2));
+      if (++a == nActive) break;
+      i = load<i32>(activeIdxPtr + (<usize>a << 2));
+      if (i < lo || i >= hi) {
+        store<f32>(o, acc);
+        kc = i / P;
+        lo = kc * P;
+        hi = lo + P;
+        o = dstBiasPtr + (<usize>kc << 2);
+        acc = load<f32>(o);
+      }
+    }
+    store<f32>(o, acc);
   }
   bump(cnt, LEARN_UPDATES, issued);
   bump(cnt, LEARN_DENSE, dense);
