@@ -249,7 +249,7 @@ export function convOuterUpdate(
   const P = oH * oW, plane = inH * inW;
   const step = <usize>P << 2;
   const simd = !dw && nActive != 0 && K >= 4 && K * P <= SCRATCH_FLOATS;
-  const K4 = K & ~3, rowBytes = <usize>K << 2;
+  const K8 = K & ~7, K4 = K & ~3, rowBytes = <usize>K << 2;
   if (simd && ((K | P) & 3) == 0) {
     for (let k = 0; k < K; k += 4) {
       const src = mPtr + (<usize>(k * P) << 2), dst = SCRATCH + (<usize>k << 2);
@@ -297,6 +297,15 @@ export function convOuterUpdate(
           const a = SCRATCH + <usize>pos * rowBytes;
           let k = 0;
           if (analog) {
+            for (; k < K8; k += 8) {
+              const q = <usize>k << 2;
+              const d0 = f32x4.mul(v128.load(a + q), vv), d1 = f32x4.mul(v128.load(a + q, 16), vv);
+              const x0 = v128.load(row + q), x1 = v128.load(row + q, 16);
+              const on0 = f32x4.ne(d0, zero), on1 = f32x4.ne(d1, zero);
+              v128.store(row + q, v128.bitselect(f32x4.add(x0, d0), x0, on0));
+              v128.store(row + q, v128.bitselect(f32x4.add(x1, d1), x1, on1), 16);
+              nv = i32x4.sub(nv, i32x4.add(on0, on1));
+            }
             for (; k < K4; k += 4) {
               const q = <usize>k << 2;
               const d = f32x4.mul(v128.load(a + q), vv);
@@ -306,6 +315,15 @@ export function convOuterUpdate(
               nv = i32x4.sub(nv, on);
             }
           } else {
+            for (; k < K8; k += 8) {
+              const q = <usize>k << 2;
+              const d0 = v128.load(a + q), d1 = v128.load(a + q, 16);
+              const x0 = v128.load(row + q), x1 = v128.load(row + q, 16);
+              const on0 = f32x4.ne(d0, zero), on1 = f32x4.ne(d1, zero);
+              v128.store(row + q, v128.bitselect(f32x4.add(x0, d0), x0, on0));
+              v128.store(row + q, v128.bitselect(f32x4.add(x1, d1), x1, on1), 16);
+              nv = i32x4.sub(nv, i32x4.add(on0, on1));
+            }
             for (; k < K4; k += 4) {
               const q = <usize>k << 2;
               const d = v128.load(a + q);
