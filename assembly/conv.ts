@@ -5,7 +5,10 @@
 // position, the K weights of row (c, dy, dx) are read and added to I[., oy, ox]: the work is
 // proportional to the events, and one weight is read per (event, output neuron reached).
 // Depthwise (average pooling as a fixed-weight convolution): only output channel k = c.
-// The scalar loops keep each output's sum in event, then offset order: bit-identical to the twin.
+// Every output keeps its sum in event, then offset order: bit-identical to the twin. The valid
+// offsets of an event are computed once per event (no division per offset), and the full
+// convolution's K channels are worked with f32x4 in a position-major static scratch (lanes are
+// distinct outputs or weights, so no sum is reordered).
 // The gradient rules' circuits on a convolution (offline LTL, STOP, BPTT; equations in the twin):
 // convBackpropError (W^T delta, a transposed convolution driven by the nonzero delta),
 // convTraceSynapses (STOP's per-input trace, counting the connections it serves) and
@@ -34,6 +37,50 @@ export const GEO_DEPTHWISE: i32 = 10;
   return load<i32>(g + (<usize>slot << 2));
 }
 
+// The kernel offsets an input lands through, hoisted out of the offset loops: along one axis, an
+// input at t0 = iy + pad reaches output oy = (t0 - dy) / s for the taps dy with t0 - dy >= 0,
+// divisible by s and (t0 - dy) / s < n. They are dy = firstTap, firstTap + s, ... <= lastTap, in
+// ascending order (the order the twin's loop meets them), with oy = (t0 - firstTap) / s, oy - 1, ...
+// @ts-ignore: decorator
+@inline function firstTap(t0: i32, n: i32, s: i32): i32 {
+  let d = t0 - (n - 1) * s;
+  if (d < 0) d = 0;
+  if (s != 1) d += (t0 - d) % s;
+  return d;
+}
+// @ts-ignore: decorator
+@inline function lastTap(t0: i32, k: i32): i32 {
+  return t0 < k - 1 ? t0 : k - 1;
+}
+
+// Static scratch (below the heap, so the host's arenas and views are never disturbed): position-
+// major accumulators [P][KB] for a block of KB output channels, so that one event's row of K
+// weights is added to K contiguous accumulators with f32x4 (each lane its own output element,
+// the same f32 additions in the same order as the twin). Also holds the learning signal m
+// transposed to position-major for convOuterUpdate.
+const SCRATCH_FLOATS: i32 = 32768;
+const SCRATCH: usize = memory.data(<i32>SCRATCH_FLOATS << 2, 16);
+
+/** Channels per block for P positions: all K, else a multiple of 4 (0: too many positions, go scalar). */
+// @ts-ignore: decorator
+@inline function channelBlock(K: i32, P: i32): i32 {
+  const kb = SCRATCH_FLOATS / (P > 0 ? P : 1);
+  return kb >= K ? K : kb & ~3;
+}
+
+/** Rows r0..r3 (4 lanes each) transposed: lane j of column i is lane i of row j. Exact (moves only). */
+// @ts-ignore: decorator
+@inline function transpose4(src: usize, srcStride: usize, dst: usize, dstStride: usize): void {
+  const r0 = v128.load(src), r1 = v128.load(src + srcStride);
+  const r2 = v128.load(src + 2 * srcStride), r3 = v128.load(src + 3 * srcStride);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(dst + dstStride, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * dstStride, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * dstStride, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+}
+
 /** I[k, oy, ox] = sum over events and offsets of W[k, c, dy, dx] * v, then + b[k] (spikes: v = 1, AC). */
 export function convIntegrate(
   g: usize, wPtr: usize, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32, biasPtr: usize, iPtr: usize, cnt: usize,
@@ -43,54 +90,139 @@ export function convIntegrate(
   const kh = geo(g, GEO_KH), kw = geo(g, GEO_KW), s = geo(g, GEO_STRIDE), pad = geo(g, GEO_PAD);
   const dw = geo(g, GEO_DEPTHWISE);
   const P = oH * oW, plane = inH * inW;
-  const step = <usize>P << 2;
-  memory.fill(iPtr, 0, <usize>(K * P) << 2);
+  const kb = dw ? 0 : channelBlock(K, P);
   let reads: f64 = 0;
-  for (let e = 0; e < nEv; e++) {
-    const j = load<i32>(idxPtr + (<usize>e << 2));
-    const c = j / plane, r = j - c * plane, iy = r / inW, ix = r - iy * inW;
-    const v: f32 = analog ? load<f32>(valPtr + (<usize>e << 2)) : <f32>1;
-    for (let dy = 0; dy < kh; dy++) {
-      const ty = iy + pad - dy;
-      if (ty < 0) break;
-      const oy = ty / s;
-      if (oy * s != ty || oy >= oH) continue;
-      for (let dx = 0; dx < kw; dx++) {
-        const tx = ix + pad - dx;
-        if (tx < 0) break;
-        const ox = tx / s;
-        if (ox * s != tx || ox >= oW) continue;
-        const pos = oy * oW + ox;
-        if (dw) {
-          const w = load<f32>(wPtr + (<usize>((c * kh + dy) * kw + dx) << 2));
-          const o = iPtr + (<usize>(c * P + pos) << 2);
-          store<f32>(o, load<f32>(o) + (analog ? w * v : w));
-          reads += 1;
-        } else {
-          const row = wPtr + (<usize>(((c * kh + dy) * kw + dx) * K) << 2);
-          let o = iPtr + (<usize>pos << 2);
-          if (analog) {
-            for (let k = 0; k < K; k++) {
-              store<f32>(o, load<f32>(o) + load<f32>(row + (<usize>k << 2)) * v);
-              o += step;
-            }
+  if (kb == 0) {
+    // Scalar, straight into the channel-major I: depthwise, or too many positions for the scratch.
+    const step = <usize>P << 2;
+    memory.fill(iPtr, 0, <usize>(K * P) << 2);
+    for (let e = 0; e < nEv; e++) {
+      const j = load<i32>(idxPtr + (<usize>e << 2));
+      const c = j / plane, r = j - c * plane, iy = r / inW, ix = r - iy * inW;
+      const v: f32 = analog ? load<f32>(valPtr + (<usize>e << 2)) : <f32>1;
+      const ty0 = iy + pad, tx0 = ix + pad;
+      const dy0 = firstTap(ty0, oH, s), dy1 = lastTap(ty0, kh), dx0 = firstTap(tx0, oW, s), dx1 = lastTap(tx0, kw);
+      if (dy0 > dy1 || dx0 > dx1) continue;
+      const oy0 = s == 1 ? ty0 - dy0 : (ty0 - dy0) / s, ox0 = s == 1 ? tx0 - dx0 : (tx0 - dx0) / s;
+      for (let dy = dy0, oy = oy0; dy <= dy1; dy += s, oy--) {
+        const tapRow = (c * kh + dy) * kw;
+        for (let dx = dx0, ox = ox0; dx <= dx1; dx += s, ox--) {
+          const pos = oy * oW + ox;
+          if (dw) {
+            const w = load<f32>(wPtr + (<usize>(tapRow + dx) << 2));
+            const o = iPtr + (<usize>(c * P + pos) << 2);
+            store<f32>(o, load<f32>(o) + (analog ? w * v : w));
+            reads += 1;
           } else {
-            for (let k = 0; k < K; k++) {
-              store<f32>(o, load<f32>(o) + load<f32>(row + (<usize>k << 2)));
-              o += step;
+            const row = wPtr + (<usize>((tapRow + dx) * K) << 2);
+            let o = iPtr + (<usize>pos << 2);
+            if (analog) {
+              for (let k = 0; k < K; k++) {
+                store<f32>(o, load<f32>(o) + load<f32>(row + (<usize>k << 2)) * v);
+                o += step;
+              }
+            } else {
+              for (let k = 0; k < K; k++) {
+                store<f32>(o, load<f32>(o) + load<f32>(row + (<usize>k << 2)));
+                o += step;
+              }
             }
+            reads += <f64>K;
           }
-          reads += <f64>K;
         }
       }
     }
-  }
-  for (let k = 0; k < K; k++) {
-    const b = load<f32>(biasPtr + (<usize>k << 2));
-    const o = iPtr + (<usize>(k * P) << 2);
-    for (let p = 0; p < P; p++) {
-      const q = o + (<usize>p << 2);
-      store<f32>(q, load<f32>(q) + b);
+    for (let k = 0; k < K; k++) {
+      const b = load<f32>(biasPtr + (<usize>k << 2));
+      const o = iPtr + (<usize>(k * P) << 2);
+      for (let p = 0; p < P; p++) {
+        const q = o + (<usize>p << 2);
+        store<f32>(q, load<f32>(q) + b);
+      }
+    }
+  } else {
+    // Blocks of kb output channels, accumulated position-major in the scratch (f32x4 across
+    // channels), then written channel-major with the bias added: acc + b, as the twin's I + b.
+    const step = <usize>P << 2;
+    for (let k0 = 0; k0 < K; k0 += kb) {
+      const nk = K - k0 < kb ? K - k0 : kb, nk8 = nk & ~7, nk4 = nk & ~3;
+      const rowBytes = <usize>nk << 2;
+      memory.fill(SCRATCH, 0, <usize>P * rowBytes);
+      for (let e = 0; e < nEv; e++) {
+        const j = load<i32>(idxPtr + (<usize>e << 2));
+        const c = j / plane, r = j - c * plane, iy = r / inW, ix = r - iy * inW;
+        const v: f32 = analog ? load<f32>(valPtr + (<usize>e << 2)) : <f32>1;
+        const vv = f32x4.splat(v);
+        const ty0 = iy + pad, tx0 = ix + pad;
+        const dy0 = firstTap(ty0, oH, s), dy1 = lastTap(ty0, kh), dx0 = firstTap(tx0, oW, s), dx1 = lastTap(tx0, kw);
+        if (dy0 > dy1 || dx0 > dx1) continue;
+        const oy0 = s == 1 ? ty0 - dy0 : (ty0 - dy0) / s, ox0 = s == 1 ? tx0 - dx0 : (tx0 - dx0) / s;
+        for (let dy = dy0, oy = oy0; dy <= dy1; dy += s, oy--) {
+          const tapRow = (c * kh + dy) * kw;
+          for (let dx = dx0, ox = ox0; dx <= dx1; dx += s, ox--) {
+            const w = wPtr + (<usize>((tapRow + dx) * K + k0) << 2);
+            const a = SCRATCH + <usize>(oy * oW + ox) * rowBytes;
+            let k = 0;
+            if (analog) {
+              for (; k < nk8; k += 8) {
+                const q = <usize>k << 2;
+                v128.store(a + q, f32x4.add(v128.load(a + q), f32x4.mul(v128.load(w + q), vv)));
+                v128.store(a + q, f32x4.add(v128.load(a + q, 16), f32x4.mul(v128.load(w + q, 16), vv)), 16);
+              }
+              for (; k < nk4; k += 4) {
+                const q = <usize>k << 2;
+                v128.store(a + q, f32x4.add(v128.load(a + q), f32x4.mul(v128.load(w + q), vv)));
+              }
+              for (; k < nk; k++) {
+                const q = <usize>k << 2;
+                store<f32>(a + q, load<f32>(a + q) + load<f32>(w + q) * v);
+              }
+            } else {
+              for (; k < nk8; k += 8) {
+                const q = <usize>k << 2;
+                v128.store(a + q, f32x4.add(v128.load(a + q), v128.load(w + q)));
+                v128.store(a + q, f32x4.add(v128.load(a + q, 16), v128.load(w + q, 16)), 16);
+              }
+              for (; k < nk4; k += 4) {
+                const q = <usize>k << 2;
+                v128.store(a + q, f32x4.add(v128.load(a + q), v128.load(w + q)));
+              }
+              for (; k < nk; k++) {
+                const q = <usize>k << 2;
+                store<f32>(a + q, load<f32>(a + q) + load<f32>(w + q));
+              }
+            }
+            reads += <f64>nk;
+          }
+        }
+      }
+      if (((nk | P) & 3) == 0) {
+        // 4 x 4 tiles: transposed into I, then each channel's row + its bias
+        for (let k = 0; k < nk; k += 4) {
+          const o = iPtr + (<usize>((k0 + k) * P) << 2);
+          for (let p = 0; p < P; p += 4) {
+            transpose4(SCRATCH + <usize>p * rowBytes + (<usize>k << 2), rowBytes, o + (<usize>p << 2), step);
+          }
+          for (let i = 0; i < 4; i++) {
+            const bv = f32x4.splat(load<f32>(biasPtr + (<usize>(k0 + k + i) << 2)));
+            const oi = o + <usize>i * step;
+            for (let p = 0; p < P; p += 4) {
+              const q = oi + (<usize>p << 2);
+              v128.store(q, f32x4.add(v128.load(q), bv));
+            }
+          }
+        }
+      } else {
+        for (let k = 0; k < nk; k++) {
+          const b = load<f32>(biasPtr + (<usize>(k0 + k) << 2));
+          const o = iPtr + (<usize>((k0 + k) * P) << 2);
+          let q = SCRATCH + (<usize>k << 2);
+          for (let p = 0; p < P; p++) {
+            store<f32>(o + (<usize>p << 2), load<f32>(q) + b);
+            q += rowBytes;
+          }
+        }
+      }
     }
   }
   bump(cnt, SYN_EVENTS, <f64>nEv);
@@ -102,6 +234,9 @@ export function convIntegrate(
  * The online LTL writer on shared weights: dst[(c, dy, dx), k] += m[k, oy, ox] * v for every
  * event and valid offset whose contribution is nonzero; dstBias[k] += m[i] for every active
  * neuron i of channel k. dst is the weight memory ("step") or the sample's accumulator ("sample").
+ * With the gate open and m fitting the scratch, m is first copied position-major so that one
+ * offset's K signals are contiguous, and a weight row is updated with f32x4 (each lane its own
+ * weight; a zero contribution leaves its weight untouched, as the twin's branch does).
  */
 export function convOuterUpdate(
   g: usize, dstPtr: usize, dstBiasPtr: usize, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32,
@@ -113,36 +248,102 @@ export function convOuterUpdate(
   const dw = geo(g, GEO_DEPTHWISE);
   const P = oH * oW, plane = inH * inW;
   const step = <usize>P << 2;
+  const simd = !dw && nActive != 0 && K >= 4 && K * P <= SCRATCH_FLOATS;
+  const K8 = K & ~7, K4 = K & ~3, rowBytes = <usize>K << 2;
+  if (simd && ((K | P) & 3) == 0) {
+    for (let k = 0; k < K; k += 4) {
+      const src = mPtr + (<usize>(k * P) << 2), dst = SCRATCH + (<usize>k << 2);
+      for (let p = 0; p < P; p += 4) transpose4(src + (<usize>p << 2), step, dst + <usize>p * rowBytes, rowBytes);
+    }
+  } else if (simd) {
+    for (let k = 0; k < K; k++) {
+      const src = mPtr + (<usize>(k * P) << 2);
+      let q = SCRATCH + (<usize>k << 2);
+      for (let p = 0; p < P; p++) {
+        store<f32>(q, load<f32>(src + (<usize>p << 2)));
+        q += rowBytes;
+      }
+    }
+  }
+  const zero = f32x4.splat(0);
   let issued: f64 = 0, dense: f64 = 0;
   for (let e = 0; e < nEv; e++) {
     const j = load<i32>(idxPtr + (<usize>e << 2));
     const c = j / plane, r = j - c * plane, iy = r / inW, ix = r - iy * inW;
     const v: f32 = analog ? load<f32>(valPtr + (<usize>e << 2)) : <f32>1;
-    for (let dy = 0; dy < kh; dy++) {
-      const ty = iy + pad - dy;
-      if (ty < 0) break;
-      const oy = ty / s;
-      if (oy * s != ty || oy >= oH) continue;
-      for (let dx = 0; dx < kw; dx++) {
-        const tx = ix + pad - dx;
-        if (tx < 0) break;
-        const ox = tx / s;
-        if (ox * s != tx || ox >= oW) continue;
+    const vv = f32x4.splat(v);
+    const ty0 = iy + pad, tx0 = ix + pad;
+    const dy0 = firstTap(ty0, oH, s), dy1 = lastTap(ty0, kh), dx0 = firstTap(tx0, oW, s), dx1 = lastTap(tx0, kw);
+    if (dy0 > dy1 || dx0 > dx1) continue;
+    const ny = (dy1 - dy0) / s + 1, nx = (dx1 - dx0) / s + 1;
+    dense += <f64>(ny * nx) * <f64>(dw ? 1 : K);
+    if (nActive == 0) continue;
+    const oy0 = s == 1 ? ty0 - dy0 : (ty0 - dy0) / s, ox0 = s == 1 ? tx0 - dx0 : (tx0 - dx0) / s;
+    let n = 0, nv = i32x4.splat(0);
+    for (let dy = dy0, oy = oy0; dy <= dy1; dy += s, oy--) {
+      const tapRow = (c * kh + dy) * kw;
+      for (let dx = dx0, ox = ox0; dx <= dx1; dx += s, ox--) {
         const pos = oy * oW + ox;
         if (dw) {
-          dense += 1;
-          if (nActive == 0) continue;
           const mi = load<f32>(mPtr + (<usize>(c * P + pos) << 2));
           const d: f32 = analog ? mi * v : mi;
           if (d != 0) {
-            const o = dstPtr + (<usize>((c * kh + dy) * kw + dx) << 2);
+            const o = dstPtr + (<usize>(tapRow + dx) << 2);
             store<f32>(o, load<f32>(o) + d);
-            issued++;
+            n++;
+          }
+        } else if (simd) {
+          const row = dstPtr + (<usize>((tapRow + dx) * K) << 2);
+          const a = SCRATCH + <usize>pos * rowBytes;
+          let k = 0;
+          if (analog) {
+            for (; k < K8; k += 8) {
+              const q = <usize>k << 2;
+              const d0 = f32x4.mul(v128.load(a + q), vv), d1 = f32x4.mul(v128.load(a + q, 16), vv);
+              const x0 = v128.load(row + q), x1 = v128.load(row + q, 16);
+              const on0 = f32x4.ne(d0, zero), on1 = f32x4.ne(d1, zero);
+              v128.store(row + q, v128.bitselect(f32x4.add(x0, d0), x0, on0));
+              v128.store(row + q, v128.bitselect(f32x4.add(x1, d1), x1, on1), 16);
+              nv = i32x4.sub(nv, i32x4.add(on0, on1));
+            }
+            for (; k < K4; k += 4) {
+              const q = <usize>k << 2;
+              const d = f32x4.mul(v128.load(a + q), vv);
+              const x = v128.load(row + q);
+              const on = f32x4.ne(d, zero);
+              v128.store(row + q, v128.bitselect(f32x4.add(x, d), x, on));
+              nv = i32x4.sub(nv, on);
+            }
+          } else {
+            for (; k < K8; k += 8) {
+              const q = <usize>k << 2;
+              const d0 = v128.load(a + q), d1 = v128.load(a + q, 16);
+              const x0 = v128.load(row + q), x1 = v128.load(row + q, 16);
+              const on0 = f32x4.ne(d0, zero), on1 = f32x4.ne(d1, zero);
+              v128.store(row + q, v128.bitselect(f32x4.add(x0, d0), x0, on0));
+              v128.store(row + q, v128.bitselect(f32x4.add(x1, d1), x1, on1), 16);
+              nv = i32x4.sub(nv, i32x4.add(on0, on1));
+            }
+            for (; k < K4; k += 4) {
+              const q = <usize>k << 2;
+              const d = v128.load(a + q);
+              const x = v128.load(row + q);
+              const on = f32x4.ne(d, zero);
+              v128.store(row + q, v128.bitselect(f32x4.add(x, d), x, on));
+              nv = i32x4.sub(nv, on);
+            }
+          }
+          for (; k < K; k++) {
+            const q = <usize>k << 2;
+            const mi = load<f32>(a + q);
+            const d: f32 = analog ? mi * v : mi;
+            if (d != 0) {
+              store<f32>(row + q, load<f32>(row + q) + d);
+              n++;
+            }
           }
         } else {
-          dense += <f64>K;
-          if (nActive == 0) continue;
-          const row = dstPtr + (<usize>(((c * kh + dy) * kw + dx) * K) << 2);
+          const row = dstPtr + (<usize>((tapRow + dx) * K) << 2);
           let q = mPtr + (<usize>pos << 2);
           for (let k = 0; k < K; k++) {
             const mi = load<f32>(q);
@@ -151,17 +352,37 @@ export function convOuterUpdate(
             if (d != 0) {
               const o = row + (<usize>k << 2);
               store<f32>(o, load<f32>(o) + d);
-              issued++;
+              n++;
             }
           }
         }
       }
     }
+    // each lane of nv counted its nonzero contributions (a true mask lane is -1)
+    n += i32x4.extract_lane(nv, 0) + i32x4.extract_lane(nv, 1) + i32x4.extract_lane(nv, 2) + i32x4.extract_lane(nv, 3);
+    issued += <f64>n;
   }
-  for (let a = 0; a < nActive; a++) {
-    const i = load<i32>(activeIdxPtr + (<usize>a << 2));
-    const o = dstBiasPtr + (<usize>(i / P) << 2);
-    store<f32>(o, load<f32>(o) + load<f32>(mPtr + (<usize>i << 2)));
+  // The channel of an active neuron is divided out only when it leaves the last one's channel,
+  // whose bias sum stays in a register meanwhile (the same additions, in active-list order).
+  if (nActive > 0) {
+    let i = load<i32>(activeIdxPtr);
+    let kc = i / P, lo = kc * P, hi = lo + P;
+    let o = dstBiasPtr + (<usize>kc << 2);
+    let acc = load<f32>(o);
+    for (let a = 0; ; ) {
+      acc += load<f32>(mPtr + (<usize>i << 2));
+      if (++a == nActive) break;
+      i = load<i32>(activeIdxPtr + (<usize>a << 2));
+      if (i < lo || i >= hi) {
+        store<f32>(o, acc);
+        kc = i / P;
+        lo = kc * P;
+        hi = lo + P;
+        o = dstBiasPtr + (<usize>kc << 2);
+        acc = load<f32>(o);
+      }
+    }
+    store<f32>(o, acc);
   }
   bump(cnt, LEARN_UPDATES, issued);
   bump(cnt, LEARN_DENSE, dense);

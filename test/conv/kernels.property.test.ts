@@ -91,6 +91,42 @@ describe('conv kernels equal their TypeScript twins bit for bit', () => {
       }), { numRuns: 150 });
   });
 
+  // Geometries past the wasm kernels' static scratch (32768 floats): convIntegrate in blocks of
+  // channels, or scalar when the positions alone overflow it; convOuterUpdate's scalar path.
+  const bigGeometries: ConvGeometry[] = [
+    { inChannels: 2, inHeight: 20, inWidth: 20, channels: 90, height: 20, width: 20, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1, depthwise: false },
+    { inChannels: 2, inHeight: 40, inWidth: 40, channels: 95, height: 20, width: 20, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1, depthwise: false },
+    { inChannels: 1, inHeight: 92, inWidth: 92, channels: 5, height: 92, width: 92, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1, depthwise: false },
+    { inChannels: 3, inHeight: 16, inWidth: 16, channels: 32, height: 16, width: 16, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1, depthwise: false },
+  ];
+  it('convIntegrate and convOuterUpdate on large geometries (channel blocks, scalar fallbacks)', () => {
+    fc.assert(fc.property(fc.constantFrom(...bigGeometries), fc.boolean(), fc.array(f32, { minLength: 400, maxLength: 400 }),
+      fc.array(fc.oneof(fc.constant(0), fc.constant(0), f32), { minLength: 300, maxLength: 300 }), fc.array(fc.oneof(fc.constant(0), fc.constant(0), fc.constant(0), f32), { minLength: 200, maxLength: 200 }),
+      (g, analog, vals, ms, xs) => {
+        const L = layout(g);
+        const p = pair(L.bytes);
+        p.writeI32(L.GEO, geometryBlock(g));
+        p.writeF32(L.W, Array.from({ length: L.nW }, (_, i) => vals[(i * 13) % 400]));
+        p.writeF32(L.B, Array.from({ length: g.channels }, (_, i) => vals[(i * 7 + 3) % 400]));
+        p.writeF32(L.DB, Array.from({ length: g.channels }, (_, i) => vals[(i * 5 + 1) % 400]));
+        const x = Array.from({ length: L.nIn }, (_, j) => xs[(j * 7) % 200]);
+        const idx = [...x.keys()].filter((j) => x[j] !== 0);
+        p.writeI32(L.IX, idx);
+        p.writeF32(L.VX, idx.map((j) => (analog ? x[j] : 1)));
+        for (const k of p.ks) k.convIntegrate(k.base + L.GEO, k.base + L.W, k.base + L.IX, k.base + L.VX, idx.length, analog ? 1 : 0, k.base + L.B, k.base + L.I, k.base + L.CNT);
+        p.same();
+        const m = Array.from({ length: L.nOut }, (_, i) => ms[(i * 11) % 300]);
+        p.writeF32(L.I, m);
+        const active = [...m.keys()].filter((i) => m[i] !== 0);
+        p.writeI32(L.A, active);
+        for (const k of p.ks) {
+          k.convOuterUpdate(k.base + L.GEO, k.base + L.W, k.base + L.DB, k.base + L.IX, k.base + L.VX, idx.length, analog ? 1 : 0,
+            k.base + L.I, k.base + L.A, active.length, 1, k.base + L.CNT);
+        }
+        p.same();
+      }), { numRuns: 12 });
+  });
+
   it('convBackpropError (transposed convolution over the active neurons, full and depthwise)', () => {
     fc.assert(fc.property(geometryArb, fc.array(f32, { minLength: 400, maxLength: 400 }),
       fc.array(fc.oneof(fc.constant(0), fc.constant(0), f32), { minLength: 300, maxLength: 300 }), fc.array(f32, { minLength: 50, maxLength: 50 }),
