@@ -10,8 +10,9 @@
  * STOP-WTL is measured twice: one leak per neuron (e_W is nOut x nIn per layer) and one leak
  * per layer (e_W is one vector of nIn).
  */
-import { Chip, ChipSpec } from '../src/chip/chip.js';
-import { RuleName, adaptSpec, createRule, usesReadout } from '../src/rules/index.js';
+import type { ChipSpec } from '../src/chip/chip.js';
+import type { RuleName } from '../src/rules/index.js';
+import { ruleLearningBytes } from '../src/rules/memory.js';
 
 export interface MemoryRow {
   /** Row label, e.g. "stop-wtl (leak per neuron)". */
@@ -40,18 +41,14 @@ export interface MemoryTable {
 }
 
 function learningBytes(rule: RuleName, sizes: number[], T: number, leakPerNeuron: boolean, updateAt: 'step' | 'sample' = 'sample'): number {
-  const readout = usesReadout(rule);
-  const L = sizes.length - 1;
-  const spec: ChipSpec = adaptSpec(rule, {
+  const spec: ChipSpec = {
     inputSize: sizes[0], reset: 'subtract', delay: 0, maxSteps: T,
     layers: sizes.slice(1).map((nOut, l) => ({
       name: `l${l}`, nIn: sizes[l], nOut, weights: new Float32Array(sizes[l] * nOut), bias: new Float32Array(nOut),
       threshold: Float32Array.of(1), leak: leakPerNeuron ? new Float32Array(nOut).fill(0.9) : Float32Array.of(0.9),
-      readout: readout && l === L - 1,
     })),
-  });
-  const r = createRule(rule, { learningRate: 0.01, warmup: 0, error: 'exact', updateAt, width: 1, height: 'unit' });
-  return new Chip(spec, 'ts', r).learningBytes.reduce((a, b) => a + b, 0);
+  };
+  return ruleLearningBytes(spec, rule, updateAt, T);
 }
 
 export function memoryTable(sizes: number[] = [784, 256, 256, 10], windows: number[] = [4, 8, 16, 32, 64]): MemoryTable {

@@ -31,7 +31,7 @@ export function learningMemoryCurves(spec: ChipSpec, windows: number[] = MEMORY_
   const rules: { rule: string; bytes: number[] }[] = [];
   for (const row of ROWS) {
     try {
-      rules.push({ rule: row.label, bytes: windows.map((T) => learningBytes(spec, row.rule, row.updateAt, T)) });
+      rules.push({ rule: row.label, bytes: windows.map((T) => ruleLearningBytes(spec, row.rule, row.updateAt, T)) });
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
     }
@@ -39,7 +39,8 @@ export function learningMemoryCurves(spec: ChipSpec, windows: number[] = MEMORY_
   return { windows, rules, source: 'src/rules/memory.ts: each rule\'s arena reservations on this network, no training' };
 }
 
-function learningBytes(spec: ChipSpec, rule: RuleName, updateAt: 'step' | 'sample', T: number): number {
+/** Bytes `rule` reserves for learning (all layers) on `spec`'s network with a time window of T. */
+export function ruleLearningBytes(spec: ChipSpec, rule: RuleName, updateAt: 'step' | 'sample', T: number): number {
   const L = spec.layers.length;
   // The network as the rule runs it: readout rules make the last layer a non-spiking readout.
   const layers = spec.layers.map((l, n) => ({ ...l, readout: usesReadout(rule) && n === L - 1 }));
