@@ -59,22 +59,25 @@ export function convFlops(g: ConvGeometry): number {
 }
 
 /**
- * One convolution (or pooling) layer: out = act(conv(W, x[xOffset ..]) + b). act is the clipped
- * ReLU when clip is given, identity otherwise. Each output's sum runs over the nonzero inputs in
- * increasing index, then offsets (dy, dx) in order, then the bias is added.
+ * The connections of a convolution, derived once per geometry: for input j (channel-major
+ * index), taps start[j] .. start[j + 1] - 1 in kernel-offset order (dy, then dx), each the
+ * output it reaches (`out`: the position, or c*P + position for a depthwise layer, whose
+ * channel k is c) and the weight it reads (`w`: (c*kh + dy)*kw + dx; output channel k reads
+ * w + k * taps and reaches out + k * P). Forward, weight gradient and input gradient all walk it.
  */
-export function convForward(layer: TeacherLayer, x: Float32Array, xOffset: number, out: Float32Array, clip: number | undefined): void {
-  const g = layer.conv as ConvGeometry;
-  const C = g.inChannels, H = g.inHeight, W = g.inWidth, K = g.channels, OH = g.height, OW = g.width;
-  const kh = g.kernelHeight, kw = g.kernelWidth, s = g.stride, pad = g.padding, dw = g.depthwise;
-  const P = OH * OW, plane = H * W, taps = convFanIn(g), n = K * P;
-  if (zScratch.length < n) zScratch = new Float64Array(n);
-  const z = zScratch;
-  z.fill(0, 0, n);
-  const w = layer.weights;
-  for (let j = 0; j < C * plane; j++) {
-    const v = x[xOffset + j];
-    if (v === 0) continue;
+interface InputTaps { start: Int32Array; out: Int32Array; w: Int32Array }
+
+const tapCache = new WeakMap<ConvGeometry, InputTaps>();
+
+function inputTaps(g: ConvGeometry): InputTaps {
+  const cached = tapCache.get(g);
+  if (cached) return cached;
+  const C = g.inChannels, H = g.inHeight, W = g.inWidth, OH = g.height, OW = g.width;
+  const kh = g.kernelHeight, kw = g.kernelWidth, s = g.stride, pad = g.padding;
+  const P = OH * OW, plane = H * W, nIn = C * plane;
+  const start = new Int32Array(nIn + 1), out: number[] = [], w: number[] = [];
+  for (let j = 0; j < nIn; j++) {
+    start[j] = out.length;
     const c = (j / plane) | 0, r = j - c * plane, iy = (r / W) | 0, ix = r - iy * W;
     for (let dy = 0; dy < kh; dy++) {
       const ty = iy + pad - dy;
@@ -87,13 +90,36 @@ export function convForward(layer: TeacherLayer, x: Float32Array, xOffset: numbe
         const ox = (tx / s) | 0;
         if (ox * s !== tx || ox >= OW) continue;
         const pos = oy * OW + ox;
-        if (dw) {
-          z[c * P + pos] += w[(c * kh + dy) * kw + dx] * v;
-        } else {
-          const q = (c * kh + dy) * kw + dx;
-          for (let k = 0, o = pos, wi = q; k < K; k++, o += P, wi += taps) z[o] += w[wi] * v;
-        }
+        out.push(g.depthwise ? c * P + pos : pos);
+        w.push((c * kh + dy) * kw + dx);
       }
+    }
+  }
+  start[nIn] = out.length;
+  const t = { start, out: Int32Array.from(out), w: Int32Array.from(w) };
+  tapCache.set(g, t);
+  return t;
+}
+
+/**
+ * One convolution (or pooling) layer: out = act(conv(W, x[xOffset ..]) + b). act is the clipped
+ * ReLU when clip is given, identity otherwise. Each output's sum runs over the nonzero inputs in
+ * increasing index, then offsets (dy, dx) in order, then the bias is added.
+ */
+export function convForward(layer: TeacherLayer, x: Float32Array, xOffset: number, out: Float32Array, clip: number | undefined): void {
+  const g = layer.conv as ConvGeometry;
+  const K = g.channels, P = g.height * g.width, taps = convFanIn(g), n = K * P, nIn = g.inChannels * g.inHeight * g.inWidth;
+  const K1 = g.depthwise ? 1 : K;
+  const t = inputTaps(g);
+  if (zScratch.length < n) zScratch = new Float64Array(n);
+  const z = zScratch;
+  z.fill(0, 0, n);
+  const w = layer.weights;
+  for (let j = 0; j < nIn; j++) {
+    const v = x[xOffset + j];
+    if (v === 0) continue;
+    for (let e = t.start[j], end = t.start[j + 1]; e < end; e++) {
+      for (let k = 0, o = t.out[e], wi = t.w[e]; k < K1; k++, o += P, wi += taps) z[o] += w[wi] * v;
     }
   }
   const b = layer.bias;
@@ -109,70 +135,36 @@ export function convForward(layer: TeacherLayer, x: Float32Array, xOffset: numbe
 
 /** gW[k, c, dy, dx] += Σ d[k, oy, ox] · x[c, iy, ix] over the nonzero inputs; gB[k] += Σ_p d[k, p]. */
 function convGrad(g: ConvGeometry, x: Float32Array, xOffset: number, d: Float64Array, gW: Float64Array, gB: Float64Array): void {
-  const C = g.inChannels, H = g.inHeight, W = g.inWidth, K = g.channels, OH = g.height, OW = g.width;
-  const kh = g.kernelHeight, kw = g.kernelWidth, s = g.stride, pad = g.padding, dw = g.depthwise;
-  const P = OH * OW, plane = H * W, taps = convFanIn(g);
+  const K = g.channels, P = g.height * g.width, taps = convFanIn(g), nIn = g.inChannels * g.inHeight * g.inWidth;
+  const K1 = g.depthwise ? 1 : K;
+  const t = inputTaps(g);
   for (let k = 0; k < K; k++) {
     let sum = 0;
     for (let p = k * P, e = p + P; p < e; p++) sum += d[p];
     gB[k] += sum;
   }
-  for (let j = 0; j < C * plane; j++) {
+  for (let j = 0; j < nIn; j++) {
     const v = x[xOffset + j];
     if (v === 0) continue;
-    const c = (j / plane) | 0, r = j - c * plane, iy = (r / W) | 0, ix = r - iy * W;
-    for (let dy = 0; dy < kh; dy++) {
-      const ty = iy + pad - dy;
-      if (ty < 0) break;
-      const oy = (ty / s) | 0;
-      if (oy * s !== ty || oy >= OH) continue;
-      for (let dx = 0; dx < kw; dx++) {
-        const tx = ix + pad - dx;
-        if (tx < 0) break;
-        const ox = (tx / s) | 0;
-        if (ox * s !== tx || ox >= OW) continue;
-        const pos = oy * OW + ox;
-        if (dw) {
-          gW[(c * kh + dy) * kw + dx] += d[c * P + pos] * v;
-        } else {
-          const q = (c * kh + dy) * kw + dx;
-          for (let k = 0, o = pos, wi = q; k < K; k++, o += P, wi += taps) gW[wi] += d[o] * v;
-        }
-      }
+    for (let e = t.start[j], end = t.start[j + 1]; e < end; e++) {
+      for (let k = 0, o = t.out[e], wi = t.w[e]; k < K1; k++, o += P, wi += taps) gW[wi] += d[o] * v;
     }
   }
 }
 
 /** dX[c, iy, ix] = Σ W[k, c, dy, dx] · d[k, oy, ox] where `pass(j)`; 0 elsewhere. */
 function convBackInput(g: ConvGeometry, w: Float32Array, d: Float64Array, dX: Float64Array, pass: (j: number) => boolean): void {
-  const C = g.inChannels, H = g.inHeight, W = g.inWidth, K = g.channels, OH = g.height, OW = g.width;
-  const kh = g.kernelHeight, kw = g.kernelWidth, s = g.stride, pad = g.padding, dw = g.depthwise;
-  const P = OH * OW, plane = H * W, taps = convFanIn(g);
-  for (let j = 0; j < C * plane; j++) {
+  const K = g.channels, P = g.height * g.width, taps = convFanIn(g), nIn = g.inChannels * g.inHeight * g.inWidth;
+  const K1 = g.depthwise ? 1 : K;
+  const t = inputTaps(g);
+  for (let j = 0; j < nIn; j++) {
     if (!pass(j)) {
       dX[j] = 0;
       continue;
     }
-    const c = (j / plane) | 0, r = j - c * plane, iy = (r / W) | 0, ix = r - iy * W;
     let sum = 0;
-    for (let dy = 0; dy < kh; dy++) {
-      const ty = iy + pad - dy;
-      if (ty < 0) break;
-      const oy = (ty / s) | 0;
-      if (oy * s !== ty || oy >= OH) continue;
-      for (let dx = 0; dx < kw; dx++) {
-        const tx = ix + pad - dx;
-        if (tx < 0) break;
-        const ox = (tx / s) | 0;
-        if (ox * s !== tx || ox >= OW) continue;
-        const pos = oy * OW + ox;
-        if (dw) {
-          sum += w[(c * kh + dy) * kw + dx] * d[c * P + pos];
-        } else {
-          const q = (c * kh + dy) * kw + dx;
-          for (let k = 0, o = pos, wi = q; k < K; k++, o += P, wi += taps) sum += w[wi] * d[o];
-        }
-      }
+    for (let e = t.start[j], end = t.start[j + 1]; e < end; e++) {
+      for (let k = 0, o = t.out[e], wi = t.w[e]; k < K1; k++, o += P, wi += taps) sum += w[wi] * d[o];
     }
     dX[j] = sum;
   }
