@@ -22,14 +22,12 @@
  * Level 0 builds the ideal chip (deployed = the ideal chip's accuracy).
  */
 import type { ChipRule, ChipSpec } from '../chip/chip.js';
-import { addCounters, CounterValues } from '../chip/counters.js';
+import { addCounters } from '../chip/counters.js';
 import { deviceFor, DeviceAsk } from '../chip/device.js';
-import { TrainSession, TrainOptions, Progress } from '../train/train.js';
-import { teacherFlopsPerSample } from '../host/teacher.js';
+import { TrainSession, TrainOptions, Progress, emptyPhase, sumLayers } from '../train/train.js';
 import type { HwModel } from '../cost/hwmodel.js';
 import { costRun } from '../cost/cost.js';
-import { mapActivity, Mapping } from '../cost/mapping.js';
-import { Activity, ActivityPhase, ACTIVITY_SCHEMA } from '../cost/activity.js';
+import { mapWithPolicy, Mapping } from '../cost/mapping.js';
 import { InputError } from '../cli/errors.js';
 
 export type Vary = 'mismatch' | 'quantization' | 'thermal' | 'silencing' | 'fixed-point';
@@ -162,7 +160,7 @@ export function runRobustness(o: RobustnessOptions): RobustnessReport {
     const ideal = session.createChip(spec0, rule);
     // Map the network onto the model first: a network that does not fit is refused before
     // minutes of simulation (every chip instance has the ideal chip's layers and learning memory).
-    const mapping = mapFor(activityOf(session, spec0, ideal.learningBytes, ideal.analogInput, emptyPhase(spec0, true)), o.model);
+    const mapping = mapWithPolicy(session.activity(ideal, emptyPhase(spec0, true), emptyPhase(spec0, false)).layers, o.model, 'spread');
     for (let e = 1; e <= epochs; e++) session.trainEpoch(ideal, rule, e);
     const idealAccuracy = session.evaluate(ideal);
     // The ideal chip's weights and biases, to deploy on every chip instance.
@@ -217,9 +215,9 @@ function runLevel(
     e.delta.forEach((d, n) => addCounters(phase.counters[spec.layers[n].name], d));
   }
   const calibrated = session.evaluate(chip);
-  const activity = activityOf(session, chip.spec, chip.learningBytes, chip.analogInput, phase);
+  const activity = session.activity(chip, phase, emptyPhase(spec, false));
   const cost = costRun(activity, o.model, mapping);
-  const sum = sumCounters(Object.values(phase.counters));
+  const sum = sumLayers(Object.values(phase.counters));
   let wsat = 0, ssat = 0;
   chip.spec.layers.forEach((_, n) => {
     const s = chip.device?.saturations(n);
@@ -258,48 +256,3 @@ function withLearningRate(rule: ChipRule, lr: number): ChipRule {
     },
   });
 }
-
-function emptyPhase(spec: ChipSpec, learning: boolean): ActivityPhase {
-  const counters: Record<string, CounterValues> = {};
-  for (const l of spec.layers) counters[l.name] = {};
-  return { samples: 0, steps: 0, learning, counters };
-}
-
-function sumCounters(cs: CounterValues[]): CounterValues {
-  const out: CounterValues = {};
-  for (const c of cs) addCounters(out, c);
-  return out;
-}
-
-/** The calibration as an activity record (train phase only), as `ncsim train` records a run. */
-function activityOf(session: TrainSession, spec: ChipSpec, learningBytes: number[], analogInput: boolean, train: ActivityPhase): Activity {
-  const nOutLast = spec.layers[spec.layers.length - 1].nOut;
-  return {
-    schema: ACTIVITY_SCHEMA,
-    rule: session.opts.rule,
-    timeWindow: session.opts.steps,
-    inputSize: spec.inputSize,
-    layers: spec.layers.map((l, n) => ({
-      name: l.name, nIn: l.nIn, nOut: l.nOut, readout: !!l.readout, analogInput: n === 0 && analogInput,
-      learningStateBytes: learningBytes[n],
-    })),
-    host: {
-      teacherFlopsPerSample: teacherFlopsPerSample(session.teacher),
-      bytesToChipPerSample: 4 * spec.inputSize + 4 * spec.layers.reduce((s, l) => s + l.nOut, 0),
-      bytesToHostPerSample: 4 * nOutLast,
-    },
-    phases: { train, test: emptyPhase(spec, false) },
-    samplesPerEpoch: session.data.train.n,
-  };
-}
-
-/** The CLI's default placement: spread, falling back to pack when the spread layout does not fit. */
-function mapFor(activity: Activity, model: HwModel): Mapping {
-  try {
-    return mapActivity(activity.layers, model, { policy: 'spread' });
-  } catch (e) {
-    if (e instanceof InputError) return mapActivity(activity.layers, model, { policy: 'pack' });
-    throw e;
-  }
-}
-

@@ -240,6 +240,11 @@ export class TrainSession {
     this.order.set(c.order);
   }
 
+  /** The activity record (ncsim.activity/1) of `chip` with these phases' counts, as hardware models price it. */
+  activity(chip: Chip, train: ActivityPhase, test: ActivityPhase): Activity {
+    return activityOf(chip, this.opts, this.teacher, train, test, this.data.train.n, this.source.inputBytesPerSample);
+  }
+
   /** The chip's network as initialised by --init (seeded; each call draws new random weights). */
   initialSpec(): ChipSpec {
     const o = this.opts;
@@ -355,7 +360,7 @@ function assembleReport(
     spikes,
     wallSeconds,
     samplesPerSecond: (trainSamples + testPhase.samples) / wallSeconds,
-    activity: activityOf(chip, opts, teacher, trainPhase, testPhase, session.data.train.n, session.source.inputBytesPerSample),
+    activity: session.activity(chip, trainPhase, testPhase),
     memory: learningMemoryCurves(chip.spec),
   };
 }
@@ -428,13 +433,15 @@ function diff(a: CounterValues[], b: CounterValues[]): CounterValues[] {
   return a.map((c, l) => Object.fromEntries(Object.keys(c).map((k) => [k, c[k] - b[l][k]])));
 }
 
-function sumLayers(cs: CounterValues[]): CounterValues {
+/** The counters of several layers (or phases) added up. */
+export function sumLayers(cs: CounterValues[]): CounterValues {
   const out: CounterValues = {};
   for (const c of cs) addCounters(out, c);
   return out;
 }
 
-function emptyPhase(spec: ChipSpec, learning: boolean): ActivityPhase {
+/** A phase of an activity record with no counts yet, one counter set per layer of `spec`. */
+export function emptyPhase(spec: ChipSpec, learning: boolean): ActivityPhase {
   const counters: Record<string, CounterValues> = {};
   for (const l of spec.layers) counters[l.name] = {};
   return { samples: 0, steps: 0, learning, counters };
