@@ -8,6 +8,8 @@ import type { CommandSpec } from './options.js';
 import { parseArgs, formatHelp } from './options.js';
 import { InputError } from './errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { eng } from '../report/cost-text.js';
+import { pct } from '../report/text.js';
 import { loadModel } from '../cost/hwmodel.js';
 import { TRAIN_DEFAULTS, DEFAULT_LR } from '../train/train.js';
 import {
@@ -72,14 +74,6 @@ function out(s: string): void {
   process.stdout.write(s.endsWith('\n') ? s : s + '\n');
 }
 
-const pct = (v: number): string => `${(100 * v).toFixed(2)} %`;
-
-function energyText(j: number): string {
-  const units: [number, string][] = [[1, 'J'], [1e-3, 'mJ'], [1e-6, 'uJ'], [1e-9, 'nJ']];
-  for (const [f, u] of units) if (Math.abs(j) >= f) return `${(j / f).toPrecision(4)} ${u}`;
-  return `${j.toPrecision(4)} J`;
-}
-
 /** The report as text: a header, then one table per study. */
 export function robustnessText(r: RobustnessReport): string {
   const o = r.trainOptions;
@@ -106,7 +100,7 @@ function studyLines(st: RobustnessStudy): string[] {
     ...(onChip ? [w.trainedOnChip === undefined ? '-' : pct(w.trainedOnChip)] : []),
     w.calibrationUpdates.toExponential(3), w.calibrationDenseUpdates.toExponential(3),
     w.calibrationDenseUpdates ? pct(w.calibrationUpdates / w.calibrationDenseUpdates) : '-',
-    w.calibrationWrites.toExponential(3), energyText(w.calibrationEnergyJ),
+    w.calibrationWrites.toExponential(3), eng(1e12 * w.calibrationEnergyJ),
   ]);
   const width = head.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
   const fmt = (cells: string[]): string => '  ' + cells.map((s, c) => (c === 0 ? s.padEnd(width[c]) : s.padStart(width[c]))).join('  ');

@@ -1,7 +1,8 @@
 /** The train report as a table for a terminal (the JSON report is the data; this only renders it). */
 import type { TrainReport } from '../train/train.js';
 
-const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+/** A fraction as a percentage with two decimals. */
+export const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
 
 export function table(rows: [string, string][]): string {
