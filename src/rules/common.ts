@@ -139,3 +139,15 @@ export abstract class GradientRule<B extends GradientBufs> implements ChipRule {
     return this.chip.f32(this.bufs[l].gb, this.chip.spec.layers[l].bias.length);
   }
 }
+
+/**
+ * Writes the targets ŷ_l of the sample about to run into each layer's target buffer (a layer
+ * whose buffer is -1, e.g. a fixed pooling layer, has none), after checking every length.
+ */
+export function writeTargets(chip: Chip, bufs: readonly { target: number }[], targets: ArrayLike<number>[]): void {
+  bufs.forEach((bf, l) => {
+    const n = chip.spec.layers[l].nOut;
+    if (targets[l].length !== n) throw new RangeError(`target of layer ${l} must have ${n} values, got ${targets[l].length}`);
+    if (bf.target >= 0) chip.f32(bf.target, n).set(targets[l]);
+  });
+}

@@ -20,7 +20,7 @@
 import { ArenaPlan } from '../chip/arena.js';
 import { ChipShape, SampleSupervision } from '../chip/chip.js';
 import { RESET_SUBTRACT, RESET_ZERO } from '../reference/neuron.js';
-import { GradientRule, GradientRuleOptions, biasesOf, checkSpikingShape, row, surrogateHeight, weightsOf } from './common.js';
+import { GradientRule, GradientRuleOptions, biasesOf, checkSpikingShape, row, surrogateHeight, weightsOf, writeTargets } from './common.js';
 
 export type LtlOfflineOptions = GradientRuleOptions;
 
@@ -62,11 +62,7 @@ export class LtlOffline extends GradientRule<Bufs> {
 
   /** Targets ŷ_l of the sample about to run, one array per layer. */
   setTargets(targets: ArrayLike<number>[]): void {
-    this.bufs.forEach((bf, l) => {
-      const n = this.chip.spec.layers[l].nOut;
-      if (targets[l].length !== n) throw new RangeError(`target of layer ${l} must have ${n} values, got ${targets[l].length}`);
-      if (bf.target >= 0) this.chip.f32(bf.target, n).set(targets[l]);
-    });
+    writeTargets(this.chip, this.bufs, targets);
   }
 
   /** Write U[t], S[t] (and layer 1's input x[t-d]) to the state memory. */

@@ -7,6 +7,7 @@
 import { ArenaPlan } from '../chip/arena.js';
 import { Chip, ChipRule, ChipShape, SampleSupervision, weightCount } from '../chip/chip.js';
 import { ERROR_EXACT, ERROR_SIGN } from '../reference/learning.js';
+import { writeTargets } from './common.js';
 
 export interface LtlOnlineOptions {
   learningRate: number;
@@ -78,11 +79,7 @@ export class LtlOnline implements ChipRule {
 
   /** Targets ŷ_l of the sample about to run, one array per layer. */
   setTargets(targets: ArrayLike<number>[]): void {
-    this.bufs.forEach((bf, l) => {
-      const n = this.chip.spec.layers[l].nOut;
-      if (targets[l].length !== n) throw new RangeError(`target of layer ${l} must have ${n} values, got ${targets[l].length}`);
-      if (bf.target >= 0) this.chip.f32(bf.target, n).set(targets[l]);
-    });
+    writeTargets(this.chip, this.bufs, targets);
   }
 
   afterStep(t: number): void {
