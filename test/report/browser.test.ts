@@ -17,6 +17,13 @@ const HAS_CHROMIUM = existsSync(CHROMIUM);
 const SKIP_REASON = `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the real-browser test of the HTML report`;
 if (!HAS_CHROMIUM) console.warn(`test/report/browser.test.ts skipped: ${SKIP_REASON}`);
 
+// CI installs chromium (.ci/run): there, a missing browser is a failure, not a silent skip.
+describe.runIf(process.env.CI === 'true')('CI has the browser', () => {
+  it(`${CHROMIUM} exists`, () => {
+    expect(HAS_CHROMIUM, SKIP_REASON).toBe(true);
+  });
+});
+
 const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-quic', '--disable-component-update', '--disable-sync'];
 const OUT = join(import.meta.dirname, '..', '..', 'test-output');
 
