@@ -7,6 +7,9 @@
  *                  N-MNIST-like) and binned into T frames of counts, which are the chip's input
  *                  x[t] (analog input currents: a count is the current of its step).
  *   events:FOLDER  a folder of event recordings (host/events/folder.ts), binned into T frames.
+ *   idx:FOLDER     the four IDX files of an image data set (host/idx.ts: MNIST, Fashion-MNIST,
+ *                  ...), its own train/test split; encoded like mnist.
+ *   fashion-mnist  idx: of Debian's dataset-fashion-mnist package (60,000 / 10,000 images).
  *
  * Event data and the teacher: the ANN teacher is trained (and gives its targets) on the
  * time-summed frames divided by T, (1/T)·Σ_t x[t]: the mean input current per step, which is
@@ -66,15 +69,16 @@ export interface DataSource {
   inputBytesPerSample: number;
 }
 
-/** MNIST images, encoded by --encoding. */
-export function imageSource(split: MnistSplit): DataSource {
+/** Images (MNIST, or an IDX folder's, of height x width pixels), encoded by --encoding. */
+export function imageSource(split: MnistSplit, name = 'mnist', dims?: { height: number; width: number }): DataSource {
   const set = (d: Dataset): SampleSet => ({
     n: d.n, labels: d.labels, static: d,
     frames: (i, steps, enc, rng, out) => encode(d.images, i * d.size, d.size, steps, enc, rng, out),
   });
   const side = Math.round(Math.sqrt(split.train.size));
+  const { height, width } = dims ?? { height: side, width: side };
   return {
-    name: 'mnist', shape: { channels: 1, height: side, width: side }, size: split.train.size, events: false,
+    name, shape: { channels: 1, height, width }, size: split.train.size, events: false,
     train: set(split.train), test: set(split.test), inputBytesPerSample: 4 * split.train.size,
   };
 }

@@ -20,6 +20,8 @@ import { Init } from './network.js';
 import { Net, NetLayer, readNetFile, mlpNet, hasConv, describeNet } from '../net/file.js';
 import { netLayers, netNorms } from '../net/build.js';
 import { DataSource, imageSource, mnistEventSource, eventFolderSource } from '../net/data.js';
+import { FASHION_MNIST_DIR, loadIdxFolder } from '../host/idx.js';
+import { existsSync } from 'node:fs';
 import { InputError } from '../cli/errors.js';
 import type { CostReport } from '../cost/cost.js';
 import type { PipelineReport } from '../pipeline/params.js';
@@ -377,7 +379,18 @@ function loadSource(opts: TrainOptions, net: Net | undefined): DataSource {
   }
   if (data === 'mnist-events') return mnistEventSource(loadSplit(opts), eo);
   if (data.startsWith('events:') && data.length > 'events:'.length) return eventFolderSource(data.slice('events:'.length), eo);
-  throw new InputError('--data', 'mnist, mnist-events or events:FOLDER', data, { kind: 'option' });
+  if (data === 'fashion-mnist' || (data.startsWith('idx:') && data.length > 'idx:'.length)) {
+    const dir = data === 'fashion-mnist' ? FASHION_MNIST_DIR : data.slice('idx:'.length);
+    if (data === 'fashion-mnist' && !existsSync(dir)) {
+      throw new InputError('--data', `Debian's dataset-fashion-mnist package, whose files are in ${dir}`, data, { kind: 'option', note: 'install it with: apt-get install dataset-fashion-mnist; or give idx:FOLDER' });
+    }
+    const split = loadIdxFolder(dir, { trainSamples: opts.samples, testSamples: opts.testSamples });
+    if (net && (net.input.channels !== 1 || net.input.height !== split.height || net.input.width !== split.width)) {
+      throw new InputError('input', `channels 1, height ${split.height}, width ${split.width} for --data ${data}`, net.input, { kind: `net ${net.source} field` });
+    }
+    return imageSource(split, data, { height: split.height, width: split.width });
+  }
+  throw new InputError('--data', 'mnist, mnist-events, events:FOLDER, idx:FOLDER or fashion-mnist', data, { kind: 'option' });
 }
 
 /**
