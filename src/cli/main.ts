@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs, formatHelp, formatTopHelp, optionsMarkdown, CommandSpec } from './options.js';
-import { COMMANDS, TRAIN, TRACE, COST, HW } from './commands.js';
+import { TRAIN, TRACE, COST, HW } from './commands.js';
 import { loadModel, listModels, describeModel } from '../cost/hwmodel.js';
 import { costRun, statsLines, accelergyActionCounts, CostReport } from '../cost/cost.js';
 import { mapActivity, mapWithPolicy, MapPolicy } from '../cost/mapping.js';
@@ -16,6 +16,8 @@ import { cmdReport, cmdCompare, writeReportHtml } from './report-commands.js';
 import { cmdRobustness } from './robustness-command.js';
 import { syncOptionTables, missingOptionTables } from './readme-tables.js';
 import { cmdNet } from './net-command.js';
+import { cmdSweep, cmdWorker } from './sweep-command.js';
+import { ALL_COMMANDS } from './all-commands.js';
 import { pipelineReport } from '../pipeline/params.js';
 import type { Schedule } from '../pipeline/des.js';
 import { InputError, exitStatusFor } from './errors.js';
@@ -118,36 +120,47 @@ function cmdTrace(argv: string[]): void {
 /** `ncsim docs`: every command's option table as Markdown; `--readme FILE` rewrites the file's marked tables. */
 function cmdDocs(argv: string[]): void {
   if (argv.length === 0) {
-    for (const c of COMMANDS) out(`### ncsim ${c.name}\n\n${c.summary}.\n\n${optionsMarkdown(c)}\n`);
+    for (const c of ALL_COMMANDS) out(`### ncsim ${c.name}\n\n${c.summary}.\n\n${optionsMarkdown(c)}\n`);
     return;
   }
   if (argv[0] !== '--readme' || argv.length !== 2) throw new InputError('docs', 'no arguments, or --readme FILE', argv.join(' '), { kind: 'argument' });
   const file = argv[1];
   const text = readFileSync(file, 'utf8');
-  const missing = missingOptionTables(text, COMMANDS);
+  const missing = missingOptionTables(text, ALL_COMMANDS);
   if (missing.length) process.stderr.write(`ncsim docs: no marked table for ${missing.join(', ')} in ${file}\n`);
-  writeFileAtomic(file, syncOptionTables(text, COMMANDS));
+  writeFileAtomic(file, syncOptionTables(text, ALL_COMMANDS));
 }
 
-const HANDLERS: Record<string, (argv: string[]) => void> = {
+const HANDLERS: Record<string, (argv: string[]) => void | Promise<void>> = {
   train: cmdTrain, trace: cmdTrace, cost: cmdCost, hw: cmdHw, report: cmdReport, compare: cmdCompare, robustness: cmdRobustness, net: cmdNet, docs: cmdDocs,
+  sweep: cmdSweep, worker: cmdWorker,
 };
+
+function fail(e: unknown): number {
+  const status = exitStatusFor(e);
+  process.stderr.write(`${PROGRAM}: ${e instanceof Error ? (status === 2 ? e.message : e.stack ?? e.message) : String(e)}\n`);
+  return status;
+}
 
 export function main(argv: string[]): number {
   const [cmd, ...rest] = argv;
   try {
     if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-      out(formatTopHelp(PROGRAM, COMMANDS as CommandSpec[]));
+      out(formatTopHelp(PROGRAM, ALL_COMMANDS));
       return 0;
     }
     const handler = HANDLERS[cmd];
     if (!handler) throw new InputError('command', `one of ${Object.keys(HANDLERS).join(', ')}`, cmd, { kind: 'argument' });
-    handler(rest);
+    const pending = handler(rest);
+    // An asynchronous command (sweep, worker) sets the exit status when it settles.
+    if (pending instanceof Promise) {
+      pending.then(() => undefined, (e) => {
+        process.exitCode = fail(e);
+      });
+    }
     return 0;
   } catch (e) {
-    const status = exitStatusFor(e);
-    process.stderr.write(`${PROGRAM}: ${e instanceof Error ? (status === 2 ? e.message : e.stack ?? e.message) : String(e)}\n`);
-    return status;
+    return fail(e);
   }
 }
 

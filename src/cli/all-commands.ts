@@ -1,0 +1,6 @@
+/** Every command with an option table, for help and the generated option docs. */
+import type { CommandSpec } from './options.js';
+import { COMMANDS } from './commands.js';
+import { SWEEP, WORKER } from './sweep-command.js';
+
+export const ALL_COMMANDS: CommandSpec[] = [...COMMANDS, SWEEP, WORKER];
