@@ -7,13 +7,15 @@
  * (`kind: "ncsim.train"`) of schema version 1 with the parts the page draws from; a refusal is
  * an InputError naming the file and the field (exit status 2). The page is written atomically.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { CommandSpec } from './options.js';
 import { parseArgs, formatHelp } from './options.js';
 import { InputError } from './errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { renderReport, renderCompare } from '../report/html/render.js';
+import { renderSweep } from '../report/html/sweep.js';
+import { readSweepRows } from './sweep/results.js';
 import { DEFAULT_GANTT_BATCHES } from '../report/html/charts.js';
 import { checkOptionalFields, robustnessCurves, ReportRun, LabelledRun, RobustnessCurves } from '../report/html/types.js';
 
@@ -207,6 +209,12 @@ export function cmdReport(argv: string[]): void {
     return;
   }
   const file = positionals[0];
+  if (existsSync(file) && statSync(file).isDirectory()) {
+    // A sweep's folder (ncsim sweep --out DIR): its table drawn as one page.
+    const out = (o.out as string | undefined) ?? resolve(file, 'sweep.html');
+    emit(out, renderSweep(readSweepRows(file), { title: `ncsim sweep ${basename(resolve(file))}` }));
+    return;
+  }
   const out = (o.out as string | undefined) ?? defaultReportPath(file);
   refuseOverwritingInput(out, [file]);
   const run = readRunFile(file);

@@ -54,6 +54,14 @@ describe('ncsim sweep, local pool', () => {
     expect(readdirSync(join(out, 'runs')).sort()).toEqual(runs);
     expect(runs.slice(1).map((f) => statSync(join(out, 'runs', f)).mtimeMs)).toEqual(mtimes.slice(1));
     expect(table(out)).toEqual(t);
+
+    // The folder drawn as a page: accuracy vs energy with its Pareto front, the table of rows.
+    const page = spawnSync(process.execPath, [cli, 'report', out], { encoding: 'utf8' });
+    expect(page.status, page.stderr).toBe(0);
+    const html = readFileSync(join(out, 'sweep.html'), 'utf8');
+    expect(html).toContain('data-chart="pareto-energy"');
+    expect(html).toContain('Pareto front');
+    expect((html.match(/<tr><td>/g) ?? []).length).toBe(4);
   });
 
   it('bad input exits 2 naming the key or the URL, before running anything', () => {

@@ -67,7 +67,7 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; fo
 @media print { figure { break-inside: avoid; } }
 `;
 
-function page(title: string, body: string, dataId: string, data: unknown): string {
+export function page(title: string, body: string, dataId: string, data: unknown): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -97,11 +97,11 @@ ${c.svg}
 </figure>`;
 }
 
-function charts(list: Chart[]): string {
+export function charts(list: Chart[]): string {
   return `<div class="charts">\n${list.map(figure).join('\n')}\n</div>`;
 }
 
-function notes(list: string[]): string {
+export function notes(list: string[]): string {
   return list.length ? `<div class="notes">${list.map((s) => `<p>${esc(s)}</p>`).join('')}</div>` : '';
 }
 

@@ -261,6 +261,8 @@ export interface LineSeries {
   dash?: string;
   /** Draw a dot at every point (default true). */
   markers?: boolean;
+  /** Join the points with a line (default true; false: a scatter). */
+  line?: boolean;
 }
 
 export interface RefLine { label: string; value: number; color: string; dash?: string }
@@ -318,7 +320,7 @@ export function lineChart(o: LineChartOptions): string {
     if (s.points.length === 0) continue;
     const d = s.points.map(([px, py], i) => `${i ? 'L' : 'M'}${n(x(px))},${n(y(py))}`).join('');
     const dash = s.dash ? ` stroke-dasharray="${esc(s.dash)}"` : '';
-    out += `<g class="series"><path d="${d}" fill="none" stroke="${esc(s.color)}" stroke-width="2"${dash}/>`;
+    out += s.line === false ? '<g class="series">' : `<g class="series"><path d="${d}" fill="none" stroke="${esc(s.color)}" stroke-width="2"${dash}/>`;
     if (s.markers !== false) {
       for (const p of s.points) {
         const tip = o.pointTitle ? o.pointTitle(s, p) : `${s.label}: ${fmt(p[0])}, ${fmt(p[1])}`;
