@@ -32,7 +32,7 @@ import {
   LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
 } from "./counters";
 import { RESET_SUBTRACT } from "./neuron";
-import { ERROR_SIGN } from "./learning";
+import { ltlSignal } from "./learning";
 
 /** Counter slots outside the priced table (src/chip/counters.ts): saturations of the device. */
 export const DEV_WEIGHT_SATURATIONS: i32 = 22; // weight writes clipped at the end of the range
@@ -416,42 +416,16 @@ export function membraneNoiseFixed(iPtr: usize, n: i32, scale: f32, stateMax: i3
 }
 
 /**
- * The online LTL learning signal (learning.ts ltlOnlineSignal) on a fixed-point membrane: the
- * 1-bit boxcar gate compares integers, open = |U - theta| < halfQ (halfQ = p / 2 in membrane
- * LSBs, exact in f64); the error and m = -eta * delta are computed in f32 as in the float circuit.
+ * The online LTL learning signal (learning.ts) on a fixed-point membrane: the same circuit,
+ * its 1-bit boxcar gate comparing integers, open = |U - theta| < halfQ (halfQ = p / 2 in
+ * membrane LSBs, exact in f64); the error and m = -eta * delta are f32 as in the float circuit.
  */
 export function ltlOnlineSignalFixed(
   n: i32, cPtr: usize, targetPtr: usize, uPtr: usize, thrPtr: usize, thrStride: i32,
   t: i32, halfQ: f64, height: f32, errorMode: i32, negLr: f32,
   mPtr: usize, activeIdxPtr: usize, cnt: usize,
 ): i32 {
-  const tf = <f32>t;
-  const twoOverT: f32 = <f32>2 / tf;
-  let nActive = 0;
-  for (let i = 0; i < n; i++) {
-    const o = <usize>i << 2;
-    const rate: f32 = <f32>load<u32>(cPtr + o) / tf;
-    const zeta: f32 = -(twoOverT * (load<f32>(targetPtr + o) - rate));
-    const theta = load<i32>(thrPtr + (<usize>(i * thrStride) << 2));
-    const open = abs<f64>(<f64>load<i32>(uPtr + o) - <f64>theta) < halfQ;
-    let delta: f32;
-    if (errorMode == ERROR_SIGN) {
-      delta = open ? (zeta > 0 ? <f32>1 : zeta < 0 ? <f32>-1 : <f32>0) : <f32>0;
-    } else {
-      delta = zeta * (open ? height : <f32>0);
-    }
-    const m: f32 = negLr * delta;
-    store<f32>(mPtr + o, m);
-    if (m != 0) {
-      store<i32>(activeIdxPtr + (<usize>nActive << 2), i);
-      nActive++;
-    }
-  }
-  bump(cnt, ACC_READS, <f64>n);
-  bump(cnt, LEARN_ERROR_EVALS, <f64>n);
-  bump(cnt, LEARN_GATE_EVALS, <f64>n);
-  if (errorMode == ERROR_SIGN) bump(cnt, LEARN_SIGN_EVALS, <f64>n);
-  return nActive;
+  return ltlSignal<i32, f64>(n, cPtr, targetPtr, uPtr, thrPtr, thrStride, t, halfQ, height, errorMode, negLr, mPtr, activeIdxPtr, cnt);
 }
 
 /** A change of x LSBs (f32), rounded, as an integer clipped to ±2^30 (no overflow downstream). */

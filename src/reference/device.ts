@@ -9,7 +9,8 @@ import {
   LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
 } from './counters.js';
 import { RESET_SUBTRACT } from './neuron.js';
-import { ERROR_SIGN } from './learning.js';
+import { ltlSignal } from './learning.js';
+import { f64 } from './surrogate.js';
 
 const fr = Math.fround;
 
@@ -313,33 +314,7 @@ export function ltlOnlineSignalFixed(
   t: number, halfQ: number, height: number, errorMode: number, negLr: number,
   mPtr: number, activeIdxPtr: number, cnt: number,
 ): number {
-  const f32 = m.f32, u32 = m.u32, i32 = m.i32;
-  const C = cPtr >>> 2, Y = targetPtr >>> 2, U = uPtr >>> 2, TH = thrPtr >>> 2, M = mPtr >>> 2, A = activeIdxPtr >>> 2;
-  const tf = fr(t);
-  const twoOverT = fr(2 / tf);
-  const h = fr(height);
-  const eta = fr(negLr);
-  let nActive = 0;
-  for (let i = 0; i < n; i++) {
-    const rate = fr(fr(u32[C + i]) / tf);
-    const zeta = -fr(twoOverT * fr(f32[Y + i] - rate));
-    const theta = i32[TH + i * thrStride];
-    const open = Math.abs(i32[U + i] - theta) < halfQ;
-    let delta: number;
-    if (errorMode === ERROR_SIGN) delta = open ? (zeta > 0 ? 1 : zeta < 0 ? -1 : 0) : 0;
-    else delta = fr(zeta * (open ? h : 0));
-    const mi = fr(eta * delta);
-    f32[M + i] = mi;
-    if (mi !== 0) {
-      i32[A + nActive] = i;
-      nActive++;
-    }
-  }
-  bump(m, cnt, ACC_READS, n);
-  bump(m, cnt, LEARN_ERROR_EVALS, n);
-  bump(m, cnt, LEARN_GATE_EVALS, n);
-  if (errorMode === ERROR_SIGN) bump(m, cnt, LEARN_SIGN_EVALS, n);
-  return nActive;
+  return ltlSignal(m, m.i32, f64, n, cPtr, targetPtr, uPtr, thrPtr, thrStride, t, halfQ, height, errorMode, negLr, mPtr, activeIdxPtr, cnt);
 }
 
 function lsbChange(x: number, stochastic: number): number {
