@@ -33,6 +33,7 @@ import {
 } from "./counters";
 import { RESET_SUBTRACT } from "./neuron";
 import { ltlSignal } from "./learning";
+import { dendriticSum, countIntegration } from "./synapse";
 
 /** Counter slots outside the priced table (src/chip/counters.ts): saturations of the device. */
 export const DEV_WEIGHT_SATURATIONS: i32 = 22; // weight writes clipped at the end of the range
@@ -136,10 +137,7 @@ export function integrateGain(
     const o = <usize>i << 2;
     store<f32>(iPtr + o, load<f32>(iPtr + o) + load<f32>(biasPtr + o));
   }
-  const ops = <f64>nEv * <f64>nOut;
-  bump(cnt, SYN_EVENTS, <f64>nEv);
-  bump(cnt, SYN_READS, ops);
-  bump(cnt, analog ? SYN_MACS : SYN_ACS, ops);
+  countIntegration(cnt, nEv, nOut, analog);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,45 +290,17 @@ export function gatherEventsFixed(xPtr: usize, n: i32, idxPtr: usize, valPtr: us
 }
 
 /**
- * Fixed-point integration. The dendritic sum is exact and wraps like an i32 register:
- * A[i] = sum_e W[i, j_e] * q_e (analog; q_e = val_e * xScale, an integer) or sum_e W[i, j_e]
- * (spikes), in SIMD lanes (i32 adds and multiplies wrap the same in any order). It enters the
- * soma as I[i] = sat(shiftRound(A[i], shift) + b[i]), shift = shiftAnalog or shiftSpike
+ * Fixed-point integration. The dendritic sum (synapse.ts dendriticSum<i32>) is exact and wraps
+ * like an i32 register: A[i] = sum_e W[i, j_e] * q_e (analog; q_e = val_e * xScale, an integer)
+ * or sum_e W[i, j_e] (spikes), in SIMD lanes (i32 adds and multiplies wrap the same in any
+ * order). It enters the soma as I[i] = sat(shiftRound(A[i], shift) + b[i]), shift = shiftAnalog or shiftSpike
  * (negative: a left shift), saturating at ±stateMax (counted).
  */
 export function integrateFixed(
   wtPtr: usize, nOut: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32, xScale: f32,
   shiftAnalog: i32, shiftSpike: i32, biasPtr: usize, iPtr: usize, stateMax: i32, roundMode: i32, cnt: usize,
 ): void {
-  memory.fill(iPtr, 0, <usize>nOut << 2);
-  const rowBytes = <usize>nOut << 2;
-  const n4 = nOut & ~3;
-  for (let e = 0; e < nEv; e++) {
-    const row = wtPtr + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
-    if (analog) {
-      const q = <i32>(load<f32>(valPtr + (<usize>e << 2)) * xScale);
-      const qq = i32x4.splat(q);
-      let i = 0;
-      for (; i < n4; i += 4) {
-        const o = <usize>i << 2;
-        v128.store(iPtr + o, i32x4.add(v128.load(iPtr + o), i32x4.mul(v128.load(row + o), qq)));
-      }
-      for (; i < nOut; i++) {
-        const o = <usize>i << 2;
-        store<i32>(iPtr + o, load<i32>(iPtr + o) + load<i32>(row + o) * q);
-      }
-    } else {
-      let i = 0;
-      for (; i < n4; i += 4) {
-        const o = <usize>i << 2;
-        v128.store(iPtr + o, i32x4.add(v128.load(iPtr + o), v128.load(row + o)));
-      }
-      for (; i < nOut; i++) {
-        const o = <usize>i << 2;
-        store<i32>(iPtr + o, load<i32>(iPtr + o) + load<i32>(row + o));
-      }
-    }
-  }
+  dendriticSum<i32>(wtPtr, nOut, idxPtr, valPtr, nEv, analog, xScale, iPtr);
   const shift = analog ? shiftAnalog : shiftSpike;
   const hi = <i64>stateMax, lo = -hi;
   let sat: f64 = 0;
@@ -340,10 +310,7 @@ export function integrateFixed(
     if (x > hi) { x = hi; sat++; } else if (x < lo) { x = lo; sat++; }
     store<i32>(iPtr + o, <i32>x);
   }
-  const ops = <f64>nEv * <f64>nOut;
-  bump(cnt, SYN_EVENTS, <f64>nEv);
-  bump(cnt, SYN_READS, ops);
-  bump(cnt, analog ? SYN_MACS : SYN_ACS, ops);
+  countIntegration(cnt, nEv, nOut, analog);
   bump(cnt, DEV_STATE_SATURATIONS, sat);
 }
 

@@ -11,6 +11,7 @@ import {
 import { RESET_SUBTRACT } from './neuron.js';
 import { ltlSignal } from './learning.js';
 import { f64 } from './surrogate.js';
+import { dendriticSum, countIntegration } from './synapse.js';
 
 const fr = Math.fround;
 
@@ -91,10 +92,7 @@ export function integrateGain(
     }
   }
   for (let i = 0; i < nOut; i++) f32[I + i] = fr(f32[I + i] + f32[B + i]);
-  const ops = nEv * nOut;
-  bump(m, cnt, SYN_EVENTS, nEv);
-  bump(m, cnt, SYN_READS, ops);
-  bump(m, cnt, analog ? SYN_MACS : SYN_ACS, ops);
+  countIntegration(m, cnt, nEv, nOut, analog);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,18 +223,9 @@ export function integrateFixed(
   m: Mem, wtPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number, xScale: number,
   shiftAnalog: number, shiftSpike: number, biasPtr: number, iPtr: number, stateMax: number, roundMode: number, cnt: number,
 ): void {
-  const i32 = m.i32, f32 = m.f32;
-  const I = iPtr >>> 2, B = biasPtr >>> 2, W = wtPtr >>> 2, sc = fr(xScale);
-  i32.fill(0, I, I + nOut);
-  for (let e = 0; e < nEv; e++) {
-    const row = W + i32[(idxPtr >>> 2) + e] * nOut;
-    if (analog) {
-      const q = Math.trunc(fr(f32[(valPtr >>> 2) + e] * sc));
-      for (let i = 0; i < nOut; i++) i32[I + i] = i32[I + i] + Math.imul(i32[row + i], q);
-    } else {
-      for (let i = 0; i < nOut; i++) i32[I + i] = i32[I + i] + i32[row + i];
-    }
-  }
+  const i32 = m.i32;
+  const I = iPtr >>> 2, B = biasPtr >>> 2, sc = fr(xScale);
+  dendriticSum(m, i32, Math.imul, (x) => Math.trunc(fr(x * sc)), wtPtr, nOut, idxPtr, valPtr, nEv, analog, iPtr);
   const shift = analog ? shiftAnalog : shiftSpike;
   const hi = stateMax, lo = -hi;
   let sat = 0;
@@ -245,10 +234,7 @@ export function integrateFixed(
     if (x > hi) { x = hi; sat++; } else if (x < lo) { x = lo; sat++; }
     i32[I + i] = x;
   }
-  const ops = nEv * nOut;
-  bump(m, cnt, SYN_EVENTS, nEv);
-  bump(m, cnt, SYN_READS, ops);
-  bump(m, cnt, analog ? SYN_MACS : SYN_ACS, ops);
+  countIntegration(m, cnt, nEv, nOut, analog);
   bump(m, cnt, DEV_STATE_SATURATIONS, sat);
 }
 
