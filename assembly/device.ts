@@ -31,7 +31,7 @@ import {
   ACC_READS, LEARN_ERROR_EVALS, LEARN_GATE_EVALS, LEARN_SIGN_EVALS, LEARN_UPDATES, LEARN_DENSE,
   LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
 } from "./counters";
-import { RESET_SUBTRACT } from "./neuron";
+import { resetMembrane, emitSpike, countSoma } from "./neuron";
 import { ltlSignal } from "./learning";
 import { dendriticSum, countIntegration } from "./synapse";
 
@@ -318,8 +318,8 @@ export function integrateFixed(
  * Fixed-point soma (ALGORITHMS §2 on integers). Leak, per layer or per neuron (i32 at leakPtr):
  *   LEAK_MULTIPLY_SHIFT: a = alpha_q, L(u) = shiftRound(u * a, decayBits) (a = 2^decayBits: none)
  *   LEAK_BIT_SHIFT:      k,       L(u) = u - (u >> k)                     (k = 0: none)
- * reset "subtract": v = L(u) + I - theta*S[t-1]; "zero": v = L(u)*(1 - S[t-1]) + I;
- * v saturates at ±stateMax (counted); S = v >= theta.
+ * then U = resetMembrane<i64> (neuron.ts: "subtract" L(u) + I - theta*S[t-1], "zero"
+ * L(u)*(1 - S[t-1]) + I), saturating at ±stateMax (counted); S = U >= theta.
  */
 export function neuronStepFixed(
   n: i32, iPtr: usize, uPtr: usize, sPrevPtr: usize, sPtr: usize, spikeIdxPtr: usize,
@@ -333,9 +333,9 @@ export function neuronStepFixed(
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
     const a = load<i32>(leakPtr + (<usize>(i * leakStride) << 2));
-    const theta = load<i32>(thrPtr + (<usize>(i * thrStride) << 2));
+    const theta = <i64>load<i32>(thrPtr + (<usize>(i * thrStride) << 2));
     const u = <i64>load<i32>(uPtr + o);
-    const fired = load<f32>(sPrevPtr + o) != 0;
+    const sPrev = load<f32>(sPrevPtr + o);
     let lu = u;
     if (leakMode == LEAK_BIT_SHIFT) {
       if (a != 0) { lu = u - (u >> <i64>a); leaks++; }
@@ -343,24 +343,13 @@ export function neuronStepFixed(
       lu = shiftRound(u * <i64>a, decayBits, roundMode);
       leaks++;
     }
-    if (fired) resets++;
-    let v: i64;
-    if (reset == RESET_SUBTRACT) v = lu + <i64>load<i32>(iPtr + o) - (fired ? <i64>theta : 0);
-    else v = (fired ? 0 : lu) + <i64>load<i32>(iPtr + o);
+    if (sPrev != 0) resets++;
+    let v = resetMembrane<i64>(lu, <i64>load<i32>(iPtr + o), theta, <i64>sPrev, reset);
     if (v > hi) { v = hi; sat++; } else if (v < lo) { v = lo; sat++; }
     store<i32>(uPtr + o, <i32>v);
-    if (v >= <i64>theta) {
-      store<f32>(sPtr + o, 1);
-      store<i32>(spikeIdxPtr + (<usize>nSpikes << 2), i);
-      nSpikes++;
-    } else {
-      store<f32>(sPtr + o, 0);
-    }
+    nSpikes = emitSpike(v >= theta, sPtr + o, spikeIdxPtr, nSpikes, i);
   }
-  bump(cnt, NEURON_UPDATES, <f64>n);
-  bump(cnt, NEURON_SPIKES, <f64>nSpikes);
-  bump(cnt, NEURON_LEAKS, <f64>leaks);
-  bump(cnt, NEURON_RESETS, <f64>resets);
+  countSoma(cnt, n, nSpikes, leaks, resets);
   bump(cnt, DEV_STATE_SATURATIONS, sat);
   return nSpikes;
 }

@@ -8,7 +8,7 @@ import {
   ACC_READS, LEARN_ERROR_EVALS, LEARN_GATE_EVALS, LEARN_SIGN_EVALS, LEARN_UPDATES, LEARN_DENSE,
   LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
 } from './counters.js';
-import { RESET_SUBTRACT } from './neuron.js';
+import { resetMembrane, emitSpike, countSoma } from './neuron.js';
 import { ltlSignal } from './learning.js';
 import { f64 } from './surrogate.js';
 import { dendriticSum, countIntegration } from './synapse.js';
@@ -252,7 +252,7 @@ export function neuronStepFixed(
     const a = i32[LK + i * leakStride];
     const theta = i32[TH + i * thrStride];
     const u = i32[U + i];
-    const fired = f32[SP + i] !== 0;
+    const sPrev = f32[SP + i];
     let lu = u;
     if (leakMode === LEAK_BIT_SHIFT) {
       if (a !== 0) { lu = u - Math.floor(u / 2 ** a); leaks++; }
@@ -260,22 +260,13 @@ export function neuronStepFixed(
       lu = shiftRound(u * a, decayBits, roundMode);
       leaks++;
     }
-    if (fired) resets++;
-    let v = reset === RESET_SUBTRACT ? lu + i32[I + i] - (fired ? theta : 0) : (fired ? 0 : lu) + i32[I + i];
+    if (sPrev !== 0) resets++;
+    let v = resetMembrane(lu, i32[I + i], theta, Math.trunc(sPrev), reset, f64);
     if (v > hi) { v = hi; sat++; } else if (v < lo) { v = lo; sat++; }
     i32[U + i] = v;
-    if (v >= theta) {
-      f32[S + i] = 1;
-      i32[IX + nSpikes] = i;
-      nSpikes++;
-    } else {
-      f32[S + i] = 0;
-    }
+    nSpikes = emitSpike(m, v >= theta, S + i, IX, nSpikes, i);
   }
-  bump(m, cnt, NEURON_UPDATES, n);
-  bump(m, cnt, NEURON_SPIKES, nSpikes);
-  bump(m, cnt, NEURON_LEAKS, leaks);
-  bump(m, cnt, NEURON_RESETS, resets);
+  countSoma(m, cnt, n, nSpikes, leaks, resets);
   bump(m, cnt, DEV_STATE_SATURATIONS, sat);
   return nSpikes;
 }
