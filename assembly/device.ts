@@ -182,6 +182,31 @@ export function quantizeWeights(
   bump(cnt, DEV_WEIGHT_SATURATIONS, sat);
 }
 
+// What one cell write did, as bits: WROTE (a synapse write, counted), SATURATED (clipped at the
+// end of the range, counted). Shared by the writers at "step" and at "sample".
+const WROTE: i32 = 1;
+const SATURATED: i32 = 2;
+
+/**
+ * One quantized cell at p moved by a change d (real units): p = round(d / step) pulses; none:
+ * the cell is not touched (returns 0). Otherwise it is written, kNew = kOld + p + round(noise),
+ * clipped to [0, maxLevel]. Returns WROTE, | SATURATED when clipped.
+ */
+// @ts-ignore: decorator
+@inline function programCell(
+  p: usize, d: f32, step: f32, invStep: f32, half: f32, maxLevel: f32, noiseScale: f32, stochastic: i32,
+): i32 {
+  const pulses = roundF(d * invStep, stochastic);
+  if (pulses == 0) return 0;
+  const kOld = floor<f32>(load<f32>(p) * invStep + half + <f32>0.5);
+  let kNew = kOld + pulses;
+  if (noiseScale != 0) kNew = kNew + roundF(<f32>irwinHall() * noiseScale, stochastic);
+  let r = WROTE;
+  if (kNew < 0) { kNew = 0; r |= SATURATED; } else if (kNew > maxLevel) { kNew = maxLevel; r |= SATURATED; }
+  if (kNew != kOld) store<f32>(p, (kNew - half) * step);
+  return r;
+}
+
 /**
  * The online learning circuit's outer-product write (learning.ts outerUpdate) into quantized
  * cells: for every presynaptic event e (index j, value v) and active neuron i, d = m[i] * v
@@ -206,14 +231,9 @@ export function deviceOuterUpdate(
       const d: f32 = analog ? load<f32>(mPtr + o) * v : load<f32>(mPtr + o);
       if (d == 0) continue;
       issued++;
-      const pulses = roundF(d * invStep, stochastic);
-      if (pulses == 0) continue;
-      const kOld = floor<f32>(load<f32>(row + o) * invStep + half + <f32>0.5);
-      let kNew = kOld + pulses;
-      if (noiseScale != 0) kNew = kNew + roundF(<f32>irwinHall() * noiseScale, stochastic);
-      if (kNew < 0) { kNew = 0; sat++; } else if (kNew > maxLevel) { kNew = maxLevel; sat++; }
-      if (kNew != kOld) store<f32>(row + o, (kNew - half) * step);
-      writes++;
+      const r = programCell(row + o, d, step, invStep, half, maxLevel, noiseScale, stochastic);
+      writes += <f64>(r & WROTE);
+      sat += <f64>(r >> 1);
     }
   }
   for (let k = 0; k < nActive; k++) {
@@ -243,14 +263,9 @@ export function deviceApply(
     const g = load<f32>(gPtr + o);
     if (g == 0) continue;
     store<f32>(gPtr + o, 0);
-    const pulses = roundF(g * invStep, stochastic);
-    if (pulses == 0) continue;
-    const kOld = floor<f32>(load<f32>(wPtr + o) * invStep + half + <f32>0.5);
-    let kNew = kOld + pulses;
-    if (noiseScale != 0) kNew = kNew + roundF(<f32>irwinHall() * noiseScale, stochastic);
-    if (kNew < 0) { kNew = 0; sat++; } else if (kNew > maxLevel) { kNew = maxLevel; sat++; }
-    if (kNew != kOld) store<f32>(wPtr + o, (kNew - half) * step);
-    writes++;
+    const r = programCell(wPtr + o, g, step, invStep, half, maxLevel, noiseScale, stochastic);
+    writes += <f64>(r & WROTE);
+    sat += <f64>(r >> 1);
   }
   for (let k = 0; k < nb; k++) {
     const o = <usize>k << 2;
@@ -394,6 +409,36 @@ export function ltlOnlineSignalFixed(
 }
 
 /**
+ * One fixed-point weight at p moved by a change of x LSBs (f32): q = round(x); q = 0 leaves it
+ * alone (returns 0); else W = clip(W + q, ±max), written (WROTE) when it changed, SATURATED when
+ * clipped.
+ */
+// @ts-ignore: decorator
+@inline function writeFixedCell(p: usize, x: f32, stochastic: i32, max: i64): i32 {
+  const q = lsbChange(x, stochastic);
+  if (q == 0) return 0;
+  const w = <i64>load<i32>(p);
+  let nw = w + q;
+  let r = 0;
+  if (nw > max) { nw = max; r = SATURATED; } else if (nw < -max) { nw = -max; r = SATURATED; }
+  if (nw != w) {
+    store<i32>(p, <i32>nw);
+    r |= WROTE;
+  }
+  return r;
+}
+
+/** A fixed-point bias at p moved by x LSBs (f32): b = sat(b + round(x)) at ±max; returns 1 when it saturated. */
+// @ts-ignore: decorator
+@inline function addFixedBias(p: usize, x: f32, stochastic: i32, max: i64): i32 {
+  let b = <i64>load<i32>(p) + lsbChange(x, stochastic);
+  let sat = 0;
+  if (b > max) { b = max; sat = 1; } else if (b < -max) { b = -max; sat = 1; }
+  store<i32>(p, <i32>b);
+  return sat;
+}
+
+/**
  * The outer-product write on a fixed-point chip: d = m[i] * v (real units) becomes
  * q = round(d * invSw) weight LSBs (stochastic or nearest); a nonzero d is an update event; a
  * nonzero q is written, W = clip(W + q, ±wMax) (saturations counted); bias:
@@ -407,7 +452,7 @@ export function fixedOuterUpdate(
   rs = load<u32>(rngPtr);
   let issued: f64 = 0, writes: f64 = 0, wsat: f64 = 0, ssat: f64 = 0;
   const rowBytes = <usize>nOut << 2;
-  const whi = <i64>wMax, wlo = -whi, shi = <i64>stateMax, slo = -shi;
+  const whi = <i64>wMax, shi = <i64>stateMax;
   for (let e = 0; e < nEv; e++) {
     const row = wPtr + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
     const v: f32 = analog ? load<f32>(valPtr + (<usize>e << 2)) : <f32>1;
@@ -416,23 +461,14 @@ export function fixedOuterUpdate(
       const d: f32 = analog ? load<f32>(mPtr + o) * v : load<f32>(mPtr + o);
       if (d == 0) continue;
       issued++;
-      const q = lsbChange(d * invSw, stochastic);
-      if (q == 0) continue;
-      const w = <i64>load<i32>(row + o);
-      let nw = w + q;
-      if (nw > whi) { nw = whi; wsat++; } else if (nw < wlo) { nw = wlo; wsat++; }
-      if (nw != w) {
-        store<i32>(row + o, <i32>nw);
-        writes++;
-      }
+      const r = writeFixedCell(row + o, d * invSw, stochastic, whi);
+      writes += <f64>(r & WROTE);
+      wsat += <f64>(r >> 1);
     }
   }
   for (let k = 0; k < nActive; k++) {
     const o = <usize>load<i32>(activeIdxPtr + (<usize>k << 2)) << 2;
-    const q = lsbChange(load<f32>(mPtr + o) * invSu, stochastic);
-    let b = <i64>load<i32>(biasPtr + o) + q;
-    if (b > shi) { b = shi; ssat++; } else if (b < slo) { b = slo; ssat++; }
-    store<i32>(biasPtr + o, <i32>b);
+    ssat += <f64>addFixedBias(biasPtr + o, load<f32>(mPtr + o) * invSu, stochastic, shi);
   }
   store<u32>(rngPtr, rs);
   bump(cnt, LEARN_UPDATES, issued);
@@ -454,31 +490,22 @@ export function fixedApply(
 ): void {
   rs = load<u32>(rngPtr);
   let writes: f64 = 0, wsat: f64 = 0, ssat: f64 = 0;
-  const whi = <i64>wMax, wlo = -whi, shi = <i64>stateMax, slo = -shi;
+  const whi = <i64>wMax, shi = <i64>stateMax;
   for (let k = 0; k < n; k++) {
     const o = <usize>k << 2;
     const g = load<f32>(gPtr + o);
     if (g == 0) continue;
     store<f32>(gPtr + o, 0);
-    const q = lsbChange(g * invSw, stochastic);
-    if (q == 0) continue;
-    const w = <i64>load<i32>(wPtr + o);
-    let nw = w + q;
-    if (nw > whi) { nw = whi; wsat++; } else if (nw < wlo) { nw = wlo; wsat++; }
-    if (nw != w) {
-      store<i32>(wPtr + o, <i32>nw);
-      writes++;
-    }
+    const r = writeFixedCell(wPtr + o, g * invSw, stochastic, whi);
+    writes += <f64>(r & WROTE);
+    wsat += <f64>(r >> 1);
   }
   for (let k = 0; k < nb; k++) {
     const o = <usize>k << 2;
     const g = load<f32>(gbPtr + o);
     if (g == 0) continue;
     store<f32>(gbPtr + o, 0);
-    const q = lsbChange(g * invSu, stochastic);
-    let b = <i64>load<i32>(bPtr + o) + q;
-    if (b > shi) { b = shi; ssat++; } else if (b < slo) { b = slo; ssat++; }
-    store<i32>(bPtr + o, <i32>b);
+    ssat += <f64>addFixedBias(bPtr + o, g * invSu, stochastic, shi);
   }
   store<u32>(rngPtr, rs);
   bump(cnt, LEARN_WEIGHT_WRITES, writes);

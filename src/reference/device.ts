@@ -127,6 +127,23 @@ export function quantizeWeights(
   bump(m, cnt, DEV_WEIGHT_SATURATIONS, sat);
 }
 
+// What one cell write did, as bits (assembly/device.ts): WROTE (counted), SATURATED (clipped).
+const WROTE = 1;
+const SATURATED = 2;
+
+/** One quantized cell (f32 index at) moved by a change d (real units); returns WROTE | SATURATED bits (0: not touched). */
+function programCell(f32: Float32Array, at: number, d: number, st: number, inv: number, h: number, max: number, ns: number, stochastic: number): number {
+  const pulses = roundF(fr(d * inv), stochastic);
+  if (pulses === 0) return 0;
+  const kOld = Math.floor(fr(fr(fr(f32[at] * inv) + h) + 0.5));
+  let kNew = fr(kOld + pulses);
+  if (ns !== 0) kNew = fr(kNew + roundF(fr(irwinHall() * ns), stochastic));
+  let r = WROTE;
+  if (kNew < 0) { kNew = 0; r |= SATURATED; } else if (kNew > max) { kNew = max; r |= SATURATED; }
+  if (kNew !== kOld) f32[at] = fr(fr(kNew - h) * st);
+  return r;
+}
+
 export function deviceOuterUpdate(
   m: Mem, wPtr: number, biasPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number,
   mPtr: number, activeIdxPtr: number, nActive: number,
@@ -145,14 +162,9 @@ export function deviceOuterUpdate(
       const d = analog ? fr(f32[M + i] * v) : f32[M + i];
       if (d === 0) continue;
       issued++;
-      const pulses = roundF(fr(d * inv), stochastic);
-      if (pulses === 0) continue;
-      const kOld = Math.floor(fr(fr(fr(f32[row + i] * inv) + h) + 0.5));
-      let kNew = fr(kOld + pulses);
-      if (ns !== 0) kNew = fr(kNew + roundF(fr(irwinHall() * ns), stochastic));
-      if (kNew < 0) { kNew = 0; sat++; } else if (kNew > max) { kNew = max; sat++; }
-      if (kNew !== kOld) f32[row + i] = fr(fr(kNew - h) * st);
-      writes++;
+      const r = programCell(f32, row + i, d, st, inv, h, max, ns, stochastic);
+      writes += r & WROTE;
+      sat += r >> 1;
     }
   }
   for (let k = 0; k < nActive; k++) {
@@ -179,14 +191,9 @@ export function deviceApply(
     const g = f32[G + k];
     if (g === 0) continue;
     f32[G + k] = 0;
-    const pulses = roundF(fr(g * inv), stochastic);
-    if (pulses === 0) continue;
-    const kOld = Math.floor(fr(fr(fr(f32[W + k] * inv) + h) + 0.5));
-    let kNew = fr(kOld + pulses);
-    if (ns !== 0) kNew = fr(kNew + roundF(fr(irwinHall() * ns), stochastic));
-    if (kNew < 0) { kNew = 0; sat++; } else if (kNew > max) { kNew = max; sat++; }
-    if (kNew !== kOld) f32[W + k] = fr(fr(kNew - h) * st);
-    writes++;
+    const r = programCell(f32, W + k, g, st, inv, h, max, ns, stochastic);
+    writes += r & WROTE;
+    sat += r >> 1;
   }
   for (let k = 0; k < nb; k++) {
     f32[B + k] = fr(f32[B + k] + f32[GB + k]);
@@ -302,6 +309,29 @@ function lsbChange(x: number, stochastic: number): number {
   return q;
 }
 
+/** One fixed-point weight (i32 index at) moved by x LSBs: clip(W + round(x), ±max); returns WROTE | SATURATED bits. */
+function writeFixedCell(i32: Int32Array, at: number, x: number, stochastic: number, max: number): number {
+  const q = lsbChange(x, stochastic);
+  if (q === 0) return 0;
+  const w = i32[at];
+  let nw = w + q, r = 0;
+  if (nw > max) { nw = max; r = SATURATED; } else if (nw < -max) { nw = -max; r = SATURATED; }
+  if (nw !== w) {
+    i32[at] = nw;
+    r |= WROTE;
+  }
+  return r;
+}
+
+/** A fixed-point bias (i32 index at) moved by x LSBs: sat(b + round(x)) at ±max; returns 1 when it saturated. */
+function addFixedBias(i32: Int32Array, at: number, x: number, stochastic: number, max: number): number {
+  let b = i32[at] + lsbChange(x, stochastic);
+  let sat = 0;
+  if (b > max) { b = max; sat = 1; } else if (b < -max) { b = -max; sat = 1; }
+  i32[at] = b;
+  return sat;
+}
+
 export function fixedOuterUpdate(
   m: Mem, wPtr: number, biasPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number,
   mPtr: number, activeIdxPtr: number, nActive: number,
@@ -320,23 +350,14 @@ export function fixedOuterUpdate(
       const d = analog ? fr(f32[M + i] * v) : f32[M + i];
       if (d === 0) continue;
       issued++;
-      const q = lsbChange(fr(d * iw), stochastic);
-      if (q === 0) continue;
-      const w = i32[row + i];
-      let nw = w + q;
-      if (nw > wMax) { nw = wMax; wsat++; } else if (nw < -wMax) { nw = -wMax; wsat++; }
-      if (nw !== w) {
-        i32[row + i] = nw;
-        writes++;
-      }
+      const r = writeFixedCell(i32, row + i, fr(d * iw), stochastic, wMax);
+      writes += r & WROTE;
+      wsat += r >> 1;
     }
   }
   for (let k = 0; k < nActive; k++) {
     const i = i32[A + k];
-    const q = lsbChange(fr(f32[M + i] * iu), stochastic);
-    let b = i32[BP + i] + q;
-    if (b > stateMax) { b = stateMax; ssat++; } else if (b < -stateMax) { b = -stateMax; ssat++; }
-    i32[BP + i] = b;
+    ssat += addFixedBias(i32, BP + i, fr(f32[M + i] * iu), stochastic, stateMax);
   }
   m.u32[rngPtr >>> 2] = rs;
   bump(m, cnt, LEARN_UPDATES, issued);
@@ -359,24 +380,15 @@ export function fixedApply(
     const g = f32[G + k];
     if (g === 0) continue;
     f32[G + k] = 0;
-    const q = lsbChange(fr(g * iw), stochastic);
-    if (q === 0) continue;
-    const w = i32[W + k];
-    let nw = w + q;
-    if (nw > wMax) { nw = wMax; wsat++; } else if (nw < -wMax) { nw = -wMax; wsat++; }
-    if (nw !== w) {
-      i32[W + k] = nw;
-      writes++;
-    }
+    const r = writeFixedCell(i32, W + k, fr(g * iw), stochastic, wMax);
+    writes += r & WROTE;
+    wsat += r >> 1;
   }
   for (let k = 0; k < nb; k++) {
     const g = f32[GB + k];
     if (g === 0) continue;
     f32[GB + k] = 0;
-    const q = lsbChange(fr(g * iu), stochastic);
-    let b = i32[B + k] + q;
-    if (b > stateMax) { b = stateMax; ssat++; } else if (b < -stateMax) { b = -stateMax; ssat++; }
-    i32[B + k] = b;
+    ssat += addFixedBias(i32, B + k, fr(g * iu), stochastic, stateMax);
   }
   m.u32[rngPtr >>> 2] = rs;
   bump(m, cnt, LEARN_WEIGHT_WRITES, writes);
