@@ -11,6 +11,7 @@
 import {
   bump, ACC_READS, LEARN_ERROR_EVALS, LEARN_GATE_EVALS, LEARN_WEIGHT_WRITES, STATE_READS, SYN_READS,
 } from "./counters";
+import { boxcar, boxcarHalf } from "./surrogate";
 import { RESET_SUBTRACT } from "./neuron";
 
 /** Offline LTL's error on every S[t]: zeta[i] = dL/dS[t] = -(2/T) * (target[i] - C[i][T]/T). */
@@ -35,7 +36,7 @@ export function surrogateBackStep(
   n: i32, uPtr: usize, sPtr: usize, errPtr: usize, thrPtr: usize, thrStride: i32, leakPtr: usize, leakStride: i32,
   reset: i32, width: f32, height: f32, carryPtr: usize, dIPtr: usize, activeIdxPtr: usize, cnt: usize,
 ): i32 {
-  const half: f32 = width / <f32>2;
+  const half = boxcarHalf(width);
   let nActive = 0;
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
@@ -52,7 +53,7 @@ export function surrogateBackStep(
       viaLeak = (alpha * (<f32>1 - load<f32>(sPtr + o))) * c;
     }
     const dS: f32 = load<f32>(errPtr + o) + viaReset;
-    const gate: f32 = abs<f32>(u - theta) < half ? height : <f32>0;
+    const gate = boxcar<f32>(u, theta, half, height);
     const dU: f32 = dS * gate + viaLeak;
     store<f32>(carryPtr + o, dU);
     store<f32>(dIPtr + o, dU);

@@ -31,8 +31,9 @@ import {
   ACC_READS, LEARN_ERROR_EVALS, LEARN_GATE_EVALS, LEARN_SIGN_EVALS, LEARN_UPDATES, LEARN_DENSE,
   LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
 } from "./counters";
-import { RESET_SUBTRACT } from "./neuron";
-import { ERROR_SIGN } from "./learning";
+import { resetMembrane, emitSpike, countSoma } from "./neuron";
+import { ltlSignal } from "./learning";
+import { dendriticSum, countIntegration } from "./synapse";
 
 /** Counter slots outside the priced table (src/chip/counters.ts): saturations of the device. */
 export const DEV_WEIGHT_SATURATIONS: i32 = 22; // weight writes clipped at the end of the range
@@ -136,10 +137,7 @@ export function integrateGain(
     const o = <usize>i << 2;
     store<f32>(iPtr + o, load<f32>(iPtr + o) + load<f32>(biasPtr + o));
   }
-  const ops = <f64>nEv * <f64>nOut;
-  bump(cnt, SYN_EVENTS, <f64>nEv);
-  bump(cnt, SYN_READS, ops);
-  bump(cnt, analog ? SYN_MACS : SYN_ACS, ops);
+  countIntegration(cnt, nEv, nOut, analog);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -184,6 +182,31 @@ export function quantizeWeights(
   bump(cnt, DEV_WEIGHT_SATURATIONS, sat);
 }
 
+// What one cell write did, as bits: WROTE (a synapse write, counted), SATURATED (clipped at the
+// end of the range, counted). Shared by the writers at "step" and at "sample".
+const WROTE: i32 = 1;
+const SATURATED: i32 = 2;
+
+/**
+ * One quantized cell at p moved by a change d (real units): p = round(d / step) pulses; none:
+ * the cell is not touched (returns 0). Otherwise it is written, kNew = kOld + p + round(noise),
+ * clipped to [0, maxLevel]. Returns WROTE, | SATURATED when clipped.
+ */
+// @ts-ignore: decorator
+@inline function programCell(
+  p: usize, d: f32, step: f32, invStep: f32, half: f32, maxLevel: f32, noiseScale: f32, stochastic: i32,
+): i32 {
+  const pulses = roundF(d * invStep, stochastic);
+  if (pulses == 0) return 0;
+  const kOld = floor<f32>(load<f32>(p) * invStep + half + <f32>0.5);
+  let kNew = kOld + pulses;
+  if (noiseScale != 0) kNew = kNew + roundF(<f32>irwinHall() * noiseScale, stochastic);
+  let r = WROTE;
+  if (kNew < 0) { kNew = 0; r |= SATURATED; } else if (kNew > maxLevel) { kNew = maxLevel; r |= SATURATED; }
+  if (kNew != kOld) store<f32>(p, (kNew - half) * step);
+  return r;
+}
+
 /**
  * The online learning circuit's outer-product write (learning.ts outerUpdate) into quantized
  * cells: for every presynaptic event e (index j, value v) and active neuron i, d = m[i] * v
@@ -208,14 +231,9 @@ export function deviceOuterUpdate(
       const d: f32 = analog ? load<f32>(mPtr + o) * v : load<f32>(mPtr + o);
       if (d == 0) continue;
       issued++;
-      const pulses = roundF(d * invStep, stochastic);
-      if (pulses == 0) continue;
-      const kOld = floor<f32>(load<f32>(row + o) * invStep + half + <f32>0.5);
-      let kNew = kOld + pulses;
-      if (noiseScale != 0) kNew = kNew + roundF(<f32>irwinHall() * noiseScale, stochastic);
-      if (kNew < 0) { kNew = 0; sat++; } else if (kNew > maxLevel) { kNew = maxLevel; sat++; }
-      if (kNew != kOld) store<f32>(row + o, (kNew - half) * step);
-      writes++;
+      const r = programCell(row + o, d, step, invStep, half, maxLevel, noiseScale, stochastic);
+      writes += <f64>(r & WROTE);
+      sat += <f64>(r >> 1);
     }
   }
   for (let k = 0; k < nActive; k++) {
@@ -245,14 +263,9 @@ export function deviceApply(
     const g = load<f32>(gPtr + o);
     if (g == 0) continue;
     store<f32>(gPtr + o, 0);
-    const pulses = roundF(g * invStep, stochastic);
-    if (pulses == 0) continue;
-    const kOld = floor<f32>(load<f32>(wPtr + o) * invStep + half + <f32>0.5);
-    let kNew = kOld + pulses;
-    if (noiseScale != 0) kNew = kNew + roundF(<f32>irwinHall() * noiseScale, stochastic);
-    if (kNew < 0) { kNew = 0; sat++; } else if (kNew > maxLevel) { kNew = maxLevel; sat++; }
-    if (kNew != kOld) store<f32>(wPtr + o, (kNew - half) * step);
-    writes++;
+    const r = programCell(wPtr + o, g, step, invStep, half, maxLevel, noiseScale, stochastic);
+    writes += <f64>(r & WROTE);
+    sat += <f64>(r >> 1);
   }
   for (let k = 0; k < nb; k++) {
     const o = <usize>k << 2;
@@ -292,45 +305,17 @@ export function gatherEventsFixed(xPtr: usize, n: i32, idxPtr: usize, valPtr: us
 }
 
 /**
- * Fixed-point integration. The dendritic sum is exact and wraps like an i32 register:
- * A[i] = sum_e W[i, j_e] * q_e (analog; q_e = val_e * xScale, an integer) or sum_e W[i, j_e]
- * (spikes), in SIMD lanes (i32 adds and multiplies wrap the same in any order). It enters the
- * soma as I[i] = sat(shiftRound(A[i], shift) + b[i]), shift = shiftAnalog or shiftSpike
+ * Fixed-point integration. The dendritic sum (synapse.ts dendriticSum<i32>) is exact and wraps
+ * like an i32 register: A[i] = sum_e W[i, j_e] * q_e (analog; q_e = val_e * xScale, an integer)
+ * or sum_e W[i, j_e] (spikes), in SIMD lanes (i32 adds and multiplies wrap the same in any
+ * order). It enters the soma as I[i] = sat(shiftRound(A[i], shift) + b[i]), shift = shiftAnalog or shiftSpike
  * (negative: a left shift), saturating at ±stateMax (counted).
  */
 export function integrateFixed(
   wtPtr: usize, nOut: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32, xScale: f32,
   shiftAnalog: i32, shiftSpike: i32, biasPtr: usize, iPtr: usize, stateMax: i32, roundMode: i32, cnt: usize,
 ): void {
-  memory.fill(iPtr, 0, <usize>nOut << 2);
-  const rowBytes = <usize>nOut << 2;
-  const n4 = nOut & ~3;
-  for (let e = 0; e < nEv; e++) {
-    const row = wtPtr + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
-    if (analog) {
-      const q = <i32>(load<f32>(valPtr + (<usize>e << 2)) * xScale);
-      const qq = i32x4.splat(q);
-      let i = 0;
-      for (; i < n4; i += 4) {
-        const o = <usize>i << 2;
-        v128.store(iPtr + o, i32x4.add(v128.load(iPtr + o), i32x4.mul(v128.load(row + o), qq)));
-      }
-      for (; i < nOut; i++) {
-        const o = <usize>i << 2;
-        store<i32>(iPtr + o, load<i32>(iPtr + o) + load<i32>(row + o) * q);
-      }
-    } else {
-      let i = 0;
-      for (; i < n4; i += 4) {
-        const o = <usize>i << 2;
-        v128.store(iPtr + o, i32x4.add(v128.load(iPtr + o), v128.load(row + o)));
-      }
-      for (; i < nOut; i++) {
-        const o = <usize>i << 2;
-        store<i32>(iPtr + o, load<i32>(iPtr + o) + load<i32>(row + o));
-      }
-    }
-  }
+  dendriticSum<i32>(wtPtr, nOut, idxPtr, valPtr, nEv, analog, xScale, iPtr);
   const shift = analog ? shiftAnalog : shiftSpike;
   const hi = <i64>stateMax, lo = -hi;
   let sat: f64 = 0;
@@ -340,10 +325,7 @@ export function integrateFixed(
     if (x > hi) { x = hi; sat++; } else if (x < lo) { x = lo; sat++; }
     store<i32>(iPtr + o, <i32>x);
   }
-  const ops = <f64>nEv * <f64>nOut;
-  bump(cnt, SYN_EVENTS, <f64>nEv);
-  bump(cnt, SYN_READS, ops);
-  bump(cnt, analog ? SYN_MACS : SYN_ACS, ops);
+  countIntegration(cnt, nEv, nOut, analog);
   bump(cnt, DEV_STATE_SATURATIONS, sat);
 }
 
@@ -351,8 +333,8 @@ export function integrateFixed(
  * Fixed-point soma (ALGORITHMS §2 on integers). Leak, per layer or per neuron (i32 at leakPtr):
  *   LEAK_MULTIPLY_SHIFT: a = alpha_q, L(u) = shiftRound(u * a, decayBits) (a = 2^decayBits: none)
  *   LEAK_BIT_SHIFT:      k,       L(u) = u - (u >> k)                     (k = 0: none)
- * reset "subtract": v = L(u) + I - theta*S[t-1]; "zero": v = L(u)*(1 - S[t-1]) + I;
- * v saturates at ±stateMax (counted); S = v >= theta.
+ * then U = resetMembrane<i64> (neuron.ts: "subtract" L(u) + I - theta*S[t-1], "zero"
+ * L(u)*(1 - S[t-1]) + I), saturating at ±stateMax (counted); S = U >= theta.
  */
 export function neuronStepFixed(
   n: i32, iPtr: usize, uPtr: usize, sPrevPtr: usize, sPtr: usize, spikeIdxPtr: usize,
@@ -366,9 +348,9 @@ export function neuronStepFixed(
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
     const a = load<i32>(leakPtr + (<usize>(i * leakStride) << 2));
-    const theta = load<i32>(thrPtr + (<usize>(i * thrStride) << 2));
+    const theta = <i64>load<i32>(thrPtr + (<usize>(i * thrStride) << 2));
     const u = <i64>load<i32>(uPtr + o);
-    const fired = load<f32>(sPrevPtr + o) != 0;
+    const sPrev = load<f32>(sPrevPtr + o);
     let lu = u;
     if (leakMode == LEAK_BIT_SHIFT) {
       if (a != 0) { lu = u - (u >> <i64>a); leaks++; }
@@ -376,24 +358,13 @@ export function neuronStepFixed(
       lu = shiftRound(u * <i64>a, decayBits, roundMode);
       leaks++;
     }
-    if (fired) resets++;
-    let v: i64;
-    if (reset == RESET_SUBTRACT) v = lu + <i64>load<i32>(iPtr + o) - (fired ? <i64>theta : 0);
-    else v = (fired ? 0 : lu) + <i64>load<i32>(iPtr + o);
+    if (sPrev != 0) resets++;
+    let v = resetMembrane<i64>(lu, <i64>load<i32>(iPtr + o), theta, <i64>sPrev, reset);
     if (v > hi) { v = hi; sat++; } else if (v < lo) { v = lo; sat++; }
     store<i32>(uPtr + o, <i32>v);
-    if (v >= <i64>theta) {
-      store<f32>(sPtr + o, 1);
-      store<i32>(spikeIdxPtr + (<usize>nSpikes << 2), i);
-      nSpikes++;
-    } else {
-      store<f32>(sPtr + o, 0);
-    }
+    nSpikes = emitSpike(v >= theta, sPtr + o, spikeIdxPtr, nSpikes, i);
   }
-  bump(cnt, NEURON_UPDATES, <f64>n);
-  bump(cnt, NEURON_SPIKES, <f64>nSpikes);
-  bump(cnt, NEURON_LEAKS, <f64>leaks);
-  bump(cnt, NEURON_RESETS, <f64>resets);
+  countSoma(cnt, n, nSpikes, leaks, resets);
   bump(cnt, DEV_STATE_SATURATIONS, sat);
   return nSpikes;
 }
@@ -416,42 +387,16 @@ export function membraneNoiseFixed(iPtr: usize, n: i32, scale: f32, stateMax: i3
 }
 
 /**
- * The online LTL learning signal (learning.ts ltlOnlineSignal) on a fixed-point membrane: the
- * 1-bit boxcar gate compares integers, open = |U - theta| < halfQ (halfQ = p / 2 in membrane
- * LSBs, exact in f64); the error and m = -eta * delta are computed in f32 as in the float circuit.
+ * The online LTL learning signal (learning.ts) on a fixed-point membrane: the same circuit,
+ * its 1-bit boxcar gate comparing integers, open = |U - theta| < halfQ (halfQ = p / 2 in
+ * membrane LSBs, exact in f64); the error and m = -eta * delta are f32 as in the float circuit.
  */
 export function ltlOnlineSignalFixed(
   n: i32, cPtr: usize, targetPtr: usize, uPtr: usize, thrPtr: usize, thrStride: i32,
   t: i32, halfQ: f64, height: f32, errorMode: i32, negLr: f32,
   mPtr: usize, activeIdxPtr: usize, cnt: usize,
 ): i32 {
-  const tf = <f32>t;
-  const twoOverT: f32 = <f32>2 / tf;
-  let nActive = 0;
-  for (let i = 0; i < n; i++) {
-    const o = <usize>i << 2;
-    const rate: f32 = <f32>load<u32>(cPtr + o) / tf;
-    const zeta: f32 = -(twoOverT * (load<f32>(targetPtr + o) - rate));
-    const theta = load<i32>(thrPtr + (<usize>(i * thrStride) << 2));
-    const open = abs<f64>(<f64>load<i32>(uPtr + o) - <f64>theta) < halfQ;
-    let delta: f32;
-    if (errorMode == ERROR_SIGN) {
-      delta = open ? (zeta > 0 ? <f32>1 : zeta < 0 ? <f32>-1 : <f32>0) : <f32>0;
-    } else {
-      delta = zeta * (open ? height : <f32>0);
-    }
-    const m: f32 = negLr * delta;
-    store<f32>(mPtr + o, m);
-    if (m != 0) {
-      store<i32>(activeIdxPtr + (<usize>nActive << 2), i);
-      nActive++;
-    }
-  }
-  bump(cnt, ACC_READS, <f64>n);
-  bump(cnt, LEARN_ERROR_EVALS, <f64>n);
-  bump(cnt, LEARN_GATE_EVALS, <f64>n);
-  if (errorMode == ERROR_SIGN) bump(cnt, LEARN_SIGN_EVALS, <f64>n);
-  return nActive;
+  return ltlSignal<i32, f64>(n, cPtr, targetPtr, uPtr, thrPtr, thrStride, t, halfQ, height, errorMode, negLr, mPtr, activeIdxPtr, cnt);
 }
 
 /** A change of x LSBs (f32), rounded, as an integer clipped to ±2^30 (no overflow downstream). */
@@ -461,6 +406,36 @@ export function ltlOnlineSignalFixed(
   if (q > <f32>1073741824) q = <f32>1073741824;
   else if (q < <f32>-1073741824) q = <f32>-1073741824;
   return <i64><i32>q;
+}
+
+/**
+ * One fixed-point weight at p moved by a change of x LSBs (f32): q = round(x); q = 0 leaves it
+ * alone (returns 0); else W = clip(W + q, ±max), written (WROTE) when it changed, SATURATED when
+ * clipped.
+ */
+// @ts-ignore: decorator
+@inline function writeFixedCell(p: usize, x: f32, stochastic: i32, max: i64): i32 {
+  const q = lsbChange(x, stochastic);
+  if (q == 0) return 0;
+  const w = <i64>load<i32>(p);
+  let nw = w + q;
+  let r = 0;
+  if (nw > max) { nw = max; r = SATURATED; } else if (nw < -max) { nw = -max; r = SATURATED; }
+  if (nw != w) {
+    store<i32>(p, <i32>nw);
+    r |= WROTE;
+  }
+  return r;
+}
+
+/** A fixed-point bias at p moved by x LSBs (f32): b = sat(b + round(x)) at ±max; returns 1 when it saturated. */
+// @ts-ignore: decorator
+@inline function addFixedBias(p: usize, x: f32, stochastic: i32, max: i64): i32 {
+  let b = <i64>load<i32>(p) + lsbChange(x, stochastic);
+  let sat = 0;
+  if (b > max) { b = max; sat = 1; } else if (b < -max) { b = -max; sat = 1; }
+  store<i32>(p, <i32>b);
+  return sat;
 }
 
 /**
@@ -477,7 +452,7 @@ export function fixedOuterUpdate(
   rs = load<u32>(rngPtr);
   let issued: f64 = 0, writes: f64 = 0, wsat: f64 = 0, ssat: f64 = 0;
   const rowBytes = <usize>nOut << 2;
-  const whi = <i64>wMax, wlo = -whi, shi = <i64>stateMax, slo = -shi;
+  const whi = <i64>wMax, shi = <i64>stateMax;
   for (let e = 0; e < nEv; e++) {
     const row = wPtr + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
     const v: f32 = analog ? load<f32>(valPtr + (<usize>e << 2)) : <f32>1;
@@ -486,23 +461,14 @@ export function fixedOuterUpdate(
       const d: f32 = analog ? load<f32>(mPtr + o) * v : load<f32>(mPtr + o);
       if (d == 0) continue;
       issued++;
-      const q = lsbChange(d * invSw, stochastic);
-      if (q == 0) continue;
-      const w = <i64>load<i32>(row + o);
-      let nw = w + q;
-      if (nw > whi) { nw = whi; wsat++; } else if (nw < wlo) { nw = wlo; wsat++; }
-      if (nw != w) {
-        store<i32>(row + o, <i32>nw);
-        writes++;
-      }
+      const r = writeFixedCell(row + o, d * invSw, stochastic, whi);
+      writes += <f64>(r & WROTE);
+      wsat += <f64>(r >> 1);
     }
   }
   for (let k = 0; k < nActive; k++) {
     const o = <usize>load<i32>(activeIdxPtr + (<usize>k << 2)) << 2;
-    const q = lsbChange(load<f32>(mPtr + o) * invSu, stochastic);
-    let b = <i64>load<i32>(biasPtr + o) + q;
-    if (b > shi) { b = shi; ssat++; } else if (b < slo) { b = slo; ssat++; }
-    store<i32>(biasPtr + o, <i32>b);
+    ssat += <f64>addFixedBias(biasPtr + o, load<f32>(mPtr + o) * invSu, stochastic, shi);
   }
   store<u32>(rngPtr, rs);
   bump(cnt, LEARN_UPDATES, issued);
@@ -524,31 +490,22 @@ export function fixedApply(
 ): void {
   rs = load<u32>(rngPtr);
   let writes: f64 = 0, wsat: f64 = 0, ssat: f64 = 0;
-  const whi = <i64>wMax, wlo = -whi, shi = <i64>stateMax, slo = -shi;
+  const whi = <i64>wMax, shi = <i64>stateMax;
   for (let k = 0; k < n; k++) {
     const o = <usize>k << 2;
     const g = load<f32>(gPtr + o);
     if (g == 0) continue;
     store<f32>(gPtr + o, 0);
-    const q = lsbChange(g * invSw, stochastic);
-    if (q == 0) continue;
-    const w = <i64>load<i32>(wPtr + o);
-    let nw = w + q;
-    if (nw > whi) { nw = whi; wsat++; } else if (nw < wlo) { nw = wlo; wsat++; }
-    if (nw != w) {
-      store<i32>(wPtr + o, <i32>nw);
-      writes++;
-    }
+    const r = writeFixedCell(wPtr + o, g * invSw, stochastic, whi);
+    writes += <f64>(r & WROTE);
+    wsat += <f64>(r >> 1);
   }
   for (let k = 0; k < nb; k++) {
     const o = <usize>k << 2;
     const g = load<f32>(gbPtr + o);
     if (g == 0) continue;
     store<f32>(gbPtr + o, 0);
-    const q = lsbChange(g * invSu, stochastic);
-    let b = <i64>load<i32>(bPtr + o) + q;
-    if (b > shi) { b = shi; ssat++; } else if (b < slo) { b = slo; ssat++; }
-    store<i32>(bPtr + o, <i32>b);
+    ssat += <f64>addFixedBias(bPtr + o, g * invSu, stochastic, shi);
   }
   store<u32>(rngPtr, rs);
   bump(cnt, LEARN_WEIGHT_WRITES, writes);

@@ -10,6 +10,7 @@ import {
   bump, ACC_READS, LEARN_ERROR_EVALS, LEARN_GATE_EVALS, LEARN_SIGN_EVALS, LEARN_UPDATES,
   LEARN_DENSE, LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
 } from "./counters";
+import { boxcarHalf, boxcarOpen } from "./surrogate";
 
 export const ERROR_EXACT: i32 = 0;
 export const ERROR_SIGN: i32 = 1;
@@ -23,16 +24,29 @@ export function ltlOnlineSignal(
   t: i32, width: f32, height: f32, errorMode: i32, negLr: f32,
   mPtr: usize, activeIdxPtr: usize, cnt: usize,
 ): i32 {
+  return ltlSignal<f32, f32>(n, cPtr, targetPtr, uPtr, thrPtr, thrStride, t, boxcarHalf(width), height, errorMode, negLr, mPtr, activeIdxPtr, cnt);
+}
+
+/**
+ * The learning signal's body for a membrane and threshold stored as S (f32, or i32 on a
+ * fixed-point chip) and a gate compared in G (f32, or f64: exact on integers), half = p/2 in
+ * the membrane's units. The error and m are f32 in both.
+ */
+// @ts-ignore: decorator
+@inline export function ltlSignal<S, G>(
+  n: i32, cPtr: usize, targetPtr: usize, uPtr: usize, thrPtr: usize, thrStride: i32,
+  t: i32, half: G, height: f32, errorMode: i32, negLr: f32,
+  mPtr: usize, activeIdxPtr: usize, cnt: usize,
+): i32 {
   const tf = <f32>t;
   const twoOverT: f32 = <f32>2 / tf;
-  const half: f32 = width / <f32>2;
   let nActive = 0;
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
     const rate: f32 = <f32>load<u32>(cPtr + o) / tf;
     const zeta: f32 = -(twoOverT * (load<f32>(targetPtr + o) - rate));
-    const theta = load<f32>(thrPtr + (<usize>(i * thrStride) << 2));
-    const open = abs<f32>(load<f32>(uPtr + o) - theta) < half;
+    const theta = <G>load<S>(thrPtr + (<usize>(i * thrStride) << 2));
+    const open = boxcarOpen<G>(<G>load<S>(uPtr + o), theta, half);
     let delta: f32;
     if (errorMode == ERROR_SIGN) {
       delta = open ? (zeta > 0 ? <f32>1 : zeta < 0 ? <f32>-1 : <f32>0) : <f32>0;

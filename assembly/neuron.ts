@@ -49,29 +49,44 @@ export function neuronStep(
     const o = <usize>i << 2;
     const alpha = load<f32>(leakPtr + (<usize>(i * leakStride) << 2));
     const theta = load<f32>(thrPtr + (<usize>(i * thrStride) << 2));
-    const u = load<f32>(uPtr + o);
     const sPrev = load<f32>(sPrevPtr + o);
-    const input = load<f32>(iPtr + o);
-    let v: f32;
-    if (reset == RESET_SUBTRACT) {
-      v = alpha * u + input - theta * sPrev;
-    } else {
-      v = alpha * u * (<f32>1 - sPrev) + input;
-    }
+    const v = resetMembrane<f32>(alpha * load<f32>(uPtr + o), load<f32>(iPtr + o), theta, sPrev, reset);
     if (alpha != 1) leaks++;
     if (sPrev != 0) resets++;
     store<f32>(uPtr + o, v);
-    if (v >= theta) {
-      store<f32>(sPtr + o, 1);
-      store<i32>(spikeIdxPtr + (<usize>nSpikes << 2), i);
-      nSpikes++;
-    } else {
-      store<f32>(sPtr + o, 0);
-    }
+    nSpikes = emitSpike(v >= theta, sPtr + o, spikeIdxPtr, nSpikes, i);
   }
+  countSoma(cnt, n, nSpikes, leaks, resets);
+  return nSpikes;
+}
+
+/**
+ * U[t] from the leaked membrane lu = L(U[t-1]), the input I[t], the threshold and S[t-1]
+ * (ALGORITHMS §2), in T's arithmetic (f32; i64 on fixed-point chips, exact):
+ *   reset "subtract": lu + I - theta * S[t-1];   reset "zero": lu * (1 - S[t-1]) + I.
+ */
+// @ts-ignore: decorator
+@inline export function resetMembrane<T>(lu: T, input: T, theta: T, sPrev: T, reset: i32): T {
+  return reset == RESET_SUBTRACT ? lu + input - theta * sPrev : lu * (<T>1 - sPrev) + input;
+}
+
+/** S[t] of neuron i (its byte at sAt): 1 and listed when it fired, else 0; returns the new length of the list. */
+// @ts-ignore: decorator
+@inline export function emitSpike(fired: bool, sAt: usize, spikeIdxPtr: usize, nSpikes: i32, i: i32): i32 {
+  if (fired) {
+    store<f32>(sAt, 1);
+    store<i32>(spikeIdxPtr + (<usize>nSpikes << 2), i);
+    return nSpikes + 1;
+  }
+  store<f32>(sAt, 0);
+  return nSpikes;
+}
+
+/** The counts of one soma step of n neurons. */
+// @ts-ignore: decorator
+@inline export function countSoma(cnt: usize, n: i32, nSpikes: i32, leaks: i32, resets: i32): void {
   bump(cnt, NEURON_UPDATES, <f64>n);
   bump(cnt, NEURON_SPIKES, <f64>nSpikes);
   bump(cnt, NEURON_LEAKS, <f64>leaks);
   bump(cnt, NEURON_RESETS, <f64>resets);
-  return nSpikes;
 }

@@ -29,6 +29,24 @@ export function integrate(
   wtPtr: usize, nOut: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32,
   biasPtr: usize, iPtr: usize, cnt: usize,
 ): void {
+  dendriticSum<f32>(wtPtr, nOut, idxPtr, valPtr, nEv, analog, 1, iPtr);
+  for (let i = 0; i < nOut; i++) {
+    const o = <usize>i << 2;
+    store<f32>(iPtr + o, load<f32>(iPtr + o) + load<f32>(biasPtr + o));
+  }
+  countIntegration(cnt, nEv, nOut, analog);
+}
+
+/**
+ * The dendritic sum A[i] = sum_e W[i, idx[e]] * v_e (spikes: v_e = 1) into iPtr, in T's
+ * arithmetic: f32 on float chips (v_e = val[e]), i32 on fixed-point chips (weights are
+ * integers, v_e = <i32>(val[e] * xScale), and the sum wraps like an i32 register). SIMD lanes
+ * are output neurons (element-wise, so any order gives the scalar twin's bits).
+ */
+// @ts-ignore: decorator
+@inline export function dendriticSum<T>(
+  wtPtr: usize, nOut: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32, xScale: f32, iPtr: usize,
+): void {
   memory.fill(iPtr, 0, <usize>nOut << 2);
   const rowBytes = <usize>nOut << 2;
   const n4 = nOut & ~3;
@@ -36,33 +54,35 @@ export function integrate(
     const j = load<i32>(idxPtr + (<usize>e << 2));
     const row = wtPtr + <usize>j * rowBytes;
     if (analog) {
-      const v = load<f32>(valPtr + (<usize>e << 2));
-      const vv = f32x4.splat(v);
+      const x = load<f32>(valPtr + (<usize>e << 2));
+      const v: T = isInteger<T>() ? <T>(x * xScale) : <T>x;
+      const vv = v128.splat<T>(v);
       let i = 0;
       for (; i < n4; i += 4) {
         const o = <usize>i << 2;
-        v128.store(iPtr + o, f32x4.add(v128.load(iPtr + o), f32x4.mul(v128.load(row + o), vv)));
+        v128.store(iPtr + o, v128.add<T>(v128.load(iPtr + o), v128.mul<T>(v128.load(row + o), vv)));
       }
       for (; i < nOut; i++) {
         const o = <usize>i << 2;
-        store<f32>(iPtr + o, load<f32>(iPtr + o) + load<f32>(row + o) * v);
+        store<T>(iPtr + o, load<T>(iPtr + o) + load<T>(row + o) * v);
       }
     } else {
       let i = 0;
       for (; i < n4; i += 4) {
         const o = <usize>i << 2;
-        v128.store(iPtr + o, f32x4.add(v128.load(iPtr + o), v128.load(row + o)));
+        v128.store(iPtr + o, v128.add<T>(v128.load(iPtr + o), v128.load(row + o)));
       }
       for (; i < nOut; i++) {
         const o = <usize>i << 2;
-        store<f32>(iPtr + o, load<f32>(iPtr + o) + load<f32>(row + o));
+        store<T>(iPtr + o, load<T>(iPtr + o) + load<T>(row + o));
       }
     }
   }
-  for (let i = 0; i < nOut; i++) {
-    const o = <usize>i << 2;
-    store<f32>(iPtr + o, load<f32>(iPtr + o) + load<f32>(biasPtr + o));
-  }
+}
+
+/** The counts of one integration: events delivered, weight reads, and ACs (spikes) or MACs (analog). */
+// @ts-ignore: decorator
+@inline export function countIntegration(cnt: usize, nEv: i32, nOut: i32, analog: i32): void {
   const ops = <f64>nEv * <f64>nOut;
   bump(cnt, SYN_EVENTS, <f64>nEv);
   bump(cnt, SYN_READS, ops);

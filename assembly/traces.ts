@@ -13,6 +13,7 @@
 import {
   bump, TRACE_UPDATES, TRACE_READS, LEARN_GATE_EVALS, LEARN_UPDATES, LEARN_DENSE, LEARN_BIAS_UPDATES,
 } from "./counters";
+import { boxcar, boxcarHalf } from "./surrogate";
 
 /**
  * Synaptic traces e_W of one layer from this step's presynaptic events (index, value; value 1
@@ -101,12 +102,12 @@ export function stopDelta(
   n: i32, dSPtr: usize, uPtr: usize, thrPtr: usize, thrStride: i32, width: f32, height: f32,
   deltaPtr: usize, activeIdxPtr: usize, cnt: usize,
 ): i32 {
-  const half: f32 = width / <f32>2;
+  const half = boxcarHalf(width);
   let nActive = 0;
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
     const theta = load<f32>(thrPtr + (<usize>(i * thrStride) << 2));
-    const gate: f32 = abs<f32>(load<f32>(uPtr + o) - theta) < half ? height : <f32>0;
+    const gate = boxcar<f32>(load<f32>(uPtr + o), theta, half, height);
     const d: f32 = load<f32>(dSPtr + o) * gate;
     store<f32>(deltaPtr + o, d);
     if (d != 0) {

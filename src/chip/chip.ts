@@ -1,6 +1,7 @@
 /**
  * A chip instance: layers of neurons laid out in one arena, stepped through time by the
- * circuits of src/chip/kernels.ts, with an action counter block per layer. A learning rule
+ * circuits of its variant (ideal, with devices, fixed point: src/chip/circuits.ts, chosen once
+ * at construction by src/chip/variants.ts), with an action counter block per layer. A learning rule
  * (src/rules/) is a set of extra circuits that reserves its own buffers in the same arena and
  * runs after the forward pass of each time step and at the end of each sample.
  */
@@ -8,45 +9,15 @@ import { ArenaPlan } from './arena.js';
 import { Backend, Kernels, createKernels } from './kernels.js';
 import { COUNTER_SLOTS } from '../reference/counters.js';
 import { RESET_SUBTRACT, RESET_ZERO } from '../reference/neuron.js';
-import { Device, DeviceSpec, isIdeal } from './device.js';
+import type { Device } from './device.js';
+import type { ChipCircuits, ChipCore, Events, LayerPtrs } from './circuits.js';
+import { chooseCircuits } from './variants.js';
+import { ChipSpec, Reset, weightCount } from './spec.js';
 import { ConvGeometry, convWeightCount, geometryBlock, checkGeometry, GEO_SLOTS } from '../reference/conv.js';
 
-export type Reset = 'subtract' | 'zero';
-
-export interface LayerSpec {
-  name: string;
-  nIn: number;
-  nOut: number;
-  /**
-   * nOut x nIn, row-major: weights[i * nIn + j] = W[i, j] (the paper's orientation).
-   * Convolution: the shared K x C x kh x kw weights, row-major (PyTorch's orientation; depthwise:
-   * C x 1 x kh x kw), and one bias per output channel.
-   */
-  weights: Float32Array;
-  bias: Float32Array;
-  /** A convolution (src/reference/conv.ts): nIn = C*H*W and nOut = K*OH*OW neurons, channel-major. */
-  conv?: ConvGeometry;
-  /** Fixed weights that no rule learns (average pooling). */
-  fixed?: boolean;
-  /** One value (per layer) or nOut values (per neuron). */
-  threshold: Float32Array;
-  leak: Float32Array;
-  /** A non-spiking, memoryless readout: o[t] = W . S[t-d] + b (ALGORITHMS §1). */
-  readout?: boolean;
-}
-
-export interface ChipSpec {
-  inputSize: number;
-  layers: LayerSpec[];
-  reset: Reset;
-  delay: 0 | 1;
-  /** Spike accumulator width in bits (1..32); 32 unless a hardware model says otherwise. */
-  counterBits?: number;
-  /** Longest time window a sample may have. */
-  maxSteps: number;
-  /** The chip instance's device non-idealities and number format (src/chip/device.ts); absent: the ideal f32 chip. */
-  device?: DeviceSpec;
-}
+export type { Reset, LayerSpec, ChipSpec } from './spec.js';
+export type { LayerPtrs, Events } from './circuits.js';
+export { weightCount } from './spec.js';
 
 /** What one sample gives the learning circuits: layer targets (LTL) or a label (readout rules). */
 export interface SampleSupervision {
@@ -63,6 +34,12 @@ export interface SampleSupervision {
  */
 export interface ChipRule {
   readonly name: string;
+  /**
+   * The rule writes weights only through the chip's circuits (ChipCircuits.learnWrite /
+   * learnApply), so it can train chips whose weight memory is not plain f32 (quantized cells,
+   * fixed point). Absent: it writes the f32 weights directly.
+   */
+  readonly writesThroughCircuits?: boolean;
   /** The rule has circuits for convolutional layers (shared weights); others refuse such chips. */
   readonly trainsConv?: boolean;
   reserve(plan: ArenaPlan, chip: ChipShape): void;
@@ -95,24 +72,7 @@ export interface ChipShape {
   delay?: 0 | 1;
 }
 
-/** Byte pointers of one layer's buffers (absolute, into the kernels' memory). */
-export interface LayerPtrs {
-  wt: number;        // nIn x nOut, fan-out major (row j = synapses of presynaptic neuron j)
-  bias: number;
-  thr: number; thrStride: number;
-  leak: number; leakStride: number;
-  i: number;         // input current I[t]
-  u: number;         // membrane U[t] (readout: o[t])
-  s: [number, number];        // S at even / odd steps
-  spikeIdx: [number, number]; // indices of the spikes of S
-  c: number;         // spike accumulator C[t] (u32)
-  cnt: number;       // counter block (f64 x COUNTER_SLOTS)
-  geo: number;       // convolution geometry block (i32 x GEO_SLOTS); -1 for a dense layer
-}
-
-export interface Events { idx: number; val: number; n: number; analog: number }
-
-export class Chip {
+export class Chip implements ChipCore {
   readonly k: Kernels;
   readonly spec: ChipSpec;
   readonly layers: LayerPtrs[] = [];
@@ -136,12 +96,14 @@ export class Chip {
     const bits = spec.counterBits ?? 32;
     this.maxCount = bits >= 32 ? 0xffffffff : 2 ** bits - 1;
     const plan = new ArenaPlan();
-    const device = spec.device && !isIdeal(spec.device) ? new Device(spec, spec.device) : null;
-    if (device && rule && rule.name !== 'ltl-online' && (spec.device?.quantization || spec.device?.fixedPoint)) {
+    const { circuits, device } = chooseCircuits(spec);
+    if (rule && !circuits.writableWeights && !rule.writesThroughCircuits) {
       throw new RangeError(`rule ${rule.name} writes weights directly: quantized or fixed-point chips need a rule that writes through the device (ltl-online)`);
     }
+    this.circuits = circuits;
+    this.device = device;
     const off = spec.layers.map((l, n) => {
-      const thrN = device ? device.thresholdCount(n, spec) : l.threshold.length, leakN = l.leak.length;
+      const thrN = circuits.thresholdCount(n), leakN = l.leak.length;
       return {
         wt: plan.f32(weightCount(l)), bias: plan.f32(l.bias.length), thr: plan.f32(thrN), thrN, leak: plan.f32(leakN),
         geo: l.conv ? plan.i32(GEO_SLOTS) : -1,
@@ -149,7 +111,7 @@ export class Chip {
         x0: plan.i32(l.nOut), x1: plan.i32(l.nOut), c: plan.i32(l.nOut), cnt: plan.f64(COUNTER_SLOTS),
       };
     });
-    device?.reserve(plan);
+    circuits.reserve(plan);
     const inOff = { x: plan.f32(spec.inputSize), i0: plan.i32(spec.inputSize), i1: plan.i32(spec.inputSize), v0: plan.f32(spec.inputSize), v1: plan.f32(spec.inputSize) };
     if (rule && !rule.trainsConv && spec.layers.some((l) => l.conv)) {
       throw new RangeError(`rule ${rule.name} does not train conv layers yet`);
@@ -184,14 +146,15 @@ export class Chip {
     this.rule = rule;
     this.readoutSum = new Float64Array(spec.layers[spec.layers.length - 1].nOut);
     this.learningBytes = spec.layers.map((_, l) => plan.bytesOf('rule', l));
-    this.device = device;
-    device?.bind(this);
+    circuits.bind(this);
     rule?.bind(this);
   }
 
   readonly rule?: ChipRule;
-  /** The chip instance's devices (non-idealities, fixed point); null: the ideal chip. */
-  readonly device: Device | null = null;
+  /** The circuits of the chip's variant: every forward step and every rule's weight write goes through them. */
+  readonly circuits: ChipCircuits;
+  /** The chip instance's devices (draws, saturations, formats) for inspection; null: the ideal chip. */
+  readonly device: Device | null;
 
   shape(): ChipShape {
     return {
@@ -212,8 +175,8 @@ export class Chip {
   /** Weights in the paper's orientation, nOut x nIn row-major (convolution: K x C x kh x kw) (a copy). */
   getWeights(l: number): Float32Array {
     const { nIn, nOut, conv } = this.spec.layers[l];
-    if (conv) return convWeights(conv, this.f32(this.layers[l].wt, convWeightCount(conv)), 'get');
-    const wt = this.device?.fixed ? this.device.storedWeights(l) : this.f32(this.layers[l].wt, nIn * nOut);
+    const wt = this.circuits.storedWeights(l);
+    if (conv) return convWeights(conv, wt, 'get');
     const w = new Float32Array(nIn * nOut);
     for (let j = 0; j < nIn; j++) for (let i = 0; i < nOut; i++) w[i * nIn + j] = wt[j * nOut + i];
     return w;
@@ -228,28 +191,18 @@ export class Chip {
     const wt = this.f32(this.layers[l].wt, nIn * nOut);
     for (let j = 0; j < nIn; j++) for (let i = 0; i < nOut; i++) wt[j * nOut + i] = w[i * nIn + j];
     // Deployment onto a non-ideal chip: the device quantizes (programs) what was written.
-    this.device?.afterSetWeights(l);
+    this.circuits.programWeights(l);
   }
 
-  getBias(l: number): Float32Array {
-    if (this.device?.fixed) return this.device.real(l, 'bias');
-    return this.f32(this.layers[l].bias, this.spec.layers[l].bias.length).slice();
-  }
+  getBias(l: number): Float32Array { return this.circuits.bias(l); }
   /** Thresholds as stored: one per layer, or one per neuron (per-neuron mismatch, silencing, learned thresholds). */
-  getThreshold(l: number): Float32Array {
-    if (this.device?.fixed) return this.device.real(l, 'thr');
-    return this.f32(this.layers[l].thr, this.layers[l].thrStride ? this.spec.layers[l].nOut : 1).slice();
-  }
-  getLeak(l: number): Float32Array {
-    if (this.device?.fixed) return this.device.realLeak(l);
-    return this.f32(this.layers[l].leak, this.spec.layers[l].leak.length).slice();
-  }
+  getThreshold(l: number): Float32Array { return this.circuits.threshold(l); }
+  getLeak(l: number): Float32Array { return this.circuits.leak(l); }
 
   /** Membrane U[t] (readout: o[t]), spikes S[t] and spike counts C[t] of layer l after the current step. */
   membrane(l: number): Float32Array {
     // Fixed point: the integers in real units (a copy).
-    if (this.device?.fixed) return this.device.real(l, 'u');
-    return this.f32(this.layers[l].u, this.spec.layers[l].nOut);
+    return this.circuits.membrane(l);
   }
   spikes(l: number): Float32Array { return this.f32(this.layers[l].s[this.t & 1], this.spec.layers[l].nOut); }
   counts(l: number): Uint32Array { return this.u32(this.layers[l].c, this.spec.layers[l].nOut); }
@@ -289,31 +242,24 @@ export class Chip {
 
   /** Forward pass of one time step with input x[t] (nothing learned here). */
   forward(x: Float32Array, xOffset = 0): void {
-    const k = this.k;
+    const k = this.k, c = this.circuits;
     this.t++;
     const cur = this.t & 1, prev = cur ^ 1;
     const n = this.spec.inputSize;
     k.mem.f32.set(x.subarray(xOffset, xOffset + n), this.xPtr >>> 2);
-    this.inN[cur] = this.device ? this.device.gather(this.xPtr, n, this.inIdx[cur], this.inVal[cur]) : k.gatherEvents(this.xPtr, n, this.inIdx[cur], this.inVal[cur]);
+    this.inN[cur] = c.gather(this.xPtr, n, this.inIdx[cur], this.inVal[cur]);
     const reset = this.spec.reset === 'subtract' ? RESET_SUBTRACT : RESET_ZERO;
     for (let l = 0; l < this.layers.length; l++) {
       const p = this.layers[l];
       const ls = this.spec.layers[l];
       const ev = this.preEvents(l);
       if (ls.readout) {
-        if (this.device) this.device.integrate(l, ev, p.u);
-        else k.integrate(p.wt, ls.nOut, ev.idx, ev.val, ev.n, ev.analog, p.bias, p.u, p.cnt);
+        c.integrate(l, ev, p.u);
         const o = this.membrane(l);
         for (let i = 0; i < ls.nOut; i++) this.readoutSum[i] += o[i];
         continue;
       }
-      let ns: number;
-      if (this.device) ns = this.device.layerStep(l, ev, prev, cur, reset);
-      else {
-        if (ls.conv) k.convIntegrate(p.geo, p.wt, ev.idx, ev.val, ev.n, ev.analog, p.bias, p.i, p.cnt);
-        else k.integrate(p.wt, ls.nOut, ev.idx, ev.val, ev.n, ev.analog, p.bias, p.i, p.cnt);
-        ns = k.neuronStep(ls.nOut, p.i, p.u, p.s[prev], p.s[cur], p.spikeIdx[cur], p.thr, p.thrStride, p.leak, p.leakStride, reset, p.cnt);
-      }
+      const ns = c.layerStep(l, ev, prev, cur, reset);
       this.nSpikes[l][cur] = ns;
       k.accumulate(p.spikeIdx[cur], ns, p.c, this.maxCount, p.cnt);
     }
@@ -348,11 +294,6 @@ export class Chip {
     }
     return best;
   }
-}
-
-/** Weights a layer stores: nIn x nOut, or a convolution's shared K*C*kh*kw (depthwise: C*kh*kw). */
-export function weightCount(l: Pick<LayerSpec, 'nIn' | 'nOut' | 'conv'>): number {
-  return l.conv ? convWeightCount(l.conv) : l.nIn * l.nOut;
 }
 
 /**

@@ -34,89 +34,19 @@
  * built at all: the chip runs the ideal kernels, bit for bit the ideal chip.
  */
 import type { ArenaPlan } from './arena.js';
-import type { Chip, ChipSpec, Events } from './chip.js';
+import type { ChipCore, Events } from './circuits.js';
+import type { ChipSpec, DeviceSpec, Rounding } from './spec.js';
 import type { HwModel } from '../cost/hwmodel.js';
+import { IdealCircuits } from './ideal.js';
 import { Rng } from '../host/rng.js';
-import {
-  DEV_WEIGHT_SATURATIONS, DEV_STATE_SATURATIONS, ROUND_FLOOR, ROUND_TOWARD_ZERO, ROUND_NEAREST,
-  LEAK_MULTIPLY_SHIFT, LEAK_BIT_SHIFT,
-} from '../reference/device.js';
+import { DEV_WEIGHT_SATURATIONS, DEV_STATE_SATURATIONS } from '../reference/device.js';
 
-export type Rounding = 'nearest' | 'stochastic';
-export type ShiftRounding = 'floor' | 'toward-zero' | 'nearest';
-
-export interface MismatchSpec {
-  /** σ of the per-synapse gains. */
-  sigma: number;
-  /** σ of the per-neuron threshold gains (default: sigma). */
-  neuronSigma?: number;
-  distribution?: 'gaussian' | 'lognormal';
-}
-
-export interface QuantizationSpec {
-  /** Number of weight levels over [-wmax, wmax] (>= 2; an odd number holds 0). */
-  levels: number;
-  /** Rounding of updates (deployment always rounds to nearest). Default nearest. */
-  rounding?: Rounding;
-  /** Cycle-to-cycle write noise σ as a fraction of the range 2 wmax (default 0). */
-  writeNoise?: number;
-  /** wmax of each layer = rangeScale x max |w| when the chip is built (default 1). */
-  rangeScale?: number;
-  /** wmax per layer, overriding rangeScale. */
-  range?: number[];
-}
-
-export interface ThermalSpec {
-  /** σ of the membrane noise per step, in units of the layer's threshold. */
-  sigma: number;
-}
-
-export interface SilencingSpec {
-  /** Fraction of each layer's neurons that never fire (rounded to the nearest count). */
-  fraction: number;
-  /** Silence output-layer neurons too (default false: a dead class neuron caps accuracy whatever learning does). */
-  outputLayer?: boolean;
-}
-
-/**
- * Bit-accurate integers. Weight LSB s_w = wmax / (2^(weightBits-1) - 1) per layer (wmax as in
- * quantization); membrane, current, bias and threshold in units s_u = s_w x 2^-activationShift
- * (Lava's Loihi left-shifts synaptic input and threshold by 6 bits), saturating at
- * ±(2^(stateBits-1) - 1); the input currents (layer 1, direct encoding) are
- * nearest(x x 2^inputFractionBits), clipped to [-1, 1]. Leak: multiply-and-shift
- * v = round(v x round(α 2^decayBits) / 2^decayBits) or bit shift v -= v >> k, k = round(-log2(1 - α)).
- */
-export interface FixedPointSpec {
-  weightBits: number;
-  stateBits: number;
-  /** Fraction bits of the input currents (default 8). */
-  inputFractionBits?: number;
-  /** Extra fraction bits of the membrane over the weight LSB; absent: the most that leaves 8x the threshold as headroom, at most inputFractionBits. */
-  activationShift?: number;
-  leak?: 'multiply-shift' | 'bit-shift';
-  /** Fraction bits of the multiply-and-shift leak (default 12). */
-  decayBits?: number;
-  /** Rounding of right shifts (default floor: an arithmetic shift). */
-  shiftRounding?: ShiftRounding;
-  /** Rounding of weight and bias updates (default stochastic). */
-  updateRounding?: Rounding;
-  rangeScale?: number;
-  range?: number[];
-}
-
-export interface DeviceSpec {
-  /** The chip instance: every draw follows from it. */
-  seed: number;
-  mismatch?: MismatchSpec;
-  quantization?: QuantizationSpec;
-  thermal?: ThermalSpec;
-  silencing?: SilencingSpec;
-  fixedPoint?: FixedPointSpec;
-}
+export type {
+  Rounding, ShiftRounding, MismatchSpec, QuantizationSpec, ThermalSpec, SilencingSpec, FixedPointSpec, DeviceSpec,
+} from './spec.js';
 
 export const SILENT_THRESHOLD = 3.4028234663852886e38; // the largest f32
-const SILENT_THRESHOLD_FIXED = 2147483647; // above any saturated membrane
-const GAUSS = Math.sqrt(3) / 65536;        // Irwin-Hall integer -> unit variance
+export const GAUSS = Math.sqrt(3) / 65536;        // Irwin-Hall integer -> unit variance
 
 // ---------------------------------------------------------------------------------------------
 // From a hardware model
@@ -253,19 +183,22 @@ export function validateDevice(d: DeviceSpec, spec: ChipSpec): void {
 }
 
 /**
- * The devices of a chip: built from the ChipSpec's `device` before the arena is planned
- * (host-side draws), reserved in the plan, then bound to the chip (gains, generator states and
- * the number format written into the arena).
+ * The devices of a chip, f32 with non-idealities (mismatch, thermal noise, silencing): the
+ * ideal circuits with the steps the devices change overridden. Built from the ChipSpec's
+ * `device` before the arena is planned (host-side draws), reserved in the plan, then bound to
+ * the chip (gains, generator states and, in subclasses, the number format written into the
+ * arena). Quantized cells (src/chip/quantized.ts) and fixed point (src/chip/fixed-point.ts)
+ * extend it; src/chip/variants.ts chooses one per chip.
  */
-export class Device {
+export class Device extends IdealCircuits {
   readonly spec: DeviceSpec;
   /** Integers in the arena (weights, bias, threshold, leak, current, membrane). */
   readonly fixed: boolean;
   readonly layers: DevLayer[];
-  private chip!: Chip;
-  private bound = false;
+  protected bound = false;
 
   constructor(chipSpec: ChipSpec, d: DeviceSpec) {
+    super(chipSpec);
     validateDevice(d, chipSpec);
     this.spec = d;
     this.fixed = !!d.fixedPoint;
@@ -318,200 +251,89 @@ export class Device {
     });
   }
 
-  /** Values of layer l's threshold buffer (1: one per layer; nOut: one per neuron). */
-  thresholdCount(l: number, spec: ChipSpec): number {
-    return this.layers[l].thresholds ? spec.layers[l].nOut : spec.layers[l].threshold.length;
+  override thresholdCount(l: number): number {
+    const ls = this.chipSpec.layers[l];
+    return this.layers[l].thresholds ? ls.nOut : ls.threshold.length;
   }
 
   /** Reserve the gains and generator states (chip memory, not learning memory). */
-  reserve(plan: ArenaPlan): void {
+  override reserve(plan: ArenaPlan): void {
     this.layers.forEach((dl, n) => plan.forLayer(n, () => {
       if (dl.gain) dl.gainOff = plan.f32(dl.gain.length);
       dl.rngOff = plan.i32(4);
     }));
   }
 
-  /** Called by the chip once its buffers hold the spec's values (float): draws and formats go in. */
-  bind(chip: Chip): void {
-    this.chip = chip;
-    const b = chip.k.base, mem = chip.k.mem, spec = chip.spec, d = this.spec;
+  /** Called by the chip once its buffers hold the spec's values (f32): draws and formats go in. */
+  override bind(core: ChipCore): void {
+    super.bind(core);
+    const b = core.k.base, mem = core.k.mem, spec = core.spec, d = this.spec;
     this.layers.forEach((dl, n) => {
-      const ls = spec.layers[n], p = chip.layers[n];
+      const ls = spec.layers[n], p = core.layers[n];
       dl.rngPtr = b + dl.rngOff;
       mem.u32.set(dl.seeds, dl.rngPtr >>> 2);
       if (dl.gain) {
         dl.gainPtr = b + dl.gainOff;
         mem.f32.set(dl.gain, dl.gainPtr >>> 2);
       }
-      if (dl.thresholds) chip.f32(p.thr, ls.nOut).set(dl.thresholds);
+      if (dl.thresholds) core.f32(p.thr, ls.nOut).set(dl.thresholds);
       const nominal = meanOf(ls.threshold);
-      const wmaxOf = (range: number[] | undefined, scale: number | undefined): number => {
-        if (range) return range[n];
-        let m = 0;
-        for (let k = 0; k < ls.weights.length; k++) m = Math.max(m, Math.abs(ls.weights[k]));
-        // A layer of zero (or denormal) weights gets its threshold as range: the grid needs a finite 1/step.
-        return (m >= 1e-20 ? m : nominal) * (scale ?? 1);
-      };
-      if (d.quantization) {
-        const q = d.quantization, wmax = wmaxOf(q.range, q.rangeScale), maxLevel = q.levels - 1;
-        const step = Math.fround((2 * wmax) / maxLevel);
-        dl.quant = {
-          step, invStep: Math.fround(1 / step), half: maxLevel / 2, maxLevel,
-          noiseScale: Math.fround((q.writeNoise ?? 0) * maxLevel * GAUSS), stochastic: q.rounding === 'stochastic' ? 1 : 0, wmax,
-        };
-      }
-      if (d.fixedPoint) dl.fixed = fixedParams(d.fixedPoint, wmaxOf(d.fixedPoint.range, d.fixedPoint.rangeScale), nominal);
+      this.configure(n, nominal);
       if (d.thermal && d.thermal.sigma > 0 && !ls.readout) {
         const sigma = d.thermal.sigma * nominal;
         dl.noiseScale = Math.fround((dl.fixed ? sigma / dl.fixed.su : sigma) * GAUSS);
       }
-      if (dl.fixed) this.toFixed(n);
-      else if (dl.quant) this.program(n);
+      this.deploy(n);
     });
     this.bound = true;
   }
 
-  /** The weights of layer l were just written as f32 (deployment): program them onto the device. */
-  afterSetWeights(l: number): void {
-    if (!this.bound) return;
-    const dl = this.layers[l];
-    if (dl.fixed) this.toFixedWeights(l);
-    else if (dl.quant) this.program(l);
-  }
+  /** The number format's parameters of layer n (quantization grid, fixed-point scales); f32 chips: none. */
+  protected configure(_n: number, _nominalThreshold: number): void {}
 
-  private program(l: number): void {
-    const q = this.layers[l].quant as QuantParams, p = this.chip.layers[l], ls = this.chip.spec.layers[l];
-    this.chip.k.quantizeWeights(p.wt, ls.nIn * ls.nOut, q.step, q.invStep, q.half, q.maxLevel, q.noiseScale, this.layers[l].rngPtr + 8, p.cnt);
-  }
+  /** Layer n's f32 buffers put into the device's format at bind time (programmed cells, integers); f32 chips: nothing. */
+  protected deploy(_n: number): void {}
 
-  /** Host-side conversion of the float buffers of layer l into the fixed-point format. */
-  private toFixed(l: number): void {
-    const chip = this.chip, p = chip.layers[l], ls = chip.spec.layers[l], f = this.layers[l].fixed as FixedParams;
-    const mem = chip.k.mem;
-    this.toFixedWeights(l);
-    const bias = chip.f32(p.bias, ls.nOut);
-    const bq = Int32Array.from(bias, (v) => clampInt(Math.round(v / f.su), f.stateMax));
-    mem.i32.set(bq, p.bias >>> 2);
-    const thrN = p.thrStride ? ls.nOut : 1;
-    const thr = chip.f32(p.thr, thrN);
-    mem.i32.set(Int32Array.from(thr, (v) => (v >= SILENT_THRESHOLD ? SILENT_THRESHOLD_FIXED : Math.max(1, clampInt(Math.round(v / f.su), f.stateMax)))), p.thr >>> 2);
-    const leakN = p.leakStride ? ls.nOut : 1;
-    const leak = chip.f32(p.leak, leakN);
-    mem.i32.set(Int32Array.from(leak, (a) => leakParam(a, f)), p.leak >>> 2);
-  }
-
-  private toFixedWeights(l: number): void {
-    const chip = this.chip, p = chip.layers[l], ls = chip.spec.layers[l], f = this.layers[l].fixed as FixedParams;
-    const n = ls.nIn * ls.nOut, w = chip.f32(p.wt, n), out = new Int32Array(n);
-    let sat = 0;
-    for (let k = 0; k < n; k++) {
-      const q = Math.round(w[k] / f.sw);
-      if (Math.abs(q) > f.wMax) sat++;
-      out[k] = clampInt(q, f.wMax);
-    }
-    chip.k.mem.i32.set(out, p.wt >>> 2);
-    chip.counters(l)[DEV_WEIGHT_SATURATIONS] += sat;
+  /** wmax of layer n: given per layer, or its largest |w| when the chip is built (times scale). */
+  protected wmax(n: number, nominalThreshold: number, range: number[] | undefined, scale: number | undefined): number {
+    if (range) return range[n];
+    const w = this.chipSpec.layers[n].weights;
+    let m = 0;
+    for (let k = 0; k < w.length; k++) m = Math.max(m, Math.abs(w[k]));
+    // A layer of zero (or denormal) weights gets its threshold as range: the grid needs a finite 1/step.
+    return (m >= 1e-20 ? m : nominalThreshold) * (scale ?? 1);
   }
 
   // ---- forward --------------------------------------------------------------------------------
 
-  /** Layer 1's input events (fixed point: quantized currents). */
-  gather(xPtr: number, n: number, idxPtr: number, valPtr: number): number {
-    const k = this.chip.k;
-    const f = this.layers[0].fixed;
-    if (!f) return k.gatherEvents(xPtr, n, idxPtr, valPtr);
-    return k.gatherEventsFixed(xPtr, n, idxPtr, valPtr, f.xScale, f.xMax, this.chip.layers[0].cnt);
+  /** Synaptic integration; with synapse mismatch every weight read is multiplied by its gain. */
+  override integrate(l: number, ev: Events, dst: number): void {
+    const dl = this.layers[l];
+    if (!dl.gain) return super.integrate(l, ev, dst);
+    const p = this.core.layers[l];
+    this.core.k.integrateGain(p.wt, dl.gainPtr, this.core.spec.layers[l].nOut, ev.idx, ev.val, ev.n, ev.analog, p.bias, dst, p.cnt);
   }
 
-  /** Synaptic integration of layer l into dst (the current I, or a readout's o). */
-  integrate(l: number, ev: Events, dst: number): void {
-    const k = this.chip.k, p = this.chip.layers[l], nOut = this.chip.spec.layers[l].nOut, dl = this.layers[l];
-    if (dl.fixed) {
-      const f = dl.fixed;
-      k.integrateFixed(p.wt, nOut, ev.idx, ev.val, ev.n, ev.analog, f.xScale, f.shiftAnalog, f.shiftSpike, p.bias, dst, f.stateMax, f.roundMode, p.cnt);
-    } else if (dl.gain) {
-      k.integrateGain(p.wt, dl.gainPtr, nOut, ev.idx, ev.val, ev.n, ev.analog, p.bias, dst, p.cnt);
-    } else {
-      k.integrate(p.wt, nOut, ev.idx, ev.val, ev.n, ev.analog, p.bias, dst, p.cnt);
-    }
+  /** The soma, after the thermal noise is added to the step's input current. */
+  protected override soma(l: number, prev: number, cur: number, reset: number): number {
+    const dl = this.layers[l];
+    if (dl.noiseScale !== 0) this.core.k.membraneNoise(this.core.layers[l].i, this.core.spec.layers[l].nOut, dl.noiseScale, dl.rngPtr);
+    return super.soma(l, prev, cur, reset);
   }
 
-  /** Integration, membrane noise and soma of spiking layer l at one step; returns its spike count. */
-  layerStep(l: number, ev: Events, prev: number, cur: number, reset: number): number {
-    const k = this.chip.k, p = this.chip.layers[l], nOut = this.chip.spec.layers[l].nOut, dl = this.layers[l];
-    this.integrate(l, ev, p.i);
-    const f = dl.fixed;
-    if (f) {
-      if (dl.noiseScale !== 0) k.membraneNoiseFixed(p.i, nOut, dl.noiseScale, f.stateMax, dl.rngPtr, p.cnt);
-      return k.neuronStepFixed(nOut, p.i, p.u, p.s[prev], p.s[cur], p.spikeIdx[cur], p.thr, p.thrStride, p.leak, p.leakStride, f.leakMode, f.decayBits, reset, f.stateMax, f.roundMode, p.cnt);
-    }
-    if (dl.noiseScale !== 0) k.membraneNoise(p.i, nOut, dl.noiseScale, dl.rngPtr);
-    return k.neuronStep(nOut, p.i, p.u, p.s[prev], p.s[cur], p.spikeIdx[cur], p.thr, p.thrStride, p.leak, p.leakStride, reset, p.cnt);
-  }
-
-  // ---- the online learning circuit's access to the synapses ----------------------------------
-
-  /** ltlOnlineSignal on this chip's number format (fixed point: an integer gate). */
-  ltlSignal(l: number, targetPtr: number, t: number, width: number, height: number, errorMode: number, negLr: number, mPtr: number, activePtr: number): number {
-    const k = this.chip.k, p = this.chip.layers[l], nOut = this.chip.spec.layers[l].nOut, f = this.layers[l].fixed;
-    if (f) return k.ltlOnlineSignalFixed(nOut, p.c, targetPtr, p.u, p.thr, p.thrStride, t, (width / 2) * f.halfScale, height, errorMode, negLr, mPtr, activePtr, p.cnt);
-    return k.ltlOnlineSignal(nOut, p.c, targetPtr, p.u, p.thr, p.thrStride, t, width, height, errorMode, negLr, mPtr, activePtr, p.cnt);
-  }
-
-  /**
-   * The outer-product write m ⊗ S_pre of layer l: into the synapses now, through the device
-   * (acc null), or into the rule's accumulator (acc: its G and Gb, float, written at the end).
-   */
-  outerUpdate(l: number, ev: Events, mPtr: number, activePtr: number, nActive: number, acc: { g: number; gb: number } | null): void {
-    const k = this.chip.k, p = this.chip.layers[l], nOut = this.chip.spec.layers[l].nOut, dl = this.layers[l];
-    if (acc) return k.outerUpdate(acc.g, acc.gb, nOut, ev.idx, ev.val, ev.n, ev.analog, mPtr, activePtr, nActive, 0, p.cnt);
-    const q = dl.quant, f = dl.fixed, rng = dl.rngPtr + 4;
-    if (f) k.fixedOuterUpdate(p.wt, p.bias, nOut, ev.idx, ev.val, ev.n, ev.analog, mPtr, activePtr, nActive, f.invSw, f.invSu, f.wMax, f.stateMax, f.stochastic, rng, p.cnt);
-    else if (q) k.deviceOuterUpdate(p.wt, p.bias, nOut, ev.idx, ev.val, ev.n, ev.analog, mPtr, activePtr, nActive, q.step, q.invStep, q.half, q.maxLevel, q.noiseScale, q.stochastic, rng, p.cnt);
-    else k.outerUpdate(p.wt, p.bias, nOut, ev.idx, ev.val, ev.n, ev.analog, mPtr, activePtr, nActive, 1, p.cnt);
-  }
-
-  /** End of a sample ("sample" updates): the accumulated G, Gb written through the device. */
-  applyAccumulated(l: number, g: number, gb: number): void {
-    const k = this.chip.k, p = this.chip.layers[l], { nIn, nOut } = this.chip.spec.layers[l], dl = this.layers[l];
-    const q = dl.quant, f = dl.fixed, rng = dl.rngPtr + 4;
-    if (f) k.fixedApply(p.wt, g, nIn * nOut, p.bias, gb, nOut, f.invSw, f.invSu, f.wMax, f.stateMax, f.stochastic, rng, p.cnt);
-    else if (q) k.deviceApply(p.wt, g, nIn * nOut, p.bias, gb, nOut, q.step, q.invStep, q.half, q.maxLevel, q.noiseScale, q.stochastic, rng, p.cnt);
-    else k.applyAccumulated(p.wt, g, nIn * nOut, p.bias, gb, nOut, p.cnt);
-  }
-
-  // ---- reading the chip in real units --------------------------------------------------------
-
-  /** Weights of layer l, fan-out major, in real units (a copy). */
-  storedWeights(l: number): Float32Array {
-    const p = this.chip.layers[l], ls = this.chip.spec.layers[l], n = ls.nIn * ls.nOut, f = this.layers[l].fixed;
-    if (!f) return this.chip.f32(p.wt, n).slice();
-    return Float32Array.from(this.chip.k.mem.i32.subarray(p.wt >>> 2, (p.wt >>> 2) + n), (v) => v * f.sw);
-  }
+  // ---- inspection -----------------------------------------------------------------------------
 
   /** Integers of a fixed-point buffer (weights 'wt', 'bias', 'thr', 'u', 'i') of layer l (a view). */
   ints(l: number, what: 'wt' | 'bias' | 'thr' | 'u' | 'i' | 'leak'): Int32Array {
-    const p = this.chip.layers[l], ls = this.chip.spec.layers[l];
+    const p = this.core.layers[l], ls = this.core.spec.layers[l];
     const n = what === 'wt' ? ls.nIn * ls.nOut : what === 'thr' ? (p.thrStride ? ls.nOut : 1) : what === 'leak' ? (p.leakStride ? ls.nOut : 1) : ls.nOut;
     const ptr = p[what];
-    return this.chip.k.mem.i32.subarray(ptr >>> 2, (ptr >>> 2) + n);
-  }
-
-  /** Real value of a fixed-point buffer of layer l: weights x s_w, the others x s_u (a copy). */
-  real(l: number, what: 'bias' | 'thr' | 'u'): Float32Array {
-    const f = this.layers[l].fixed as FixedParams;
-    return Float32Array.from(this.ints(l, what), (v) => (what === 'thr' && v === SILENT_THRESHOLD_FIXED ? SILENT_THRESHOLD : v * f.su));
-  }
-
-  /** Leak of layer l as the chip applies it (fixed point: the α its integer stands for). */
-  realLeak(l: number): Float32Array {
-    const f = this.layers[l].fixed as FixedParams;
-    return Float32Array.from(this.ints(l, 'leak'), (a) => (f.leakMode === LEAK_BIT_SHIFT ? (a === 0 ? 1 : 1 - 2 ** -a) : a / 2 ** f.decayBits));
+    return this.core.k.mem.i32.subarray(ptr >>> 2, (ptr >>> 2) + n);
   }
 
   /** Saturations counted so far on layer l. */
   saturations(l: number): { weight: number; state: number } {
-    const c = this.chip.counters(l);
+    const c = this.core.counters(l);
     return { weight: c[DEV_WEIGHT_SATURATIONS], state: c[DEV_STATE_SATURATIONS] };
   }
 
@@ -532,37 +354,4 @@ function meanOf(a: Float32Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i];
   return a.length ? s / a.length : 1;
-}
-
-function clampInt(v: number, max: number): number {
-  return v > max ? max : v < -max ? -max : v;
-}
-
-function fixedParams(f: FixedPointSpec, wmax: number, threshold: number): FixedParams {
-  const wMax = 2 ** (f.weightBits - 1) - 1;
-  const stateMax = 2 ** (f.stateBits - 1) - 1;
-  const sw = wmax / wMax;
-  const xf = f.inputFractionBits ?? 8;
-  let shift = f.activationShift;
-  if (shift === undefined) {
-    // The most fraction bits that leave the threshold at most 1/8 of the membrane's range.
-    shift = 0;
-    while (shift < xf && (threshold / sw) * 2 ** (shift + 1) * 8 <= stateMax) shift++;
-  }
-  const su = sw / 2 ** shift;
-  const decayBits = f.decayBits ?? 12;
-  const roundMode = f.shiftRounding === 'toward-zero' ? ROUND_TOWARD_ZERO : f.shiftRounding === 'nearest' ? ROUND_NEAREST : ROUND_FLOOR;
-  return {
-    sw, su, invSw: Math.fround(1 / sw), invSu: Math.fround(1 / su), wMax, stateMax,
-    xScale: 2 ** xf, xMax: 2 ** xf, shiftAnalog: xf - shift, shiftSpike: -shift,
-    leakMode: f.leak === 'bit-shift' ? LEAK_BIT_SHIFT : LEAK_MULTIPLY_SHIFT, decayBits, roundMode,
-    stochastic: f.updateRounding === 'nearest' ? 0 : 1, halfScale: 1 / su,
-  };
-}
-
-/** α as the fixed-point soma's leak parameter (multiply-shift: α_q; bit shift: k, 0 = no leak). */
-function leakParam(alpha: number, f: FixedParams): number {
-  if (f.leakMode === LEAK_BIT_SHIFT) return alpha >= 1 ? 0 : Math.max(1, Math.min(30, Math.round(-Math.log2(1 - alpha))));
-  const unity = 2 ** f.decayBits;
-  return Math.max(0, Math.min(unity, Math.round(alpha * unity)));
 }

@@ -2,6 +2,7 @@
 // surrogate (ALGORITHMS §4, §6, §8), plain SGD. Same operations, same order, Math.fround.
 import { Mem, bump } from './memory.js';
 import { ACC_READS, LEARN_ERROR_EVALS, LEARN_GATE_EVALS, LEARN_WEIGHT_WRITES, STATE_READS, SYN_READS } from './counters.js';
+import { boxcar, boxcarHalf } from './surrogate.js';
 import { RESET_SUBTRACT } from './neuron.js';
 
 const fr = Math.fround;
@@ -25,7 +26,7 @@ export function surrogateBackStep(
   const f32 = m.f32;
   const U = uPtr >>> 2, S = sPtr >>> 2, E = errPtr >>> 2, TH = thrPtr >>> 2, LK = leakPtr >>> 2;
   const CR = carryPtr >>> 2, DI = dIPtr >>> 2, A = activeIdxPtr >>> 2;
-  const half = fr(fr(width) / 2);
+  const half = boxcarHalf(width);
   const h = fr(height);
   let nActive = 0;
   for (let i = 0; i < n; i++) {
@@ -42,7 +43,7 @@ export function surrogateBackStep(
       viaLeak = fr(fr(alpha * fr(1 - f32[S + i])) * c);
     }
     const dS = fr(f32[E + i] + viaReset);
-    const gate = Math.abs(fr(u - theta)) < half ? h : 0;
+    const gate = boxcar(u, theta, half, h);
     const dU = fr(fr(dS * gate) + viaLeak);
     f32[CR + i] = dU;
     f32[DI + i] = dU;

@@ -8,8 +8,10 @@ import {
   ACC_READS, LEARN_ERROR_EVALS, LEARN_GATE_EVALS, LEARN_SIGN_EVALS, LEARN_UPDATES, LEARN_DENSE,
   LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
 } from './counters.js';
-import { RESET_SUBTRACT } from './neuron.js';
-import { ERROR_SIGN } from './learning.js';
+import { resetMembrane, emitSpike, countSoma } from './neuron.js';
+import { ltlSignal } from './learning.js';
+import { f64 } from './surrogate.js';
+import { dendriticSum, countIntegration } from './synapse.js';
 
 const fr = Math.fround;
 
@@ -90,10 +92,7 @@ export function integrateGain(
     }
   }
   for (let i = 0; i < nOut; i++) f32[I + i] = fr(f32[I + i] + f32[B + i]);
-  const ops = nEv * nOut;
-  bump(m, cnt, SYN_EVENTS, nEv);
-  bump(m, cnt, SYN_READS, ops);
-  bump(m, cnt, analog ? SYN_MACS : SYN_ACS, ops);
+  countIntegration(m, cnt, nEv, nOut, analog);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -128,6 +127,23 @@ export function quantizeWeights(
   bump(m, cnt, DEV_WEIGHT_SATURATIONS, sat);
 }
 
+// What one cell write did, as bits (assembly/device.ts): WROTE (counted), SATURATED (clipped).
+const WROTE = 1;
+const SATURATED = 2;
+
+/** One quantized cell (f32 index at) moved by a change d (real units); returns WROTE | SATURATED bits (0: not touched). */
+function programCell(f32: Float32Array, at: number, d: number, st: number, inv: number, h: number, max: number, ns: number, stochastic: number): number {
+  const pulses = roundF(fr(d * inv), stochastic);
+  if (pulses === 0) return 0;
+  const kOld = Math.floor(fr(fr(fr(f32[at] * inv) + h) + 0.5));
+  let kNew = fr(kOld + pulses);
+  if (ns !== 0) kNew = fr(kNew + roundF(fr(irwinHall() * ns), stochastic));
+  let r = WROTE;
+  if (kNew < 0) { kNew = 0; r |= SATURATED; } else if (kNew > max) { kNew = max; r |= SATURATED; }
+  if (kNew !== kOld) f32[at] = fr(fr(kNew - h) * st);
+  return r;
+}
+
 export function deviceOuterUpdate(
   m: Mem, wPtr: number, biasPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number,
   mPtr: number, activeIdxPtr: number, nActive: number,
@@ -146,14 +162,9 @@ export function deviceOuterUpdate(
       const d = analog ? fr(f32[M + i] * v) : f32[M + i];
       if (d === 0) continue;
       issued++;
-      const pulses = roundF(fr(d * inv), stochastic);
-      if (pulses === 0) continue;
-      const kOld = Math.floor(fr(fr(fr(f32[row + i] * inv) + h) + 0.5));
-      let kNew = fr(kOld + pulses);
-      if (ns !== 0) kNew = fr(kNew + roundF(fr(irwinHall() * ns), stochastic));
-      if (kNew < 0) { kNew = 0; sat++; } else if (kNew > max) { kNew = max; sat++; }
-      if (kNew !== kOld) f32[row + i] = fr(fr(kNew - h) * st);
-      writes++;
+      const r = programCell(f32, row + i, d, st, inv, h, max, ns, stochastic);
+      writes += r & WROTE;
+      sat += r >> 1;
     }
   }
   for (let k = 0; k < nActive; k++) {
@@ -180,14 +191,9 @@ export function deviceApply(
     const g = f32[G + k];
     if (g === 0) continue;
     f32[G + k] = 0;
-    const pulses = roundF(fr(g * inv), stochastic);
-    if (pulses === 0) continue;
-    const kOld = Math.floor(fr(fr(fr(f32[W + k] * inv) + h) + 0.5));
-    let kNew = fr(kOld + pulses);
-    if (ns !== 0) kNew = fr(kNew + roundF(fr(irwinHall() * ns), stochastic));
-    if (kNew < 0) { kNew = 0; sat++; } else if (kNew > max) { kNew = max; sat++; }
-    if (kNew !== kOld) f32[W + k] = fr(fr(kNew - h) * st);
-    writes++;
+    const r = programCell(f32, W + k, g, st, inv, h, max, ns, stochastic);
+    writes += r & WROTE;
+    sat += r >> 1;
   }
   for (let k = 0; k < nb; k++) {
     f32[B + k] = fr(f32[B + k] + f32[GB + k]);
@@ -224,18 +230,9 @@ export function integrateFixed(
   m: Mem, wtPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number, xScale: number,
   shiftAnalog: number, shiftSpike: number, biasPtr: number, iPtr: number, stateMax: number, roundMode: number, cnt: number,
 ): void {
-  const i32 = m.i32, f32 = m.f32;
-  const I = iPtr >>> 2, B = biasPtr >>> 2, W = wtPtr >>> 2, sc = fr(xScale);
-  i32.fill(0, I, I + nOut);
-  for (let e = 0; e < nEv; e++) {
-    const row = W + i32[(idxPtr >>> 2) + e] * nOut;
-    if (analog) {
-      const q = Math.trunc(fr(f32[(valPtr >>> 2) + e] * sc));
-      for (let i = 0; i < nOut; i++) i32[I + i] = i32[I + i] + Math.imul(i32[row + i], q);
-    } else {
-      for (let i = 0; i < nOut; i++) i32[I + i] = i32[I + i] + i32[row + i];
-    }
-  }
+  const i32 = m.i32;
+  const I = iPtr >>> 2, B = biasPtr >>> 2, sc = fr(xScale);
+  dendriticSum(m, i32, Math.imul, (x) => Math.trunc(fr(x * sc)), wtPtr, nOut, idxPtr, valPtr, nEv, analog, iPtr);
   const shift = analog ? shiftAnalog : shiftSpike;
   const hi = stateMax, lo = -hi;
   let sat = 0;
@@ -244,10 +241,7 @@ export function integrateFixed(
     if (x > hi) { x = hi; sat++; } else if (x < lo) { x = lo; sat++; }
     i32[I + i] = x;
   }
-  const ops = nEv * nOut;
-  bump(m, cnt, SYN_EVENTS, nEv);
-  bump(m, cnt, SYN_READS, ops);
-  bump(m, cnt, analog ? SYN_MACS : SYN_ACS, ops);
+  countIntegration(m, cnt, nEv, nOut, analog);
   bump(m, cnt, DEV_STATE_SATURATIONS, sat);
 }
 
@@ -265,7 +259,7 @@ export function neuronStepFixed(
     const a = i32[LK + i * leakStride];
     const theta = i32[TH + i * thrStride];
     const u = i32[U + i];
-    const fired = f32[SP + i] !== 0;
+    const sPrev = f32[SP + i];
     let lu = u;
     if (leakMode === LEAK_BIT_SHIFT) {
       if (a !== 0) { lu = u - Math.floor(u / 2 ** a); leaks++; }
@@ -273,22 +267,13 @@ export function neuronStepFixed(
       lu = shiftRound(u * a, decayBits, roundMode);
       leaks++;
     }
-    if (fired) resets++;
-    let v = reset === RESET_SUBTRACT ? lu + i32[I + i] - (fired ? theta : 0) : (fired ? 0 : lu) + i32[I + i];
+    if (sPrev !== 0) resets++;
+    let v = resetMembrane(lu, i32[I + i], theta, Math.trunc(sPrev), reset, f64);
     if (v > hi) { v = hi; sat++; } else if (v < lo) { v = lo; sat++; }
     i32[U + i] = v;
-    if (v >= theta) {
-      f32[S + i] = 1;
-      i32[IX + nSpikes] = i;
-      nSpikes++;
-    } else {
-      f32[S + i] = 0;
-    }
+    nSpikes = emitSpike(m, v >= theta, S + i, IX, nSpikes, i);
   }
-  bump(m, cnt, NEURON_UPDATES, n);
-  bump(m, cnt, NEURON_SPIKES, nSpikes);
-  bump(m, cnt, NEURON_LEAKS, leaks);
-  bump(m, cnt, NEURON_RESETS, resets);
+  countSoma(m, cnt, n, nSpikes, leaks, resets);
   bump(m, cnt, DEV_STATE_SATURATIONS, sat);
   return nSpikes;
 }
@@ -313,33 +298,7 @@ export function ltlOnlineSignalFixed(
   t: number, halfQ: number, height: number, errorMode: number, negLr: number,
   mPtr: number, activeIdxPtr: number, cnt: number,
 ): number {
-  const f32 = m.f32, u32 = m.u32, i32 = m.i32;
-  const C = cPtr >>> 2, Y = targetPtr >>> 2, U = uPtr >>> 2, TH = thrPtr >>> 2, M = mPtr >>> 2, A = activeIdxPtr >>> 2;
-  const tf = fr(t);
-  const twoOverT = fr(2 / tf);
-  const h = fr(height);
-  const eta = fr(negLr);
-  let nActive = 0;
-  for (let i = 0; i < n; i++) {
-    const rate = fr(fr(u32[C + i]) / tf);
-    const zeta = -fr(twoOverT * fr(f32[Y + i] - rate));
-    const theta = i32[TH + i * thrStride];
-    const open = Math.abs(i32[U + i] - theta) < halfQ;
-    let delta: number;
-    if (errorMode === ERROR_SIGN) delta = open ? (zeta > 0 ? 1 : zeta < 0 ? -1 : 0) : 0;
-    else delta = fr(zeta * (open ? h : 0));
-    const mi = fr(eta * delta);
-    f32[M + i] = mi;
-    if (mi !== 0) {
-      i32[A + nActive] = i;
-      nActive++;
-    }
-  }
-  bump(m, cnt, ACC_READS, n);
-  bump(m, cnt, LEARN_ERROR_EVALS, n);
-  bump(m, cnt, LEARN_GATE_EVALS, n);
-  if (errorMode === ERROR_SIGN) bump(m, cnt, LEARN_SIGN_EVALS, n);
-  return nActive;
+  return ltlSignal(m, m.i32, f64, n, cPtr, targetPtr, uPtr, thrPtr, thrStride, t, halfQ, height, errorMode, negLr, mPtr, activeIdxPtr, cnt);
 }
 
 function lsbChange(x: number, stochastic: number): number {
@@ -348,6 +307,29 @@ function lsbChange(x: number, stochastic: number): number {
   if (q > LSB_CLIP) q = LSB_CLIP;
   else if (q < -LSB_CLIP) q = -LSB_CLIP;
   return q;
+}
+
+/** One fixed-point weight (i32 index at) moved by x LSBs: clip(W + round(x), ±max); returns WROTE | SATURATED bits. */
+function writeFixedCell(i32: Int32Array, at: number, x: number, stochastic: number, max: number): number {
+  const q = lsbChange(x, stochastic);
+  if (q === 0) return 0;
+  const w = i32[at];
+  let nw = w + q, r = 0;
+  if (nw > max) { nw = max; r = SATURATED; } else if (nw < -max) { nw = -max; r = SATURATED; }
+  if (nw !== w) {
+    i32[at] = nw;
+    r |= WROTE;
+  }
+  return r;
+}
+
+/** A fixed-point bias (i32 index at) moved by x LSBs: sat(b + round(x)) at ±max; returns 1 when it saturated. */
+function addFixedBias(i32: Int32Array, at: number, x: number, stochastic: number, max: number): number {
+  let b = i32[at] + lsbChange(x, stochastic);
+  let sat = 0;
+  if (b > max) { b = max; sat = 1; } else if (b < -max) { b = -max; sat = 1; }
+  i32[at] = b;
+  return sat;
 }
 
 export function fixedOuterUpdate(
@@ -368,23 +350,14 @@ export function fixedOuterUpdate(
       const d = analog ? fr(f32[M + i] * v) : f32[M + i];
       if (d === 0) continue;
       issued++;
-      const q = lsbChange(fr(d * iw), stochastic);
-      if (q === 0) continue;
-      const w = i32[row + i];
-      let nw = w + q;
-      if (nw > wMax) { nw = wMax; wsat++; } else if (nw < -wMax) { nw = -wMax; wsat++; }
-      if (nw !== w) {
-        i32[row + i] = nw;
-        writes++;
-      }
+      const r = writeFixedCell(i32, row + i, fr(d * iw), stochastic, wMax);
+      writes += r & WROTE;
+      wsat += r >> 1;
     }
   }
   for (let k = 0; k < nActive; k++) {
     const i = i32[A + k];
-    const q = lsbChange(fr(f32[M + i] * iu), stochastic);
-    let b = i32[BP + i] + q;
-    if (b > stateMax) { b = stateMax; ssat++; } else if (b < -stateMax) { b = -stateMax; ssat++; }
-    i32[BP + i] = b;
+    ssat += addFixedBias(i32, BP + i, fr(f32[M + i] * iu), stochastic, stateMax);
   }
   m.u32[rngPtr >>> 2] = rs;
   bump(m, cnt, LEARN_UPDATES, issued);
@@ -407,24 +380,15 @@ export function fixedApply(
     const g = f32[G + k];
     if (g === 0) continue;
     f32[G + k] = 0;
-    const q = lsbChange(fr(g * iw), stochastic);
-    if (q === 0) continue;
-    const w = i32[W + k];
-    let nw = w + q;
-    if (nw > wMax) { nw = wMax; wsat++; } else if (nw < -wMax) { nw = -wMax; wsat++; }
-    if (nw !== w) {
-      i32[W + k] = nw;
-      writes++;
-    }
+    const r = writeFixedCell(i32, W + k, fr(g * iw), stochastic, wMax);
+    writes += r & WROTE;
+    wsat += r >> 1;
   }
   for (let k = 0; k < nb; k++) {
     const g = f32[GB + k];
     if (g === 0) continue;
     f32[GB + k] = 0;
-    const q = lsbChange(fr(g * iu), stochastic);
-    let b = i32[B + k] + q;
-    if (b > stateMax) { b = stateMax; ssat++; } else if (b < -stateMax) { b = -stateMax; ssat++; }
-    i32[B + k] = b;
+    ssat += addFixedBias(i32, B + k, fr(g * iu), stochastic, stateMax);
   }
   m.u32[rngPtr >>> 2] = rs;
   bump(m, cnt, LEARN_WEIGHT_WRITES, writes);

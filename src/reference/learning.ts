@@ -4,6 +4,7 @@ import {
   ACC_READS, LEARN_ERROR_EVALS, LEARN_GATE_EVALS, LEARN_SIGN_EVALS, LEARN_UPDATES, LEARN_DENSE,
   LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
 } from './counters.js';
+import { boxcarHalf, boxcarOpen } from './surrogate.js';
 
 const fr = Math.fround;
 export const ERROR_EXACT = 0;
@@ -14,19 +15,30 @@ export function ltlOnlineSignal(
   t: number, width: number, height: number, errorMode: number, negLr: number,
   mPtr: number, activeIdxPtr: number, cnt: number,
 ): number {
+  return ltlSignal(m, m.f32, fr, n, cPtr, targetPtr, uPtr, thrPtr, thrStride, t, boxcarHalf(width), height, errorMode, negLr, mPtr, activeIdxPtr, cnt);
+}
+
+/**
+ * The learning signal's body (assembly/learning.ts ltlSignal<S, G>): membrane and threshold read
+ * from `state` (m.f32, or m.i32 on a fixed-point chip), the gate compared in `gate` arithmetic
+ * (f32, or f64 for integers), half = p/2 in the membrane's units.
+ */
+export function ltlSignal(
+  m: Mem, state: Float32Array | Int32Array, gate: (x: number) => number, n: number, cPtr: number, targetPtr: number, uPtr: number,
+  thrPtr: number, thrStride: number, t: number, half: number, height: number, errorMode: number, negLr: number,
+  mPtr: number, activeIdxPtr: number, cnt: number,
+): number {
   const f32 = m.f32, u32 = m.u32;
   const C = cPtr >>> 2, Y = targetPtr >>> 2, U = uPtr >>> 2, TH = thrPtr >>> 2, M = mPtr >>> 2, A = activeIdxPtr >>> 2;
   const tf = fr(t);
   const twoOverT = fr(2 / tf);
-  const half = fr(fr(width) / 2);
   const h = fr(height);
   const eta = fr(negLr);
   let nActive = 0;
   for (let i = 0; i < n; i++) {
     const rate = fr(fr(u32[C + i]) / tf);
     const zeta = -fr(twoOverT * fr(f32[Y + i] - rate));
-    const theta = f32[TH + i * thrStride];
-    const open = Math.abs(fr(f32[U + i] - theta)) < half;
+    const open = boxcarOpen(state[U + i], state[TH + i * thrStride], half, gate);
     let delta: number;
     if (errorMode === ERROR_SIGN) delta = open ? (zeta > 0 ? 1 : zeta < 0 ? -1 : 0) : 0;
     else delta = fr(zeta * (open ? h : 0));

@@ -17,26 +17,42 @@ export function neuronStep(
   for (let i = 0; i < n; i++) {
     const alpha = f32[LK + i * leakStride];
     const theta = f32[TH + i * thrStride];
-    const u = f32[U + i];
     const sPrev = f32[SP + i];
-    const input = f32[I + i];
-    const v = reset === RESET_SUBTRACT
-      ? fr(fr(fr(alpha * u) + input) - fr(theta * sPrev))
-      : fr(fr(fr(alpha * u) * fr(1 - sPrev)) + input);
+    const v = resetMembrane(fr(alpha * f32[U + i]), f32[I + i], theta, sPrev, reset, fr);
     if (alpha !== 1) leaks++;
     if (sPrev !== 0) resets++;
     f32[U + i] = v;
-    if (v >= theta) {
-      f32[S + i] = 1;
-      m.i32[IX + nSpikes] = i;
-      nSpikes++;
-    } else {
-      f32[S + i] = 0;
-    }
+    nSpikes = emitSpike(m, v >= theta, S + i, IX, nSpikes, i);
   }
+  countSoma(m, cnt, n, nSpikes, leaks, resets);
+  return nSpikes;
+}
+
+/**
+ * U[t] from the leaked membrane lu, the input, the threshold and S[t-1] (assembly/neuron.ts
+ * resetMembrane<T>); `round` is the arithmetic: f32 (Math.fround) or exact (fixed point, i64).
+ */
+export function resetMembrane(lu: number, input: number, theta: number, sPrev: number, reset: number, round: (x: number) => number): number {
+  return reset === RESET_SUBTRACT
+    ? round(round(lu + input) - round(theta * sPrev))
+    : round(round(lu * round(1 - sPrev)) + input);
+}
+
+/** S[t] of neuron i (f32 index s): 1 and listed at IX when it fired, else 0; returns the new length of the list. */
+export function emitSpike(m: Mem, fired: boolean, s: number, IX: number, nSpikes: number, i: number): number {
+  if (fired) {
+    m.f32[s] = 1;
+    m.i32[IX + nSpikes] = i;
+    return nSpikes + 1;
+  }
+  m.f32[s] = 0;
+  return nSpikes;
+}
+
+/** The counts of one soma step of n neurons. */
+export function countSoma(m: Mem, cnt: number, n: number, nSpikes: number, leaks: number, resets: number): void {
   bump(m, cnt, NEURON_UPDATES, n);
   bump(m, cnt, NEURON_SPIKES, nSpikes);
   bump(m, cnt, NEURON_LEAKS, leaks);
   bump(m, cnt, NEURON_RESETS, resets);
-  return nSpikes;
 }

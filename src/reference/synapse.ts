@@ -22,19 +22,41 @@ export function integrate(
   m: Mem, wtPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number,
   biasPtr: number, iPtr: number, cnt: number,
 ): void {
-  const f32 = m.f32, i32 = m.i32;
-  const I = iPtr >>> 2, B = biasPtr >>> 2, W = wtPtr >>> 2;
-  f32.fill(0, I, I + nOut);
+  const f32 = m.f32;
+  const I = iPtr >>> 2, B = biasPtr >>> 2;
+  dendriticSum(m, f32, mulF32, same, wtPtr, nOut, idxPtr, valPtr, nEv, analog, iPtr);
+  for (let i = 0; i < nOut; i++) f32[I + i] = fr(f32[I + i] + f32[B + i]);
+  countIntegration(m, cnt, nEv, nOut, analog);
+}
+
+const mulF32 = (w: number, v: number): number => fr(w * v);
+const same = (x: number): number => x;
+
+/**
+ * The dendritic sum (assembly/synapse.ts dendriticSum<T>) into `acc` at iPtr, in the arithmetic
+ * of `acc`, which holds the weights too: m.f32 with mul = fr(w * v) and value = x (float chips),
+ * or m.i32 with mul = Math.imul and value = the event's integer (fixed point; the stores wrap
+ * like an i32 register).
+ */
+export function dendriticSum(
+  m: Mem, acc: Float32Array | Int32Array, mul: (w: number, v: number) => number, value: (x: number) => number,
+  wtPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number, iPtr: number,
+): void {
+  const I = iPtr >>> 2, W = wtPtr >>> 2;
+  acc.fill(0, I, I + nOut);
   for (let e = 0; e < nEv; e++) {
-    const row = W + i32[(idxPtr >>> 2) + e] * nOut;
+    const row = W + m.i32[(idxPtr >>> 2) + e] * nOut;
     if (analog) {
-      const v = f32[(valPtr >>> 2) + e];
-      for (let i = 0; i < nOut; i++) f32[I + i] = fr(f32[I + i] + fr(f32[row + i] * v));
+      const v = value(m.f32[(valPtr >>> 2) + e]);
+      for (let i = 0; i < nOut; i++) acc[I + i] = acc[I + i] + mul(acc[row + i], v);
     } else {
-      for (let i = 0; i < nOut; i++) f32[I + i] = fr(f32[I + i] + f32[row + i]);
+      for (let i = 0; i < nOut; i++) acc[I + i] = acc[I + i] + acc[row + i];
     }
   }
-  for (let i = 0; i < nOut; i++) f32[I + i] = fr(f32[I + i] + f32[B + i]);
+}
+
+/** The counts of one integration: events delivered, weight reads, and ACs (spikes) or MACs (analog). */
+export function countIntegration(m: Mem, cnt: number, nEv: number, nOut: number, analog: number): void {
   const ops = nEv * nOut;
   bump(m, cnt, SYN_EVENTS, nEv);
   bump(m, cnt, SYN_READS, ops);

@@ -2,6 +2,7 @@
 // (ALGORITHMS §8). Same operations, same order, Math.fround (the wasm SIMD lanes are lane-wise).
 import { Mem, bump } from './memory.js';
 import { TRACE_UPDATES, TRACE_READS, LEARN_GATE_EVALS, LEARN_UPDATES, LEARN_DENSE, LEARN_BIAS_UPDATES } from './counters.js';
+import { boxcar, boxcarHalf } from './surrogate.js';
 
 const fr = Math.fround;
 
@@ -58,12 +59,12 @@ export function stopDelta(
   deltaPtr: number, activeIdxPtr: number, cnt: number,
 ): number {
   const f32 = m.f32, DS = dSPtr >>> 2, U = uPtr >>> 2, TH = thrPtr >>> 2, D = deltaPtr >>> 2, A = activeIdxPtr >>> 2;
-  const half = fr(fr(width) / 2);
+  const half = boxcarHalf(width);
   const h = fr(height);
   let nActive = 0;
   for (let i = 0; i < n; i++) {
     const theta = f32[TH + i * thrStride];
-    const gate = Math.abs(fr(f32[U + i] - theta)) < half ? h : 0;
+    const gate = boxcar(f32[U + i], theta, half, h);
     const d = fr(f32[DS + i] * gate);
     f32[D + i] = d;
     if (d !== 0) {

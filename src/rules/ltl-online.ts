@@ -34,6 +34,8 @@ interface LayerBufs { target: number; m: number; active: number; g: number; gb: 
 
 export class LtlOnline implements ChipRule {
   readonly name = 'ltl-online';
+  /** Every write goes through the chip's circuits (learnWrite, learnApply): it trains quantized and fixed-point chips too. */
+  readonly writesThroughCircuits = true;
   /** Convolutions learn their shared weights (convOuterUpdate); fixed layers (pooling) learn nothing. */
   readonly trainsConv = true;
   readonly opts: LtlOnlineOptions;
@@ -84,23 +86,17 @@ export class LtlOnline implements ChipRule {
 
   afterStep(t: number): void {
     if (t <= this.opts.warmup) return;
-    const chip = this.chip, k = chip.k, o = this.opts;
+    const chip = this.chip, c = chip.circuits, o = this.opts;
     const height = o.height === 'unit' ? 1 : 1 / o.width;
     const errorMode = o.error === 'sign' ? ERROR_SIGN : ERROR_EXACT;
     const atStep = o.updateAt === 'step';
     for (let l = 0; l < this.bufs.length; l++) {
-      const p = chip.layers[l], bf = this.bufs[l], ls = chip.spec.layers[l], nOut = ls.nOut;
-      if (ls.fixed) continue;
-      // A chip with devices (non-idealities, fixed point) runs the same circuit on its own number format.
-      const dev = chip.device;
+      const bf = this.bufs[l];
+      if (chip.spec.layers[l].fixed) continue;
+      // The chip's circuits run this circuit on its own number format and write through its devices.
       const negLr = -(o.layerScale ? o.learningRate * o.layerScale[l] : o.learningRate);
-      const nActive = dev
-        ? dev.ltlSignal(l, bf.target, t, o.width, height, errorMode, negLr, bf.m, bf.active)
-        : k.ltlOnlineSignal(nOut, p.c, bf.target, p.u, p.thr, p.thrStride, t, o.width, height, errorMode, negLr, bf.m, bf.active, p.cnt);
-      const ev = chip.preEvents(l);
-      if (ls.conv) k.convOuterUpdate(p.geo, atStep ? p.wt : bf.g, atStep ? p.bias : bf.gb, ev.idx, ev.val, ev.n, ev.analog, bf.m, bf.active, nActive, atStep ? 1 : 0, p.cnt);
-      else if (dev) dev.outerUpdate(l, ev, bf.m, bf.active, nActive, atStep ? null : bf);
-      else k.outerUpdate(atStep ? p.wt : bf.g, atStep ? p.bias : bf.gb, nOut, ev.idx, ev.val, ev.n, ev.analog, bf.m, bf.active, nActive, atStep ? 1 : 0, p.cnt);
+      const nActive = c.ltlSignal(l, bf.target, t, o.width, height, errorMode, negLr, bf.m, bf.active);
+      c.learnWrite(l, chip.preEvents(l), bf.m, bf.active, nActive, atStep ? null : bf);
     }
   }
 
@@ -130,12 +126,8 @@ export class LtlOnline implements ChipRule {
 
   endSample(): void {
     if (this.opts.updateAt !== 'sample') return;
-    const chip = this.chip;
     this.bufs.forEach((bf, l) => {
-      if (bf.g < 0) return;
-      const p = chip.layers[l], ls = chip.spec.layers[l];
-      if (chip.device) chip.device.applyAccumulated(l, bf.g, bf.gb);
-      else chip.k.applyAccumulated(p.wt, bf.g, weightCount(ls), p.bias, bf.gb, ls.bias.length, p.cnt);
+      if (bf.g >= 0) this.chip.circuits.learnApply(l, bf);
     });
   }
 }
