@@ -17,7 +17,7 @@ import { trainTeacher } from '../src/host/teacher.js';
 import { calibrateNorms } from '../src/host/targets.js';
 import { initialLayers } from '../src/train/network.js';
 import { TRAIN_DEFAULTS } from '../src/train/train.js';
-import { createTargetStream, DEFAULT_SLOTS } from '../src/pipeline/target-stream.js';
+import { createTargetStream, DEFAULT_SLOTS } from '../src/stream/target-stream.js';
 import { trainSliceWithStream, type TrainSliceResult } from '../src/pipeline/train-slice.js';
 import { simulatePipeline, type PipelineParams } from '../src/pipeline/des.js';
 

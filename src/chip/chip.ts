@@ -9,9 +9,8 @@ import { Backend, Kernels, createKernels } from './kernels.js';
 import { COUNTER_SLOTS } from '../reference/counters.js';
 import { RESET_SUBTRACT, RESET_ZERO } from '../reference/neuron.js';
 import { Device, DeviceSpec, isIdeal } from './device.js';
-import { ConvGeometry, convWeightCount, geometryBlock, checkGeometry, GEO_SLOTS } from '../reference/conv.js';
-
-export type Reset = 'subtract' | 'zero';
+import type { ConvGeometry, Reset } from '../model/types.js';
+import { convWeightCount, geometryBlock, checkGeometry, GEO_SLOTS } from '../reference/conv.js';
 
 export interface LayerSpec {
   name: string;

@@ -26,7 +26,8 @@
 import { Rng } from './rng.js';
 import type { Dataset } from './mnist.js';
 import { teacherActs, teacherForward, type Teacher, type TeacherLayer } from './teacher.js';
-import { ConvGeometry, convFanIn, convWeightCount } from '../reference/conv.js';
+import type { ConvGeometry } from '../model/types.js';
+import { convFanIn, convWeightCount } from '../reference/conv.js';
 import type { Net } from '../net/file.js';
 import { adam, adamStepSize } from './adam.js';
 

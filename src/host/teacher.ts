@@ -26,7 +26,7 @@
 import { Rng } from './rng.js';
 import type { Dataset } from './mnist.js';
 import { convForward, convFlops } from './cnn.js';
-import type { ConvGeometry } from '../reference/conv.js';
+import type { ConvGeometry } from '../model/types.js';
 import { adam, adamStepSize } from './adam.js';
 
 export interface TeacherLayer {
