@@ -18,6 +18,7 @@ import { trainTeacher, teacherAccuracy, teacherFlopsPerSample, Teacher } from '.
 import { trainNetTeacher } from '../host/cnn.js';
 import { calibrateNorms } from '../host/targets.js';
 import { createTargetProducer } from '../stream/target-stream.js';
+import { trainSamples } from './loop.js';
 import { Net, NetLayer, readNetFile, mlpNet, hasConv, describeNet } from '../net/file.js';
 import { netLayers, netNorms } from '../net/build.js';
 import { DataSource, imageSource, mnistEventSource, eventFolderSource } from '../net/data.js';
@@ -269,7 +270,7 @@ export class TrainSession {
 
   /** One epoch of on-chip learning over the training digits (seeded order); counts go into `phase`. */
   trainEpoch(chip: Chip, rule: ChipRule, epoch: number, phase?: ActivityPhase): { samples: number; correct: number; delta: CounterValues[]; seconds: number } {
-    const o = this.opts, data = this.source.train, order = this.order, x = this.x;
+    const o = this.opts, order = this.order;
     const te = performance.now();
     this.rng.shuffle(order);
     rule.setLearningRate?.(this.learningRate * o.lrDecay ** (epoch - 1));
@@ -278,17 +279,13 @@ export class TrainSession {
       ? { order, batchNorms: { batch: o.batch, percentile: o.percentile } }
       : { order, norms: this.norms });
     const before = snapshot(chip);
-    let correct = 0;
+    const onProgress = this.onProgress;
+    const onSample = onProgress && ((s: number) => {
+      if (s % 200 === 0) onProgress({ phase: 'train', epoch, done: s, total: order.length });
+    });
+    let correct: number;
     try {
-      for (let s = 0; s < order.length; s++) {
-        const i = order[s];
-        const targets = stream.next();
-        data.frames(i, o.steps, o.encoding, this.encRng, x);
-        rule.setSample({ targets, label: data.labels[i] });
-        chip.runSample(x, o.steps, true);
-        if (chip.predict() === data.labels[i]) correct++;
-        if (this.onProgress && s % 200 === 0) this.onProgress({ phase: 'train', epoch, done: s, total: order.length });
-      }
+      ({ correct } = trainSamples({ chip, rule, set: this.source.train, order, stream, steps: o.steps, encoding: o.encoding, rng: this.encRng, x: this.x, onSample }));
     } finally {
       stream.close();
     }
