@@ -25,6 +25,8 @@ export { InputError } from './cli/errors.js';
 export type { Activity } from './cost/activity.js';
 export { createRule, usesReadout, adaptSpec, RULES } from './rules/index.js';
 export type { RuleOptions } from './rules/index.js';
+export { RULE_TABLE } from './rules/table.js';
+export type { RuleInfo } from './rules/table.js';
 export { LtlOffline } from './rules/ltl-offline.js';
 export { Stop } from './rules/stop.js';
 export type { StopVariant } from './rules/stop.js';

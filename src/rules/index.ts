@@ -15,7 +15,7 @@ import { LtlOffline } from './ltl-offline.js';
 import { Stop } from './stop.js';
 import { Bptt } from './bptt.js';
 import { GradientRuleOptions } from './common.js';
-import { RULES, RULE_TABLE, rulesUpdatingAt } from './table.js';
+import { RULES, RULE_TABLE, isRuleName, rulesUpdatingAt } from './table.js';
 
 export { RULES, usesReadout } from './table.js';
 
@@ -44,8 +44,8 @@ const MAKERS: Record<RuleName, (opts: RuleOptions, g: GradientRuleOptions) => Ch
 };
 
 export function createRule(name: RuleName, opts: RuleOptions): ChipRule {
+  if (!isRuleName(name)) throw new RangeError(`unknown rule ${JSON.stringify(name)} (one of ${RULES.join(', ')})`);
   const info = RULE_TABLE[name];
-  if (!info) throw new RangeError(`unknown rule ${JSON.stringify(name)} (one of ${RULES.join(', ')})`);
   if (!info.updateAt.includes(opts.updateAt)) {
     const can = rulesUpdatingAt(opts.updateAt).join(', ');
     throw new RangeError(`rule ${name}: updates land at "${info.updateAt.join('" or "')}" ("${opts.updateAt}" exists for ${can} only)`);
