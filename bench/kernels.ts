@@ -7,7 +7,8 @@ import { createKernels, Backend } from '../src/chip/kernels.js';
 import { ArenaPlan } from '../src/chip/arena.js';
 import { Rng } from '../src/host/rng.js';
 import { COUNTER_SLOTS, SYN_READS, LEARN_UPDATES } from '../src/reference/counters.js';
-import { ConvGeometry, convWeightCount, geometryBlock, GEO_SLOTS } from '../src/reference/conv.js';
+import type { ConvGeometry } from '../src/model/types.js';
+import { convWeightCount, geometryBlock, GEO_SLOTS } from '../src/reference/conv.js';
 
 export interface KernelBench { backend: Backend; synapticEventsPerSec: number; neuronUpdatesPerSec: number; learnEventsPerSec: number }
 

@@ -11,7 +11,8 @@
  * per layer (e_W is one vector of nIn).
  */
 import type { ChipSpec } from '../src/chip/chip.js';
-import type { RuleName } from '../src/rules/index.js';
+import type { RuleName, UpdateAt } from '../src/model/types.js';
+import { RULE_TABLE } from '../src/rules/table.js';
 import { ruleLearningBytes } from '../src/rules/memory.js';
 
 export interface MemoryRow {
@@ -40,7 +41,7 @@ export interface MemoryTable {
   text: string;
 }
 
-function learningBytes(rule: RuleName, sizes: number[], T: number, leakPerNeuron: boolean, updateAt: 'step' | 'sample' = 'sample'): number {
+function learningBytes(rule: RuleName, sizes: number[], T: number, leakPerNeuron: boolean, updateAt: UpdateAt = 'sample'): number {
   const spec: ChipSpec = {
     inputSize: sizes[0], reset: 'subtract', delay: 0, maxSteps: T,
     layers: sizes.slice(1).map((nOut, l) => ({
@@ -66,12 +67,12 @@ export function memoryTable(sizes: number[] = [784, 256, 256, 10], windows: numb
     name, rule, leakPerNeuron: pn, bytes: windows.map((T) => learningBytes(rule, sizes, T, pn, name.includes('at step') ? 'step' : 'sample')),
   }));
   const bptt = rows[0].bytes;
-  const ratios = rows.filter((r) => r.rule.startsWith('stop')).map((r) => ({
+  const ratios = rows.filter((r) => RULE_TABLE[r.rule].family === 'STOP').map((r) => ({
     name: `bptt / ${r.name}`, values: bptt.map((b, i) => b / r.bytes[i]),
   }));
   let gradientBytes = 0;
   for (let l = 0; l + 1 < sizes.length; l++) gradientBytes += (sizes[l] * sizes[l + 1] + sizes[l + 1]) * 4;
-  const ratiosBeyondGradients = rows.filter((r) => r.rule.startsWith('stop')).map((r) => ({
+  const ratiosBeyondGradients = rows.filter((r) => RULE_TABLE[r.rule].family === 'STOP').map((r) => ({
     name: `  without them: bptt / ${r.name}`, values: bptt.map((b, i) => (b - gradientBytes) / (r.bytes[i] - gradientBytes)),
   }));
 

@@ -1,24 +1,20 @@
 /**
  * The simulator's own host/chip pipeline, measured in one run: the same slice of an epoch
- * (same teacher, same order, same seeded chip) trained twice,
- *   in-thread: targetsFor runs in the training loop before each sample (what train.ts does);
- *   threaded:  the teacher runs in a worker (target-stream.ts) ahead of the loop.
+ * (same teacher, same order, same seeded chip) trained twice through the production training
+ * loop (src/train/loop.ts, what `ncsim train` runs), set up by a TrainSession as `ncsim train`
+ * sets it up (the default options, a one-epoch teacher),
+ *   in-thread: targetsFor runs in the training loop before each sample;
+ *   threaded:  the teacher runs in a worker (src/stream/target-stream.ts) ahead of the loop.
  * Both walls include making the stream (and the worker) and closing it. Both runs must make the
  * same predictions (the targets are bit for bit the same). The discrete-event model's prediction
  * from the measured per-sample teacher and chip times (a free link, one sample per "batch",
  * the ring's slots as buffers) is printed beside the measurement.
  */
 import { availableParallelism, loadavg } from 'node:os';
-import { Chip, type ChipSpec } from '../src/chip/chip.js';
-import { LtlOnline } from '../src/rules/ltl-online.js';
 import { Rng } from '../src/host/rng.js';
-import { loadMnist } from '../src/host/mnist.js';
-import { trainTeacher } from '../src/host/teacher.js';
-import { calibrateNorms } from '../src/host/targets.js';
-import { initialLayers } from '../src/train/network.js';
-import { TRAIN_DEFAULTS } from '../src/train/train.js';
-import { createTargetStream, DEFAULT_SLOTS } from '../src/pipeline/target-stream.js';
-import { trainSliceWithStream, type TrainSliceResult } from '../src/pipeline/train-slice.js';
+import { TRAIN_DEFAULTS, TrainSession, type TrainOptions } from '../src/train/train.js';
+import { trainSamples, type SampleLoopResult } from '../src/train/loop.js';
+import { createTargetStream, DEFAULT_SLOTS } from '../src/stream/target-stream.js';
 import { simulatePipeline, type PipelineParams } from '../src/pipeline/des.js';
 
 export interface PipelineBenchOptions {
@@ -56,33 +52,40 @@ export interface PipelineBenchResult {
   modelled: { sequentialSeconds: number; pipelinedSeconds: number; speedup: number };
   /** both runs predicted the same class for every sample */
   samePredictions: boolean;
+  /** training samples the in-thread run predicted right while learning them (the chip learns) */
+  correct: number;
 }
 
 export function benchPipeline(opts: PipelineBenchOptions = {}): PipelineBenchResult {
   const samples = opts.samples ?? (opts.quick ? 200 : 1000);
   const repeats = opts.repeats ?? (opts.quick ? 1 : 2);
-  const o = TRAIN_DEFAULTS;
-  const data = loadMnist({ trainSamples: samples, testSamples: 0, seed: 0 }).train;
-  const teacher = trainTeacher(data, { hidden: o.hidden, epochs: 1, learningRate: o.teacherLr, batchSize: 32, seed: o.seed });
-  const norms = calibrateNorms(teacher, data, o.percentile);
+  const o: TrainOptions = { ...TRAIN_DEFAULTS, epochs: 1, samples, testSamples: 1, teacherEpochs: 1, teacherWorker: false };
+  const session = new TrainSession(o);
+  try {
+    return measure(session, samples, repeats, opts.workerUrl);
+  } finally {
+    session.close();
+  }
+}
+
+function measure(session: TrainSession, samples: number, repeats: number, workerUrl: URL | undefined): PipelineBenchResult {
+  const o = session.opts, teacher = session.teacher, norms = session.norms, data = session.data.train;
   const order = Int32Array.from({ length: data.n }, (_, i) => i);
   new Rng(o.seed).shuffle(order);
+  // One draw of the initial weights: every run starts from the same chip.
+  const spec = session.initialSpec();
 
-  const run = (threaded: boolean, slice: Int32Array): TrainSliceResult & { wall: number } => {
-    // a fresh chip with the same seed each time: both runs learn the same way
-    const rng = new Rng(o.seed);
-    const spec: ChipSpec = {
-      inputSize: teacher.sizes[0], reset: o.reset, delay: o.delay, maxSteps: o.steps,
-      layers: initialLayers(teacher.sizes, { threshold: o.threshold, leak: o.leak }, 'random', rng.fork(), o.initGain),
-    };
-    const rule = new LtlOnline({ learningRate: o.lr, warmup: o.warmup, error: o.error, updateAt: o.updateAt, width: o.width, height: o.height });
-    const chip = new Chip(spec, 'wasm', rule);
-    chip.analogInput = o.encoding === 'direct';
+  type Run = SampleLoopResult & { wall: number; predictions: Int32Array };
+  const run = (threaded: boolean, slice: Int32Array): Run => {
+    const rule = session.createRule();
+    const chip = session.createChip(spec, rule);
+    const predictions = new Int32Array(slice.length);
+    const x = new Float32Array(o.steps * data.size);
     const t0 = performance.now();
-    const stream = createTargetStream({ teacher, data, norms, order: slice, threaded, workerUrl: opts.workerUrl });
+    const stream = createTargetStream({ teacher, data, norms, order: slice, threaded, workerUrl });
     try {
-      const r = trainSliceWithStream({ chip, rule, data, order: slice, stream, steps: o.steps, encoding: o.encoding, rng: rng.fork() });
-      return { ...r, wall: (performance.now() - t0) / 1000 };
+      const r = trainSamples({ chip, rule, set: session.source.train, order: slice, stream, steps: o.steps, encoding: o.encoding, rng: new Rng(o.seed), x, predictions });
+      return { ...r, predictions, wall: (performance.now() - t0) / 1000 };
     } finally {
       stream.close();
     }
@@ -102,7 +105,7 @@ export function benchPipeline(opts: PipelineBenchOptions = {}): PipelineBenchRes
   teacherOnly();
 
   const load = loadavg()[0];
-  let inThread = Infinity, threaded = Infinity, teacherSeconds = Infinity, inThreadTargets = 0, threadedWait = 0;
+  let inThread = Infinity, threaded = Infinity, teacherSeconds = Infinity, inThreadTargets = 0, threadedWait = 0, correct = 0;
   let same = true;
   for (let r = 0; r < repeats; r++) {
     teacherSeconds = Math.min(teacherSeconds, teacherOnly());
@@ -116,6 +119,7 @@ export function benchPipeline(opts: PipelineBenchOptions = {}): PipelineBenchRes
       threaded = b.wall;
       threadedWait = b.targetSeconds;
     }
+    correct = a.correct;
     same &&= a.correct === b.correct && a.predictions.every((p, k) => p === b.predictions[k]);
   }
 
@@ -133,7 +137,7 @@ export function benchPipeline(opts: PipelineBenchOptions = {}): PipelineBenchRes
     teacherSeconds, inThreadSeconds: inThread, inThreadTargetSeconds: inThreadTargets, threadedSeconds: threaded,
     threadedWaitSeconds: threadedWait, loadAverage: load, speedup: inThread / threaded,
     modelled: { sequentialSeconds: seq, pipelinedSeconds: pip, speedup: pip > 0 ? seq / pip : 1 },
-    samePredictions: same,
+    samePredictions: same, correct,
   };
 }
 
@@ -146,6 +150,6 @@ export function formatPipelineBench(r: PipelineBenchResult): string[] {
     `targets + training, teacher in-thread     ${ms(r.inThreadSeconds)}  (${ms(r.inThreadTargetSeconds)} of it computing targets)`,
     `targets + training, teacher in a worker   ${ms(r.threadedSeconds)}  (${ms(r.threadedWaitSeconds)} of it waiting for targets)`,
     `speedup                                   ${r.speedup.toFixed(2)}x  (event model: ${r.modelled.speedup.toFixed(2)}x)`,
-    `same predictions (bits)                   ${r.samePredictions}`,
+    `same predictions (bits)                   ${r.samePredictions}  (${r.correct} of ${r.samples} right while learning)`,
   ];
 }

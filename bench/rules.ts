@@ -5,7 +5,8 @@
  * --test-samples N --seed N --rules a,b,c
  */
 import { train, TRAIN_DEFAULTS, TrainReport } from '../src/train/train.js';
-import { RULES, RuleName } from '../src/rules/index.js';
+import type { RuleName } from '../src/model/types.js';
+import { RULES, RULE_TABLE } from '../src/rules/table.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,7 +35,7 @@ for (const rule of rules) {
   for (const e of r.snn.epochs) cells.push(pct(e.testAccuracy).padStart(8));
   cells.push(pct(r.teacher.testAccuracy).padStart(8), (100 * (r.teacher.testAccuracy - r.snn.testAccuracy)).toFixed(2).padStart(8), r.wallSeconds.toFixed(0).padStart(8));
   console.log(cells.join(''));
-  if (rule === 'stop-wtl') {
+  if (RULE_TABLE[rule].learnsThresholdLeak) {
     for (const [layer, p] of Object.entries(r.snn.neuronParameters)) {
       console.log(`    ${layer}: threshold ${p.threshold.mean.toFixed(4)} ± ${p.threshold.std.toFixed(4)} [${p.threshold.min.toFixed(3)}, ${p.threshold.max.toFixed(3)}], leak ${p.leak.mean.toFixed(4)} ± ${p.leak.std.toFixed(4)}`);
     }

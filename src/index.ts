@@ -3,7 +3,8 @@
  * The CLI (src/cli/main.ts) is a thin layer over these.
  */
 export { Chip } from './chip/chip.js';
-export type { ChipSpec, LayerSpec, ChipRule, ChipShape, Reset } from './chip/chip.js';
+export type { ChipSpec, LayerSpec, ChipRule, ChipShape } from './chip/chip.js';
+export type { Reset, RuleName, ConvGeometry } from './model/types.js';
 export { createKernels } from './chip/kernels.js';
 export type { Backend, Kernels } from './chip/kernels.js';
 export { setWasmBytes } from './chip/wasm.js';
@@ -23,7 +24,9 @@ export { Rng } from './host/rng.js';
 export { InputError } from './cli/errors.js';
 export type { Activity } from './cost/activity.js';
 export { createRule, usesReadout, adaptSpec, RULES } from './rules/index.js';
-export type { RuleName, RuleOptions } from './rules/index.js';
+export type { RuleOptions } from './rules/index.js';
+export { RULE_TABLE } from './rules/table.js';
+export type { RuleInfo } from './rules/table.js';
 export { LtlOffline } from './rules/ltl-offline.js';
 export { Stop } from './rules/stop.js';
 export type { StopVariant } from './rules/stop.js';

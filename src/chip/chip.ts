@@ -13,7 +13,8 @@ import type { Device } from './device.js';
 import type { ChipCircuits, ChipCore, Events, LayerPtrs } from './circuits.js';
 import { chooseCircuits } from './variants.js';
 import { ChipSpec, Reset, weightCount } from './spec.js';
-import { ConvGeometry, convWeightCount, geometryBlock, checkGeometry, GEO_SLOTS } from '../reference/conv.js';
+import type { ConvGeometry } from '../model/types.js';
+import { convWeightCount, geometryBlock, checkGeometry, GEO_SLOTS } from '../reference/conv.js';
 
 export type { Reset, LayerSpec, ChipSpec } from './spec.js';
 export type { LayerPtrs, Events } from './circuits.js';

@@ -4,10 +4,10 @@
  * by the chip (src/chip/chip.ts) and by the circuits it chooses once, at construction
  * (src/chip/variants.ts); kept apart so that neither imports the other for its types.
  */
-import type { ConvGeometry } from '../reference/conv.js';
+import type { ConvGeometry, Reset } from '../model/types.js';
 import { convWeightCount } from '../reference/conv.js';
 
-export type Reset = 'subtract' | 'zero';
+export type { Reset } from '../model/types.js';
 
 export interface LayerSpec {
   name: string;

@@ -3,8 +3,8 @@
  * the README's option tables (`node dist/cli.js docs`).
  */
 import type { CommandSpec } from './options.js';
-import { TRAIN_DEFAULTS as D, DEFAULT_LR } from '../train/train.js';
-import { RULES } from '../rules/index.js';
+import { TRAIN_DEFAULTS as D } from '../train/train.js';
+import { RULES, RULE_TABLE, rulesUpdatingAt } from '../rules/table.js';
 import { REPORT, COMPARE } from './report-commands.js';
 import { ROBUSTNESS } from './robustness-command.js';
 import { NET } from './net-command.js';
@@ -21,8 +21,8 @@ export const TRAIN: CommandSpec = {
     { name: 'steps', type: 'int', min: 1, max: 10000, default: D.steps, description: 'time window T (time steps per sample)' },
     { name: 'warmup', type: 'int', min: 0, default: D.warmup, description: 'online LTL warm-up: no update for t <= warmup' },
     { name: 'error', type: 'enum', choices: ['exact', 'sign'], default: D.error, description: 'learning circuit error: exact (multiplier) or sign() with a 1-bit boxcar gate' },
-    { name: 'update-at', type: 'enum', choices: ['step', 'sample'], default: D.updateAt, description: 'ltl-online: when weight updates land in synaptic memory (the other rules write once per sample)' },
-    { name: 'lr', type: 'number', min: 0, description: `learning rate eta of the chip (default per rule: ${Object.entries(DEFAULT_LR).map(([r, v]) => `${r} ${v}`).join(', ')})` },
+    { name: 'update-at', type: 'enum', choices: ['step', 'sample'], default: D.updateAt, description: `${rulesUpdatingAt('step').join(', ')}: when weight updates land in synaptic memory (the other rules write once per sample)` },
+    { name: 'lr', type: 'number', min: 0, description: `learning rate eta of the chip (default per rule: ${RULES.map((r) => `${r} ${RULE_TABLE[r].learningRate}`).join(', ')})` },
     { name: 'lr-decay', type: 'number', min: 0, max: 1, default: D.lrDecay, description: 'learning rate of epoch e is lr * lr-decay^(e-1)' },
     { name: 'hidden', type: 'list', min: 1, max: 100000, default: D.hidden, description: 'hidden layer sizes (teacher and SNN), comma-separated' },
     { name: 'net', type: 'string', valueName: 'file', description: 'network description file (ncsim.net/1: conv, pool and dense layers; see nets/README.md); replaces --hidden' },

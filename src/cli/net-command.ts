@@ -15,7 +15,7 @@ import { mapWithPolicy, MappingError, Mapping, MapPolicy } from '../cost/mapping
 import { costRun, CostReport } from '../cost/cost.js';
 import { readNetFile, describeNet, Net, Shape3 } from '../net/file.js';
 import { probeNet, PROBE_DEFAULTS, ProbeInput, ProbeResult } from '../net/probe.js';
-import { convFlops } from '../host/cnn.js';
+import { convFlops } from '../host/conv-forward.js';
 import { convWeightCount } from '../reference/conv.js';
 import { table } from '../report/text.js';
 import { eng, sec } from '../report/cost-text.js';

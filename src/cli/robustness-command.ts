@@ -11,7 +11,8 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { eng } from '../report/cost-text.js';
 import { pct } from '../report/text.js';
 import { loadModel } from '../cost/hwmodel.js';
-import { TRAIN_DEFAULTS, DEFAULT_LR } from '../train/train.js';
+import { TRAIN_DEFAULTS } from '../train/train.js';
+import { RULE_TABLE } from '../rules/table.js';
 import {
   runRobustness, checkLevels, RobustnessReport, RobustnessStudy, Vary, VARIES, DEFAULT_LEVELS,
 } from '../robustness/robustness.js';
@@ -46,7 +47,7 @@ export const ROBUSTNESS: CommandSpec = {
     { name: 'test-samples', type: 'int', min: 1, default: TRAIN_DEFAULTS.testSamples, description: 'held-out test digits' },
     { name: 'hidden', type: 'list', min: 1, max: 100000, default: TRAIN_DEFAULTS.hidden, description: 'hidden layer sizes (teacher and SNN), comma-separated' },
     { name: 'update-at', type: 'enum', choices: ['step', 'sample'], default: TRAIN_DEFAULTS.updateAt, description: 'when online LTL writes the synapses, in training and calibration: every step (through the device at every step), or once per sample (an accumulator written through the device at the end)' },
-    { name: 'lr', type: 'number', min: 0, description: `learning rate of training and calibration (default ${DEFAULT_LR['ltl-online']}; calibration continues the decay of --epochs)` },
+    { name: 'lr', type: 'number', min: 0, description: `learning rate of training and calibration (default ${RULE_TABLE['ltl-online'].learningRate}; calibration continues the decay of --epochs)` },
     { name: 'calibration-lr', type: 'number', min: 0, description: 'learning rate of the calibration epochs (default: the training schedule goes on)' },
     { name: 'seed', type: 'int', min: 0, max: 4294967295, default: TRAIN_DEFAULTS.seed, description: 'seed of the training and of the chip instances (one instance per level, same seed)' },
     { name: 'train-on-chip', type: 'boolean', default: false, description: 'also train a chip instance of each level from the initial weights, on chip, for --epochs (its weight range: the trained ideal chip\'s)' },
@@ -80,7 +81,7 @@ export function robustnessText(r: RobustnessReport): string {
   const lines = [
     `ncsim robustness — ${r.model}, ${o.samples} training / ${o.testSamples} test digits, ` +
       `${o.epochs} training epoch(s) on the ideal chip + ${r.calibrationEpochs} calibration epoch(s) per chip instance, seed ${r.seed}`,
-    `  online LTL, updates at "${o.updateAt}", lr ${o.lr ?? DEFAULT_LR['ltl-online']} x ${o.lrDecay}^(epoch - 1), ` +
+    `  online LTL, updates at "${o.updateAt}", lr ${o.lr ?? RULE_TABLE['ltl-online'].learningRate} x ${o.lrDecay}^(epoch - 1), ` +
       (r.calibrationLr === undefined ? 'calibration epochs follow the training epochs' : `calibration lr ${r.calibrationLr}`),
     `  teacher (ANN)                 ${pct(r.teacherAccuracy)}`,
     `  ideal chip after training     ${pct(r.idealAccuracy)}`,

@@ -14,7 +14,8 @@ import { InputError } from '../cli/errors.js';
 import { Activity, ActivityLayer, ActivityPhase, ACTIVITY_SCHEMA } from './activity.js';
 import { COUNTER_NAMES } from './actions.js';
 import { childPath } from './hwmodel.js';
-import { ConvGeometry, checkGeometry, convWeightCount } from '../reference/conv.js';
+import type { ConvGeometry } from '../model/types.js';
+import { checkGeometry, convWeightCount } from '../reference/conv.js';
 
 type Obj = Record<string, unknown>;
 

@@ -5,7 +5,7 @@
  * on another model without simulating again (`ncsim cost RUN.json --hw OTHER`).
  */
 import type { CounterValues } from '../chip/counters.js';
-import type { ConvGeometry } from '../reference/conv.js';
+import type { ConvGeometry } from '../model/types.js';
 
 export const ACTIVITY_SCHEMA = 'ncsim.activity/1';
 

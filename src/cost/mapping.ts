@@ -31,7 +31,8 @@
 import { InputError } from '../cli/errors.js';
 import type { ActivityLayer } from './activity.js';
 import type { HwModel } from './hwmodel.js';
-import { ConvGeometry, convFanIn } from '../reference/conv.js';
+import type { ConvGeometry } from '../model/types.js';
+import { convFanIn } from '../reference/conv.js';
 
 export interface ChipCapacity {
   /** Model name, for messages. */

@@ -14,7 +14,7 @@
  * positions per input channel, with prefix sums), then `reached(a, n)` counts how many of the
  * presynaptic neurons [a, a + n) project into the slice, in O(channels touched).
  */
-import type { ConvGeometry } from '../reference/conv.js';
+import type { ConvGeometry } from '../model/types.js';
 
 export interface ConvReach {
   /** Presynaptic neurons in [a, a + n) with at least one synapse onto the slice. */

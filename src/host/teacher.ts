@@ -25,8 +25,8 @@
  */
 import { Rng } from './rng.js';
 import type { Dataset } from './mnist.js';
-import { convForward, convFlops } from './cnn.js';
-import type { ConvGeometry } from '../reference/conv.js';
+import { convForward, convFlops } from './conv-forward.js';
+import type { ConvGeometry } from '../model/types.js';
 import { adam, adamStepSize } from './adam.js';
 
 export interface TeacherLayer {
@@ -36,7 +36,7 @@ export interface TeacherLayer {
   weights: Float32Array;
   bias: Float32Array;
   /**
-   * A convolution (cnn.ts): weights K x C x kh x kw row-major, one bias per output channel,
+   * A convolution (cnn.ts, conv-forward.ts): weights K x C x kh x kw row-major, one bias per output channel,
    * activations channel-major. With `fixed`, an average pooling (no clip, never trained).
    */
   conv?: ConvGeometry;

@@ -1,32 +1,33 @@
 /**
  * The chip's layers for a network description (file.ts): every layer spiking, layer for layer
- * with the teacher (host/cnn.ts), so that each learns its own teacher layer's activation (LTL).
+ * with the teacher (host/teacher.ts, host/cnn.ts), so that each learns its own teacher layer's
+ * activation (LTL). The one initialisation of a chip's network: `ncsim train` (an MLP of
+ * --hidden is a net of dense layers), `ncsim net` and the benches all build through netLayers.
  *
- *   conv:  the shared K x C x kh x kw weights and K biases; initial weights as a dense layer's
- *          (network.ts) with the fan-in C*kh*kw in place of nIn.
+ *   dense: nIn x nOut weights, nOut biases (zero unless init "teacher").
+ *   conv:  the shared K x C x kh x kw weights and K biases, initialised as a dense layer's with
+ *          the fan-in C*kh*kw in place of nIn.
  *   pool:  average pooling as a depthwise convolution with fixed weights threshold/(kh*kw), no
  *          bias, IF neurons (leak 1): a pool neuron's spike rate is the mean of the rates below
  *          (exactly, in the long run, with reset by subtraction). No rule learns it.
- *   dense: as network.ts.
- * A network of dense layers only gets network.ts's initialLayers itself (the same draws).
  */
 import type { LayerSpec } from '../chip/chip.js';
+import type { Init } from '../model/types.js';
 import { Rng } from '../host/rng.js';
 import type { Teacher } from '../host/teacher.js';
 import { convFanIn, convWeightCount } from '../reference/conv.js';
-import { initialLayers, Init, NeuronOptions } from '../train/network.js';
-import { hasConv, Net, netSizes } from './file.js';
+import { Net } from './file.js';
+
+export interface NeuronOptions { threshold: number; leak: number }
 
 /**
- * Initial chip layers of a network ("random": uniform in ±gain·sqrt(3/fan-in)·threshold, seeded;
- * "teacher": the teacher's weights rescaled by y_norm of the layer below / y_norm of the layer ×
- * threshold, as network.ts does for dense layers).
+ * Initial chip layers of a network. "random": uniform in ±gain·sqrt(3/fan-in)·threshold
+ * (variance gain²·threshold²/fan-in), seeded, drawn layer by layer in storage order. "teacher":
+ * the teacher's weights and biases, rescaled layer by layer so that a rate in [0, 1] stands for
+ * the normalized activation (weights · y_norm_{l-1} / y_norm_l · threshold): a conversion-style
+ * start that LTL then calibrates on chip.
  */
 export function netLayers(net: Net, neuron: NeuronOptions, init: Init, rng: Rng, gain: number, teacher?: Teacher, norms?: number[]): LayerSpec[] {
-  if (!hasConv(net)) {
-    const layers = initialLayers(netSizes(net), neuron, init, rng, gain, teacher, norms);
-    return layers.map((l, i) => ({ ...l, name: net.layers[i].name }));
-  }
   if (init === 'teacher' && (!teacher || !norms)) throw new Error('init "teacher" needs the teacher and its norms');
   const th = neuron.threshold;
   return net.layers.map((nl, l): LayerSpec => {

@@ -24,7 +24,8 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InputError } from '../cli/errors.js';
-import { ConvGeometry, convOutSize } from '../reference/conv.js';
+import type { ConvGeometry } from '../model/types.js';
+import { convOutSize } from '../reference/conv.js';
 
 export const NET_FORMAT = 'ncsim.net/1';
 

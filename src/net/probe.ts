@@ -14,13 +14,13 @@
  * Seeds: Rng(seed) forks once for the weights, then once for the input, then once for the
  * targets, so the weights do not depend on the input's kind or length.
  */
-import { Chip, ChipSpec, weightCount } from '../chip/chip.js';
+import { Chip, ChipRule, ChipSpec, weightCount } from '../chip/chip.js';
 import type { Backend } from '../chip/kernels.js';
 import { readCounters, CounterValues } from '../chip/counters.js';
 import { Rng } from '../host/rng.js';
 import { ACTIVITY_SCHEMA, Activity, ActivityPhase } from '../cost/activity.js';
-import { LtlOnline } from '../rules/ltl-online.js';
-import { DEFAULT_LR, TRAIN_DEFAULTS, layerLrScale } from '../train/train.js';
+import { createRule } from '../rules/index.js';
+import { TRAIN_DEFAULTS, layerLrScale, trainRuleOptions } from '../train/train.js';
 import { netLayers } from './build.js';
 import { Net, netSizes } from './file.js';
 
@@ -122,10 +122,6 @@ export function probeNet(net: Net, o: ProbeOptions): ProbeResult {
 }
 
 /** Online LTL as `ncsim train` creates it by default for a net (train.ts createRule). */
-function probeRule(net: Net): LtlOnline {
-  const d = TRAIN_DEFAULTS;
-  return new LtlOnline({
-    learningRate: DEFAULT_LR['ltl-online'], warmup: d.warmup, error: d.error, updateAt: d.updateAt, width: d.width, height: d.height,
-    layerScale: net.layers.map(layerLrScale),
-  });
+function probeRule(net: Net): ChipRule {
+  return createRule('ltl-online', { ...trainRuleOptions({ ...TRAIN_DEFAULTS, rule: 'ltl-online' }), layerScale: net.layers.map(layerLrScale) });
 }

@@ -39,6 +39,7 @@
 //   (a per-neuron alpha would need one trace per connection: not provided).
 // Pooling is a depthwise convolution with fixed weights: errors pass through it
 // (convBackpropError), nothing is learned.
+import type { ConvGeometry } from '../model/types.js';
 import { Mem, bump } from './memory.js';
 import {
   SYN_EVENTS, SYN_READS, SYN_ACS, SYN_MACS, LEARN_UPDATES, LEARN_DENSE, LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
@@ -61,23 +62,6 @@ export const GEO_STRIDE = 8;
 export const GEO_PAD = 9;
 export const GEO_DEPTHWISE = 10;
 export const GEO_SLOTS = 12;
-
-/** The shape of a convolution (or of an average pooling: depthwise, fixed weights). */
-export interface ConvGeometry {
-  inChannels: number;
-  inHeight: number;
-  inWidth: number;
-  /** Output channels K (depthwise: K = inChannels). */
-  channels: number;
-  height: number;
-  width: number;
-  kernelHeight: number;
-  kernelWidth: number;
-  stride: number;
-  padding: number;
-  /** Each output channel sees only its own input channel (average pooling). */
-  depthwise: boolean;
-}
 
 /** Output side of a convolution: floor((n + 2*pad - k) / stride) + 1 (0 when the kernel does not fit). */
 export function convOutSize(n: number, k: number, stride: number, pad: number): number {

@@ -1,5 +1,6 @@
 /** The train report as a table for a terminal (the JSON report is the data; this only renders it). */
 import type { TrainReport } from '../train/train.js';
+import { RULE_TABLE } from '../rules/table.js';
 
 /** A fraction as a percentage with two decimals. */
 export const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
@@ -28,7 +29,7 @@ export function trainText(r: TrainReport): string {
     rows.push([`layer ${l.name} (${l.nIn}->${l.nOut})`, `${l.spikesPerSample.toFixed(1)} spikes/sample, updates ${int(l.updates)} of ${int(l.denseUpdates)}`]);
   }
   for (const [name, p] of Object.entries(r.snn.neuronParameters ?? {})) {
-    if (p.threshold.std > 0 || p.leak.std > 0 || o.rule === 'stop-wtl') {
+    if (p.threshold.std > 0 || p.leak.std > 0 || RULE_TABLE[o.rule].learnsThresholdLeak) {
       rows.push([`layer ${name} threshold / leak`, `${p.threshold.mean.toFixed(3)} ± ${p.threshold.std.toFixed(3)} / ${p.leak.mean.toFixed(4)} ± ${p.leak.std.toFixed(4)}`]);
     }
   }

@@ -6,6 +6,7 @@
  */
 import { ArenaPlan } from '../chip/arena.js';
 import { Chip, ChipRule, ChipShape, SampleSupervision, weightCount } from '../chip/chip.js';
+import { RULE_OPTION_DEFAULTS } from './table.js';
 
 export interface GradientRuleOptions {
   learningRate: number;
@@ -20,10 +21,9 @@ export interface GradientRuleOptions {
   layerScale?: readonly number[];
 }
 
-export const GRADIENT_RULE_DEFAULTS: GradientRuleOptions = { learningRate: 0.01, width: 1, height: 'unit' };
-
 export function resolveOptions(name: string, opts: Partial<GradientRuleOptions>): GradientRuleOptions {
-  const o = { ...GRADIENT_RULE_DEFAULTS, ...opts };
+  const d = RULE_OPTION_DEFAULTS;
+  const o: GradientRuleOptions = { learningRate: d.learningRate, width: d.width, height: d.height, ...opts };
   if (!(o.width > 0)) throw new RangeError(`${name}: surrogate width must be > 0, got ${o.width}`);
   if (!Number.isFinite(o.learningRate)) throw new RangeError(`${name}: learning rate must be finite, got ${o.learningRate}`);
   o.layerScale?.forEach((v, l) => {

@@ -1,5 +1,6 @@
 /**
- * The learning rules by name (ALGORITHMS §6-§8), for `ncsim train` and `ncsim trace`.
+ * The learning rules by name (ALGORITHMS §6-§8), for `ncsim train` and `ncsim trace`; what each
+ * rule is (readout or not, defaults, timing) is in the rule table (./table.ts).
  *
  *   createRule(name, opts)  a fresh rule to attach to a chip (new Chip(spec, backend, rule))
  *   usesReadout(name)       true: the network is spiking layers + a non-spiking readout (the last
@@ -7,14 +8,16 @@
  *                           false: every layer spiking, each sample gives `setSample({ targets })`
  *   adaptSpec(name, spec)   the chip spec the rule needs (stop-wtl: one threshold per neuron)
  */
+import type { RuleName, UpdateAt } from '../model/types.js';
 import { ChipRule, ChipSpec } from '../chip/chip.js';
 import { LtlOnline } from './ltl-online.js';
 import { LtlOffline } from './ltl-offline.js';
 import { Stop } from './stop.js';
 import { Bptt } from './bptt.js';
+import { GradientRuleOptions } from './common.js';
+import { RULES, RULE_TABLE, isRuleName, rulesUpdatingAt } from './table.js';
 
-export type RuleName = 'ltl-online' | 'ltl-offline' | 'stop-w' | 'stop-wtl' | 'bptt';
-export const RULES: readonly RuleName[] = ['ltl-online', 'ltl-offline', 'stop-w', 'stop-wtl', 'bptt'];
+export { RULES, usesReadout } from './table.js';
 
 export interface RuleOptions {
   learningRate: number;
@@ -22,8 +25,8 @@ export interface RuleOptions {
   warmup: number;
   /** ltl-online only: "exact" or "sign" (ignored by the other rules). */
   error: 'exact' | 'sign';
-  /** "step" exists for ltl-online only; the other rules refuse it (they write once per sample). */
-  updateAt: 'step' | 'sample';
+  /** When updates land; a rule refuses a timing its table row does not list ("step": ltl-online only). */
+  updateAt: UpdateAt;
   /** Boxcar surrogate window p (every rule but the readout's error uses g). */
   width: number;
   height: 'unit' | 'normalized';
@@ -31,29 +34,24 @@ export interface RuleOptions {
   layerScale?: readonly number[];
 }
 
+/** The circuits of each rule; a rule missing here is a type error. */
+const MAKERS: Record<RuleName, (opts: RuleOptions, g: GradientRuleOptions) => ChipRule> = {
+  'ltl-online': (o, g) => new LtlOnline({ ...g, warmup: o.warmup, error: o.error, updateAt: o.updateAt }),
+  'ltl-offline': (_, g) => new LtlOffline(g),
+  'stop-w': (_, g) => new Stop('stop-w', g),
+  'stop-wtl': (_, g) => new Stop('stop-wtl', g),
+  bptt: (_, g) => new Bptt(g),
+};
+
 export function createRule(name: RuleName, opts: RuleOptions): ChipRule {
-  if (name !== 'ltl-online' && opts.updateAt === 'step') {
-    throw new RangeError(`rule ${name}: updates land at "sample" ("step" exists for ltl-online only)`);
+  if (!isRuleName(name)) throw new RangeError(`unknown rule ${JSON.stringify(name)} (one of ${RULES.join(', ')})`);
+  const info = RULE_TABLE[name];
+  if (!info.updateAt.includes(opts.updateAt)) {
+    const can = rulesUpdatingAt(opts.updateAt).join(', ');
+    throw new RangeError(`rule ${name}: updates land at "${info.updateAt.join('" or "')}" ("${opts.updateAt}" exists for ${can} only)`);
   }
   const g = { learningRate: opts.learningRate, width: opts.width, height: opts.height, ...(opts.layerScale ? { layerScale: opts.layerScale } : {}) };
-  switch (name) {
-    case 'ltl-online':
-      return new LtlOnline({ ...g, warmup: opts.warmup, error: opts.error, updateAt: opts.updateAt });
-    case 'ltl-offline':
-      return new LtlOffline(g);
-    case 'stop-w':
-    case 'stop-wtl':
-      return new Stop(name, g);
-    case 'bptt':
-      return new Bptt(g);
-    default:
-      throw new RangeError(`unknown rule ${JSON.stringify(name)} (one of ${RULES.join(', ')})`);
-  }
-}
-
-/** Whether the rule trains spiking layers + a readout on the label (stop-*, bptt) rather than layer targets (LTL). */
-export function usesReadout(name: RuleName): boolean {
-  return name === 'stop-w' || name === 'stop-wtl' || name === 'bptt';
+  return MAKERS[name](opts, g);
 }
 
 /**
@@ -62,7 +60,7 @@ export function usesReadout(name: RuleName): boolean {
  * input is not changed). Other rules: the spec as it is.
  */
 export function adaptSpec(name: RuleName, spec: ChipSpec): ChipSpec {
-  if (name !== 'stop-wtl') return spec;
+  if (!RULE_TABLE[name].learnsThresholdLeak) return spec;
   return {
     ...spec,
     layers: spec.layers.map((l) => (l.readout || l.threshold.length === l.nOut

@@ -8,6 +8,7 @@ import { ArenaPlan } from '../chip/arena.js';
 import { Chip, ChipRule, ChipShape, SampleSupervision, weightCount } from '../chip/chip.js';
 import { ERROR_EXACT, ERROR_SIGN } from '../reference/learning.js';
 import { writeTargets } from './common.js';
+import { RULE_OPTION_DEFAULTS } from './table.js';
 
 export interface LtlOnlineOptions {
   learningRate: number;
@@ -26,9 +27,8 @@ export interface LtlOnlineOptions {
   layerScale?: readonly number[];
 }
 
-export const LTL_ONLINE_DEFAULTS: LtlOnlineOptions = {
-  learningRate: 0.01, warmup: 0, error: 'exact', updateAt: 'sample', width: 1, height: 'unit',
-};
+/** Options left out of `new LtlOnline(...)`: the rule table's RULE_OPTION_DEFAULTS (the library's name for them). */
+export const LTL_ONLINE_DEFAULTS: LtlOnlineOptions = { ...RULE_OPTION_DEFAULTS };
 
 interface LayerBufs { target: number; m: number; active: number; g: number; gb: number }
 

@@ -6,19 +6,20 @@
  * A rule that cannot run the network (STOP with a delay or a zero reset) is left out.
  */
 import { Chip, ChipSpec } from '../chip/chip.js';
-import { RuleName, adaptSpec, createRule, usesReadout } from './index.js';
+import type { RuleName, UpdateAt } from '../model/types.js';
+import { adaptSpec, createRule } from './index.js';
+import { RULES, RULE_TABLE, RULE_OPTION_DEFAULTS, usesReadout } from './table.js';
 
 export const MEMORY_WINDOWS = [4, 8, 16, 32, 64];
 
-/** The rows drawn: every rule, online LTL both ways (a per-synapse accumulator or none). */
-const ROWS: { label: string; rule: RuleName; updateAt: 'step' | 'sample' }[] = [
-  { label: 'ltl-online (updates at step)', rule: 'ltl-online', updateAt: 'step' },
-  { label: 'ltl-online (updates at sample)', rule: 'ltl-online', updateAt: 'sample' },
-  { label: 'ltl-offline', rule: 'ltl-offline', updateAt: 'sample' },
-  { label: 'stop-w', rule: 'stop-w', updateAt: 'sample' },
-  { label: 'stop-wtl', rule: 'stop-wtl', updateAt: 'sample' },
-  { label: 'bptt', rule: 'bptt', updateAt: 'sample' },
-];
+/**
+ * The rows drawn: every rule of the table at every timing it allows (online LTL both ways: a
+ * per-synapse accumulator or none), named "rule (updates at step)" where it has several.
+ */
+const ROWS: { label: string; rule: RuleName; updateAt: UpdateAt }[] = RULES.flatMap((rule) => {
+  const timings = RULE_TABLE[rule].updateAt;
+  return timings.map((updateAt) => ({ label: timings.length > 1 ? `${rule} (updates at ${updateAt})` : rule, rule, updateAt }));
+});
 
 export interface LearningMemoryCurves {
   windows: number[];
@@ -40,11 +41,11 @@ export function learningMemoryCurves(spec: ChipSpec, windows: number[] = MEMORY_
 }
 
 /** Bytes `rule` reserves for learning (all layers) on `spec`'s network with a time window of T. */
-export function ruleLearningBytes(spec: ChipSpec, rule: RuleName, updateAt: 'step' | 'sample', T: number): number {
+export function ruleLearningBytes(spec: ChipSpec, rule: RuleName, updateAt: UpdateAt, T: number): number {
   const L = spec.layers.length;
   // The network as the rule runs it: readout rules make the last layer a non-spiking readout.
   const layers = spec.layers.map((l, n) => ({ ...l, readout: usesReadout(rule) && n === L - 1 }));
   const s = adaptSpec(rule, { inputSize: spec.inputSize, reset: spec.reset, delay: spec.delay, maxSteps: T, layers });
-  const r = createRule(rule, { learningRate: 0.01, warmup: 0, error: 'exact', updateAt, width: 1, height: 'unit' });
+  const r = createRule(rule, { ...RULE_OPTION_DEFAULTS, updateAt });
   return new Chip(s, 'ts', r).learningBytes.reduce((a, b) => a + b, 0);
 }

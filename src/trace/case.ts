@@ -24,19 +24,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../cli/errors.js';
+import type { RuleName } from '../model/types.js';
+import { RULES, RULE_TABLE, rulesUpdatingAt } from '../rules/table.js';
 
 export const CASE_FORMAT = 'ncsim.case/1';
-
-export type RuleName = 'ltl-online' | 'ltl-offline' | 'stop-w' | 'stop-wtl' | 'bptt';
-export const RULE_NAMES: readonly RuleName[] = ['ltl-online', 'ltl-offline', 'stop-w', 'stop-wtl', 'bptt'];
-/** Rules whose last layer is a non-spiking readout trained on cross-entropy with `label`. */
-export const READOUT_RULES: readonly RuleName[] = ['stop-w', 'stop-wtl', 'bptt'];
-/** Rules where every layer is spiking and has `targets`. */
-export const LTL_RULES: readonly RuleName[] = ['ltl-online', 'ltl-offline'];
-
-export function isReadoutRule(name: RuleName): boolean {
-  return READOUT_RULES.includes(name);
-}
 
 export interface CaseLayer {
   name: string;
@@ -174,7 +165,7 @@ export function parseCase(json: unknown): Case {
 
   // rule: name and learningRate required; warmup, error, updateAt default
   const r = requireObject(doc.rule, 'rule');
-  const name = choice(r.name, 'rule.name', RULE_NAMES);
+  const name = choice(r.name, 'rule.name', RULES);
   const learningRate = finite(r.learningRate, 'rule.learningRate');
   let warmup = 0;
   if (has(r, 'warmup')) {
@@ -228,20 +219,21 @@ export function parseCase(json: unknown): Case {
     layers.push({ name: l.name, nOut, nIn, weights, bias, threshold, leak, leakPerNeuron });
   }
 
-  // rule-specific constraints
-  if (name === 'stop-w' || name === 'stop-wtl') {
-    if (neuron.delay !== 0) throw new InputError('neuron.delay', `0 for rule "${name}" (STOP needs d = 0)`, n.delay);
-    if (neuron.reset !== 'subtract') {
-      throw new InputError('neuron.reset', `"subtract" for rule "${name}" (STOP's reset)`, n.reset);
-    }
+  // rule-specific constraints (the rule table: the neuron model it needs, when it may write)
+  const info = RULE_TABLE[name];
+  if (info.needs.delay !== undefined && neuron.delay !== info.needs.delay) {
+    throw new InputError('neuron.delay', `${info.needs.delay} for rule "${name}" (${info.family} needs d = ${info.needs.delay})`, n.delay);
   }
-  if (updateAt === 'step' && name !== 'ltl-online') {
-    throw new InputError('rule.updateAt', `"sample" for rule "${name}" ("step" exists for ltl-online only)`, r.updateAt);
+  if (info.needs.reset !== undefined && neuron.reset !== info.needs.reset) {
+    throw new InputError('neuron.reset', `"${info.needs.reset}" for rule "${name}" (${info.family}'s reset)`, n.reset);
+  }
+  if (!info.updateAt.includes(updateAt)) {
+    throw new InputError('rule.updateAt', `"${info.updateAt.join('" or "')}" for rule "${name}" ("${updateAt}" exists for ${rulesUpdatingAt(updateAt).join(', ')} only)`, r.updateAt);
   }
 
   let targets: Record<string, number[]> | null = null;
   let label: number | null = null;
-  if (isReadoutRule(name)) {
+  if (info.readout) {
     if (layers.length < 2) {
       throw new InputError('layers', `at least 2 layers for rule "${name}" (spiking layers, then the readout)`, doc.layers);
     }

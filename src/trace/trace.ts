@@ -2,7 +2,8 @@
  * `ncsim trace`: replay a golden case (ncsim.case/1) step by step on the chip and write every
  * state and every update it made (ncsim.trace/1), as ../shared/spec/CASE-FORMAT.md says.
  */
-import { Case, isReadoutRule } from './case.js';
+import { Case } from './case.js';
+import { RULE_TABLE } from '../rules/table.js';
 import { Chip, ChipRule, ChipSpec } from '../chip/chip.js';
 import { Backend } from '../chip/kernels.js';
 import { RULES, adaptSpec, createRule } from '../rules/index.js';
@@ -29,7 +30,7 @@ const num = (x: number): number => (x === 0 ? 0 : x);
  * last layer is the non-spiking readout.
  */
 export function chipSpecOfCase(c: Case): ChipSpec {
-  const readout = isReadoutRule(c.rule.name);
+  const readout = RULE_TABLE[c.rule.name].readout;
   return {
     inputSize: c.input[0].length,
     reset: c.neuron.reset,
@@ -50,9 +51,9 @@ export function runTrace(c: Case, backend: Backend = 'wasm'): Trace {
   const rule = ruleOfCase(c);
   const chip = new Chip(adaptSpec(c.rule.name, chipSpecOfCase(c)), backend, rule);
   chip.analogInput = c.input.some((row) => row.some((v) => v !== 0 && v !== 1));
-  if (isReadoutRule(c.rule.name)) rule.setSample({ label: c.label! });
+  if (RULE_TABLE[c.rule.name].readout) rule.setSample({ label: c.label! });
   else rule.setSample({ targets: c.layers.map((l) => c.targets![l.name]) });
-  const learnsThresholdLeak = c.rule.name === 'stop-wtl';
+  const learnsThresholdLeak = RULE_TABLE[c.rule.name].learnsThresholdLeak;
   const before = c.layers.map((_, l) => ({ w: chip.getWeights(l), b: chip.getBias(l), thr: chip.getThreshold(l), leak: chip.getLeak(l) }));
   const layers: Record<string, LayerTrace> = {};
   for (const l of c.layers) layers[l.name] = { u: [], s: [], count: [] };

@@ -4,10 +4,12 @@
  * sample at a time with the chosen rule; after each epoch the chip is tested on held-out
  * digits. Returns a report that is data first (src/report renders it).
  */
-import { Chip, ChipRule, ChipSpec, Reset, weightCount } from '../chip/chip.js';
+import { Chip, ChipRule, ChipSpec, weightCount } from '../chip/chip.js';
+import type { Init, Reset, RuleName, UpdateAt } from '../model/types.js';
 import { Backend } from '../chip/kernels.js';
 import { readCounters, addCounters, CounterValues } from '../chip/counters.js';
-import { createRule, usesReadout, adaptSpec, RuleName } from '../rules/index.js';
+import { createRule, adaptSpec, RuleOptions } from '../rules/index.js';
+import { RULE_TABLE, TRAIN_RULE_DEFAULTS, updateAtFor, usesReadout } from '../rules/table.js';
 import { learningMemoryCurves, LearningMemoryCurves } from '../rules/memory.js';
 import { Rng } from '../host/rng.js';
 import { loadMnist, Dataset } from '../host/mnist.js';
@@ -15,8 +17,8 @@ import { Encoding } from '../host/encoding.js';
 import { trainTeacher, teacherAccuracy, teacherFlopsPerSample, Teacher } from '../host/teacher.js';
 import { trainNetTeacher } from '../host/cnn.js';
 import { calibrateNorms } from '../host/targets.js';
-import { createTargetProducer } from '../pipeline/target-stream.js';
-import { Init } from './network.js';
+import { createTargetProducer } from '../stream/target-stream.js';
+import { trainSamples } from './loop.js';
 import { Net, NetLayer, readNetFile, mlpNet, hasConv, describeNet } from '../net/file.js';
 import { netLayers, netNorms } from '../net/build.js';
 import { DataSource, imageSource, mnistEventSource, eventFolderSource } from '../net/data.js';
@@ -27,18 +29,16 @@ import type { CostReport } from '../cost/cost.js';
 import type { PipelineReport } from '../pipeline/params.js';
 import { Activity, ActivityPhase, ACTIVITY_SCHEMA } from '../cost/activity.js';
 
-export type TrainRule = RuleName;
-
 export interface TrainOptions {
-  rule: TrainRule;
+  rule: RuleName;
   epochs: number;
   samples: number;
   testSamples: number;
   steps: number;
   warmup: number;
   error: 'exact' | 'sign';
-  updateAt: 'step' | 'sample';
-  /** Learning rate; absent: the rule's default (DEFAULT_LR). */
+  updateAt: UpdateAt;
+  /** Learning rate; absent: the rule's default (the rule table's learningRate). */
   lr?: number;
   /** The learning rate of epoch e is lr * lrDecay^(e-1). */
   lrDecay: number;
@@ -67,16 +67,13 @@ export interface TrainOptions {
   data?: string;
 }
 
+const R = TRAIN_RULE_DEFAULTS;
+/** `ncsim train`'s defaults; the rule's options (warmup ... height) are the rule table's TRAIN_RULE_DEFAULTS. */
 export const TRAIN_DEFAULTS: TrainOptions = {
-  rule: 'ltl-online', epochs: 2, samples: 8000, testSamples: 2000, steps: 16, warmup: 0, error: 'exact',
-  updateAt: 'step', lrDecay: 0.7, hidden: [256, 256], encoding: 'direct', seed: 1, threshold: 1, leak: 1,
-  reset: 'subtract', delay: 0, width: 3, height: 'normalized', percentile: 99, normalization: 'calibration', batch: 100,
+  rule: 'ltl-online', epochs: 2, samples: 8000, testSamples: 2000, steps: 16, warmup: R.warmup, error: R.error,
+  updateAt: R.updateAt, lrDecay: 0.7, hidden: [256, 256], encoding: 'direct', seed: 1, threshold: 1, leak: 1,
+  reset: 'subtract', delay: 0, width: R.width, height: R.height, percentile: 99, normalization: 'calibration', batch: 100,
   init: 'random', teacherWorker: true, initGain: 1, teacherEpochs: 8, teacherLr: 0.001, backend: 'wasm', data: 'mnist',
-};
-
-/** Learning rate per rule, from measured sweeps (README): the losses differ in scale. */
-export const DEFAULT_LR: Record<RuleName, number> = {
-  'ltl-online': 0.006, 'ltl-offline': 0.005, 'stop-w': 0.001, 'stop-wtl': 0.001, bptt: 0.001,
 };
 
 export interface EpochReport {
@@ -257,16 +254,13 @@ export class TrainSession {
   }
 
   get learningRate(): number {
-    return this.opts.lr ?? DEFAULT_LR[this.opts.rule];
+    return trainRuleOptions(this.opts).learningRate;
   }
 
   createRule(): ChipRule {
-    const o = this.opts;
-    // "step" exists for online LTL only; the other rules write once per sample.
-    const updateAt = o.rule === 'ltl-online' ? o.updateAt : 'sample';
-    const ro = { learningRate: this.learningRate, warmup: o.warmup, error: o.error, updateAt, width: o.width, height: o.height };
+    const ro = trainRuleOptions(this.opts);
     // Convolutions: per-layer learning-rate factors (net file, or 1 / positions).
-    return createRule(o.rule, hasConv(this.net) ? { ...ro, layerScale: this.net.layers.map(layerLrScale) } : ro);
+    return createRule(this.opts.rule, hasConv(this.net) ? { ...ro, layerScale: this.net.layers.map(layerLrScale) } : ro);
   }
 
   createChip(spec: ChipSpec, rule: ChipRule | undefined): Chip {
@@ -278,7 +272,7 @@ export class TrainSession {
 
   /** One epoch of on-chip learning over the training digits (seeded order); counts go into `phase`. */
   trainEpoch(chip: Chip, rule: ChipRule, epoch: number, phase?: ActivityPhase): { samples: number; correct: number; delta: CounterValues[]; seconds: number } {
-    const o = this.opts, data = this.source.train, order = this.order, x = this.x;
+    const o = this.opts, order = this.order;
     const te = performance.now();
     this.rng.shuffle(order);
     rule.setLearningRate?.(this.learningRate * o.lrDecay ** (epoch - 1));
@@ -287,17 +281,13 @@ export class TrainSession {
       ? { order, batchNorms: { batch: o.batch, percentile: o.percentile } }
       : { order, norms: this.norms });
     const before = snapshot(chip);
-    let correct = 0;
+    const onProgress = this.onProgress;
+    const onSample = onProgress && ((s: number) => {
+      if (s % 200 === 0) onProgress({ phase: 'train', epoch, done: s, total: order.length });
+    });
+    let correct: number;
     try {
-      for (let s = 0; s < order.length; s++) {
-        const i = order[s];
-        const targets = stream.next();
-        data.frames(i, o.steps, o.encoding, this.encRng, x);
-        rule.setSample({ targets, label: data.labels[i] });
-        chip.runSample(x, o.steps, true);
-        if (chip.predict() === data.labels[i]) correct++;
-        if (this.onProgress && s % 200 === 0) this.onProgress({ phase: 'train', epoch, done: s, total: order.length });
-      }
+      ({ correct } = trainSamples({ chip, rule, set: this.source.train, order, stream, steps: o.steps, encoding: o.encoding, rng: this.encRng, x: this.x, onSample }));
     } finally {
       stream.close();
     }
@@ -403,12 +393,27 @@ export function layerLrScale(l: NetLayer): number {
   return l.type === 'conv' && l.conv ? 1 / (l.conv.height * l.conv.width) : 1;
 }
 
-/** Options a rule cannot run with, refused before minutes of teacher training (exit status 2). */
+/**
+ * The options `rule` is built with for a run: the run's learning rate (the rule table's when
+ * --lr is absent) and its surrogate; an update timing the rule cannot do becomes "sample" (the
+ * default --update-at step is online LTL's; the other rules write once per sample).
+ */
+export function trainRuleOptions(o: TrainOptions): RuleOptions {
+  return {
+    learningRate: o.lr ?? RULE_TABLE[o.rule].learningRate, warmup: o.warmup, error: o.error,
+    updateAt: updateAtFor(o.rule, o.updateAt), width: o.width, height: o.height,
+  };
+}
+
+/** Options a rule cannot run with (the rule table's `needs`), refused before minutes of teacher training (exit status 2). */
 function checkRuleOptions(o: TrainOptions): void {
-  if (o.rule === 'stop-w' || o.rule === 'stop-wtl') {
-    // STOP's forward traces assume the input of step t reaches the soma at t and a subtractive reset (ALGORITHMS §8).
-    if (o.delay !== 0) throw new InputError('--delay', `0 for --rule ${o.rule} (STOP needs synaptic delay d = 0)`, o.delay, { kind: 'option' });
-    if (o.reset !== 'subtract') throw new InputError('--reset', `subtract for --rule ${o.rule} (STOP needs reset "subtract")`, o.reset, { kind: 'option' });
+  const { family, needs } = RULE_TABLE[o.rule];
+  // STOP's forward traces assume the input of step t reaches the soma at t and a subtractive reset (ALGORITHMS §8).
+  if (needs.delay !== undefined && o.delay !== needs.delay) {
+    throw new InputError('--delay', `${needs.delay} for --rule ${o.rule} (${family} needs synaptic delay d = ${needs.delay})`, o.delay, { kind: 'option' });
+  }
+  if (needs.reset !== undefined && o.reset !== needs.reset) {
+    throw new InputError('--reset', `${needs.reset} for --rule ${o.rule} (${family} needs reset "${needs.reset}")`, o.reset, { kind: 'option' });
   }
 }
 

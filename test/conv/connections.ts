@@ -1,6 +1,6 @@
 // Test helper: a convolution's connections enumerated the slow, obvious way (for every neuron,
 // every kernel offset that lands inside the input), to check the event-driven kernels against.
-import { ConvGeometry } from '../../src/reference/conv.js';
+import type { ConvGeometry } from '../../src/model/types.js';
 
 /** Every connection of a geometry: neuron i, input j, stored weight index (row (c, dy, dx), column k) and paper index. */
 export function connections(g: ConvGeometry): { i: number; j: number; stored: number; paper: number }[] {

@@ -4,7 +4,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { createKernels } from '../../src/chip/kernels.js';
-import { ConvGeometry, convOutSize, convWeightCount, geometryBlock, GEO_SLOTS } from '../../src/reference/conv.js';
+import type { ConvGeometry } from '../../src/model/types.js';
+import { convOutSize, convWeightCount, geometryBlock, GEO_SLOTS } from '../../src/reference/conv.js';
 import { SYN_READS, LEARN_ERROR_EVALS, LEARN_DENSE, TRACE_UPDATES } from '../../src/reference/counters.js';
 import { connections } from './connections.js';
 

@@ -2,8 +2,10 @@
 // weights, fixed (pool) layers never written, the conv layer learned, and what is refused.
 import { describe, it, expect } from 'vitest';
 import { Chip, ChipRule, ChipSpec, LayerSpec } from '../../src/chip/chip.js';
-import { ConvGeometry, convWeightCount } from '../../src/reference/conv.js';
-import { createRule, adaptSpec, RuleName } from '../../src/rules/index.js';
+import type { ConvGeometry } from '../../src/model/types.js';
+import { convWeightCount } from '../../src/reference/conv.js';
+import type { RuleName } from '../../src/model/types.js';
+import { createRule, adaptSpec } from '../../src/rules/index.js';
 import { Stop } from '../../src/rules/stop.js';
 import { Bptt } from '../../src/rules/bptt.js';
 import { Rng } from '../../src/host/rng.js';

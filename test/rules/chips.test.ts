@@ -5,7 +5,8 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Chip, ChipSpec } from '../../src/chip/chip.js';
 import { LEARN_UPDATES, LEARN_DENSE, STATE_WRITES, TRACE_UPDATES } from '../../src/reference/counters.js';
-import { RuleName, adaptSpec, createRule, usesReadout } from '../../src/rules/index.js';
+import type { RuleName } from '../../src/model/types.js';
+import { adaptSpec, createRule, usesReadout } from '../../src/rules/index.js';
 import { STOP_MIN_PARAM } from '../../src/rules/stop.js';
 
 const F = (a: ArrayLike<number>) => Float32Array.from(a);

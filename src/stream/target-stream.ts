@@ -1,7 +1,8 @@
 /**
- * The simulator's own host/chip pipeline: layer targets (targetsFor) for samples in a given
- * order, produced ahead of the training loop that consumes them, so that the ANN teacher runs
- * on the next samples while the wasm chip trains on the current one.
+ * The simulator's own target stream (how ncsim itself runs, not the modelled host/link/chip
+ * pipeline of src/pipeline/): layer targets (targetsFor) for samples in a given order,
+ * produced ahead of the training loop that consumes them, so that the ANN teacher runs on the
+ * next samples while the wasm chip trains on the current one.
  *
  *   const stream = createTargetStream({ teacher, data, norms, order, threaded: true });
  *   for (let s = 0; s < order.length; s++) { const targets = stream.next(); ... }

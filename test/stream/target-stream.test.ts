@@ -1,13 +1,13 @@
 /**
  * The threaded target stream needs the worker bundle dist/targets-worker.js (`npm test` builds
- * it first; after editing src/host or src/pipeline, rebuild before running this file alone).
+ * it first; after editing src/host or src/stream, rebuild before running this file alone).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist, type Dataset } from '../../src/host/mnist.js';
 import { trainTeacher, type Teacher } from '../../src/host/teacher.js';
 import { batchNorms, calibrateNorms, targetsFor } from '../../src/host/targets.js';
 import { Rng } from '../../src/host/rng.js';
-import { createTargetProducer, createTargetStream, type TargetStream } from '../../src/pipeline/target-stream.js';
+import { createTargetProducer, createTargetStream, type TargetStream } from '../../src/stream/target-stream.js';
 
 let data: Dataset;
 let teacher: Teacher;

@@ -1,0 +1,35 @@
+/**
+ * Model types that several layers share (the chip, the rules, the network files, the cost
+ * model, the reports): one home for each, so that no layer imports another's internals for a
+ * type. Types only; the values that go with them live beside their one user (conv geometry
+ * arithmetic in src/reference/conv.ts, the rule table in src/rules/table.ts).
+ */
+
+/** Reset after a spike (ALGORITHMS §1): subtract the threshold, or set U to zero. */
+export type Reset = 'subtract' | 'zero';
+
+/** The learning rules by name (ALGORITHMS §6-§8); their properties are in src/rules/table.ts. */
+export type RuleName = 'ltl-online' | 'ltl-offline' | 'stop-w' | 'stop-wtl' | 'bptt';
+
+/** When a rule's weight changes land in synaptic memory: every time step, or once per sample. */
+export type UpdateAt = 'step' | 'sample';
+
+/** Initial weights of a chip's network: seeded random, or the ANN teacher's rescaled (src/net/build.ts). */
+export type Init = 'random' | 'teacher';
+
+/** The shape of a convolution (or of an average pooling: depthwise, fixed weights). */
+export interface ConvGeometry {
+  inChannels: number;
+  inHeight: number;
+  inWidth: number;
+  /** Output channels K (depthwise: K = inChannels). */
+  channels: number;
+  height: number;
+  width: number;
+  kernelHeight: number;
+  kernelWidth: number;
+  stride: number;
+  padding: number;
+  /** Each output channel sees only its own input channel (average pooling). */
+  depthwise: boolean;
+}
