@@ -15,7 +15,7 @@ import { InputError } from './errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { renderReport, renderCompare } from '../report/html/render.js';
 import { renderSweep } from '../report/html/sweep.js';
-import { readSweepRows } from './sweep/results.js';
+import { readSweepRows } from './sweep/rows.js';
 import { DEFAULT_GANTT_BATCHES } from '../report/html/charts.js';
 import { checkOptionalFields, robustnessCurves, ReportRun, LabelledRun, RobustnessCurves } from '../report/html/types.js';
 

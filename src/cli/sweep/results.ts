@@ -12,8 +12,10 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../io/atomic.js';
-import { InputError } from '../errors.js';
 import type { Configuration, SweepValue } from './spec.js';
+import type { ResultRow } from './rows.js';
+
+export type { ResultRow } from './rows.js';
 
 export const runPath = (dir: string, id: string) => join(dir, 'runs', `${id}.json`);
 export const failedPath = (dir: string, id: string) => join(dir, 'failed', `${id}.json`);
@@ -97,14 +99,6 @@ export function headline(command: string, report: unknown): Record<string, numbe
   return out;
 }
 
-export interface ResultRow {
-  id: string;
-  index: number;
-  status: 'ok' | 'failed' | 'pending';
-  options: Record<string, SweepValue>;
-  figures: Record<string, number | null>;
-  error?: string;
-}
 
 /** One row per configuration, from what the folder holds now. */
 export function collectRows(dir: string, command: string, configs: Configuration[]): ResultRow[] {
@@ -143,28 +137,3 @@ export function writeTables(dir: string, command: string, configs: Configuration
   return rows;
 }
 
-/** The rows of a sweep folder's results.jsonl, each checked (InputError naming line and field). */
-export function readSweepRows(dir: string): ResultRow[] {
-  const file = join(dir, 'results.jsonl');
-  if (!existsSync(file)) throw new InputError(dir, 'a run file, or a sweep folder holding results.jsonl (written by `ncsim sweep`)', undefined, { kind: 'report input', showGot: false });
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
-  return lines.map((line, i) => {
-    const where = `${file} line ${i + 1}`;
-    let r: unknown;
-    try {
-      r = JSON.parse(line);
-    } catch (e) {
-      throw new InputError(where, 'one JSON object per line', undefined, { kind: 'sweep results', showGot: false, note: (e as Error).message });
-    }
-    const o = r as Record<string, unknown>;
-    const isObj = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
-    if (!isObj(r)) throw new InputError(where, 'a JSON object', r, { kind: 'sweep results' });
-    if (typeof o.id !== 'string') throw new InputError(`${where} field "id"`, 'a string', o.id, { kind: 'sweep results' });
-    if (!['ok', 'failed', 'pending'].includes(o.status as string)) throw new InputError(`${where} field "status"`, 'ok, failed or pending', o.status, { kind: 'sweep results' });
-    if (!isObj(o.options)) throw new InputError(`${where} field "options"`, 'an object', o.options, { kind: 'sweep results' });
-    if (!isObj(o.figures) || !Object.values(o.figures as object).every((v) => v === null || (typeof v === 'number' && Number.isFinite(v)))) {
-      throw new InputError(`${where} field "figures"`, 'an object of finite numbers or null', o.figures, { kind: 'sweep results' });
-    }
-    return r as ResultRow;
-  });
-}
