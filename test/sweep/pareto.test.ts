@@ -39,3 +39,21 @@ describe('the sweep schema and the shipped sweeps', () => {
     expect(expand(spec).length).toBe(5 * 4);
   });
 });
+
+describe('multi-seed summary', () => {
+  it('groups by the options other than seed, mean and sample sd over complete seeds', async () => {
+    const { seedSummary, meanSd } = await import('../../src/cli/sweep/results.js');
+    expect(meanSd([1, 2, 3, 4])).toEqual({ mean: 2.5, sd: Math.sqrt(5 / 3) });
+    expect(meanSd([7]).sd).toBe(null);
+    const row = (rule: string, seed: number, acc: number | null, status: 'ok' | 'failed' = 'ok') => ({ id: `${rule}${seed}`, index: 0, status, options: { rule, seed }, figures: { acc } });
+    const csv = seedSummary([row('a', 1, 0.5), row('a', 2, 0.7), row('b', 1, 0.1), row('b', 2, null, 'failed')], ['rule', 'seed'], ['acc'])!;
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toBe('rule,seeds,complete,acc_mean,acc_sd');
+    const [a, b] = lines.slice(1).map((l) => l.split(','));
+    expect(a.slice(0, 3)).toEqual(['a', '2', '2']);
+    expect(Number(a[3])).toBeCloseTo(0.6, 12);
+    expect(Number(a[4])).toBeCloseTo(Math.sqrt(0.02), 12);
+    expect(b).toEqual(['b', '2', '1', '0.1', '']);
+    expect(seedSummary([row('a', 1, 0.5), row('b', 1, 0.7)], ['rule', 'seed'], ['acc'])).toBe(null);
+  });
+});

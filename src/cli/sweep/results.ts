@@ -134,6 +134,42 @@ export function writeTables(dir: string, command: string, configs: Configuration
   }
   writeFileAtomic(join(dir, 'results.csv'), lines.join('\n') + '\n');
   writeFileAtomic(join(dir, 'results.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''));
+  const seeds = seedSummary(rows, optionCols, figureCols);
+  if (seeds) writeFileAtomic(join(dir, 'summary.csv'), seeds);
   return rows;
+}
+
+/** Mean and sample standard deviation (n - 1); sd is null for one value. */
+export function meanSd(xs: number[]): { mean: number; sd: number | null } {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  if (xs.length < 2) return { mean, sd: null };
+  return { mean, sd: Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) };
+}
+
+/**
+ * Multi-seed statistics: when the sweep varies `seed`, one row per setting of the other options
+ * with n (complete seeds) and mean and sd of every figure over the seeds. Null without a seed axis.
+ */
+export function seedSummary(rows: ResultRow[], optionCols: string[], figureCols: string[]): string | null {
+  if (new Set(rows.map((r) => String(r.options.seed))).size < 2) return null;
+  const keys = optionCols.filter((k) => k !== 'seed');
+  const groups = new Map<string, ResultRow[]>();
+  for (const r of rows) {
+    const g = JSON.stringify(keys.map((k) => r.options[k]));
+    groups.set(g, [...(groups.get(g) ?? []), r]);
+  }
+  const header = [...keys, 'seeds', 'complete', ...figureCols.flatMap((f) => [`${f}_mean`, `${f}_sd`])];
+  const lines = [header.join(',')];
+  for (const members of groups.values()) {
+    const ok = members.filter((r) => r.status === 'ok');
+    const stats = figureCols.flatMap((f) => {
+      const xs = ok.map((r) => r.figures[f]).filter((x): x is number => x !== null);
+      if (!xs.length) return [null, null];
+      const m = meanSd(xs);
+      return [m.mean, m.sd];
+    });
+    lines.push([...keys.map((k) => members[0].options[k]), members.length, ok.length, ...stats].map(csvCell).join(','));
+  }
+  return lines.join('\n') + '\n';
 }
 
