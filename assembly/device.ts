@@ -101,38 +101,7 @@ export function integrateGain(
   wtPtr: usize, gainPtr: usize, nOut: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32,
   biasPtr: usize, iPtr: usize, cnt: usize,
 ): void {
-  memory.fill(iPtr, 0, <usize>nOut << 2);
-  const rowBytes = <usize>nOut << 2;
-  const n4 = nOut & ~3;
-  for (let e = 0; e < nEv; e++) {
-    const off = <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
-    const row = wtPtr + off;
-    const gain = gainPtr + off;
-    if (analog) {
-      const v = load<f32>(valPtr + (<usize>e << 2));
-      const vv = f32x4.splat(v);
-      let i = 0;
-      for (; i < n4; i += 4) {
-        const o = <usize>i << 2;
-        const w = f32x4.mul(v128.load(row + o), v128.load(gain + o));
-        v128.store(iPtr + o, f32x4.add(v128.load(iPtr + o), f32x4.mul(w, vv)));
-      }
-      for (; i < nOut; i++) {
-        const o = <usize>i << 2;
-        store<f32>(iPtr + o, load<f32>(iPtr + o) + (load<f32>(row + o) * load<f32>(gain + o)) * v);
-      }
-    } else {
-      let i = 0;
-      for (; i < n4; i += 4) {
-        const o = <usize>i << 2;
-        v128.store(iPtr + o, f32x4.add(v128.load(iPtr + o), f32x4.mul(v128.load(row + o), v128.load(gain + o))));
-      }
-      for (; i < nOut; i++) {
-        const o = <usize>i << 2;
-        store<f32>(iPtr + o, load<f32>(iPtr + o) + load<f32>(row + o) * load<f32>(gain + o));
-      }
-    }
-  }
+  dendriticSum<f32>(wtPtr, gainPtr, nOut, idxPtr, valPtr, nEv, analog, 1, iPtr);
   for (let i = 0; i < nOut; i++) {
     const o = <usize>i << 2;
     store<f32>(iPtr + o, load<f32>(iPtr + o) + load<f32>(biasPtr + o));
@@ -315,7 +284,7 @@ export function integrateFixed(
   wtPtr: usize, nOut: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32, xScale: f32,
   shiftAnalog: i32, shiftSpike: i32, biasPtr: usize, iPtr: usize, stateMax: i32, roundMode: i32, cnt: usize,
 ): void {
-  dendriticSum<i32>(wtPtr, nOut, idxPtr, valPtr, nEv, analog, xScale, iPtr);
+  dendriticSum<i32>(wtPtr, 0, nOut, idxPtr, valPtr, nEv, analog, xScale, iPtr);
   const shift = analog ? shiftAnalog : shiftSpike;
   const hi = <i64>stateMax, lo = -hi;
   let sat: f64 = 0;

@@ -78,19 +78,8 @@ export function integrateGain(
   m: Mem, wtPtr: number, gainPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number,
   biasPtr: number, iPtr: number, cnt: number,
 ): void {
-  const f32 = m.f32, i32 = m.i32;
-  const I = iPtr >>> 2, B = biasPtr >>> 2, W = wtPtr >>> 2, G = gainPtr >>> 2;
-  f32.fill(0, I, I + nOut);
-  for (let e = 0; e < nEv; e++) {
-    const off = i32[(idxPtr >>> 2) + e] * nOut;
-    const row = W + off, gain = G + off;
-    if (analog) {
-      const v = f32[(valPtr >>> 2) + e];
-      for (let i = 0; i < nOut; i++) f32[I + i] = fr(f32[I + i] + fr(fr(f32[row + i] * f32[gain + i]) * v));
-    } else {
-      for (let i = 0; i < nOut; i++) f32[I + i] = fr(f32[I + i] + fr(f32[row + i] * f32[gain + i]));
-    }
-  }
+  const f32 = m.f32, I = iPtr >>> 2, B = biasPtr >>> 2;
+  dendriticSum(m, f32, (w, v) => fr(w * v), (x) => x, wtPtr, gainPtr, nOut, idxPtr, valPtr, nEv, analog, iPtr);
   for (let i = 0; i < nOut; i++) f32[I + i] = fr(f32[I + i] + f32[B + i]);
   countIntegration(m, cnt, nEv, nOut, analog);
 }
@@ -232,7 +221,7 @@ export function integrateFixed(
 ): void {
   const i32 = m.i32;
   const I = iPtr >>> 2, B = biasPtr >>> 2, sc = fr(xScale);
-  dendriticSum(m, i32, Math.imul, (x) => Math.trunc(fr(x * sc)), wtPtr, nOut, idxPtr, valPtr, nEv, analog, iPtr);
+  dendriticSum(m, i32, Math.imul, (x) => Math.trunc(fr(x * sc)), wtPtr, 0, nOut, idxPtr, valPtr, nEv, analog, iPtr);
   const shift = analog ? shiftAnalog : shiftSpike;
   const hi = stateMax, lo = -hi;
   let sat = 0;
