@@ -24,7 +24,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../cli/errors.js';
-import type { RuleName } from '../model/types.js';
+import type { RuleName, UpdateAt } from '../model/types.js';
 import { RULES, RULE_TABLE, rulesUpdatingAt } from '../rules/table.js';
 
 export const CASE_FORMAT = 'ncsim.case/1';
@@ -49,7 +49,7 @@ export interface CaseLayer {
 export interface Case {
   neuron: { leak: number; threshold: number; reset: 'subtract' | 'zero'; delay: 0 | 1 };
   surrogate: { width: number; height: 'unit' | 'normalized' };
-  rule: { name: RuleName; learningRate: number; warmup: number; error: 'exact' | 'sign'; updateAt: 'step' | 'sample' };
+  rule: { name: RuleName; learningRate: number; warmup: number; error: 'exact' | 'sign'; updateAt: UpdateAt };
   layers: CaseLayer[];
   /** T rows; row t-1 is x[t]. */
   input: number[][];
