@@ -59,3 +59,41 @@ describe('Loihi neuron = Lava bit-accurate LIF (independent re-implementation)',
     });
   }
 });
+
+describe('Loihi neuron = Lava at the 24-bit edges', () => {
+  // One neuron, du = 4095 (u = a << 6 each step), inputs chosen so that a << 6 lands on the edges
+  // of Lava's wrap (x > 2^23: x - 2^24; x <= -2^23: x + 2^24) and of the voltage clip.
+  const edge = (w: number[], weightExp: number, x: number[], vthMant = 0): LavaLayer[] => [{
+    weights: [w], weightExp, numWeightBits: 8, biasMant: [0], biasExp: [0], du: 4095, dv: 0, vth: vthMant,
+  }];
+  const cases: [string, LavaLayer[], number[]][] = [
+    // mixed signs: -256 survives the truncation of the sign bit; 4 x -256 << 7 << 6 = -2^23 -> +2^23
+    ['u = -2^23 wraps to +2^23', edge([-256, -256, -256, -256, 2], 7, []), [1, 1, 1, 1, 0]],
+    // excitatory weights top out at 255: 4 x 255 << 7 << 6 = 8355840 (< 2^23: no wrap); a fifth input wraps
+    ['u just below 2^23 stays', edge([255, 255, 255, 255, 0], 7, []), [1, 1, 1, 1, 0]],
+    ['u above 2^23 wraps negative', edge([255, 255, 255, 255, 255], 7, []), [1, 1, 1, 1, 1]],
+    ['u = 2^23 exactly stays (Lava keeps +2^23)', edge([128, 128, 128, 128, 128, 128, 128, 128, 0], 7, []), [1, 1, 1, 1, 1, 1, 1, 1, 0]],
+  ];
+  for (const [name, layers, row] of cases) {
+    for (const backend of ['wasm', 'ts'] as const) {
+      it(`${name} (${backend})`, () => {
+        const x = [row, row, row.map(() => 0), row];
+        const lava = runLava(layers, x);
+        const ours = runLoihiTrace({
+          neuron: { model: 'loihi', du: 4095, dv: 0, vth: 0, delay: 1 },
+          layers: [{ name: 'n', nOut: 1, nIn: row.length, ...layers[0] }], input: x, steps: x.length,
+        }, backend);
+        expect(ours.layers.n.current.map((r) => r.map(BigInt))).toEqual(lava.u[0]);
+        expect(ours.layers.n.u.map((r) => r.map(BigInt))).toEqual(lava.v[0]);
+        expect(ours.layers.n.s.map((r) => r.map((v) => v !== 0))).toEqual(lava.s[0]);
+      });
+    }
+  }
+  it('the edges are reached', () => {
+    const u = (k: number) => runLava(cases[k][1], [cases[k][2], cases[k][2]]).u[0][1][0];
+    expect(u(0)).toBe(2n ** 23n);
+    expect(u(1)).toBe(8355840n);
+    expect(u(2)).toBe(5n * 255n * 2n ** 13n - 2n ** 24n); // 10444800 - 16777216 = -6332416
+    expect(u(3)).toBe(2n ** 23n);
+  });
+});
