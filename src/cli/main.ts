@@ -20,7 +20,7 @@ import { pipelineReport } from '../pipeline/params.js';
 import type { Schedule } from '../pipeline/des.js';
 import { InputError, exitStatusFor } from './errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { readCaseFile } from '../trace/case.js';
+import { readAnyCaseFile } from '../trace/case.js';
 import { runTrace } from '../trace/trace.js';
 import { train, TrainOptions, Progress } from '../train/train.js';
 import { trainText } from '../report/text.js';
@@ -109,7 +109,7 @@ function stripCli(o: Record<string, unknown>): TrainOptions {
 function cmdTrace(argv: string[]): void {
   const { options: o, positionals } = parseArgs(TRACE, argv);
   if (o.help) return out(formatHelp(TRACE));
-  const c = readCaseFile(positionals[0]);
+  const c = readAnyCaseFile(positionals[0]);
   const json = JSON.stringify(runTrace(c, o.backend as 'wasm' | 'ts'));
   if (o.out) writeFileAtomic(o.out as string, json + '\n');
   else out(json);
