@@ -21,12 +21,17 @@ const COUNT_BITS = 32;
 
 interface Signal { id: string; kind: 'wire' | 'real' | 'reg'; bits: number; name: string; last?: string }
 
-/** VCD identifier codes: printable ASCII 33..126, shortest first. */
+/**
+ * VCD identifier codes: printable ASCII 33..126 but '#' and '$' (a token starting with them reads
+ * as a time or a keyword to some tools), shortest first.
+ */
+const ID_CHARS = Array.from({ length: 94 }, (_, k) => String.fromCharCode(33 + k)).filter((c) => c !== '#' && c !== '$').join('');
+
 function idCode(n: number): string {
   let s = '';
   do {
-    s += String.fromCharCode(33 + (n % 94));
-    n = Math.floor(n / 94);
+    s += ID_CHARS[n % ID_CHARS.length];
+    n = Math.floor(n / ID_CHARS.length);
   } while (n > 0);
   return s;
 }

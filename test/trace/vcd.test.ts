@@ -122,6 +122,42 @@ describe('VCD of every golden case, parsed back, equals the trace', () => {
   });
 });
 
+describe('VCD of a larger Loihi case (hundreds of signals, multi-character identifiers)', () => {
+  it('every identifier is unique and every value reads back', () => {
+    const nIn = 16, nOut = 20, T = 12;
+    const c = readAnyCaseFile(join(dir, 'loihi-wrap-saturate.case.json'));
+    if (!isLoihiCase(c)) throw new Error('expected a Loihi case');
+    const big = {
+      ...c,
+      neuron: { ...c.neuron, vth: 40, du: 1000, dv: 300 },
+      layers: [{
+        ...c.layers[0], nIn, nOut, du: 1000, dv: 300, vth: 40, weightExp: 0,
+        weights: Array.from({ length: nOut }, (_, i) => Array.from({ length: nIn }, (_, j) => ((i * 7 + j * 13) % 61) - 30)),
+        biasMant: Array.from({ length: nOut }, (_, i) => i * 50 - 400), biasExp: new Array(nOut).fill(1),
+      }],
+      input: Array.from({ length: T }, (_, t) => Array.from({ length: nIn }, (_, j) => ((t * 3 + j) % 4 === 0 ? 1 : 0))),
+      steps: T,
+    };
+    const waves = emptyWaveforms();
+    const trace = runTrace(big, 'ts', waves);
+    const v = parseVcd(traceVcd(big, trace, waves));
+    const ids = [...v.vars.values()].map((x) => x.id);
+    expect(ids.length).toBe(nOut * (5 + nIn));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.some((id) => id.length > 1)).toBe(true);
+    let spikes = 0;
+    for (let i = 0; i < nOut; i++) {
+      for (let t = 1; t <= T; t++) {
+        expect(valueAt(v, `a.n${i}.membrane`, t)).toBe(trace.layers.a.u[t - 1][i]);
+        expect(valueAt(v, `a.n${i}.current`, t)).toBe(trace.layers.a.current[t - 1][i]);
+        spikes += valueAt(v, `a.n${i}.spike`, t);
+      }
+    }
+    expect(spikes).toBe(trace.layers.a.s.flat().filter((x) => x !== 0).length);
+    expect(spikes).toBeGreaterThan(0);
+  });
+});
+
 describe('ncsim trace --vcd', () => {
   const root = join(import.meta.dirname, '..', '..');
   const cli = join(root, 'dist', 'cli.js');
