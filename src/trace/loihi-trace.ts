@@ -8,6 +8,7 @@
  * Dense hands its sum to the neuron one step later, so a Lava network is d = 1.
  */
 import { createKernels, Backend } from '../chip/kernels.js';
+import { ArenaPlan } from '../chip/arena.js';
 import { COUNTER_SLOTS } from '../reference/counters.js';
 import { loihiWeights, loihiBias, loihiThreshold } from '../reference/loihi.js';
 import type { LoihiCase } from './loihi-case.js';
@@ -31,18 +32,18 @@ export function loihiStoredWeights(c: LoihiCase): Int32Array[] {
 
 export function runLoihiTrace(c: LoihiCase, backend: Backend = 'wasm'): LoihiTrace {
   const width = c.input[0].length;
-  // Arena layout (byte offsets from k.base, 16-byte aligned): x and its events, then per layer
-  // wt, a, cur, v, s[2], idx[2], bias, du, dv, vth, c, cnt (f64 counters: 2 words each).
-  let words = 4;
-  const alloc = (n: number): number => { const p = words; words += Math.ceil(n / 4) * 4; return p * 4; };
-  const xPtr = alloc(width), xIdx = alloc(width), xVal = alloc(width);
+  // Every buffer reserved once (byte offsets from k.base): x and its events, then per layer the
+  // weights, activation a, current u, voltage v, spikes and their indices (two steps), bias, du,
+  // dv, vth, spike counts and counters.
+  const plan = new ArenaPlan();
+  const xPtr = plan.f32(width), xIdx = plan.i32(width), xVal = plan.f32(width);
   const stored = loihiStoredWeights(c);
   const L = c.layers.map((l) => ({
-    wt: alloc(l.nIn * l.nOut), a: alloc(l.nOut), cur: alloc(l.nOut), v: alloc(l.nOut),
-    s: [alloc(l.nOut), alloc(l.nOut)], idx: [alloc(l.nOut), alloc(l.nOut)], nSpikes: [0, 0],
-    bias: alloc(l.nOut), du: alloc(1), dv: alloc(1), vth: alloc(1), c: alloc(l.nOut), cnt: alloc(2 * COUNTER_SLOTS),
+    wt: plan.i32(l.nIn * l.nOut), a: plan.i32(l.nOut), cur: plan.i32(l.nOut), v: plan.i32(l.nOut),
+    s: [plan.f32(l.nOut), plan.f32(l.nOut)], idx: [plan.i32(l.nOut), plan.i32(l.nOut)], nSpikes: [0, 0],
+    bias: plan.i32(l.nOut), du: plan.i32(1), dv: plan.i32(1), vth: plan.i32(1), c: plan.i32(l.nOut), cnt: plan.f64(COUNTER_SLOTS),
   }));
-  const k = createKernels(backend, words * 4);
+  const k = createKernels(backend, plan.totalBytes);
   const i32 = k.mem.i32, f32 = k.mem.f32, u32 = k.mem.u32;
   const at = (p: number): number => (k.base + p) >>> 2;
   c.layers.forEach((l, n) => {
