@@ -15,8 +15,14 @@ export { train, TRAIN_DEFAULTS } from './train/train.js';
 export type { TrainOptions, TrainReport, EpochReport, Progress } from './train/train.js';
 export { parseCase, readCaseFile } from './trace/case.js';
 export type { Case } from './trace/case.js';
-export { runTrace } from './trace/trace.js';
-export type { Trace } from './trace/trace.js';
+export { runTrace, emptyWaveforms } from './trace/trace.js';
+export type { Trace, Waveforms } from './trace/trace.js';
+// Loihi's bit-accurate neuron: its cases, its trace, and waveforms (docs/loihi.md).
+export { parseAnyCase, readAnyCaseFile } from './trace/case.js';
+export type { LoihiCase } from './trace/loihi-case.js';
+export { runLoihiTrace } from './trace/loihi-trace.js';
+export type { LoihiTrace } from './trace/loihi-trace.js';
+export { traceVcd } from './trace/vcd.js';
 export { loadMnist } from './host/mnist.js';
 export { trainTeacher, teacherForward, teacherAccuracy } from './host/teacher.js';
 export { percentile, calibrateNorms, targetsFor } from './host/targets.js';

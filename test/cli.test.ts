@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readCaseFile } from '../src/trace/case.js';
+import { readAnyCaseFile } from '../src/trace/case.js';
 import { runTrace } from '../src/trace/trace.js';
 
 const root = join(import.meta.dirname, '..');
@@ -21,7 +21,7 @@ describe('ncsim trace', () => {
     for (const f of readdirSync(join(root, 'test', 'golden')).filter((f) => f.endsWith('.case.json'))) {
       const r = run('trace', join(root, 'test', 'golden', f));
       expect(r.status, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(runTrace(readCaseFile(join(root, 'test', 'golden', f))))));
+      expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(runTrace(readAnyCaseFile(join(root, 'test', 'golden', f))))));
     }
   });
 

@@ -85,10 +85,11 @@ export const HW: CommandSpec = {
 export const TRACE: CommandSpec = {
   name: 'trace',
   summary: 'Replay a golden case (ncsim.case/1) step by step and write its trace (ncsim.trace/1)',
-  usage: 'ncsim trace CASE.json [--out TRACE.json] [--backend wasm|ts]',
+  usage: 'ncsim trace CASE.json [--out TRACE.json] [--vcd WAVES.vcd] [--backend wasm|ts]',
   positionals: [{ name: 'CASE.json', description: 'the case file', required: true }],
   options: [
     { name: 'out', type: 'string', valueName: 'path', description: 'write the trace here (stdout when absent)' },
+    { name: 'vcd', type: 'string', valueName: 'path', description: 'also write the trace as a VCD waveform file (GTKWave): spikes, membrane, current, weights' },
     { name: 'backend', type: 'enum', choices: ['wasm', 'ts'], default: 'wasm', description: 'kernels: wasm, or the TypeScript twin' },
   ],
 };

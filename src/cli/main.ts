@@ -3,7 +3,8 @@
  * The ncsim command line: a thin layer over the library (src/index.ts). Bad input exits with
  * status 2 and a message naming the field; output files are written atomically.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, existsSync, statSync, accessSync, constants } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs, formatHelp, formatTopHelp, optionsMarkdown, CommandSpec } from './options.js';
 import { TRAIN, TRACE, COST, HW } from './commands.js';
 import { loadModel, listModels, describeModel } from '../cost/hwmodel.js';
@@ -22,8 +23,9 @@ import { pipelineReport } from '../pipeline/params.js';
 import type { Schedule } from '../pipeline/des.js';
 import { InputError, exitStatusFor } from './errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { readCaseFile } from '../trace/case.js';
-import { runTrace } from '../trace/trace.js';
+import { readAnyCaseFile } from '../trace/case.js';
+import { runTrace, emptyWaveforms } from '../trace/trace.js';
+import { traceVcd } from '../trace/vcd.js';
 import { train, TrainOptions, Progress } from '../train/train.js';
 import { trainText } from '../report/text.js';
 
@@ -111,10 +113,34 @@ function stripCli(o: Record<string, unknown>): TrainOptions {
 function cmdTrace(argv: string[]): void {
   const { options: o, positionals } = parseArgs(TRACE, argv);
   if (o.help) return out(formatHelp(TRACE));
-  const c = readCaseFile(positionals[0]);
-  const json = JSON.stringify(runTrace(c, o.backend as 'wasm' | 'ts'));
+  const c = readAnyCaseFile(positionals[0]);
+  const vcd = o.vcd as string | undefined;
+  // Refuse a bad output path before running, so that nothing is written.
+  if (o.out) checkOutputPath('--out', o.out as string);
+  if (vcd !== undefined) {
+    checkOutputPath('--vcd', vcd);
+    if (o.out && resolve(vcd) === resolve(o.out as string)) throw new InputError('--vcd', 'a path other than --out', vcd, { kind: 'option' });
+  }
+  const waves = vcd !== undefined ? emptyWaveforms() : undefined;
+  const trace = runTrace(c, o.backend as 'wasm' | 'ts', waves);
+  const json = JSON.stringify(trace);
+  if (vcd !== undefined) writeFileAtomic(vcd, traceVcd(c, trace, waves!));
   if (o.out) writeFileAtomic(o.out as string, json + '\n');
   else out(json);
+}
+
+/** An output file we can create: a non-empty path, not a directory, in an existing writable directory. */
+function checkOutputPath(option: string, path: string): void {
+  const refuse = (why: string): never => { throw new InputError(option, 'a file path in an existing, writable directory', path, { kind: 'option', note: why }); };
+  if (path === '') refuse('empty path');
+  if (existsSync(path) && statSync(path).isDirectory()) refuse('it is a directory');
+  const dir = dirname(resolve(path));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) refuse(`no directory ${dir}`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    refuse(`directory ${dir} is not writable`);
+  }
 }
 
 /** `ncsim docs`: every command's option table as Markdown; `--readme FILE` rewrites the file's marked tables. */

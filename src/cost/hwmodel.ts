@@ -93,6 +93,7 @@ export interface HwModel {
   host: { flops: Quantity; energyPerFlop: Quantity };
   link: { bandwidth: Quantity; latency: Quantity; energyPerByte: Quantity };
   nonIdealities: Record<string, Quantity>;
+  neuron: NeuronModel;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -261,8 +262,16 @@ function editDistance(a: string, b: string): number {
 
 const TOP_KEYS = [
   'schema', 'name', 'description', 'notes', 'clock', 'cores', 'bits', 'actions', 'overheads', 'noc',
-  'barrier', 'static', 'memory', 'host', 'link', 'nonIdealities',
+  'barrier', 'static', 'memory', 'host', 'link', 'nonIdealities', 'neuron',
 ] as const;
+
+/**
+ * The neuron a fixed-point chip of this model runs (optional `"neuron"`, default "algorithms"):
+ * ALGORITHMS §2's neuron, or Loihi's current-based neuron, bit-accurate with Lava
+ * (assembly/loihi.ts, docs/loihi.md). Float chips always run the ALGORITHMS neuron.
+ */
+export const NEURON_MODELS = ['algorithms', 'loihi-cuba'] as const;
+export type NeuronModel = (typeof NEURON_MODELS)[number];
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -410,9 +419,15 @@ export function parseHwModel(json: unknown, label = '(inline)', path = ''): HwMo
     for (const k of Object.keys(ni)) nonIdealities[k] = v.quantity(ni, k, 'nonIdealities', 'any', {});
   }
 
+  let neuron: NeuronModel = 'algorithms';
+  if (o.neuron !== undefined) {
+    if (!NEURON_MODELS.includes(o.neuron as NeuronModel)) v.fail('neuron', `one of ${NEURON_MODELS.map((x) => `"${x}"`).join(', ')}`, o.neuron);
+    neuron = o.neuron as NeuronModel;
+  }
+
   return {
     schema: HW_SCHEMA, name, description, notes, path, clock, cores, bits, actions, overheads, noc,
-    barrier, static: staticPower, memory, host, link, nonIdealities,
+    barrier, static: staticPower, memory, host, link, nonIdealities, neuron,
   };
 }
 

@@ -26,6 +26,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../cli/errors.js';
 import type { RuleName, UpdateAt } from '../model/types.js';
 import { RULES, RULE_TABLE, rulesUpdatingAt } from '../rules/table.js';
+import { LoihiCase, LOIHI_MODEL, parseLoihiCase } from './loihi-case.js';
 
 export const CASE_FORMAT = 'ncsim.case/1';
 
@@ -264,11 +265,33 @@ export function parseCase(json: unknown): Case {
 }
 
 /**
+ * Validate any `ncsim.case/1` document: a Loihi case when `neuron.model` is "loihi"
+ * (src/trace/loihi-case.ts), the ALGORITHMS neuron otherwise (`parseCase`).
+ */
+export function parseAnyCase(json: unknown): Case | LoihiCase {
+  if (isObject(json) && json.format === CASE_FORMAT && isObject(json.neuron) && has(json.neuron, 'model')) {
+    const model = json.neuron.model;
+    if (model === LOIHI_MODEL) return parseLoihiCase(json);
+    if (model !== 'algorithms') throw new InputError('neuron.model', `"algorithms" (the default) or "${LOIHI_MODEL}"`, model);
+  }
+  return parseCase(json);
+}
+
+/**
  * Read and validate a case file. A missing or unreadable file, or text that is not JSON,
  * is an `InputError` of kind "case file" naming the path (and, for bad JSON, the line and
  * column); a field error is prefixed with the path. A UTF-8 byte-order mark is skipped.
  */
 export function readCaseFile(path: string): Case {
+  return parseFile(path, parseCase);
+}
+
+/** `readCaseFile` for any case, Loihi cases included (`parseAnyCase`). */
+export function readAnyCaseFile(path: string): Case | LoihiCase {
+  return parseFile(path, parseAnyCase);
+}
+
+function parseFile<T>(path: string, parse: (json: unknown) => T): T {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -292,7 +315,7 @@ export function readCaseFile(path: string): Case {
     throw new InputError(path, 'valid JSON', undefined, { kind: 'case file', showGot: false, note });
   }
   try {
-    return parseCase(json);
+    return parse(json);
   } catch (err) {
     if (err instanceof InputError) err.message = `${path}: ${err.message}`;
     throw err;

@@ -9,6 +9,9 @@ import { Backend } from '../chip/kernels.js';
 import { RULES, adaptSpec, createRule } from '../rules/index.js';
 import { LEARN_UPDATES, LEARN_DENSE } from '../reference/counters.js';
 import { UnsupportedError } from '../cli/errors.js';
+import { LoihiCase, isLoihiCase } from './loihi-case.js';
+import { LoihiTrace, runLoihiTrace, loihiStoredWeights } from './loihi-trace.js';
+import { loihiBias } from '../reference/loihi.js';
 
 export interface LayerTrace { u: number[][]; s: number[][]; count: number[][] }
 export interface LayerUpdates { dW: number[][]; db: number[]; dThreshold?: number[]; dLeak?: number | number[] }
@@ -47,7 +50,27 @@ export function chipSpecOfCase(c: Case): ChipSpec {
   };
 }
 
-export function runTrace(c: Case, backend: Backend = 'wasm'): Trace {
+/**
+ * What a waveform viewer shows beyond the trace (src/trace/vcd.ts), filled by runTrace when given.
+ * weights[t][l] (nOut x nIn row-major) and bias[t][l]: before step 1 (t = 0), after each step t,
+ * and after the end of the sample (t = T + 1), in the case's units. current[layer][t - 1]: the
+ * input current of each spiking layer at step t (I[t] of ALGORITHMS §2; Loihi's u).
+ */
+export interface Waveforms {
+  weights: number[][][];
+  bias: number[][][];
+  current: Record<string, number[][]>;
+}
+
+export function emptyWaveforms(): Waveforms {
+  return { weights: [], bias: [], current: {} };
+}
+
+export function runTrace(c: Case, backend?: Backend, waves?: Waveforms): Trace;
+export function runTrace(c: LoihiCase, backend?: Backend, waves?: Waveforms): LoihiTrace;
+export function runTrace(c: Case | LoihiCase, backend?: Backend, waves?: Waveforms): Trace | LoihiTrace;
+export function runTrace(c: Case | LoihiCase, backend: Backend = 'wasm', waves?: Waveforms): Trace | LoihiTrace {
+  if (isLoihiCase(c)) return loihiTraceWithWaves(c, backend, waves);
   const rule = ruleOfCase(c);
   const chip = new Chip(adaptSpec(c.rule.name, chipSpecOfCase(c)), backend, rule);
   chip.analogInput = c.input.some((row) => row.some((v) => v !== 0 && v !== 1));
@@ -58,13 +81,24 @@ export function runTrace(c: Case, backend: Backend = 'wasm'): Trace {
   const layers: Record<string, LayerTrace> = {};
   for (const l of c.layers) layers[l.name] = { u: [], s: [], count: [] };
   const x = Float32Array.from(c.input.flat());
+  const snapshot = (): void => {
+    waves!.weights.push(c.layers.map((_, n) => Array.from(chip.getWeights(n), num)));
+    waves!.bias.push(c.layers.map((_, n) => Array.from(chip.getBias(n), num)));
+  };
+  if (waves) {
+    snapshot();
+    c.layers.forEach((l, n) => { if (!chip.spec.layers[n].readout) waves.current[l.name] = []; });
+  }
   chip.runSample(x, c.steps, true, () => {
     c.layers.forEach((l, n) => {
       layers[l.name].u.push(Array.from(chip.membrane(n), num));
       layers[l.name].s.push(Array.from(chip.spikes(n), num));
       layers[l.name].count.push(Array.from(chip.counts(n)));
+      if (waves && !chip.spec.layers[n].readout) waves.current[l.name].push(Array.from(chip.f32(chip.layers[n].i, l.nOut), num));
     });
+    if (waves) snapshot();
   });
+  if (waves) snapshot();
   const updates: Record<string, LayerUpdates> = {};
   const events: Trace['events'] = {};
   c.layers.forEach((l, n) => {
@@ -88,6 +122,18 @@ export function runTrace(c: Case, backend: Backend = 'wasm'): Trace {
     events[l.name] = { updates: cnt[LEARN_UPDATES], denseUpdates: cnt[LEARN_DENSE] };
   });
   return { format: 'ncsim.trace/1', steps: c.steps, layers, updates, events };
+}
+
+/** A Loihi case's trace; its weights and bias never change (no learning), its current is Loihi's u. */
+function loihiTraceWithWaves(c: LoihiCase, backend: Backend, waves?: Waveforms): LoihiTrace {
+  const trace = runLoihiTrace(c, backend);
+  if (waves) {
+    const w = loihiStoredWeights(c).map((a) => Array.from(a));
+    const b = c.layers.map((l) => l.biasMant.map((m, i) => loihiBias(m, l.biasExp[i])));
+    for (let t = 0; t <= c.steps + 1; t++) { waves.weights.push(w); waves.bias.push(b); }
+    for (const l of c.layers) waves.current[l.name] = trace.layers[l.name].current;
+  }
+  return trace;
 }
 
 /** Rules whose circuits this build has. */
