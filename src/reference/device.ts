@@ -10,7 +10,6 @@ import {
 } from './counters.js';
 import { resetMembrane, emitSpike, countSoma } from './neuron.js';
 import { ltlSignal } from './learning.js';
-import { f64 } from './surrogate.js';
 import { dendriticSum, countIntegration } from './synapse.js';
 
 const fr = Math.fround;
@@ -229,7 +228,7 @@ export function neuronStepFixed(
       leaks++;
     }
     if (sPrev !== 0) resets++;
-    let v = resetMembrane(lu, i32[I + i], theta, Math.trunc(sPrev), reset, f64);
+    let v = resetMembrane(lu, i32[I + i], theta, Math.trunc(sPrev), reset, true);
     if (v > hi) { v = hi; sat++; } else if (v < lo) { v = lo; sat++; }
     i32[U + i] = v;
     nSpikes = emitSpike(m, v >= theta, S + i, IX, nSpikes, i);
@@ -259,7 +258,7 @@ export function ltlOnlineSignalFixed(
   t: number, halfQ: number, height: number, errorMode: number, negLr: number,
   mPtr: number, activeIdxPtr: number, cnt: number,
 ): number {
-  return ltlSignal(m, m.i32, f64, n, cPtr, targetPtr, uPtr, thrPtr, thrStride, t, halfQ, height, errorMode, negLr, mPtr, activeIdxPtr, cnt);
+  return ltlSignal(m, m.i32, true, n, cPtr, targetPtr, uPtr, thrPtr, thrStride, t, halfQ, height, errorMode, negLr, mPtr, activeIdxPtr, cnt);
 }
 
 function lsbChange(x: number, stochastic: number): number {
