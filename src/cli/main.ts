@@ -3,7 +3,9 @@
  * The ncsim command line: a thin layer over the library (src/index.ts). Bad input exits with
  * status 2 and a message naming the field; output files are written atomically.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs, formatHelp, formatTopHelp, optionsMarkdown, CommandSpec } from './options.js';
 import { COMMANDS, TRAIN, TRACE, COST, HW } from './commands.js';
 import { loadModel, listModels, describeModel } from '../cost/hwmodel.js';
@@ -16,13 +18,12 @@ import { cmdReport, cmdCompare, writeReportHtml } from './report-commands.js';
 import { cmdRobustness } from './robustness-command.js';
 import { syncOptionTables, missingOptionTables } from './readme-tables.js';
 import { cmdNet } from './net-command.js';
-import { pipelineReport } from '../pipeline/params.js';
-import type { Schedule } from '../pipeline/des.js';
 import { InputError, exitStatusFor } from './errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readCaseFile } from '../trace/case.js';
 import { runTrace } from '../trace/trace.js';
-import { train, TrainOptions, Progress } from '../train/train.js';
+import type { Progress } from '../train/train.js';
+import { train, LibraryTrainOptions } from '../train/api.js';
 import { trainText } from '../report/text.js';
 
 const PROGRAM = 'ncsim';
@@ -45,20 +46,17 @@ function progressBar(): (p: Progress) => void {
 function cmdTrain(argv: string[]): void {
   const { options: o } = parseArgs(TRAIN, argv);
   if (o.help) return out(formatHelp(TRAIN));
-  const opts = o as Record<string, unknown> & { json: boolean; out?: string; quiet: boolean; hw: string; stats?: string; accelergy?: string; report?: string };
+  const { json: _j, out: outFile, quiet, help: _h, stats, accelergy, report: html, ...rest } = o as Record<string, unknown> & { out?: string; quiet: boolean; stats?: string; accelergy?: string; report?: string };
   // Load the hardware model first: a bad --hw is refused before minutes of simulation.
-  const model = loadModel(opts.hw);
-  const showProgress = !opts.quiet && process.stderr.isTTY;
-  const report = train(stripCli(opts), showProgress ? progressBar() : undefined);
+  const model = loadModel(rest.hw as string);
+  const showProgress = !quiet && process.stderr.isTTY;
+  const report = train({ ...(rest as LibraryTrainOptions), hw: model }, showProgress ? progressBar() : undefined);
   if (showProgress) process.stderr.write('\r\x1b[K');
-  const mapping = mapFor(report.activity, model, opts.mapping as MapPolicy);
-  report.cost = costRun(report.activity, model, mapping);
-  report.pipeline = pipelineReport(report.activity, report.cost, model, report.options.epochs, report.options.batch, opts.schedule as Schedule);
-  writeCostOutputs(report.cost, report.activity, mapping, opts);
-  const json = JSON.stringify(report, null, 2);
-  if (opts.out) writeFileAtomic(opts.out, json + '\n');
-  if (opts.report) writeReportHtml(report, opts.report);
-  out(opts.json ? json : `${trainText(report)}\n\n${costText(report.cost)}\n\n${pipelineText(report.pipeline)}`);
+  writeCostOutputs(report.cost, report.activity, mapFor(report.activity, model, rest.mapping as MapPolicy), { stats, accelergy });
+  const text = JSON.stringify(report, null, 2);
+  if (outFile) writeFileAtomic(outFile, text + '\n');
+  if (html) writeReportHtml(report, html);
+  out(o.json ? text : `${trainText(report)}\n\n${costText(report.cost)}\n\n${pipelineText(report.pipeline)}`);
 }
 
 function writeCostOutputs(c: CostReport, activity: Activity, mapping: ReturnType<typeof mapActivity>, o: { stats?: string; accelergy?: string }): void {
@@ -101,11 +99,6 @@ function cmdHw(argv: string[]): void {
   throw new InputError('ACTION', '"list" or "show"', action, { kind: 'argument' });
 }
 
-function stripCli(o: Record<string, unknown>): TrainOptions {
-  const { json: _j, out: _o, quiet: _q, help: _h, hw: _w, stats: _s, accelergy: _a, schedule: _c, mapping: _m, report: _r, ...rest } = o;
-  return rest as unknown as TrainOptions;
-}
-
 function cmdTrace(argv: string[]): void {
   const { options: o, positionals } = parseArgs(TRACE, argv);
   if (o.help) return out(formatHelp(TRACE));
@@ -129,6 +122,21 @@ function cmdDocs(argv: string[]): void {
   writeFileAtomic(file, syncOptionTables(text, COMMANDS));
 }
 
+/**
+ * The version of the package this CLI belongs to: the nearest package.json named "ncsim" above
+ * this module (dist/cli.js in the package, src/cli/main.ts in the repository).
+ */
+export function packageVersion(here = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = here; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'ncsim' && typeof pkg.version === 'string') return pkg.version;
+    }
+    if (dirname(dir) === dir) throw new Error(`ncsim's package.json was not found above ${here}`);
+  }
+}
+
 const HANDLERS: Record<string, (argv: string[]) => void> = {
   train: cmdTrain, trace: cmdTrace, cost: cmdCost, hw: cmdHw, report: cmdReport, compare: cmdCompare, robustness: cmdRobustness, net: cmdNet, docs: cmdDocs,
 };
@@ -138,6 +146,10 @@ export function main(argv: string[]): number {
   try {
     if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
       out(formatTopHelp(PROGRAM, COMMANDS as CommandSpec[]));
+      return 0;
+    }
+    if (cmd === '--version' || cmd === '-v') {
+      out(packageVersion());
       return 0;
     }
     const handler = HANDLERS[cmd];

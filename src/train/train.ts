@@ -138,9 +138,19 @@ function summary(v: ArrayLike<number>): Summary {
 export interface Progress { phase: 'teacher' | 'train' | 'test'; epoch: number; done: number; total: number }
 
 export function train(opts: TrainOptions, onProgress?: (p: Progress) => void): TrainReport {
+  return drain(trainSteps(opts, onProgress));
+}
+
+/**
+ * The training run as a generator that pauses after every sample, so that one loop serves the
+ * synchronous train() (drain) and the library's trainAsync (src/train/api.ts), which yields to
+ * the event loop and checks its AbortSignal between samples.
+ */
+export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => void): Generator<void, TrainReport> {
   const t0 = performance.now();
   const session = new TrainSession(opts, onProgress);
   try {
+    yield;
     const rule = session.createRule();
     const chip = session.createChip(session.initialSpec(), rule);
     const spec = chip.spec;
@@ -149,11 +159,11 @@ export function train(opts: TrainOptions, onProgress?: (p: Progress) => void): T
     const epochs: EpochReport[] = [];
     let trainSamples = 0;
     // Accuracy of the chip as initialised, before any on-chip learning (epoch 0).
-    const initialAccuracy = session.evaluate(chip, testPhase, 0);
+    const initialAccuracy = yield* session.evaluateSteps(chip, testPhase, 0);
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
-      const e = session.trainEpoch(chip, rule, epoch, trainPhase);
+      const e = yield* session.trainEpochSteps(chip, rule, epoch, trainPhase);
       trainSamples += e.samples;
-      const testAccuracy = session.evaluate(chip, testPhase, epoch);
+      const testAccuracy = yield* session.evaluateSteps(chip, testPhase, epoch);
       const sum = sumLayers(e.delta);
       epochs.push({
         epoch, testAccuracy, trainAccuracy: e.correct / e.samples,
@@ -167,11 +177,21 @@ export function train(opts: TrainOptions, onProgress?: (p: Progress) => void): T
   }
 }
 
+/** Runs a step generator to its end and returns its result. */
+export function drain<T>(g: Generator<void, T>): T {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}
+
 /**
  * One training set-up, reusable: the data split, the host's teacher and norms, the seeded
  * streams, and the steps of on-chip learning. Each createChip makes a new chip, so one session
  * can train an ideal chip, then deploy its weights on non-ideal chips and calibrate them.
  */
+export interface EpochResult { samples: number; correct: number; delta: CounterValues[]; seconds: number }
+
 export interface SessionCheckpoint { rng: [number, number, number, number]; encRng: [number, number, number, number]; order: Int32Array }
 
 export class TrainSession {
@@ -275,7 +295,12 @@ export class TrainSession {
   }
 
   /** One epoch of on-chip learning over the training digits (seeded order); counts go into `phase`. */
-  trainEpoch(chip: Chip, rule: ChipRule, epoch: number, phase?: ActivityPhase): { samples: number; correct: number; delta: CounterValues[]; seconds: number } {
+  trainEpoch(chip: Chip, rule: ChipRule, epoch: number, phase?: ActivityPhase): EpochResult {
+    return drain(this.trainEpochSteps(chip, rule, epoch, phase));
+  }
+
+  /** trainEpoch, pausing after every sample (trainSteps). */
+  *trainEpochSteps(chip: Chip, rule: ChipRule, epoch: number, phase?: ActivityPhase): Generator<void, EpochResult> {
     const o = this.opts, data = this.source.train, order = this.order, x = this.x;
     const te = performance.now();
     this.rng.shuffle(order);
@@ -295,6 +320,7 @@ export class TrainSession {
         chip.runSample(x, o.steps, true);
         if (chip.predict() === data.labels[i]) correct++;
         if (this.onProgress && s % 200 === 0) this.onProgress({ phase: 'train', epoch, done: s, total: order.length });
+        yield;
       }
     } finally {
       stream.close();
@@ -306,6 +332,11 @@ export class TrainSession {
 
   /** Test accuracy of the chip as it is (no learning); counts go into `phase`. */
   evaluate(chip: Chip, phase?: ActivityPhase, epoch = 0): number {
+    return drain(this.evaluateSteps(chip, phase, epoch));
+  }
+
+  /** evaluate, pausing after every sample (trainSteps). */
+  *evaluateSteps(chip: Chip, phase?: ActivityPhase, epoch = 0): Generator<void, number> {
     const o = this.opts, test = this.source.test, x = this.x;
     const before = snapshot(chip);
     let correct = 0;
@@ -314,6 +345,7 @@ export class TrainSession {
       chip.runSample(x, o.steps, false);
       if (chip.predict() === test.labels[i]) correct++;
       if (this.onProgress && i % 500 === 0) this.onProgress({ phase: 'test', epoch, done: i, total: test.n });
+      yield;
     }
     if (phase) accumulate(phase, diff(snapshot(chip), before), test.n, o.steps);
     return test.n ? correct / test.n : 0;
