@@ -145,7 +145,7 @@ export function main(argv: string[]): number {
   const [cmd, ...rest] = argv;
   try {
     if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-      out(formatTopHelp(PROGRAM, COMMANDS as CommandSpec[]));
+      out(`${formatTopHelp(PROGRAM, COMMANDS as CommandSpec[])}Run "${PROGRAM} --version" for the version.`);
       return 0;
     }
     if (cmd === '--version' || cmd === '-v') {
