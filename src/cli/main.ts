@@ -3,9 +3,8 @@
  * The ncsim command line: a thin layer over the library (src/index.ts). Bad input exits with
  * status 2 and a message naming the field; output files are written atomically.
  */
-import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { packageVersion } from './version.js';
 import { parseArgs, formatHelp, formatTopHelp, optionsMarkdown, CommandSpec } from './options.js';
 import { COMMANDS, TRAIN, TRACE, COST, HW } from './commands.js';
 import { loadModel, listModels, describeModel } from '../cost/hwmodel.js';
@@ -120,21 +119,6 @@ function cmdDocs(argv: string[]): void {
   const missing = missingOptionTables(text, COMMANDS);
   if (missing.length) process.stderr.write(`ncsim docs: no marked table for ${missing.join(', ')} in ${file}\n`);
   writeFileAtomic(file, syncOptionTables(text, COMMANDS));
-}
-
-/**
- * The version of the package this CLI belongs to: the nearest package.json named "ncsim" above
- * this module (dist/cli.js in the package, src/cli/main.ts in the repository).
- */
-export function packageVersion(here = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = here; ; dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'ncsim' && typeof pkg.version === 'string') return pkg.version;
-    }
-    if (dirname(dir) === dir) throw new Error(`ncsim's package.json was not found above ${here}`);
-  }
 }
 
 const HANDLERS: Record<string, (argv: string[]) => void> = {
