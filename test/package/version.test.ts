@@ -15,7 +15,7 @@ describe('ncsim --version', () => {
     for (const flag of ['--version', '-v']) {
       const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), flag], { encoding: 'utf8' });
       expect(r.status).toBe(0);
-      expect(r.stdout).toBe(`${version}\\n`);
+      expect(r.stdout).toBe(`${version}\n`);
     }
     const h = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), '--help'], { encoding: 'utf8' });
     expect(h.stdout).toContain('ncsim --version');
