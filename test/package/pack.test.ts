@@ -3,7 +3,7 @@
 // library example as written.
 import { describe, it, expect } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -47,13 +47,14 @@ describe('the npm package', () => {
     for (const dep of Object.keys(pkg.dependencies)) symlinkSync(join(root, 'node_modules', dep), join(app, 'node_modules', dep), 'dir');
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', type: 'module', private: true }));
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const example = /```js\n([^`]*from 'ncsim'[^`]*)```/.exec(readme);
+    const example = /```js\n([\s\S]*?from 'ncsim'[\s\S]*?)\n```/.exec(readme);
     expect(example, 'a ```js block importing from \'ncsim\' in README.md').not.toBeNull();
-    writeFileSync(join(app, 'example.mjs'), example![1]);
+    writeFileSync(join(app, 'example.mjs'), `${example![1]}\n`);
     const r = spawnSync(process.execPath, ['example.mjs'], { cwd: app, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/chip [\d.]+ %/);
     const v = spawnSync(process.execPath, [join(app, 'node_modules', 'ncsim', 'dist', 'cli.js'), '--version'], { encoding: 'utf8' });
     expect(v.stdout.trim()).toBe(pkg.version);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

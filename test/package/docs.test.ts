@@ -1,0 +1,46 @@
+// The README a newcomer opens, and the documentation it links to: it opens with the two
+// commands, stays short, and every relative link in it and in docs/ leads to a file that exists.
+import { describe, it, expect } from 'vitest';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..');
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+function markdownFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? markdownFiles(p) : f.endsWith('.md') ? [p] : [];
+  });
+}
+
+describe('README.md', () => {
+  it('opens with exactly the two commands, then says what they do', () => {
+    expect(readme.startsWith('```\nnpm install && npm start\nnpm test\n```\n')).toBe(true);
+  });
+
+  it('is a newcomer\'s page (about 150 lines), not the reference: no option tables, no measurement logs', () => {
+    const lines = readme.split('\n').length;
+    expect(lines).toBeGreaterThan(100);
+    expect(lines).toBeLessThan(200);
+    expect(readme).not.toContain('<!-- options:');
+    for (const doc of ['docs/cli.md', 'docs/results.md', 'docs/design.md', 'docs/formats.md', 'docs/spec/ALGORITHMS.md', 'docs/report.png']) expect(readme, doc).toContain(`](${doc}`);
+  });
+});
+
+describe('documentation links', () => {
+  it('every relative link in README.md and docs/ names a file that exists', () => {
+    const files = [join(root, 'README.md'), ...markdownFiles(join(root, 'docs'))];
+    let checked = 0;
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8').replace(/```[\s\S]*?```/g, '');
+      for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        const target = m[1].split('#')[0];
+        if (!target || /^[a-z]+:/.test(target)) continue;
+        expect(existsSync(join(dirname(f), target)), `${f.slice(root.length + 1)} -> ${m[1]}`).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(30);
+  });
+});
