@@ -44,6 +44,15 @@ export function resolveTrainOptions(partial: LibraryTrainOptions = {}): { train:
   }
   const { hw, mapping, schedule, ...rest } = partial;
   const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  // The kind of each value is the default's (the CLI's parser checks ranges and choices; the
+  // library at least refuses a value of the wrong kind, e.g. epochs: "3").
+  for (const [k, v] of Object.entries(defined)) {
+    const d: unknown = (TRAIN_DEFAULTS as unknown as Record<string, unknown>)[k] ?? (k === 'lr' ? 0 : '');
+    const kind = Array.isArray(d) ? 'array' : typeof d;
+    if ((Array.isArray(v) ? 'array' : typeof v) !== kind || (kind === 'number' && !Number.isFinite(v))) {
+      throw new InputError(k, kind === 'array' ? 'an array' : kind === 'number' ? 'a finite number' : `a ${kind}`, v, { kind: 'train option' });
+    }
+  }
   return {
     train: { ...TRAIN_DEFAULTS, ...defined } as TrainOptions,
     price: { hw: hw ?? PRICE_DEFAULTS.hw, mapping: mapping ?? PRICE_DEFAULTS.mapping, schedule: schedule ?? PRICE_DEFAULTS.schedule },

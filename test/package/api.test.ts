@@ -32,6 +32,10 @@ describe('library train()', () => {
     expect(() => train({ epochz: 3 } as never)).toThrow(InputError);
     expect(() => train({ epochz: 3 } as never)).toThrow(/epochz/);
     expect(() => train({ ...SMALL, hw: 'no-such-chip' })).toThrow(/no-such-chip/);
+    expect(() => train({ epochs: '3' } as never)).toThrow(/"epochs": expected a finite number, got "3"/);
+    expect(() => train({ hidden: 64 } as never)).toThrow(/"hidden": expected an array/);
+    expect(() => train({ lr: Number.NaN })).toThrow(/"lr"/);
+    expect(() => train({ net: 3 } as never)).toThrow(/"net": expected a string/);
   });
 
   it('returns the report priced as the CLI prices it: cost and pipeline filled in', () => {
