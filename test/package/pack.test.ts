@@ -35,7 +35,7 @@ describe('the npm package', () => {
     expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} ncsim authors\n/);
   });
 
-  it('installed in a fresh project, runs the README\'s library example as written, and `ncsim --version`', () => {
+  it('installed in a fresh project, runs the README\'s library example as written, type-checks it, and `ncsim --version`', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ncsim-pack-'));
     execFileSync(npm, ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: root, encoding: 'utf8' });
     const tarball = join(dir, `ncsim-${pkg.version}.tgz`);
@@ -58,6 +58,12 @@ describe('the npm package', () => {
     expect(r.stdout).toBe(`${claimed![1]}\n${claimed![2]}\n`);
     const v = spawnSync(process.execPath, [join(app, 'node_modules', 'ncsim', 'dist', 'cli.js'), '--version'], { encoding: 'utf8' });
     expect(v.stdout.trim()).toBe(pkg.version);
+    // The package's types (exports["."].types) type-check the same example, strict: report.cost
+    // is not optional in the priced report.
+    writeFileSync(join(app, 'example.ts'), `${example![1]}\n`);
+    const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext',
+      '--target', 'es2022', '--types', 'node', '--typeRoots', join(root, 'node_modules', '@types'), 'example.ts'], { cwd: app, encoding: 'utf8' });
+    expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
     rmSync(dir, { recursive: true, force: true });
   });
 });
