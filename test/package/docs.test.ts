@@ -44,3 +44,25 @@ describe('documentation links', () => {
     expect(checked).toBeGreaterThan(30);
   });
 });
+
+describe('the contract in docs/spec/', () => {
+  it('every "ALGORITHMS §n" a source file cites is a section of docs/spec/ALGORITHMS.md', () => {
+    const spec = readFileSync(join(root, 'docs', 'spec', 'ALGORITHMS.md'), 'utf8');
+    const sections = new Set([...spec.matchAll(/^## (\d+)\. /gm)].map((m) => Number(m[1])));
+    const cited = new Set<number>();
+    for (const dir of ['src', 'assembly', 'test', 'bench']) {
+      for (const f of sourceFiles(join(root, dir))) {
+        for (const m of readFileSync(f, 'utf8').matchAll(/ALGORITHMS(?:\.md)?,? ?§ ?(\d+)/g)) cited.add(Number(m[1]));
+      }
+    }
+    expect(cited.size).toBeGreaterThan(5);
+    for (const n of cited) expect(sections, `§${n}`).toContain(n);
+  });
+});
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? sourceFiles(p) : /\.(ts|mjs|js)$/.test(f) ? [p] : [];
+  });
+}
