@@ -185,13 +185,14 @@ export function drain<T>(g: Generator<void, T>): T {
   }
 }
 
+/** What one epoch of on-chip learning did: samples seen, correct predictions, counter deltas per layer. */
+export interface EpochResult { samples: number; correct: number; delta: CounterValues[]; seconds: number }
+
 /**
  * One training set-up, reusable: the data split, the host's teacher and norms, the seeded
  * streams, and the steps of on-chip learning. Each createChip makes a new chip, so one session
  * can train an ideal chip, then deploy its weights on non-ideal chips and calibrate them.
  */
-export interface EpochResult { samples: number; correct: number; delta: CounterValues[]; seconds: number }
-
 export interface SessionCheckpoint { rng: [number, number, number, number]; encRng: [number, number, number, number]; order: Int32Array }
 
 export class TrainSession {
