@@ -25,7 +25,7 @@ describe('examples/', () => {
     // A small network still learns: well above chance (10 %).
     expect(Number(m![2])).toBeGreaterThan(50);
     expect(Number(m![4])).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('train-async.mjs: progress lines, a finished run, then a cancelled one', () => {
     const r = run('train-async.mjs');

@@ -65,5 +65,5 @@ describe('the npm package', () => {
       '--target', 'es2022', '--types', 'node', '--typeRoots', join(root, 'node_modules', '@types'), 'example.ts'], { cwd: app, encoding: 'utf8' });
     expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 180_000);
 });
