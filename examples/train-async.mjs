@@ -13,7 +13,9 @@ const controller = new AbortController();
 try {
   await trainAsync(options, {
     signal: controller.signal,
-    onProgress: (p) => { if (p.phase === 'train' && p.done >= 200) controller.abort(); },
+    onProgress: (p) => {
+      if (p.phase === 'train' && p.done >= 200) controller.abort();
+    },
   });
   console.log('not cancelled');
 } catch (e) {

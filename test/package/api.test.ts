@@ -14,7 +14,7 @@ const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperC
 const timeless = (r: object) => JSON.parse(JSON.stringify(r, (k, v) => (/seconds|Seconds|samplesPerSecond/.test(k) ? undefined : v)));
 
 describe('library train()', () => {
-  it('fills every absent option with the default of `ncsim train`\'s option table', () => {
+  it("fills every absent option with the default of `ncsim train`'s option table", () => {
     const { train: o, price } = resolveTrainOptions({});
     const fromTable = Object.fromEntries(TRAIN.options.filter((s) => s.default !== undefined).map((s) => [camel(s.name), s.default]));
     for (const [k, v] of Object.entries(fromTable)) {
@@ -67,19 +67,34 @@ describe('library trainAsync()', () => {
 
   it('lets the event loop run while it trains (a timer fires before the run ends)', async () => {
     let fired = false;
-    setTimeout(() => { fired = true; }, 0);
+    setTimeout(() => {
+      fired = true;
+    }, 0);
     let firedDuringTraining = false;
-    await trainAsync({ ...SMALL, epochs: 2 }, { onProgress: (p) => { if (p.phase === 'test' && p.epoch === 2) firedDuringTraining = fired; } });
+    await trainAsync(
+      { ...SMALL, epochs: 2 },
+      {
+        onProgress: (p) => {
+          if (p.phase === 'test' && p.epoch === 2) firedDuringTraining = fired;
+        },
+      },
+    );
     expect(firedDuringTraining).toBe(true);
   });
 
   it('an abort between samples rejects with an AbortError, and no more samples are run', async () => {
     const ac = new AbortController();
     const seen: Progress[] = [];
-    const run = trainAsync({ ...SMALL, epochs: 3 }, {
-      signal: ac.signal,
-      onProgress: (p) => { seen.push(p); if (p.phase === 'train' && p.done >= 200) ac.abort(); },
-    });
+    const run = trainAsync(
+      { ...SMALL, epochs: 3 },
+      {
+        signal: ac.signal,
+        onProgress: (p) => {
+          seen.push(p);
+          if (p.phase === 'train' && p.done >= 200) ac.abort();
+        },
+      },
+    );
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
     expect(seen[seen.length - 1]).toMatchObject({ phase: 'train', epoch: 1, done: 200 });
   });
@@ -88,7 +103,18 @@ describe('library trainAsync()', () => {
     await expect(trainAsync(SMALL, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
     const ac = new AbortController();
     let trainSeen = false;
-    const run = trainAsync({ ...SMALL, epochs: 1000 }, { signal: ac.signal, onProgress: (p) => { if (p.phase === 'train' && !trainSeen) { trainSeen = true; setTimeout(() => ac.abort(), 50); } } });
+    const run = trainAsync(
+      { ...SMALL, epochs: 1000 },
+      {
+        signal: ac.signal,
+        onProgress: (p) => {
+          if (p.phase === 'train' && !trainSeen) {
+            trainSeen = true;
+            setTimeout(() => ac.abort(), 50);
+          }
+        },
+      },
+    );
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

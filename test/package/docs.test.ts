@@ -19,7 +19,7 @@ describe('README.md', () => {
     expect(readme.startsWith('```\nnpm install && npm start\nnpm test\n```\n')).toBe(true);
   });
 
-  it('is a newcomer\'s page (about 150 lines), not the reference: no option tables, no measurement logs', () => {
+  it("is a newcomer's page (about 150 lines), not the reference: no option tables, no measurement logs", () => {
     const lines = readme.split('\n').length;
     expect(lines).toBeGreaterThan(100);
     expect(lines).toBeLessThan(200);

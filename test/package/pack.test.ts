@@ -21,7 +21,20 @@ describe('the npm package', () => {
   it('lists only the allowed files, and everything the CLI and the library load', () => {
     const files = packList();
     expect(files.filter((f) => !ALLOWED.test(f))).toEqual([]);
-    for (const f of ['dist/cli.js', 'dist/index.js', 'dist/ncsim.wasm', 'dist/targets-worker.js', 'dist/types/index.d.ts', 'hw-models/loihi.json', 'hw-models/ncsim.hw.schema.json', 'nets/ncsim.net.schema.json', 'docs/spec/ALGORITHMS.md', 'docs/cli.md', 'LICENSE', 'README.md']) {
+    for (const f of [
+      'dist/cli.js',
+      'dist/index.js',
+      'dist/ncsim.wasm',
+      'dist/targets-worker.js',
+      'dist/types/index.d.ts',
+      'hw-models/loihi.json',
+      'hw-models/ncsim.hw.schema.json',
+      'nets/ncsim.net.schema.json',
+      'docs/spec/ALGORITHMS.md',
+      'docs/cli.md',
+      'LICENSE',
+      'README.md',
+    ]) {
       expect(files, f).toContain(f);
     }
     expect(files.some((f) => f.endsWith('.map'))).toBe(false);
@@ -35,7 +48,7 @@ describe('the npm package', () => {
     expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} ncsim authors\n/);
   });
 
-  it('installed in a fresh project, runs the README\'s library example as written, type-checks it, and `ncsim --version`', () => {
+  it("installed in a fresh project, runs the README's library example as written, type-checks it, and `ncsim --version`", () => {
     const dir = mkdtempSync(join(tmpdir(), 'ncsim-pack-'));
     execFileSync(npm, ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: root, encoding: 'utf8' });
     const tarball = join(dir, `ncsim-${pkg.version}.tgz`);
@@ -48,21 +61,40 @@ describe('the npm package', () => {
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', type: 'module', private: true }));
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const example = /```js\n([\s\S]*?from 'ncsim'[\s\S]*?)\n```/.exec(readme);
-    expect(example, 'a ```js block importing from \'ncsim\' in README.md').not.toBeNull();
+    expect(example, "a ```js block importing from 'ncsim' in README.md").not.toBeNull();
     writeFileSync(join(app, 'example.mjs'), `${example![1]}\n`);
     const r = spawnSync(process.execPath, ['example.mjs'], { cwd: app, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     // What the README says the example prints is what it prints (a seed fixes every number).
     const claimed = /It prints \(in about \d+ s\) `([^`]+)` and `([^`]+)`/.exec(readme.replace(/\n/g, ' '));
-    expect(claimed, 'the README quotes the example\'s output').not.toBeNull();
+    expect(claimed, "the README quotes the example's output").not.toBeNull();
     expect(r.stdout).toBe(`${claimed![1]}\n${claimed![2]}\n`);
     const v = spawnSync(process.execPath, [join(app, 'node_modules', 'ncsim', 'dist', 'cli.js'), '--version'], { encoding: 'utf8' });
     expect(v.stdout.trim()).toBe(pkg.version);
     // The package's types (exports["."].types) type-check the same example, strict: report.cost
     // is not optional in the priced report.
     writeFileSync(join(app, 'example.ts'), `${example![1]}\n`);
-    const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext',
-      '--target', 'es2022', '--types', 'node', '--typeRoots', join(root, 'node_modules', '@types'), 'example.ts'], { cwd: app, encoding: 'utf8' });
+    const tsc = spawnSync(
+      process.execPath,
+      [
+        join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '--noEmit',
+        '--strict',
+        '--skipLibCheck',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--target',
+        'es2022',
+        '--types',
+        'node',
+        '--typeRoots',
+        join(root, 'node_modules', '@types'),
+        'example.ts',
+      ],
+      { cwd: app, encoding: 'utf8' },
+    );
     expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
     rmSync(dir, { recursive: true, force: true });
   }, 180_000);

@@ -11,7 +11,7 @@ const root = join(import.meta.dirname, '..', '..');
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 
 describe('ncsim --version', () => {
-  it('prints package.json\'s version (dist/cli.js), and so does -v; --help mentions it', () => {
+  it("prints package.json's version (dist/cli.js), and so does -v; --help mentions it", () => {
     for (const flag of ['--version', '-v']) {
       const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), flag], { encoding: 'utf8' });
       expect(r.status).toBe(0);

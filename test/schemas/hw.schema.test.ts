@@ -17,7 +17,15 @@ const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
 const models = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'ncsim.hw.schema.json');
 const load = (f: string) => JSON.parse(readFileSync(new URL(f, dir), 'utf8'));
 const loihi = load('loihi.json');
-const reads = (doc: unknown) => { try { parseHwModel(doc, 'x'); return true; } catch (e) { if (e instanceof InputError) return false; throw e; } };
+const reads = (doc: unknown) => {
+  try {
+    parseHwModel(doc, 'x');
+    return true;
+  } catch (e) {
+    if (e instanceof InputError) return false;
+    throw e;
+  }
+};
 const both = (doc: unknown) => [validate(doc), reads(doc)];
 
 describe('the hardware model schema', () => {
@@ -30,7 +38,7 @@ describe('the hardware model schema', () => {
     }
   });
 
-  it('prices the reader\'s actions and phases', () => {
+  it("prices the reader's actions and phases", () => {
     expect(Object.keys(schema.properties.actions.properties).sort()).toEqual([...ACTION_NAMES].sort());
     expect(schema.properties.actions.required.sort()).toEqual([...ACTION_NAMES].sort());
     expect(Object.keys(schema.properties.overheads.properties)).toEqual([...PHASES]);
@@ -60,7 +68,7 @@ describe('the hardware model schema', () => {
     }
   });
 
-  it('every quantity: the units and the bounds of the schema are the reader\'s', () => {
+  it("every quantity: the units and the bounds of the schema are the reader's", () => {
     const places = objectPlaces(schema, loihi).filter((p) => p.schema.properties.unit && p.schema.properties.value);
     expect(places.length).toBeGreaterThan(40);
     for (const { path, schema: s } of places) {

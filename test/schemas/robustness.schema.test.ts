@@ -23,13 +23,30 @@ const tmp = mkdtempSync(join(tmpdir(), 'ncsim-robustness-schema-'));
 const readerRefuses = (doc: unknown) => {
   const f = join(tmp, 'study.json');
   writeFileSync(f, JSON.stringify(doc));
-  try { readRobustnessCurves(f); return false; } catch (e) { if (e instanceof InputError) return true; throw e; }
+  try {
+    readRobustnessCurves(f);
+    return false;
+  } catch (e) {
+    if (e instanceof InputError) return true;
+    throw e;
+  }
 };
 
 let study: any;
 beforeAll(() => {
   const trainOptions = { ...TRAIN_DEFAULTS, samples: 300, testSamples: 100, hidden: [16], epochs: 1, teacherEpochs: 1, teacherWorker: false };
-  const r = runRobustness({ trainOptions, model: loadModel('loihi'), studies: [{ vary: 'mismatch', levels: [0, 0.3] }, { vary: 'fixed-point', levels: [8] }], calibrationEpochs: 1, seed: 3, trainOnChip: true, calibrationLr: 0.003 });
+  const r = runRobustness({
+    trainOptions,
+    model: loadModel('loihi'),
+    studies: [
+      { vary: 'mismatch', levels: [0, 0.3] },
+      { vary: 'fixed-point', levels: [8] },
+    ],
+    calibrationEpochs: 1,
+    seed: 3,
+    trainOnChip: true,
+    calibrationLr: 0.003,
+  });
   study = JSON.parse(JSON.stringify(r));
 });
 

@@ -16,7 +16,15 @@ import { objectPlaces, getAt, pathText, resolve } from './walk.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../docs/schemas/ncsim.run.schema.json', import.meta.url), 'utf8'));
 const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
-const refuses = (f: () => unknown) => { try { f(); return false; } catch (e) { if (e instanceof InputError) return true; throw e; } };
+const refuses = (f: () => unknown) => {
+  try {
+    f();
+    return false;
+  } catch (e) {
+    if (e instanceof InputError) return true;
+    throw e;
+  }
+};
 // Some reader refuses it: `ncsim report` (checkRun) or `ncsim cost` (parseActivity).
 const someReaderRefuses = (doc: unknown) => refuses(() => checkRun(doc, 'run.json')) || refuses(() => parseActivity(doc, 'run.json'));
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -45,7 +53,11 @@ describe('the run report schema', () => {
       }
     }
     // robustness: written by a robustness study into a run, not by train().
-    expect(Object.keys(schema.properties).filter((k) => k !== 'robustness').sort()).toEqual(Object.keys(run).sort());
+    expect(
+      Object.keys(schema.properties)
+        .filter((k) => k !== 'robustness')
+        .sort(),
+    ).toEqual(Object.keys(run).sort());
   });
 
   it('a required key is one a reader refuses to go without; an optional one no reader needs', () => {
@@ -75,7 +87,7 @@ describe('the run report schema', () => {
     expect(someReaderRefuses(doc)).toBe(true);
   });
 
-  it('its options are the option table\'s: same names, choices and bounds', () => {
+  it("its options are the option table's: same names, choices and bounds", () => {
     const opts = resolve(schema, schema.properties.options).properties;
     const table = TRAIN.options.filter((o) => camel(o.name) in TRAIN_DEFAULTS || ['lr', 'net'].includes(o.name));
     expect(Object.keys(opts).sort()).toEqual(table.map((o) => camel(o.name)).sort());

@@ -3,11 +3,17 @@
 // that a test can probe the reader at each place: the schema and the reader are held equal.
 type S = Record<string, any>;
 
-export interface Place { path: (string | number)[]; schema: S }
+export interface Place {
+  path: (string | number)[];
+  schema: S;
+}
 
 export function resolve(root: S, s: S): S {
   if (typeof s.$ref === 'string' && s.$ref.startsWith('#/')) {
-    const target = s.$ref.slice(2).split('/').reduce((o: S, k: string) => o[k], root);
+    const target = s.$ref
+      .slice(2)
+      .split('/')
+      .reduce((o: S, k: string) => o[k], root);
     const { $ref: _r, ...rest } = s;
     return { ...resolve(root, target), ...rest };
   }
