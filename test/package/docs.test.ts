@@ -35,9 +35,12 @@ describe('documentation links', () => {
     for (const f of files) {
       const text = readFileSync(f, 'utf8').replace(/```[\s\S]*?```/g, '');
       for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
-        const target = m[1].split('#')[0];
-        if (!target || /^[a-z]+:/.test(target)) continue;
-        expect(existsSync(join(dirname(f), target)), `${f.slice(root.length + 1)} -> ${m[1]}`).toBe(true);
+        const [target, anchor] = m[1].split('#');
+        if (/^[a-z]+:/.test(m[1])) continue;
+        const file = target ? join(dirname(f), target) : f;
+        expect(existsSync(file), `${f.slice(root.length + 1)} -> ${m[1]}`).toBe(true);
+        // An anchor names a heading of the target, as GitHub slugs it.
+        if (anchor) expect(slugs(file), `${f.slice(root.length + 1)} -> ${m[1]}`).toContain(anchor);
         checked++;
       }
     }
@@ -65,4 +68,14 @@ function sourceFiles(dir: string): string[] {
     const p = join(dir, f);
     return statSync(p).isDirectory() ? sourceFiles(p) : /\.(ts|mjs|js)$/.test(f) ? [p] : [];
   });
+}
+
+function slugs(file: string): string[] {
+  const text = readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '');
+  return [...text.matchAll(/^#+ (.+)$/gm)].map((m) =>
+    m[1]
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, '')
+      .replace(/ /g, '-'),
+  );
 }
