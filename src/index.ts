@@ -11,7 +11,10 @@ export { setWasmBytes } from './chip/wasm.js';
 export { COUNTERS, readCounters } from './chip/counters.js';
 export { LtlOnline, LTL_ONLINE_DEFAULTS } from './rules/ltl-online.js';
 export type { LtlOnlineOptions } from './rules/ltl-online.js';
-export { train, TRAIN_DEFAULTS } from './train/train.js';
+// Training: partial options in, the priced report out (cost and pipeline filled in, as `ncsim train` prints).
+export { train, trainAsync, resolveTrainOptions, priceReport, PRICE_DEFAULTS } from './train/api.js';
+export type { LibraryTrainOptions, PriceOptions, PricedTrainReport, TrainAsyncHooks } from './train/api.js';
+export { TRAIN_DEFAULTS } from './train/train.js';
 export type { TrainOptions, TrainReport, EpochReport, Progress } from './train/train.js';
 export { parseCase, readCaseFile } from './trace/case.js';
 export type { Case } from './trace/case.js';

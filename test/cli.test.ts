@@ -65,11 +65,11 @@ describe('ncsim trace', () => {
   });
 });
 
-describe('README option tables', () => {
-  it('are the CLI\'s own tables, one per command with options (ncsim docs --readme README.md)', async () => {
+describe('CLI reference option tables (docs/cli.md)', () => {
+  it('are the CLI\'s own tables, one per command with options (ncsim docs --readme docs/cli.md)', async () => {
     const { ALL_COMMANDS: COMMANDS } = await import('../src/cli/all-commands.js');
     const { syncOptionTables, missingOptionTables } = await import('../src/cli/readme-tables.js');
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../docs/cli.md', import.meta.url), 'utf8');
     expect(missingOptionTables(readme, COMMANDS)).toEqual([]);
     expect(syncOptionTables(readme, COMMANDS)).toBe(readme);
     // A table edited by hand is put back.

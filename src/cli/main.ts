@@ -5,7 +5,8 @@
  */
 import { readFileSync, existsSync, statSync, accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs, formatHelp, formatTopHelp, optionsMarkdown, CommandSpec } from './options.js';
+import { packageVersion } from './version.js';
+import { parseArgs, formatHelp, formatTopHelp, optionsMarkdown, } from './options.js';
 import { TRAIN, TRACE, COST, HW } from './commands.js';
 import { loadModel, listModels, describeModel } from '../cost/hwmodel.js';
 import { costRun, statsLines, accelergyActionCounts, CostReport } from '../cost/cost.js';
@@ -19,14 +20,13 @@ import { syncOptionTables, missingOptionTables } from './readme-tables.js';
 import { cmdNet } from './net-command.js';
 import { cmdSweep, cmdWorker } from './sweep-command.js';
 import { ALL_COMMANDS } from './all-commands.js';
-import { pipelineReport } from '../pipeline/params.js';
-import type { Schedule } from '../pipeline/des.js';
 import { InputError, exitStatusFor } from './errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readAnyCaseFile } from '../trace/case.js';
 import { runTrace, emptyWaveforms } from '../trace/trace.js';
 import { traceVcd } from '../trace/vcd.js';
-import { train, TrainOptions, Progress } from '../train/train.js';
+import type { Progress } from '../train/train.js';
+import { train, LibraryTrainOptions } from '../train/api.js';
 import { trainText } from '../report/text.js';
 
 const PROGRAM = 'ncsim';
@@ -49,20 +49,17 @@ function progressBar(): (p: Progress) => void {
 function cmdTrain(argv: string[]): void {
   const { options: o } = parseArgs(TRAIN, argv);
   if (o.help) return out(formatHelp(TRAIN));
-  const opts = o as Record<string, unknown> & { json: boolean; out?: string; quiet: boolean; hw: string; stats?: string; accelergy?: string; report?: string };
+  const { json: _j, out: outFile, quiet, help: _h, stats, accelergy, report: html, ...rest } = o as Record<string, unknown> & { out?: string; quiet: boolean; stats?: string; accelergy?: string; report?: string };
   // Load the hardware model first: a bad --hw is refused before minutes of simulation.
-  const model = loadModel(opts.hw);
-  const showProgress = !opts.quiet && process.stderr.isTTY;
-  const report = train(stripCli(opts), showProgress ? progressBar() : undefined);
+  const model = loadModel(rest.hw as string);
+  const showProgress = !quiet && process.stderr.isTTY;
+  const report = train({ ...(rest as LibraryTrainOptions), hw: model }, showProgress ? progressBar() : undefined);
   if (showProgress) process.stderr.write('\r\x1b[K');
-  const mapping = mapFor(report.activity, model, opts.mapping as MapPolicy);
-  report.cost = costRun(report.activity, model, mapping);
-  report.pipeline = pipelineReport(report.activity, report.cost, model, report.options.epochs, report.options.batch, opts.schedule as Schedule);
-  writeCostOutputs(report.cost, report.activity, mapping, opts);
-  const json = JSON.stringify(report, null, 2);
-  if (opts.out) writeFileAtomic(opts.out, json + '\n');
-  if (opts.report) writeReportHtml(report, opts.report);
-  out(opts.json ? json : `${trainText(report)}\n\n${costText(report.cost)}\n\n${pipelineText(report.pipeline)}`);
+  writeCostOutputs(report.cost, report.activity, mapFor(report.activity, model, rest.mapping as MapPolicy), { stats, accelergy });
+  const text = JSON.stringify(report, null, 2);
+  if (outFile) writeFileAtomic(outFile, text + '\n');
+  if (html) writeReportHtml(report, html);
+  out(o.json ? text : `${trainText(report)}\n\n${costText(report.cost)}\n\n${pipelineText(report.pipeline)}`);
 }
 
 function writeCostOutputs(c: CostReport, activity: Activity, mapping: ReturnType<typeof mapActivity>, o: { stats?: string; accelergy?: string }): void {
@@ -103,11 +100,6 @@ function cmdHw(argv: string[]): void {
     return out(describeModel(loadModel(name)));
   }
   throw new InputError('ACTION', '"list" or "show"', action, { kind: 'argument' });
-}
-
-function stripCli(o: Record<string, unknown>): TrainOptions {
-  const { json: _j, out: _o, quiet: _q, help: _h, hw: _w, stats: _s, accelergy: _a, schedule: _c, mapping: _m, report: _r, ...rest } = o;
-  return rest as unknown as TrainOptions;
 }
 
 function cmdTrace(argv: string[]): void {
@@ -172,7 +164,11 @@ export function main(argv: string[]): number {
   const [cmd, ...rest] = argv;
   try {
     if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-      out(formatTopHelp(PROGRAM, ALL_COMMANDS));
+      out(`${formatTopHelp(PROGRAM, ALL_COMMANDS)}Run "${PROGRAM} --version" for the version.`);
+      return 0;
+    }
+    if (cmd === '--version' || cmd === '-v') {
+      out(packageVersion());
       return 0;
     }
     const handler = HANDLERS[cmd];

@@ -451,7 +451,8 @@ export function hwModelsDir(here = dirname(fileURLToPath(import.meta.url))): str
 
 /** Names of the shipped models (file names without `.json`), sorted. */
 export function modelNames(dir = hwModelsDir()): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  // ncsim.hw.schema.json sits beside the models (for editors) and is not one.
+  return readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json')).map((f) => f.slice(0, -5)).sort();
 }
 
 function looksLikePath(ref: string): boolean {

@@ -3,11 +3,7 @@
 // doubles (every value stays below 2^53, so they are exact); i32 wrapping through Int32Array
 // stores and Math.imul; the xorshift32 generator through >>> 0.
 import { Mem, bump } from './memory.js';
-import {
-  SYN_EVENTS, SYN_READS, SYN_ACS, SYN_MACS, NEURON_UPDATES, NEURON_SPIKES, NEURON_LEAKS, NEURON_RESETS,
-  ACC_READS, LEARN_ERROR_EVALS, LEARN_GATE_EVALS, LEARN_SIGN_EVALS, LEARN_UPDATES, LEARN_DENSE,
-  LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
-} from './counters.js';
+import { LEARN_UPDATES, LEARN_DENSE, LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES } from './counters.js';
 import { resetMembrane, emitSpike, countSoma } from './neuron.js';
 import { ltlSignal } from './learning.js';
 import { dendriticSum, countIntegration } from './synapse.js';

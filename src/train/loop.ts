@@ -40,6 +40,15 @@ export interface SampleLoopResult {
 }
 
 export function trainSamples(o: SampleLoop): SampleLoopResult {
+  const it = trainSampleSteps(o);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** trainSamples, pausing after every sample (the library's async train yields to the event loop there). */
+export function* trainSampleSteps(o: SampleLoop): Generator<void, SampleLoopResult> {
   const { chip, rule, set, order, stream, steps, x } = o;
   let correct = 0, waited = 0;
   for (let s = 0; s < order.length; s++) {
@@ -54,6 +63,7 @@ export function trainSamples(o: SampleLoop): SampleLoopResult {
     if (o.predictions) o.predictions[s] = predicted;
     if (predicted === set.labels[i]) correct++;
     o.onSample?.(s);
+    yield;
   }
   return { correct, targetSeconds: waited / 1000 };
 }

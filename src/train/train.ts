@@ -18,7 +18,7 @@ import { trainTeacher, teacherAccuracy, teacherFlopsPerSample, Teacher } from '.
 import { trainNetTeacher } from '../host/cnn.js';
 import { calibrateNorms } from '../host/targets.js';
 import { createTargetProducer } from '../stream/target-stream.js';
-import { trainSamples } from './loop.js';
+import { trainSampleSteps } from './loop.js';
 import { Net, NetLayer, readNetFile, mlpNet, hasConv, describeNet } from '../net/file.js';
 import { netLayers, netNorms } from '../net/build.js';
 import { DataSource, imageSource, mnistEventSource, eventFolderSource } from '../net/data.js';
@@ -137,9 +137,19 @@ function summary(v: ArrayLike<number>): Summary {
 export interface Progress { phase: 'teacher' | 'train' | 'test'; epoch: number; done: number; total: number }
 
 export function train(opts: TrainOptions, onProgress?: (p: Progress) => void): TrainReport {
+  return drain(trainSteps(opts, onProgress));
+}
+
+/**
+ * The training run as a generator that pauses after every sample, so that one loop serves the
+ * synchronous train() (drain) and the library's trainAsync (src/train/api.ts), which yields to
+ * the event loop and checks its AbortSignal between samples.
+ */
+export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => void): Generator<void, TrainReport> {
   const t0 = performance.now();
   const session = new TrainSession(opts, onProgress);
   try {
+    yield;
     const rule = session.createRule();
     const chip = session.createChip(session.initialSpec(), rule);
     const spec = chip.spec;
@@ -148,11 +158,11 @@ export function train(opts: TrainOptions, onProgress?: (p: Progress) => void): T
     const epochs: EpochReport[] = [];
     let trainSamples = 0;
     // Accuracy of the chip as initialised, before any on-chip learning (epoch 0).
-    const initialAccuracy = session.evaluate(chip, testPhase, 0);
+    const initialAccuracy = yield* session.evaluateSteps(chip, testPhase, 0);
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
-      const e = session.trainEpoch(chip, rule, epoch, trainPhase);
+      const e = yield* session.trainEpochSteps(chip, rule, epoch, trainPhase);
       trainSamples += e.samples;
-      const testAccuracy = session.evaluate(chip, testPhase, epoch);
+      const testAccuracy = yield* session.evaluateSteps(chip, testPhase, epoch);
       const sum = sumLayers(e.delta);
       epochs.push({
         epoch, testAccuracy, trainAccuracy: e.correct / e.samples,
@@ -165,6 +175,17 @@ export function train(opts: TrainOptions, onProgress?: (p: Progress) => void): T
     session.close();
   }
 }
+
+/** Runs a step generator to its end and returns its result. */
+export function drain<T>(g: Generator<void, T>): T {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** What one epoch of on-chip learning did: samples seen, correct predictions, counter deltas per layer. */
+export interface EpochResult { samples: number; correct: number; delta: CounterValues[]; seconds: number }
 
 /**
  * One training set-up, reusable: the data split, the host's teacher and norms, the seeded
@@ -271,7 +292,12 @@ export class TrainSession {
   }
 
   /** One epoch of on-chip learning over the training digits (seeded order); counts go into `phase`. */
-  trainEpoch(chip: Chip, rule: ChipRule, epoch: number, phase?: ActivityPhase): { samples: number; correct: number; delta: CounterValues[]; seconds: number } {
+  trainEpoch(chip: Chip, rule: ChipRule, epoch: number, phase?: ActivityPhase): EpochResult {
+    return drain(this.trainEpochSteps(chip, rule, epoch, phase));
+  }
+
+  /** trainEpoch, pausing after every sample (trainSampleSteps). */
+  *trainEpochSteps(chip: Chip, rule: ChipRule, epoch: number, phase?: ActivityPhase): Generator<void, EpochResult> {
     const o = this.opts, order = this.order;
     const te = performance.now();
     this.rng.shuffle(order);
@@ -287,7 +313,7 @@ export class TrainSession {
     });
     let correct: number;
     try {
-      ({ correct } = trainSamples({ chip, rule, set: this.source.train, order, stream, steps: o.steps, encoding: o.encoding, rng: this.encRng, x: this.x, onSample }));
+      ({ correct } = yield* trainSampleSteps({ chip, rule, set: this.source.train, order, stream, steps: o.steps, encoding: o.encoding, rng: this.encRng, x: this.x, onSample }));
     } finally {
       stream.close();
     }
@@ -298,6 +324,11 @@ export class TrainSession {
 
   /** Test accuracy of the chip as it is (no learning); counts go into `phase`. */
   evaluate(chip: Chip, phase?: ActivityPhase, epoch = 0): number {
+    return drain(this.evaluateSteps(chip, phase, epoch));
+  }
+
+  /** evaluate, pausing after every sample (trainSteps). */
+  *evaluateSteps(chip: Chip, phase?: ActivityPhase, epoch = 0): Generator<void, number> {
     const o = this.opts, test = this.source.test, x = this.x;
     const before = snapshot(chip);
     let correct = 0;
@@ -306,6 +337,7 @@ export class TrainSession {
       chip.runSample(x, o.steps, false);
       if (chip.predict() === test.labels[i]) correct++;
       if (this.onProgress && i % 500 === 0) this.onProgress({ phase: 'test', epoch, done: i, total: test.n });
+      yield;
     }
     if (phase) accumulate(phase, diff(snapshot(chip), before), test.n, o.steps);
     return test.n ? correct / test.n : 0;
