@@ -18,7 +18,7 @@ import { syncOptionTables, missingOptionTables } from './readme-tables.js';
 import { cmdNet } from './net-command.js';
 import { pipelineReport } from '../pipeline/params.js';
 import type { Schedule } from '../pipeline/des.js';
-import { InputError, exitStatusFor } from './errors.js';
+import { InputError, exitStatusFor } from '../io/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readCaseFile } from '../trace/case.js';
 import { runTrace } from '../trace/trace.js';

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { CommandSpec } from './options.js';
 import { parseArgs, formatHelp } from './options.js';
-import { InputError } from './errors.js';
+import { InputError } from '../io/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { renderReport, renderCompare } from '../report/html/render.js';
 import { DEFAULT_GANTT_BATCHES } from '../report/html/charts.js';

@@ -6,7 +6,7 @@
  */
 import type { CommandSpec } from './options.js';
 import { parseArgs, formatHelp } from './options.js';
-import { InputError } from './errors.js';
+import { InputError } from '../io/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { eng } from '../report/cost-text.js';
 import { pct } from '../report/text.js';

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../io/errors.js';
 import { Activity, ActivityLayer, ActivityPhase, ACTIVITY_SCHEMA } from './activity.js';
 import { COUNTER_NAMES } from './actions.js';
 import { childPath } from './hwmodel.js';

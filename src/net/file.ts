@@ -23,7 +23,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../io/errors.js';
 import { ConvGeometry, convOutSize } from '../reference/conv.js';
 
 export const NET_FORMAT = 'ncsim.net/1';

@@ -23,7 +23,7 @@
  * - The returned arrays are copies: mutating the JSON afterwards does not change the Case.
  */
 import { readFileSync } from 'node:fs';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../io/errors.js';
 
 export const CASE_FORMAT = 'ncsim.case/1';
 

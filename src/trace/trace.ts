@@ -7,7 +7,7 @@ import { Chip, ChipRule, ChipSpec } from '../chip/chip.js';
 import { Backend } from '../chip/kernels.js';
 import { RULES, adaptSpec, createRule } from '../rules/index.js';
 import { LEARN_UPDATES, LEARN_DENSE } from '../reference/counters.js';
-import { UnsupportedError } from '../cli/errors.js';
+import { UnsupportedError } from '../io/errors.js';
 
 export interface LayerTrace { u: number[][]; s: number[][]; count: number[][] }
 export interface LayerUpdates { dW: number[][]; db: number[]; dThreshold?: number[]; dLeak?: number | number[] }

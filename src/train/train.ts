@@ -20,7 +20,7 @@ import { Init } from './network.js';
 import { Net, NetLayer, readNetFile, mlpNet, hasConv, describeNet } from '../net/file.js';
 import { netLayers, netNorms } from '../net/build.js';
 import { DataSource, imageSource, mnistEventSource, eventFolderSource } from '../net/data.js';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../io/errors.js';
 import type { CostReport } from '../cost/cost.js';
 import type { PipelineReport } from '../pipeline/params.js';
 import { Activity, ActivityPhase, ACTIVITY_SCHEMA } from '../cost/activity.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/io/errors.js';
 import { locateJsonError, parseCase, readCaseFile } from '../../src/trace/case.js';
 
 /** The example of CASE-FORMAT.md, verbatim. */

@@ -7,7 +7,7 @@ import { loadModel } from '../../src/cost/hwmodel.js';
 import { convReach } from '../../src/cost/reach.js';
 import { ConvGeometry, convFanIn, convOutSize } from '../../src/reference/conv.js';
 import { readNetFile, parseNet, Net } from '../../src/net/file.js';
-import { exitStatusFor } from '../../src/cli/errors.js';
+import { exitStatusFor } from '../../src/io/errors.js';
 import { costRun } from '../../src/cost/cost.js';
 import type { Activity } from '../../src/cost/activity.js';
 import { join } from 'node:path';

@@ -9,7 +9,7 @@ import { mapActivity } from '../../src/cost/mapping.js';
 import { parseActivity, readActivityFile } from '../../src/cost/activity-io.js';
 import { ACTIONS, CIRCUITS, COUNTER_NAMES, PHASES, Phase } from '../../src/cost/actions.js';
 import { Activity } from '../../src/cost/activity.js';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/io/errors.js';
 import { fullActivity, scaleCounts, tinyModel, workedActivity } from './fixtures.js';
 
 const SHIPPED = ['loihi', 'generic45', 'rram', 'xylo'];

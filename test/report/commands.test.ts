@@ -8,7 +8,7 @@ import {
   REPORT, COMPARE, cmdReport, cmdCompare, writeReportHtml, checkRun, readRunFile, labelsFromFiles, defaultReportPath,
 } from '../../src/cli/report-commands.js';
 import { checkCommandSpec, formatHelp } from '../../src/cli/options.js';
-import { InputError, exitStatusFor } from '../../src/cli/errors.js';
+import { InputError, exitStatusFor } from '../../src/io/errors.js';
 import type { ReportRun } from '../../src/report/html/types.js';
 import { makeRun, recost, withOptionalFields } from './fixture.js';
 

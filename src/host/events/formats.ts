@@ -56,7 +56,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { InputError, type InputErrorOptions } from '../../cli/errors.js';
+import { InputError, type InputErrorOptions } from '../../io/errors.js';
 
 /** Side of the N-MNIST sensor crop, in pixels (34 x 34). */
 export const NMNIST_SIZE = 34;
