@@ -29,14 +29,17 @@
  *   except inside `nonIdealities`, which is a free map of named quantities kept for a later
  *   issue (device mismatch, quantization, noise, silencing).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../io/errors.js';
 import { closest } from '../io/edit-distance.js';
+import { readJsonDocument } from '../io/document.js';
 import { ACTION_NAMES, PHASES, Phase, UNPRICED } from './actions.js';
 
 export const HW_SCHEMA = 'ncsim.hw/1';
+/** A model is a page of numbers with sources; anything near this cap is not a model file. */
+export const HW_MAX_BYTES = 4 * 1024 * 1024;
 
 /** A number with its unit (canonical after loading), where it comes from, and what was written. */
 export interface Quantity {
@@ -446,18 +449,8 @@ export function loadModel(ref: string): HwModel {
 /** Read and validate one model file; unreadable or invalid files are refused (InputError). */
 export function readModelFile(file: string): HwModel {
   const label = JSON.stringify(basename(file));
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(file, 'a readable hardware model file', undefined, { kind: 'hardware model', showGot: false, note: (e as Error).message });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(file, 'valid JSON', undefined, { kind: 'hardware model', showGot: false, note: (e as Error).message });
-  }
+  // The schema field is checked by parseHwModel, with the other fields.
+  const json = readJsonDocument(file, { kind: 'hardware model', what: `a readable hardware model file (${HW_SCHEMA})`, maxBytes: HW_MAX_BYTES });
   return parseHwModel(json, label, file);
 }
 

@@ -28,6 +28,8 @@ export class InputError extends Error {
   /** The value that was refused (as given; not rendered). */
   readonly got: unknown;
   readonly kind: string;
+  /** The words in parentheses, if any (e.g. Node's reason a file could not be read). */
+  readonly note?: string;
 
   constructor(
     public readonly field: string,
@@ -43,6 +45,7 @@ export class InputError extends Error {
     this.name = new.target.name;
     this.got = got;
     this.kind = kind;
+    this.note = options.note;
   }
 }
 

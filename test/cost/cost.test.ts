@@ -105,7 +105,7 @@ describe('re-costing', () => {
     const a = workedActivity();
     const dir = mkdtempSync(join(tmpdir(), 'ncsim-cost-'));
     writeFileSync(join(dir, 'activity.json'), JSON.stringify(a));
-    writeFileSync(join(dir, 'run.json'), JSON.stringify({ kind: 'ncsim.train', activity: a }));
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ kind: 'ncsim.train', schemaVersion: 1, activity: a }));
     const direct = costRun(a, models.tiny);
     expect(costRun(readActivityFile(join(dir, 'activity.json')), models.tiny)).toEqual(direct);
     expect(costRun(readActivityFile(join(dir, 'run.json')), models.tiny)).toEqual(direct);

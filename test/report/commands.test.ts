@@ -158,7 +158,7 @@ describe('ncsim report', () => {
     refused(() => cmdReport([join(dir, 'nope.json'), '-o', join(dir, 'x.html')]), 'run file', 'nope.json', 'ENOENT');
     const f = join(dir, 'garbage.json');
     writeFileSync(f, '{"kind": "ncsim.train", ');
-    refused(() => cmdReport([f, '-o', join(dir, 'x.html')]), 'run file', 'garbage.json', 'a JSON run');
+    refused(() => cmdReport([f, '-o', join(dir, 'x.html')]), 'run file', 'garbage.json', 'valid JSON (line 1, column');
     refused(() => cmdReport([]), 'RUN.json');
     const g = join(dir, 'good.json');
     writeFileSync(g, runJson);
