@@ -49,7 +49,9 @@ function cmdTrain(argv: string[]): void {
   // Load the hardware model first: a bad --hw is refused before minutes of simulation.
   const model = loadModel(opts.hw);
   const showProgress = !opts.quiet && process.stderr.isTTY;
-  const report = train(stripCli(opts), showProgress ? progressBar() : undefined);
+  // Does the network fit the hardware model? Asked once the network is known, before the teacher trains.
+  const fits = { beforeTeacher: (plan: { layers: Activity['layers'] }) => void mapFor({ layers: plan.layers } as Activity, model, opts.mapping as MapPolicy) };
+  const report = train(stripCli(opts), showProgress ? progressBar() : undefined, fits);
   if (showProgress) process.stderr.write('\r\x1b[K');
   const mapping = mapFor(report.activity, model, opts.mapping as MapPolicy);
   report.cost = costRun(report.activity, model, mapping);

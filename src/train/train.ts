@@ -23,7 +23,8 @@ import { DataSource, imageSource, mnistEventSource, eventFolderSource } from '..
 import { InputError } from '../io/errors.js';
 import type { CostReport } from '../cost/cost.js';
 import type { PipelineReport } from '../pipeline/params.js';
-import { Activity, ActivityPhase, ACTIVITY_SCHEMA } from '../cost/activity.js';
+import { Activity, ActivityLayer, ActivityPhase, ACTIVITY_SCHEMA } from '../cost/activity.js';
+import { BudgetInput, RunBudget, checkBudget, defaultMaxMemory, plannedLayers, runBudget } from './budget.js';
 
 export type TrainRule = RuleName;
 
@@ -63,6 +64,13 @@ export interface TrainOptions {
   net?: string;
   /** 'mnist' (default), 'mnist-events' (saccade events) or 'events:FOLDER' (src/net/data.ts). */
   data?: string;
+  /** Memory budget in GB (src/train/budget.ts); absent: a share of the machine's memory. */
+  maxMemory?: number;
+}
+
+/** Checks a caller runs once the network is known, before the teacher trains (e.g. does it fit the hardware model). */
+export interface TrainChecks {
+  beforeTeacher?(plan: { net: Net; layers: ActivityLayer[]; budget: RunBudget }): void;
 }
 
 export const TRAIN_DEFAULTS: TrainOptions = {
@@ -137,9 +145,9 @@ function summary(v: ArrayLike<number>): Summary {
 
 export interface Progress { phase: 'teacher' | 'train' | 'test'; epoch: number; done: number; total: number }
 
-export function train(opts: TrainOptions, onProgress?: (p: Progress) => void): TrainReport {
+export function train(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks): TrainReport {
   const t0 = performance.now();
-  const session = new TrainSession(opts, onProgress);
+  const session = new TrainSession(opts, onProgress, checks);
   try {
     const rule = session.createRule();
     const chip = session.createChip(session.initialSpec(), rule);
@@ -194,7 +202,7 @@ export class TrainSession {
   private readonly producer: ReturnType<typeof createTargetProducer>;
   private readonly onProgress?: (p: Progress) => void;
 
-  constructor(opts: TrainOptions, onProgress?: (p: Progress) => void) {
+  constructor(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks) {
     this.opts = opts;
     this.onProgress = onProgress;
     this.rng = new Rng(opts.seed);
@@ -205,6 +213,9 @@ export class TrainSession {
     this.data = { train: this.source.train.static, test: this.source.test.static };
     this.net = file ?? mlpNet(this.source.shape, opts.hidden, 10);
     checkLabels(this.source, this.net);
+    // Sizes are refused as products, before the teacher trains or the chip allocates.
+    const plan = this.plan();
+    checks?.beforeTeacher?.(plan);
     // Host: the ANN teacher and its normalized layer activations.
     onProgress?.({ phase: 'teacher', epoch: 0, done: 0, total: opts.teacherEpochs });
     const tt = performance.now();
@@ -243,6 +254,19 @@ export class TrainSession {
   /** The activity record (ncsim.activity/1) of `chip` with these phases' counts, as hardware models price it. */
   activity(chip: Chip, train: ActivityPhase, test: ActivityPhase): Activity {
     return activityOf(chip, this.opts, this.teacher, train, test, this.data.train.n, this.source.inputBytesPerSample);
+  }
+
+  /** The memory this run needs, checked against --max-memory, wasm and typed-array limits (exit 2 when it does not fit). */
+  private plan(): { net: Net; layers: ActivityLayer[]; budget: RunBudget } {
+    const o = this.opts;
+    const input: BudgetInput = {
+      net: this.net, rule: this.createRule(), readout: usesReadout(o.rule), thresholdPerNeuron: o.rule === 'stop-wtl', steps: o.steps,
+      dataBytes: this.data.train.images.byteLength + this.data.test.images.byteLength, samples: this.data.train.n, teacherWorker: o.teacherWorker,
+    };
+    const budget = runBudget(input);
+    const maxMemory = o.maxMemory !== undefined ? o.maxMemory * 1e9 : defaultMaxMemory();
+    checkBudget(budget, { maxMemory, sizeOption: o.net ? '--net' : '--hidden' }, o.backend, o.steps);
+    return { net: this.net, layers: plannedLayers(input, budget, this.source.events || o.encoding === 'direct'), budget };
   }
 
   /** The chip's network as initialised by --init (seeded; each call draws new random weights). */
