@@ -89,7 +89,7 @@ export const TRACE: CommandSpec = {
   usage: 'ncsim trace CASE.json [--out TRACE.json] [--backend wasm|ts]',
   positionals: [{ name: 'CASE.json', description: 'the case file', required: true }],
   options: [
-    { name: 'out', type: 'string', valueName: 'path', description: 'write the trace here (stdout when absent)' },
+    { name: 'out', type: 'string', valueName: 'path', description: 'write the trace here ("-" or absent: stdout)' },
     { name: 'backend', type: 'enum', choices: ['wasm', 'ts'], default: 'wasm', description: 'kernels: wasm, or the TypeScript twin' },
   ],
 };

@@ -12,7 +12,7 @@ import { mapActivity, mapWithPolicy, MapPolicy } from '../cost/mapping.js';
 import { readActivityFile } from '../cost/activity-io.js';
 import type { Activity } from '../cost/activity.js';
 import { costText, pipelineText } from '../report/cost-text.js';
-import { cmdReport, cmdCompare, writeReportHtml } from './report-commands.js';
+import { cmdReport, cmdCompare } from './report-commands.js';
 import { cmdRobustness } from './robustness-command.js';
 import { syncOptionTables, missingOptionTables } from './readme-tables.js';
 import { cmdNet } from './net-command.js';
@@ -20,6 +20,9 @@ import { pipelineReport } from '../pipeline/params.js';
 import type { Schedule } from '../pipeline/des.js';
 import { InputError, exitStatusFor } from '../io/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { planOutputs, OutputSet } from '../io/outputs.js';
+import { renderReport } from '../report/html/render.js';
+import type { ReportRun } from '../report/html/types.js';
 import { readCaseFile } from '../trace/case.js';
 import { runTrace } from '../trace/trace.js';
 import { train, TrainOptions, Progress } from '../train/train.js';
@@ -46,6 +49,11 @@ function cmdTrain(argv: string[]): void {
   const { options: o } = parseArgs(TRAIN, argv);
   if (o.help) return out(formatHelp(TRAIN));
   const opts = o as Record<string, unknown> & { json: boolean; out?: string; quiet: boolean; hw: string; stats?: string; accelergy?: string; report?: string };
+  // Every output path is checked before minutes of simulation; all are written together at the end.
+  const outputs = planOutputs([
+    { option: '--out', path: opts.out }, { option: '--report', path: opts.report },
+    { option: '--stats', path: opts.stats }, { option: '--accelergy', path: opts.accelergy },
+  ], [opts.net as string | undefined, opts.hw].filter((f): f is string => typeof f === 'string' && (f.includes('/') || f.endsWith('.json'))));
   // Load the hardware model first: a bad --hw is refused before minutes of simulation.
   const model = loadModel(opts.hw);
   const showProgress = !opts.quiet && process.stderr.isTTY;
@@ -56,16 +64,17 @@ function cmdTrain(argv: string[]): void {
   const mapping = mapFor(report.activity, model, opts.mapping as MapPolicy);
   report.cost = costRun(report.activity, model, mapping);
   report.pipeline = pipelineReport(report.activity, report.cost, model, report.options.epochs, report.options.batch, opts.schedule as Schedule);
-  writeCostOutputs(report.cost, report.activity, mapping, opts);
+  setCostOutputs(outputs, report.cost, report.activity, mapping);
   const json = JSON.stringify(report, null, 2);
-  if (opts.out) writeFileAtomic(opts.out, json + '\n');
-  if (opts.report) writeReportHtml(report, opts.report);
+  outputs.set('--out', json + '\n');
+  if (outputs.has('--report')) outputs.set('--report', renderReport(report as unknown as ReportRun, {}));
+  outputs.commit();
   out(opts.json ? json : `${trainText(report)}\n\n${costText(report.cost)}\n\n${pipelineText(report.pipeline)}`);
 }
 
-function writeCostOutputs(c: CostReport, activity: Activity, mapping: ReturnType<typeof mapActivity>, o: { stats?: string; accelergy?: string }): void {
-  if (o.stats) writeFileAtomic(o.stats, statsLines(c));
-  if (o.accelergy) writeFileAtomic(o.accelergy, accelergyActionCounts(activity, mapping));
+function setCostOutputs(outputs: OutputSet, c: CostReport, activity: Activity, mapping: ReturnType<typeof mapActivity>): void {
+  if (outputs.has('--stats')) outputs.set('--stats', statsLines(c));
+  if (outputs.has('--accelergy')) outputs.set('--accelergy', accelergyActionCounts(activity, mapping));
 }
 
 /** Map with the asked policy ("spread" falls back to "pack", mapping.ts). */
@@ -76,13 +85,18 @@ function mapFor(activity: Activity, model: ReturnType<typeof loadModel>, policy:
 function cmdCost(argv: string[]): void {
   const { options: o, positionals } = parseArgs(COST, argv);
   if (o.help) return out(formatHelp(COST));
+  const outputs = planOutputs([
+    { option: '--out', path: o.out as string | undefined }, { option: '--stats', path: o.stats as string | undefined },
+    { option: '--accelergy', path: o.accelergy as string | undefined },
+  ], [positionals[0]]);
   const activity = readActivityFile(positionals[0]);
   const model = loadModel(o.hw as string);
   const mapping = mapFor(activity, model, o.mapping as MapPolicy);
   const c = costRun(activity, model, mapping);
-  writeCostOutputs(c, activity, mapping, o as { stats?: string; accelergy?: string });
+  setCostOutputs(outputs, c, activity, mapping);
   const json = JSON.stringify(c, null, 2);
-  if (o.out) writeFileAtomic(o.out as string, json + '\n');
+  outputs.set('--out', json + '\n');
+  outputs.commit();
   out(o.json ? json : costText(c));
 }
 
@@ -111,10 +125,11 @@ function stripCli(o: Record<string, unknown>): TrainOptions {
 function cmdTrace(argv: string[]): void {
   const { options: o, positionals } = parseArgs(TRACE, argv);
   if (o.help) return out(formatHelp(TRACE));
+  // No --out, or "-": the trace goes to stdout.
+  const outputs = planOutputs([{ option: '--out', path: (o.out as string | undefined) ?? '-', stdoutAllowed: true }], [positionals[0]]);
   const c = readCaseFile(positionals[0]);
-  const json = JSON.stringify(runTrace(c, o.backend as 'wasm' | 'ts'));
-  if (o.out) writeFileAtomic(o.out as string, json + '\n');
-  else out(json);
+  outputs.set('--out', JSON.stringify(runTrace(c, o.backend as 'wasm' | 'ts')) + '\n');
+  outputs.commit();
 }
 
 /** `ncsim docs`: every command's option table as Markdown; `--readme FILE` rewrites the file's marked tables. */

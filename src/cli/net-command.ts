@@ -9,7 +9,7 @@
  */
 import type { CommandSpec } from './options.js';
 import { parseArgs, formatHelp } from './options.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { planOutputs } from '../io/outputs.js';
 import { loadModel } from '../cost/hwmodel.js';
 import { mapWithPolicy, MappingError, Mapping, MapPolicy } from '../cost/mapping.js';
 import { costRun, CostReport } from '../cost/cost.js';
@@ -195,9 +195,11 @@ function out(s: string): void {
 export function cmdNet(argv: string[]): void {
   const { options: o, positionals } = parseArgs(NET, argv);
   if (o.help) return out(formatHelp(NET));
+  const outputs = planOutputs([{ option: '--out', path: o.out as string | undefined }], [positionals[0]]);
   const { report, refusal } = netReport(positionals[0], o);
   const json = JSON.stringify(report, null, 2);
-  if (o.out) writeFileAtomic(o.out as string, json + '\n');
+  outputs.set('--out', json + '\n');
+  outputs.commit();
   out(o.json ? json : netText(report));
   if (refusal) throw refusal;
 }

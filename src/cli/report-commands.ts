@@ -12,6 +12,7 @@ import type { CommandSpec } from './options.js';
 import { parseArgs, formatHelp } from './options.js';
 import { InputError } from '../io/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { planOutputs, type OutputSet } from '../io/outputs.js';
 import { checkDocumentSchema, readJsonDocument } from '../io/document.js';
 import { RUN_SCHEMA, ROBUSTNESS_SCHEMA } from '../io/kinds.js';
 import { renderReport, renderCompare } from '../report/html/render.js';
@@ -161,25 +162,15 @@ export function writeReportHtml(run: ReportRun, path: string, opts: { ganttBatch
   writeFileAtomic(path, renderReport(run, opts));
 }
 
-function emit(path: string, html: string): void {
-  if (path === '-') {
-    process.stdout.write(html);
-    return;
-  }
-  writeFileAtomic(path, html);
-  process.stdout.write(`wrote ${path} (${Math.ceil(Buffer.byteLength(html) / 1024)} kB)\n`);
+function emit(outputs: OutputSet, path: string, html: string): void {
+  outputs.set('--out', html);
+  outputs.commit();
+  if (path !== '-') process.stdout.write(`wrote ${path} (${Math.ceil(Buffer.byteLength(html) / 1024)} kB)\n`);
 }
 
 /** RUN.json → RUN.html beside it (RUN → RUN.html). */
 export function defaultReportPath(runPath: string): string {
   return runPath.replace(/\.json$/i, '') + '.html';
-}
-
-function refuseOverwritingInput(out: string, inputs: string[]): void {
-  if (out === '-') return;
-  if (inputs.some((f) => resolve(f) === resolve(out))) {
-    throw new InputError('--out', 'a path other than the input run(s)', out, { kind: 'option' });
-  }
 }
 
 export function cmdReport(argv: string[]): void {
@@ -190,13 +181,11 @@ export function cmdReport(argv: string[]): void {
   }
   const file = positionals[0];
   const out = (o.out as string | undefined) ?? defaultReportPath(file);
-  refuseOverwritingInput(out, [file]);
+  const robustness = o.robustness as string | undefined;
+  const outputs = planOutputs([{ option: '--out', path: out, stdoutAllowed: true }], robustness === undefined ? [file] : [file, robustness]);
   const run = readRunFile(file);
-  if (o.robustness !== undefined) {
-    refuseOverwritingInput(out, [o.robustness as string]);
-    run.robustness = readRobustnessCurves(o.robustness as string);
-  }
-  emit(out, renderReport(run, { ganttBatches: o.ganttBatches as number }));
+  if (robustness !== undefined) run.robustness = readRobustnessCurves(robustness);
+  emit(outputs, out, renderReport(run, { ganttBatches: o.ganttBatches as number }));
 }
 
 /** Labels from file names (without .json); names shared by several files get their folder. */
@@ -233,7 +222,7 @@ export function cmdCompare(argv: string[]): void {
     labels = given;
   }
   const out = o.out as string;
-  refuseOverwritingInput(out, files);
+  const outputs = planOutputs([{ option: '--out', path: out, stdoutAllowed: true }], files);
   const runs: LabelledRun[] = files.map((f, i) => ({ label: labels[i], run: readRunFile(f) }));
-  emit(out, renderCompare(runs));
+  emit(outputs, out, renderCompare(runs));
 }

@@ -7,7 +7,7 @@
 import type { CommandSpec } from './options.js';
 import { parseArgs, formatHelp } from './options.js';
 import { InputError } from '../io/errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { planOutputs } from '../io/outputs.js';
 import { eng } from '../report/cost-text.js';
 import { pct } from '../report/text.js';
 import { loadModel } from '../cost/hwmodel.js';
@@ -133,6 +133,7 @@ export function cmdRobustness(argv: string[]): void {
   }
   const studies = varies.map((vary) => ({ vary, levels: o.levels === undefined ? DEFAULT_LEVELS[vary] : parseLevels(o.levels as string) }));
   for (const st of studies) checkLevels(st.vary, st.levels);
+  const outputs = planOutputs([{ option: '--out', path: o.out as string | undefined }]);
   // Load the hardware model first: a bad --hw is refused before minutes of simulation.
   const model = loadModel(o.hw as string);
   const showProgress = !o.quiet && process.stderr.isTTY;
@@ -149,7 +150,8 @@ export function cmdRobustness(argv: string[]): void {
   });
   if (showProgress) process.stderr.write('\r\x1b[K');
   const json = JSON.stringify(report, null, 2);
-  if (o.out) writeFileAtomic(o.out as string, json + '\n');
+  outputs.set('--out', json + '\n');
+  outputs.commit();
   out(o.json ? json : robustnessText(report));
 }
 
