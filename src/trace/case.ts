@@ -24,6 +24,7 @@
  */
 import { readJsonDocument } from '../io/document.js';
 import { InputError } from '../io/errors.js';
+import { F32_FINITE, F32_FRACTION, F32_POSITIVE, isF32Finite, isF32Fraction, isF32Positive } from '../io/f32.js';
 
 export const CASE_FORMAT = 'ncsim.case/1';
 
@@ -98,18 +99,22 @@ function isFiniteNumber(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
 }
 
+// Every number of a case reaches the chip as f32: checked in the range it will live in (src/io/f32.ts).
 function finite(v: unknown, path: string, expected = 'a finite number'): number {
   if (!isFiniteNumber(v)) throw new InputError(path, expected, v);
+  if (!isF32Finite(v)) throw new InputError(path, F32_FINITE, v);
   return v;
 }
 
 function positive(v: unknown, path: string): number {
   if (!isFiniteNumber(v) || v <= 0) throw new InputError(path, 'a finite number > 0', v);
+  if (!isF32Positive(v)) throw new InputError(path, F32_POSITIVE, v);
   return v;
 }
 
 function leakValue(v: unknown, path: string): number {
   if (!isFiniteNumber(v) || v <= 0 || v > 1) throw new InputError(path, 'a number in (0, 1]', v);
+  if (!isF32Fraction(v)) throw new InputError(path, F32_FRACTION, v);
   return v;
 }
 

@@ -24,6 +24,7 @@ import { InputError } from '../io/errors.js';
 import type { CostReport } from '../cost/cost.js';
 import type { PipelineReport } from '../pipeline/params.js';
 import { Activity, ActivityLayer, ActivityPhase, ACTIVITY_SCHEMA } from '../cost/activity.js';
+import { checkChipState, checkChipWeights, checkTeacher } from './finite.js';
 import { BudgetInput, RunBudget, checkBudget, defaultMaxMemory, plannedLayers, runBudget } from './budget.js';
 
 export type TrainRule = RuleName;
@@ -228,6 +229,7 @@ export class TrainSession {
         ...(classes !== 10 ? { classes } : {}),
       }, onEpoch);
     this.teacherSeconds = (performance.now() - tt) / 1000;
+    checkTeacher(this.teacher, 'lower --teacher-lr');
     this.teacherTestAccuracy = teacherAccuracy(this.teacher, this.data.test);
     this.norms = netNorms(this.net, calibrateNorms(this.teacher, this.data.train, opts.percentile));
     this.initRng = this.rng.fork();
@@ -317,12 +319,14 @@ export class TrainSession {
         data.frames(i, o.steps, o.encoding, this.encRng, x);
         rule.setSample({ targets, label: data.labels[i] });
         chip.runSample(x, o.steps, true);
+        checkChipState(chip, { phase: 'train', epoch, sample: s, steps: o.steps }, 'lower --lr or --threshold');
         if (chip.predict() === data.labels[i]) correct++;
         if (this.onProgress && s % 200 === 0) this.onProgress({ phase: 'train', epoch, done: s, total: order.length });
       }
     } finally {
       stream.close();
     }
+    checkChipWeights(chip, epoch, order.length, 'lower --lr');
     const delta = diff(snapshot(chip), before);
     if (phase) accumulate(phase, delta, order.length, o.steps);
     return { samples: order.length, correct, delta, seconds: (performance.now() - te) / 1000 };
@@ -336,6 +340,7 @@ export class TrainSession {
     for (let i = 0; i < test.n; i++) {
       test.frames(i, o.steps, o.encoding, this.encRng, x);
       chip.runSample(x, o.steps, false);
+      checkChipState(chip, { phase: 'test', epoch, sample: i, steps: o.steps }, 'lower --lr, --threshold or --init-gain');
       if (chip.predict() === test.labels[i]) correct++;
       if (this.onProgress && i % 500 === 0) this.onProgress({ phase: 'test', epoch, done: i, total: test.n });
     }
