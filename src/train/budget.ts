@@ -86,7 +86,7 @@ export function runBudget(b: BudgetInput): RunBudget {
     layers: b.net.layers.map((l, n) => {
       const readout = b.readout && n === L - 1;
       return {
-        nIn: l.nIn, nOut: l.nOut, readout, thresholdPerNeuron: b.thresholdPerNeuron && !readout && !l.conv, leakPerNeuron: false,
+        nIn: l.nIn, nOut: l.nOut, readout, thresholdPerNeuron: b.thresholdPerNeuron && !readout, leakPerNeuron: false,
         ...(l.conv ? { conv: l.conv, weights: convWeightCount(l.conv), biases: l.conv.channels } : {}),
         ...(l.type === 'pool' ? { fixed: true } : {}),
       };

@@ -14,8 +14,14 @@ function firstNonFinite(v: ArrayLike<number>): number {
   return -1;
 }
 
+/** Fixed-point chips keep integers in these buffers (and saturate): there is nothing to check. */
+function holdsFloats(chip: Chip): boolean {
+  return !chip.spec.device?.fixedPoint;
+}
+
 /** After a sample: every layer's membrane potentials (and the readout's sums) must be finite. */
 export function checkChipState(chip: Chip, where: { phase: 'train' | 'test'; epoch: number; sample: number; steps: number }, hint: string): void {
+  if (!holdsFloats(chip)) return;
   const layers = chip.spec.layers;
   for (let n = 0; n < layers.length; n++) {
     const u = chip.f32(chip.layers[n].u, layers[n].nOut);
@@ -32,6 +38,7 @@ export function checkChipState(chip: Chip, where: { phase: 'train' | 'test'; epo
 
 /** After an epoch of learning: every weight must be finite. */
 export function checkChipWeights(chip: Chip, epoch: number, samples: number, hint: string): void {
+  if (!holdsFloats(chip)) return;
   chip.spec.layers.forEach((l, n) => {
     const w = chip.f32(chip.layers[n].wt, weightCount(l));
     const i = firstNonFinite(w);
