@@ -210,13 +210,26 @@ export class TrainSession {
     checkRuleOptions(opts);
     // The network file first: a bad file or rule is refused before any data is loaded.
     const file = opts.net ? readNetFile(opts.net) : undefined;
+    // Sizes are refused as products, before the teacher trains or the chip allocates; when the
+    // network is known before the data (a net file, or the MLP over MNIST), before loading it too.
+    const early = file ?? ((opts.data ?? 'mnist') === 'mnist' ? mlpNet(MNIST_SHAPE, opts.hidden, 10) : undefined);
+    if (early) {
+      // at most the pool of the mnist package (10,000 digits; a larger request is refused as --samples when loading)
+      const digits = Math.min(opts.samples + opts.testSamples, MNIST_POOL) * MNIST_SHAPE.height * MNIST_SHAPE.width;
+      const plan = planRun(opts, early, { bytes: 4 * digits, samples: Math.min(opts.samples, MNIST_POOL), analog: (opts.data ?? 'mnist') !== 'mnist' || opts.encoding === 'direct' });
+      checks?.beforeTeacher?.(plan);
+    }
     this.source = loadSource(opts, file);
     this.data = { train: this.source.train.static, test: this.source.test.static };
     this.net = file ?? mlpNet(this.source.shape, opts.hidden, 10);
     checkLabels(this.source, this.net);
-    // Sizes are refused as products, before the teacher trains or the chip allocates.
-    const plan = this.plan();
-    checks?.beforeTeacher?.(plan);
+    if (!early) {
+      const data = this.data;
+      const plan = planRun(opts, this.net, {
+        bytes: data.train.images.byteLength + data.test.images.byteLength, samples: data.train.n, analog: this.source.events || opts.encoding === 'direct',
+      });
+      checks?.beforeTeacher?.(plan); // the budget is checked by planRun, with or without a caller's checks
+    }
     // Host: the ANN teacher and its normalized layer activations.
     onProgress?.({ phase: 'teacher', epoch: 0, done: 0, total: opts.teacherEpochs });
     const tt = performance.now();
@@ -256,19 +269,6 @@ export class TrainSession {
   /** The activity record (ncsim.activity/1) of `chip` with these phases' counts, as hardware models price it. */
   activity(chip: Chip, train: ActivityPhase, test: ActivityPhase): Activity {
     return activityOf(chip, this.opts, this.teacher, train, test, this.data.train.n, this.source.inputBytesPerSample);
-  }
-
-  /** The memory this run needs, checked against --max-memory, wasm and typed-array limits (exit 2 when it does not fit). */
-  private plan(): { net: Net; layers: ActivityLayer[]; budget: RunBudget } {
-    const o = this.opts;
-    const input: BudgetInput = {
-      net: this.net, rule: this.createRule(), readout: usesReadout(o.rule), thresholdPerNeuron: o.rule === 'stop-wtl', steps: o.steps,
-      dataBytes: this.data.train.images.byteLength + this.data.test.images.byteLength, samples: this.data.train.n, teacherWorker: o.teacherWorker,
-    };
-    const budget = runBudget(input);
-    const maxMemory = o.maxMemory !== undefined ? o.maxMemory * 1e9 : defaultMaxMemory();
-    checkBudget(budget, { maxMemory, sizeOption: o.net ? '--net' : '--hidden' }, o.backend, o.steps);
-    return { net: this.net, layers: plannedLayers(input, budget, this.source.events || o.encoding === 'direct'), budget };
   }
 
   /** The chip's network as initialised by --init (seeded; each call draws new random weights). */
@@ -395,6 +395,27 @@ function assembleReport(
 }
 
 /** The chip's and the teacher's data (--data), shaped by the net file's input when there is one. */
+const MNIST_SHAPE = { channels: 1, height: 28, width: 28 };
+const MNIST_POOL = 10_000;
+
+/**
+ * The memory this run needs, checked against --max-memory, wasm and typed-array limits (exit 2
+ * when it does not fit), and the layers as the hardware model will map them.
+ */
+function planRun(o: TrainOptions, net: Net, data: { bytes: number; samples: number; analog: boolean }): { net: Net; layers: ActivityLayer[]; budget: RunBudget } {
+  // The rule's reservations depend on the network and T, not on the learning rate.
+  const updateAt = o.rule === 'ltl-online' ? o.updateAt : 'sample';
+  const rule = createRule(o.rule, { learningRate: 0, warmup: o.warmup, error: o.error, updateAt, width: o.width, height: o.height });
+  const input: BudgetInput = {
+    net, rule, readout: usesReadout(o.rule), thresholdPerNeuron: o.rule === 'stop-wtl', steps: o.steps,
+    dataBytes: data.bytes, samples: data.samples, teacherWorker: o.teacherWorker,
+  };
+  const budget = runBudget(input);
+  const maxMemory = o.maxMemory !== undefined ? o.maxMemory * 1e9 : defaultMaxMemory();
+  checkBudget(budget, { maxMemory, sizeOption: o.net ? '--net' : '--hidden' }, o.backend, o.steps);
+  return { net, layers: plannedLayers(input, budget, data.analog), budget };
+}
+
 function loadSource(opts: TrainOptions, net: Net | undefined): DataSource {
   const data = opts.data ?? 'mnist';
   const eo = { steps: opts.steps, samples: opts.samples, testSamples: opts.testSamples, input: net?.input, netLabel: net?.source };
