@@ -3,7 +3,8 @@
  * The ncsim command line: a thin layer over the library (src/index.ts). Bad input exits with
  * status 2 and a message naming the field; output files are written atomically.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
+import { readDocumentText } from '../io/document.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, formatHelp, formatTopHelp, optionsMarkdown, CommandSpec } from './options.js';
 import { COMMANDS, TRAIN, TRACE, COST, HW } from './commands.js';
@@ -141,7 +142,7 @@ function cmdDocs(argv: string[]): void {
   }
   if (argv[0] !== '--readme' || argv.length !== 2) throw new InputError('docs', 'no arguments, or --readme FILE', argv.join(' '), { kind: 'argument' });
   const file = argv[1];
-  const text = readFileSync(file, 'utf8');
+  const text = readDocumentText(file, { kind: 'readme file', what: 'a readable Markdown file' });
   const missing = missingOptionTables(text, COMMANDS);
   if (missing.length) process.stderr.write(`ncsim docs: no marked table for ${missing.join(', ')} in ${file}\n`);
   writeFileAtomic(file, syncOptionTables(text, COMMANDS));
