@@ -30,7 +30,7 @@ export { loadMnist } from './host/mnist.js';
 export { trainTeacher, teacherForward, teacherAccuracy } from './host/teacher.js';
 export { percentile, calibrateNorms, targetsFor } from './host/targets.js';
 export { Rng } from './host/rng.js';
-export { InputError } from './cli/errors.js';
+export { InputError, NonFiniteError } from './io/errors.js';
 export type { Activity } from './cost/activity.js';
 export { createRule, usesReadout, adaptSpec, RULES } from './rules/index.js';
 export type { RuleOptions } from './rules/index.js';

@@ -93,7 +93,7 @@ describe('ncsim net', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ncsim-'));
     const missing = run(join(dir, 'nope.json'));
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/argument "FILE": expected a readable network file/);
+    expect(missing.stderr).toMatch(/net file ".*nope\.json": expected a readable network file/);
     const bad = join(dir, 'bad.json');
     const j = JSON.parse(readFileSync(net('cnn-mnist.json'), 'utf8'));
     j.layers[0].kernel = 0;

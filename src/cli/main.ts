@@ -3,10 +3,11 @@
  * The ncsim command line: a thin layer over the library (src/index.ts). Bad input exits with
  * status 2 and a message naming the field; output files are written atomically.
  */
-import { readFileSync, existsSync, statSync, accessSync, constants } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { readDocumentText } from '../io/document.js';
 import { packageVersion } from './version.js';
-import { parseArgs, formatHelp, formatTopHelp, optionsMarkdown, } from './options.js';
+import { parseArgs, formatHelp, formatTopHelp, optionsMarkdown } from './options.js';
 import { TRAIN, TRACE, COST, HW } from './commands.js';
 import { loadModel, listModels, describeModel } from '../cost/hwmodel.js';
 import { costRun, statsLines, accelergyActionCounts, CostReport } from '../cost/cost.js';
@@ -14,19 +15,23 @@ import { mapActivity, mapWithPolicy, MapPolicy } from '../cost/mapping.js';
 import { readActivityFile } from '../cost/activity-io.js';
 import type { Activity } from '../cost/activity.js';
 import { costText, pipelineText } from '../report/cost-text.js';
-import { cmdReport, cmdCompare, writeReportHtml } from './report-commands.js';
+import { cmdReport, cmdCompare } from './report-commands.js';
 import { cmdRobustness } from './robustness-command.js';
 import { syncOptionTables, missingOptionTables } from './readme-tables.js';
 import { cmdNet } from './net-command.js';
 import { cmdSweep, cmdWorker } from './sweep-command.js';
 import { ALL_COMMANDS } from './all-commands.js';
-import { InputError, exitStatusFor } from './errors.js';
+import { InputError, exitStatusFor } from '../io/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { planOutputs, OutputSet } from '../io/outputs.js';
+import { renderReport } from '../report/html/render.js';
+import type { ReportRun } from '../report/html/types.js';
 import { readAnyCaseFile } from '../trace/case.js';
 import { runTrace, emptyWaveforms } from '../trace/trace.js';
 import { traceVcd } from '../trace/vcd.js';
-import type { Progress } from '../train/train.js';
-import { train, LibraryTrainOptions } from '../train/api.js';
+import { train, TrainOptions, Progress } from '../train/train.js';
+import { priceReport } from '../train/api.js';
+import type { Schedule } from '../pipeline/des.js';
 import { trainText } from '../report/text.js';
 
 const PROGRAM = 'ncsim';
@@ -49,22 +54,36 @@ function progressBar(): (p: Progress) => void {
 function cmdTrain(argv: string[]): void {
   const { options: o } = parseArgs(TRAIN, argv);
   if (o.help) return out(formatHelp(TRAIN));
-  const { json: _j, out: outFile, quiet, help: _h, stats, accelergy, report: html, ...rest } = o as Record<string, unknown> & { out?: string; quiet: boolean; stats?: string; accelergy?: string; report?: string };
+  const opts = o as Record<string, unknown> & { json: boolean; out?: string; quiet: boolean; hw: string; stats?: string; accelergy?: string; report?: string };
+  // Every output path is checked before minutes of simulation; all are written together at the end.
+  const outputs = planOutputs([
+    { option: '--out', path: opts.out }, { option: '--report', path: opts.report },
+    { option: '--stats', path: opts.stats }, { option: '--accelergy', path: opts.accelergy },
+  ], [opts.net as string | undefined, opts.hw].filter((f): f is string => typeof f === 'string' && (f.includes('/') || f.endsWith('.json'))));
   // Load the hardware model first: a bad --hw is refused before minutes of simulation.
-  const model = loadModel(rest.hw as string);
-  const showProgress = !quiet && process.stderr.isTTY;
-  const report = train({ ...(rest as LibraryTrainOptions), hw: model }, showProgress ? progressBar() : undefined);
+  const model = loadModel(opts.hw);
+  const showProgress = !opts.quiet && process.stderr.isTTY;
+  // Does the network fit the hardware model? Asked once the network is known, before the teacher trains.
+  const fits = { beforeTeacher: (plan: { layers: Activity['layers'] }) => void mapFor({ layers: plan.layers } as Activity, model, opts.mapping as MapPolicy) };
+  const report = priceReport(train(stripCli(opts), showProgress ? progressBar() : undefined, fits), model, opts.mapping as MapPolicy, opts.schedule as Schedule);
   if (showProgress) process.stderr.write('\r\x1b[K');
-  writeCostOutputs(report.cost, report.activity, mapFor(report.activity, model, rest.mapping as MapPolicy), { stats, accelergy });
-  const text = JSON.stringify(report, null, 2);
-  if (outFile) writeFileAtomic(outFile, text + '\n');
-  if (html) writeReportHtml(report, html);
-  out(o.json ? text : `${trainText(report)}\n\n${costText(report.cost)}\n\n${pipelineText(report.pipeline)}`);
+  setCostOutputs(outputs, report.cost, report.activity, mapFor(report.activity, model, opts.mapping as MapPolicy));
+  const json = JSON.stringify(report, null, 2);
+  outputs.set('--out', json + '\n');
+  if (outputs.has('--report')) outputs.set('--report', renderReport(report as unknown as ReportRun, {}));
+  outputs.commit();
+  out(opts.json ? json : `${trainText(report)}\n\n${costText(report.cost)}\n\n${pipelineText(report.pipeline)}`);
 }
 
-function writeCostOutputs(c: CostReport, activity: Activity, mapping: ReturnType<typeof mapActivity>, o: { stats?: string; accelergy?: string }): void {
-  if (o.stats) writeFileAtomic(o.stats, statsLines(c));
-  if (o.accelergy) writeFileAtomic(o.accelergy, accelergyActionCounts(activity, mapping));
+/** The train options among the command's (the rest say where output goes and how it is priced). */
+function stripCli(o: Record<string, unknown>): TrainOptions {
+  const { json: _j, out: _o, quiet: _q, help: _h, hw: _w, stats: _s, accelergy: _a, schedule: _c, mapping: _m, report: _r, ...rest } = o;
+  return rest as unknown as TrainOptions;
+}
+
+function setCostOutputs(outputs: OutputSet, c: CostReport, activity: Activity, mapping: ReturnType<typeof mapActivity>): void {
+  if (outputs.has('--stats')) outputs.set('--stats', statsLines(c));
+  if (outputs.has('--accelergy')) outputs.set('--accelergy', accelergyActionCounts(activity, mapping));
 }
 
 /** Map with the asked policy ("spread" falls back to "pack", mapping.ts). */
@@ -75,13 +94,18 @@ function mapFor(activity: Activity, model: ReturnType<typeof loadModel>, policy:
 function cmdCost(argv: string[]): void {
   const { options: o, positionals } = parseArgs(COST, argv);
   if (o.help) return out(formatHelp(COST));
+  const outputs = planOutputs([
+    { option: '--out', path: o.out as string | undefined }, { option: '--stats', path: o.stats as string | undefined },
+    { option: '--accelergy', path: o.accelergy as string | undefined },
+  ], [positionals[0]]);
   const activity = readActivityFile(positionals[0]);
   const model = loadModel(o.hw as string);
   const mapping = mapFor(activity, model, o.mapping as MapPolicy);
   const c = costRun(activity, model, mapping);
-  writeCostOutputs(c, activity, mapping, o as { stats?: string; accelergy?: string });
+  setCostOutputs(outputs, c, activity, mapping);
   const json = JSON.stringify(c, null, 2);
-  if (o.out) writeFileAtomic(o.out as string, json + '\n');
+  outputs.set('--out', json + '\n');
+  outputs.commit();
   out(o.json ? json : costText(c));
 }
 
@@ -105,35 +129,17 @@ function cmdHw(argv: string[]): void {
 function cmdTrace(argv: string[]): void {
   const { options: o, positionals } = parseArgs(TRACE, argv);
   if (o.help) return out(formatHelp(TRACE));
-  const c = readAnyCaseFile(positionals[0]);
   const vcd = o.vcd as string | undefined;
-  // Refuse a bad output path before running, so that nothing is written.
-  if (o.out) checkOutputPath('--out', o.out as string);
-  if (vcd !== undefined) {
-    checkOutputPath('--vcd', vcd);
-    if (o.out && resolve(vcd) === resolve(o.out as string)) throw new InputError('--vcd', 'a path other than --out', vcd, { kind: 'option' });
-  }
+  // No --out, or "-": the trace goes to stdout. Both outputs are checked before the case runs.
+  const outputs = planOutputs([{ option: '--out', path: (o.out as string | undefined) ?? '-', stdoutAllowed: true }, { option: '--vcd', path: vcd }], [positionals[0]]);
+  const c = readAnyCaseFile(positionals[0]);
   const waves = vcd !== undefined ? emptyWaveforms() : undefined;
   const trace = runTrace(c, o.backend as 'wasm' | 'ts', waves);
-  const json = JSON.stringify(trace);
-  if (vcd !== undefined) writeFileAtomic(vcd, traceVcd(c, trace, waves!));
-  if (o.out) writeFileAtomic(o.out as string, json + '\n');
-  else out(json);
+  outputs.set('--out', JSON.stringify(trace) + '\n');
+  if (vcd !== undefined) outputs.set('--vcd', traceVcd(c, trace, waves!));
+  outputs.commit();
 }
 
-/** An output file we can create: a non-empty path, not a directory, in an existing writable directory. */
-function checkOutputPath(option: string, path: string): void {
-  const refuse = (why: string): never => { throw new InputError(option, 'a file path in an existing, writable directory', path, { kind: 'option', note: why }); };
-  if (path === '') refuse('empty path');
-  if (existsSync(path) && statSync(path).isDirectory()) refuse('it is a directory');
-  const dir = dirname(resolve(path));
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) refuse(`no directory ${dir}`);
-  try {
-    accessSync(dir, constants.W_OK);
-  } catch {
-    refuse(`directory ${dir} is not writable`);
-  }
-}
 
 /** `ncsim docs`: every command's option table as Markdown; `--readme FILE` rewrites the file's marked tables. */
 function cmdDocs(argv: string[]): void {
@@ -143,7 +149,7 @@ function cmdDocs(argv: string[]): void {
   }
   if (argv[0] !== '--readme' || argv.length !== 2) throw new InputError('docs', 'no arguments, or --readme FILE', argv.join(' '), { kind: 'argument' });
   const file = argv[1];
-  const text = readFileSync(file, 'utf8');
+  const text = readDocumentText(file, { kind: 'readme file', what: 'a readable Markdown file' });
   const missing = missingOptionTables(text, ALL_COMMANDS);
   if (missing.length) process.stderr.write(`ncsim docs: no marked table for ${missing.join(', ')} in ${file}\n`);
   writeFileAtomic(file, syncOptionTables(text, ALL_COMMANDS));
@@ -186,4 +192,13 @@ export function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+/** Executed as the program (node dist/cli.js, the npm bin's link), not imported (the hostile-input test calls main). */
+function isEntry(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) process.exitCode = main(process.argv.slice(2));

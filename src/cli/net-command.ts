@@ -9,7 +9,7 @@
  */
 import type { CommandSpec } from './options.js';
 import { parseArgs, formatHelp } from './options.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { planOutputs } from '../io/outputs.js';
 import { loadModel } from '../cost/hwmodel.js';
 import { mapWithPolicy, MappingError, Mapping, MapPolicy } from '../cost/mapping.js';
 import { costRun, CostReport } from '../cost/cost.js';
@@ -33,7 +33,7 @@ export const NET: CommandSpec = {
     { name: 'seed', type: 'int', min: 0, max: 4294967295, default: PROBE_DEFAULTS.seed, description: 'seed of the random weights, input and (--learn) targets' },
     { name: 'input', type: 'enum', choices: ['spikes', 'analog'], default: PROBE_DEFAULTS.input, description: 'random input: Bernoulli spikes at --rate, or analog currents uniform in [0, 1)' },
     { name: 'rate', type: 'number', min: 0, max: 1, default: PROBE_DEFAULTS.rate, description: 'spike probability per input per step (--input spikes)' },
-    { name: 'init-gain', type: 'number', min: 0, default: PROBE_DEFAULTS.initGain, description: 'scale of the random weights (uniform in ±gain·sqrt(3/fan-in)·threshold)' },
+    { name: 'init-gain', type: 'number', min: 0, max: 1000, default: PROBE_DEFAULTS.initGain, description: 'scale of the random weights (uniform in ±gain·sqrt(3/fan-in)·threshold)' },
     { name: 'backend', type: 'enum', choices: ['wasm', 'ts'], default: PROBE_DEFAULTS.backend, description: 'kernels: wasm, or the TypeScript twin' },
     { name: 'learn', type: 'boolean', default: PROBE_DEFAULTS.learn, description: 'also run the online LTL learning circuits (train\'s defaults) towards seeded random targets, and price the learning' },
     { name: 'json', type: 'boolean', default: false, description: 'print the report as one JSON document instead of a table' },
@@ -195,9 +195,11 @@ function out(s: string): void {
 export function cmdNet(argv: string[]): void {
   const { options: o, positionals } = parseArgs(NET, argv);
   if (o.help) return out(formatHelp(NET));
+  const outputs = planOutputs([{ option: '--out', path: o.out as string | undefined }], [positionals[0]]);
   const { report, refusal } = netReport(positionals[0], o);
   const json = JSON.stringify(report, null, 2);
-  if (o.out) writeFileAtomic(o.out as string, json + '\n');
+  outputs.set('--out', json + '\n');
+  outputs.commit();
   out(o.json ? json : netText(report));
   if (refusal) throw refusal;
 }

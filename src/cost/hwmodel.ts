@@ -29,13 +29,17 @@
  *   except inside `nonIdealities`, which is a free map of named quantities kept for a later
  *   issue (device mismatch, quantization, noise, silencing).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../io/errors.js';
+import { closest } from '../io/edit-distance.js';
+import { readJsonDocument } from '../io/document.js';
 import { ACTION_NAMES, PHASES, Phase, UNPRICED } from './actions.js';
 
 export const HW_SCHEMA = 'ncsim.hw/1';
+/** A model is a page of numbers with sources; anything near this cap is not a model file. */
+export const HW_MAX_BYTES = 4 * 1024 * 1024;
 
 /** A number with its unit (canonical after loading), where it comes from, and what was written. */
 export interface Quantity {
@@ -237,24 +241,7 @@ class Validator {
 
 /** The known key closest to a misspelt one (edit distance <= 2), if any. */
 function nearest(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k.toLowerCase());
-    if (d < bestD) { bestD = d; best = k; }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) dp[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      dp[i][j] = Math.min(dp[i - 1][j] + 1, dp[i][j - 1] + 1, dp[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return dp[a.length][b.length];
+  return closest(key, known, 2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -478,18 +465,8 @@ export function loadModel(ref: string): HwModel {
 /** Read and validate one model file; unreadable or invalid files are refused (InputError). */
 export function readModelFile(file: string): HwModel {
   const label = JSON.stringify(basename(file));
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(file, 'a readable hardware model file', undefined, { kind: 'hardware model', showGot: false, note: (e as Error).message });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(file, 'valid JSON', undefined, { kind: 'hardware model', showGot: false, note: (e as Error).message });
-  }
+  // The schema field is checked by parseHwModel, with the other fields.
+  const json = readJsonDocument(file, { kind: 'hardware model', what: `a readable hardware model file (${HW_SCHEMA})`, maxBytes: HW_MAX_BYTES });
   return parseHwModel(json, label, file);
 }
 

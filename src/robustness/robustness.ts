@@ -28,7 +28,7 @@ import { TrainSession, TrainOptions, Progress, emptyPhase, sumLayers } from '../
 import type { HwModel } from '../cost/hwmodel.js';
 import { costRun } from '../cost/cost.js';
 import { mapWithPolicy, Mapping } from '../cost/mapping.js';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../io/errors.js';
 
 export type Vary = 'mismatch' | 'quantization' | 'thermal' | 'silencing' | 'fixed-point';
 export const VARIES: readonly Vary[] = ['mismatch', 'quantization', 'thermal', 'silencing', 'fixed-point'];

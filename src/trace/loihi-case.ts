@@ -12,7 +12,7 @@
  * - A `rule` is refused: learning with the Loihi neuron is not in ncsim yet. `surrogate`,
  *   `targets` and `label` are ignored (unknown fields are ignored, as in every case).
  */
-import { InputError, UnsupportedError } from '../cli/errors.js';
+import { InputError, UnsupportedError } from '../io/errors.js';
 import { LOIHI_RANGES } from '../reference/loihi.js';
 
 export const LOIHI_MODEL = 'loihi';

@@ -8,7 +8,7 @@ import { Chip, ChipRule, ChipSpec } from '../chip/chip.js';
 import { Backend } from '../chip/kernels.js';
 import { RULES, adaptSpec, createRule } from '../rules/index.js';
 import { LEARN_UPDATES, LEARN_DENSE } from '../reference/counters.js';
-import { UnsupportedError } from '../cli/errors.js';
+import { UnsupportedError } from '../io/errors.js';
 import { LoihiCase, isLoihiCase } from './loihi-case.js';
 import { LoihiTrace, runLoihiTrace, loihiStoredWeights } from './loihi-trace.js';
 import { loihiBias } from '../reference/loihi.js';

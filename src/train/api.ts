@@ -4,13 +4,13 @@
  * pipeline filled in on a hardware model, exactly as the CLI prints it. trainAsync reports
  * progress and can be cancelled with an AbortSignal, checked between samples.
  */
-import { trainSteps, drain, TRAIN_DEFAULTS, TrainOptions, TrainReport, Progress } from './train.js';
+import { trainSteps, drain, TRAIN_DEFAULTS, TrainOptions, TrainReport, Progress, TrainChecks } from './train.js';
 import { loadModel, HwModel } from '../cost/hwmodel.js';
 import { mapWithPolicy, MapPolicy } from '../cost/mapping.js';
 import { costRun } from '../cost/cost.js';
 import { pipelineReport } from '../pipeline/params.js';
 import type { Schedule } from '../pipeline/des.js';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../io/errors.js';
 
 /** How a run is priced: the `--hw`, `--mapping` and `--schedule` of `ncsim train`. */
 export interface PriceOptions {
@@ -72,7 +72,7 @@ export function train(options: LibraryTrainOptions = {}, onProgress?: (p: Progre
   const { train: o, price } = resolveTrainOptions(options);
   // The model first: a bad --hw is refused before minutes of simulation.
   const model = typeof price.hw === 'string' ? loadModel(price.hw) : price.hw;
-  return priceReport(drain(trainSteps(o, onProgress)), model, price.mapping, price.schedule);
+  return priceReport(drain(trainSteps(o, onProgress, fitsChecks(model, price.mapping))), model, price.mapping, price.schedule);
 }
 
 /**
@@ -86,7 +86,7 @@ export async function trainAsync(options: LibraryTrainOptions = {}, hooks: Train
   const { train: o, price } = resolveTrainOptions(options);
   const model = typeof price.hw === 'string' ? loadModel(price.hw) : price.hw;
   await yieldToEventLoop();
-  const steps = trainSteps(o, onProgress);
+  const steps = trainSteps(o, onProgress, fitsChecks(model, price.mapping));
   let last = performance.now();
   try {
     for (;;) {
@@ -102,6 +102,11 @@ export async function trainAsync(options: LibraryTrainOptions = {}, hooks: Train
     // Runs the generator's own finally blocks (target stream, teacher worker) when stopped early.
     steps.return(undefined as never);
   }
+}
+
+/** Refuse a network the model cannot hold once it is known, before the teacher trains (exit 2 in the CLI). */
+function fitsChecks(model: HwModel, mapping: MapPolicy): TrainChecks {
+  return { beforeTeacher: (plan) => void mapWithPolicy(plan.layers, model, mapping) };
 }
 
 function yieldToEventLoop(): Promise<void> {

@@ -24,10 +24,12 @@ import { netLayers, netNorms } from '../net/build.js';
 import { DataSource, imageSource, mnistEventSource, eventFolderSource } from '../net/data.js';
 import { FASHION_MNIST_DIR, loadIdxFolder } from '../host/idx.js';
 import { existsSync } from 'node:fs';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../io/errors.js';
 import type { CostReport } from '../cost/cost.js';
 import type { PipelineReport } from '../pipeline/params.js';
-import { Activity, ActivityPhase, ACTIVITY_SCHEMA } from '../cost/activity.js';
+import { Activity, ActivityLayer, ActivityPhase, ACTIVITY_SCHEMA } from '../cost/activity.js';
+import { checkChipState, checkChipWeights, checkTeacher } from './finite.js';
+import { BudgetInput, RunBudget, checkBudget, defaultMaxMemory, plannedLayers, runBudget } from './budget.js';
 
 export interface TrainOptions {
   rule: RuleName;
@@ -65,6 +67,13 @@ export interface TrainOptions {
   net?: string;
   /** 'mnist' (default), 'mnist-events' (saccade events) or 'events:FOLDER' (src/net/data.ts). */
   data?: string;
+  /** Memory budget in GB (src/train/budget.ts); absent: a share of the machine's memory. */
+  maxMemory?: number;
+}
+
+/** Checks a caller runs once the network is known, before the teacher trains (e.g. does it fit the hardware model). */
+export interface TrainChecks {
+  beforeTeacher?(plan: { net: Net; layers: ActivityLayer[]; budget: RunBudget }): void;
 }
 
 const R = TRAIN_RULE_DEFAULTS;
@@ -136,8 +145,8 @@ function summary(v: ArrayLike<number>): Summary {
 
 export interface Progress { phase: 'teacher' | 'train' | 'test'; epoch: number; done: number; total: number }
 
-export function train(opts: TrainOptions, onProgress?: (p: Progress) => void): TrainReport {
-  return drain(trainSteps(opts, onProgress));
+export function train(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks): TrainReport {
+  return drain(trainSteps(opts, onProgress, checks));
 }
 
 /**
@@ -145,9 +154,9 @@ export function train(opts: TrainOptions, onProgress?: (p: Progress) => void): T
  * synchronous train() (drain) and the library's trainAsync (src/train/api.ts), which yields to
  * the event loop and checks its AbortSignal between samples.
  */
-export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => void): Generator<void, TrainReport> {
+export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks): Generator<void, TrainReport> {
   const t0 = performance.now();
-  const session = new TrainSession(opts, onProgress);
+  const session = new TrainSession(opts, onProgress, checks);
   try {
     yield;
     const rule = session.createRule();
@@ -214,17 +223,33 @@ export class TrainSession {
   private readonly producer: ReturnType<typeof createTargetProducer>;
   private readonly onProgress?: (p: Progress) => void;
 
-  constructor(opts: TrainOptions, onProgress?: (p: Progress) => void) {
+  constructor(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks) {
     this.opts = opts;
     this.onProgress = onProgress;
     this.rng = new Rng(opts.seed);
     checkRuleOptions(opts);
     // The network file first: a bad file or rule is refused before any data is loaded.
     const file = opts.net ? readNetFile(opts.net) : undefined;
+    // Sizes are refused as products, before the teacher trains or the chip allocates; when the
+    // network is known before the data (a net file, or the MLP over MNIST), before loading it too.
+    const early = file ?? ((opts.data ?? 'mnist') === 'mnist' ? mlpNet(MNIST_SHAPE, opts.hidden, 10) : undefined);
+    if (early) {
+      // at most the pool of the mnist package (10,000 digits; a larger request is refused as --samples when loading)
+      const digits = Math.min(opts.samples + opts.testSamples, MNIST_POOL) * MNIST_SHAPE.height * MNIST_SHAPE.width;
+      const plan = planRun(opts, early, { bytes: 4 * digits, samples: Math.min(opts.samples, MNIST_POOL), analog: (opts.data ?? 'mnist') !== 'mnist' || opts.encoding === 'direct' });
+      checks?.beforeTeacher?.(plan);
+    }
     this.source = loadSource(opts, file);
     this.data = { train: this.source.train.static, test: this.source.test.static };
     this.net = file ?? mlpNet(this.source.shape, opts.hidden, 10);
     checkLabels(this.source, this.net);
+    if (!early) {
+      const data = this.data;
+      const plan = planRun(opts, this.net, {
+        bytes: data.train.images.byteLength + data.test.images.byteLength, samples: data.train.n, analog: this.source.events || opts.encoding === 'direct',
+      });
+      checks?.beforeTeacher?.(plan); // the budget is checked by planRun, with or without a caller's checks
+    }
     // Host: the ANN teacher and its normalized layer activations.
     onProgress?.({ phase: 'teacher', epoch: 0, done: 0, total: opts.teacherEpochs });
     const tt = performance.now();
@@ -237,6 +262,7 @@ export class TrainSession {
         ...(classes !== 10 ? { classes } : {}),
       }, onEpoch);
     this.teacherSeconds = (performance.now() - tt) / 1000;
+    checkTeacher(this.teacher, 'lower --teacher-lr');
     this.teacherTestAccuracy = teacherAccuracy(this.teacher, this.data.test);
     this.norms = netNorms(this.net, calibrateNorms(this.teacher, this.data.train, opts.percentile));
     this.initRng = this.rng.fork();
@@ -308,15 +334,18 @@ export class TrainSession {
       : { order, norms: this.norms });
     const before = snapshot(chip);
     const onProgress = this.onProgress;
-    const onSample = onProgress && ((s: number) => {
-      if (s % 200 === 0) onProgress({ phase: 'train', epoch, done: s, total: order.length });
-    });
+    const onSample = (s: number) => {
+      // A run whose states became non-finite stops here, naming layer, sample and step (exit 3).
+      checkChipState(chip, { phase: 'train', epoch, sample: s, steps: o.steps }, 'lower --lr or --threshold');
+      if (onProgress && s % 200 === 0) onProgress({ phase: 'train', epoch, done: s, total: order.length });
+    };
     let correct: number;
     try {
       ({ correct } = yield* trainSampleSteps({ chip, rule, set: this.source.train, order, stream, steps: o.steps, encoding: o.encoding, rng: this.encRng, x: this.x, onSample }));
     } finally {
       stream.close();
     }
+    checkChipWeights(chip, epoch, order.length, 'lower --lr');
     const delta = diff(snapshot(chip), before);
     if (phase) accumulate(phase, delta, order.length, o.steps);
     return { samples: order.length, correct, delta, seconds: (performance.now() - te) / 1000 };
@@ -335,6 +364,7 @@ export class TrainSession {
     for (let i = 0; i < test.n; i++) {
       test.frames(i, o.steps, o.encoding, this.encRng, x);
       chip.runSample(x, o.steps, false);
+      checkChipState(chip, { phase: 'test', epoch, sample: i, steps: o.steps }, 'lower --lr, --threshold or --init-gain');
       if (chip.predict() === test.labels[i]) correct++;
       if (this.onProgress && i % 500 === 0) this.onProgress({ phase: 'test', epoch, done: i, total: test.n });
       yield;
@@ -390,6 +420,27 @@ function assembleReport(
 }
 
 /** The chip's and the teacher's data (--data), shaped by the net file's input when there is one. */
+const MNIST_SHAPE = { channels: 1, height: 28, width: 28 };
+const MNIST_POOL = 10_000;
+
+/**
+ * The memory this run needs, checked against --max-memory, wasm and typed-array limits (exit 2
+ * when it does not fit), and the layers as the hardware model will map them.
+ */
+function planRun(o: TrainOptions, net: Net, data: { bytes: number; samples: number; analog: boolean }): { net: Net; layers: ActivityLayer[]; budget: RunBudget } {
+  // The rule's reservations depend on the network and T, not on the learning rate.
+  const updateAt = o.rule === 'ltl-online' ? o.updateAt : 'sample';
+  const rule = createRule(o.rule, { learningRate: 0, warmup: o.warmup, error: o.error, updateAt, width: o.width, height: o.height });
+  const input: BudgetInput = {
+    net, rule, readout: usesReadout(o.rule), thresholdPerNeuron: o.rule === 'stop-wtl', steps: o.steps,
+    dataBytes: data.bytes, samples: data.samples, teacherWorker: o.teacherWorker,
+  };
+  const budget = runBudget(input);
+  const maxMemory = o.maxMemory !== undefined ? o.maxMemory * 1e9 : defaultMaxMemory();
+  checkBudget(budget, { maxMemory, sizeOption: o.net ? '--net' : '--hidden' }, o.backend, o.steps);
+  return { net, layers: plannedLayers(input, budget, data.analog), budget };
+}
+
 function loadSource(opts: TrainOptions, net: Net | undefined): DataSource {
   const data = opts.data ?? 'mnist';
   const eo = { steps: opts.steps, samples: opts.samples, testSamples: opts.testSamples, input: net?.input, netLabel: net?.source };

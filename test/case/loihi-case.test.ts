@@ -1,7 +1,7 @@
 // Loihi cases (`"neuron": {"model": "loihi"}`, src/trace/loihi-case.ts): resolved defaults, and
 // every refusal names its field; the ALGORITHMS cases read as before.
 import { describe, it, expect } from 'vitest';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/io/errors.js';
 import { parseAnyCase } from '../../src/trace/case.js';
 import { isLoihiCase, LoihiCase } from '../../src/trace/loihi-case.js';
 

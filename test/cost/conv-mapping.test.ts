@@ -8,7 +8,7 @@ import { convReach } from '../../src/cost/reach.js';
 import type { ConvGeometry } from '../../src/model/types.js';
 import { convFanIn, convOutSize } from '../../src/reference/conv.js';
 import { readNetFile, parseNet, Net } from '../../src/net/file.js';
-import { exitStatusFor } from '../../src/cli/errors.js';
+import { exitStatusFor } from '../../src/io/errors.js';
 import { costRun } from '../../src/cost/cost.js';
 import type { Activity } from '../../src/cost/activity.js';
 import { join } from 'node:path';

@@ -6,7 +6,7 @@ import {
   describeModel, hwModelsDir, listModels, loadModel, modelNames, parseHwModel, readModelFile,
 } from '../../src/cost/hwmodel.js';
 import { ACTION_NAMES } from '../../src/cost/actions.js';
-import { exitStatusFor, InputError } from '../../src/cli/errors.js';
+import { exitStatusFor, InputError } from '../../src/io/errors.js';
 import { TINY_PATH } from './fixtures.js';
 
 const SHIPPED = ['generic45', 'loihi', 'rram', 'xylo'];

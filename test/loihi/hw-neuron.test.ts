@@ -3,7 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModel, parseHwModel } from '../../src/cost/hwmodel.js';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/io/errors.js';
 
 const loihiJson = () => JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'hw-models', 'loihi.json'), 'utf8'));
 

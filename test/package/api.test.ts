@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { train, trainAsync, resolveTrainOptions, PRICE_DEFAULTS } from '../../src/train/api.js';
 import { TRAIN_DEFAULTS, train as trainUnpriced } from '../../src/train/train.js';
 import { TRAIN } from '../../src/cli/commands.js';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/io/errors.js';
 import { loadModel } from '../../src/cost/hwmodel.js';
 import type { Progress } from '../../src/train/train.js';
 

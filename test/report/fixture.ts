@@ -9,7 +9,7 @@ import { loadModel } from '../../src/cost/hwmodel.js';
 import { mapActivity } from '../../src/cost/mapping.js';
 import { costRun } from '../../src/cost/cost.js';
 import { pipelineReport } from '../../src/pipeline/params.js';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/io/errors.js';
 import type { ReportRun } from '../../src/report/html/types.js';
 
 export const SMALL: Partial<TrainOptions> = {

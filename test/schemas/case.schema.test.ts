@@ -7,7 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { parseCase } from '../../src/trace/case.js';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/io/errors.js';
 import { objectPlaces, getAt, pathText, resolve } from './walk.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../docs/schemas/ncsim.case.schema.json', import.meta.url), 'utf8'));

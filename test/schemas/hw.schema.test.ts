@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { parseHwModel } from '../../src/cost/hwmodel.js';
 import { ACTION_NAMES, PHASES } from '../../src/cost/actions.js';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/io/errors.js';
 import { objectPlaces, getAt, pathText, resolve } from './walk.js';
 
 const dir = new URL('../../hw-models/', import.meta.url);

@@ -11,7 +11,7 @@ import { runRobustness, VARIES } from '../../src/robustness/robustness.js';
 import { readRobustnessCurves } from '../../src/cli/report-commands.js';
 import { TRAIN_DEFAULTS } from '../../src/train/train.js';
 import { loadModel } from '../../src/cost/hwmodel.js';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/io/errors.js';
 import { objectPlaces, getAt, pathText } from './walk.js';
 
 const dir = new URL('../../docs/schemas/', import.meta.url);

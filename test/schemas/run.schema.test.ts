@@ -11,7 +11,7 @@ import { checkRun } from '../../src/cli/report-commands.js';
 import { parseActivity } from '../../src/cost/activity-io.js';
 import { TRAIN } from '../../src/cli/commands.js';
 import { TRAIN_DEFAULTS } from '../../src/train/train.js';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/io/errors.js';
 import { objectPlaces, getAt, pathText, resolve } from './walk.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../docs/schemas/ncsim.run.schema.json', import.meta.url), 'utf8'));
