@@ -72,7 +72,7 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   init: 'random', teacherWorker: true, initGain: 1, teacherEpochs: 8, teacherLr: 0.001, backend: 'wasm', data: 'mnist',
 };
 
-/** Learning rate per rule, from measured sweeps (README): the losses differ in scale. */
+/** Learning rate per rule, from measured sweeps (docs/results.md): the losses differ in scale. */
 export const DEFAULT_LR: Record<RuleName, number> = {
   'ltl-online': 0.006, 'ltl-offline': 0.005, 'stop-w': 0.001, 'stop-wtl': 0.001, bptt: 0.001,
 };
