@@ -1,6 +1,6 @@
 /**
  * Every command and option of the CLI, declared once: the tables drive parsing, `--help` and
- * the README's option tables (`node dist/cli.js docs`).
+ * the option tables of docs/cli.md (`node dist/cli.js docs --readme docs/cli.md`).
  */
 import type { CommandSpec } from './options.js';
 import { TRAIN_DEFAULTS as D } from '../train/train.js';

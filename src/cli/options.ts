@@ -1,6 +1,6 @@
 /**
  * Command-line options declared once, in a typed table that drives parsing, `--help` and the
- * README's option tables (after vitest's `packages/vitest/src/node/cli/cli-config.ts`).
+ * option tables of docs/cli.md (after vitest's `packages/vitest/src/node/cli/cli-config.ts`).
  *
  * Parsing rules:
  * - Options are kebab-case on the command line (`--test-samples`) and come back camelCase
@@ -459,7 +459,7 @@ function mdCell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-/** A Markdown table of the options of `cmd`, for the README. */
+/** A Markdown table of the options of `cmd`, for the CLI reference (docs/cli.md). */
 export function optionsMarkdown(cmd: CommandSpec): string {
   const rows = withHelp(cmd).map((o) => {
     const flag = `\`${flagText(o, false)}\``;

@@ -1,5 +1,5 @@
 /**
- * Golden cases: parse and validate `ncsim.case/1` (shared/spec/CASE-FORMAT.md) into a typed,
+ * Golden cases: parse and validate `ncsim.case/1` (docs/spec/CASE-FORMAT.md) into a typed,
  * fully resolved `Case`. Every refusal throws an `InputError` naming the field as a JSON path
  * (`layers[0].weights[2][1]`, `rule.name`, `targets.h1`, `label`) and what was expected; the
  * CLI turns it into exit status 2 with nothing written.

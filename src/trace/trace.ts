@@ -1,6 +1,6 @@
 /**
  * `ncsim trace`: replay a golden case (ncsim.case/1) step by step on the chip and write every
- * state and every update it made (ncsim.trace/1), as ../shared/spec/CASE-FORMAT.md says.
+ * state and every update it made (ncsim.trace/1), as docs/spec/CASE-FORMAT.md says.
  */
 import { Case } from './case.js';
 import { RULE_TABLE } from '../rules/table.js';

@@ -49,6 +49,19 @@ describe('documentation links', () => {
 });
 
 describe('the contract in docs/spec/', () => {
+  it('no source, test or bench file cites the contract at a path outside the repository', () => {
+    const outside = ['../' + 'shared/', 'shared/' + 'spec'];
+    const offenders: string[] = [];
+    for (const dir of ['src', 'assembly', 'test', 'bench']) {
+      for (const f of sourceFiles(join(root, dir))) {
+        const text = readFileSync(f, 'utf8');
+        if (outside.some((o) => text.includes(o))) offenders.push(f.slice(root.length + 1));
+      }
+    }
+    expect(offenders).toEqual([]);
+    for (const doc of ['ALGORITHMS.md', 'CASE-FORMAT.md', 'CHIP-MODEL.md']) expect(existsSync(join(root, 'docs', 'spec', doc)), doc).toBe(true);
+  });
+
   it('every "ALGORITHMS §n" a source file cites is a section of docs/spec/ALGORITHMS.md', () => {
     const spec = readFileSync(join(root, 'docs', 'spec', 'ALGORITHMS.md'), 'utf8');
     const sections = new Set([...spec.matchAll(/^## (\d+)\. /gm)].map((m) => Number(m[1])));
