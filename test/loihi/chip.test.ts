@@ -253,3 +253,31 @@ describe('the boxcar gate on the Loihi chip', () => {
     expect(shut).toBeGreaterThan(10);
   });
 });
+
+describe('ncsim robustness --vary fixed-point --hw loihi', () => {
+  it('runs end to end on a tiny setting and refuses more than 8 weight bits (exit 2)', async () => {
+    const { cmdRobustness } = await import('../../src/cli/robustness-command.js');
+    const { InputError, exitStatusFor } = await import('../../src/cli/errors.js');
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const out = join(mkdtempSync(join(tmpdir(), 'ncsim-loihi-')), 'r.json');
+    const tiny = ['--samples', '200', '--test-samples', '100', '--hidden', '16', '--epochs', '1', '--quiet', '--seed', '5'];
+    let err: unknown;
+    try { cmdRobustness(['--vary', 'fixed-point', '--hw', 'loihi', '--levels', '8,12', ...tiny]); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(InputError);
+    expect(exitStatusFor(err)).toBe(2);
+    expect((err as Error).message).toMatch(/--levels.*\[2, 8\]/);
+    const write = process.stdout.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try { cmdRobustness(['--vary', 'fixed-point', '--hw', 'loihi', '--levels', '8,4', '--json', '--out', out, ...tiny]); } finally { process.stdout.write = write; }
+    const r = JSON.parse(readFileSync(out, 'utf8'));
+    expect(r.model).toBe('loihi');
+    const rows = r.studies[0].rows;
+    expect(rows.map((x: { level: number }) => x.level)).toEqual([8, 4]);
+    for (const row of rows) {
+      expect(row.deployed).toBeGreaterThan(0.1); // above chance on 10 classes
+      expect(row.calibrationUpdates).toBeGreaterThan(0);
+    }
+  }, 120_000);
+});
