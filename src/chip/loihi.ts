@@ -106,9 +106,14 @@ export class LoihiDevice extends FixedPointDevice {
     this.regridBias(l);
   }
 
+  /** Runs after every write at "step": in place, no view allocated on the hot path. */
   private regridBias(l: number): void {
-    const b = this.ints(l, 'bias');
-    for (let i = 0; i < b.length; i++) b[i] = loihiBiasRegister(b[i]);
+    const i32 = this.core.k.mem.i32, at = this.core.layers[l].bias >>> 2, end = at + this.core.spec.layers[l].nOut;
+    for (let i = at; i < end; i++) {
+      const b = i32[i];
+      // Already on the grid (every |b| <= 4095 is): nothing to do, the common case.
+      if (b < MANT_MIN || b > MANT_MAX) i32[i] = loihiBiasRegister(b);
+    }
   }
 
   // ---- reading the chip in real units --------------------------------------------------------

@@ -186,6 +186,7 @@ describe('online LTL on the Loihi chip', () => {
     for (const b of [0, 1, -1, 4095, -4096, 4096, 4097, 8191, -8193, 524160, 10 ** 7, -(10 ** 7)]) {
       const r = loihiBiasRegister(b);
       expect(splitBias(r), `${b} -> ${r}`).not.toBeNull();
+      expect(loihiBiasRegister(r), 'a value on the grid stays').toBe(r);
       if (b >= -4096 && b <= 4095) expect(r).toBe(b);
       else if (Math.abs(b) < 4095 * 128) expect(Math.abs(r - b) / Math.abs(b)).toBeLessThan(2 ** -11);
     }
