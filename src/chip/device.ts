@@ -180,6 +180,7 @@ export function validateDevice(d: DeviceSpec, spec: ChipSpec): void {
     check(!d.quantization, 'quantization (a float chip\'s weight grid) and fixed point cannot be combined: fixed point has its own weight bits');
     check(f.range === undefined || (f.range.length === spec.layers.length && f.range.every((r) => r > 0)), `fixedPoint.range must give one wmax > 0 per layer`);
     check(spec.layers.every((l) => !l.readout), 'fixed point models spiking layers only (no readout layer)');
+    check(f.neuron === undefined || f.neuron === 'algorithms' || f.neuron === 'loihi-cuba', `fixedPoint.neuron must be "algorithms" or "loihi-cuba", got ${JSON.stringify(f.neuron)}`);
   }
   check(spec.layers.every((l) => !l.conv), 'device non-idealities are modelled for dense layers only');
 }

@@ -164,6 +164,7 @@ describe('the model file chooses the neuron', () => {
     expect(() => new Chip(spec({ seed: 1, fixedPoint: { ...f, leak: 'bit-shift' } }))).toThrow(/multiply-shift/);
     expect(() => new Chip(spec({ seed: 1, fixedPoint: { ...f, du: 4096 } }))).toThrow(/du an integer in \[0, 4095\]/);
     expect(() => new Chip(spec({ seed: 1, fixedPoint: f, thermal: { sigma: 0.1 } }))).toThrow(/thermal/);
+    expect(() => new Chip(spec({ seed: 1, fixedPoint: { ...f, neuron: 'loihi2' as 'loihi-cuba' } }))).toThrow(/fixedPoint.neuron must be "algorithms" or "loihi-cuba"/);
   });
 
   it('maps the parameters: dv = 4096 - round(4096 α), vth = round(θ / s_w) << 6, du as given', () => {
