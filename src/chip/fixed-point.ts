@@ -11,7 +11,7 @@ import type { FixedPointSpec } from './spec.js';
 import { Device, FixedParams, SILENT_THRESHOLD } from './device.js';
 import { DEV_WEIGHT_SATURATIONS, ROUND_FLOOR, ROUND_TOWARD_ZERO, ROUND_NEAREST, LEAK_MULTIPLY_SHIFT, LEAK_BIT_SHIFT } from '../reference/device.js';
 
-const SILENT_THRESHOLD_FIXED = 2147483647; // above any saturated membrane
+export const SILENT_THRESHOLD_FIXED = 2147483647; // above any saturated membrane
 
 export class FixedPointDevice extends Device {
   /** Rules write the integers through learnWrite / learnApply (rounded to LSBs), never directly. */
