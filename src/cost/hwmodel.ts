@@ -63,6 +63,9 @@ export interface ActionCost {
 
 export interface EventCost { energy: Quantity; latency: Quantity; note?: string }
 
+/** The barrier's latency from `tiles` tiles in use upwards (until the next entry). */
+export interface BarrierEntry { tiles: number; latency: Quantity }
+
 export interface HwModel {
   schema: typeof HW_SCHEMA;
   name: string;
@@ -87,7 +90,8 @@ export interface HwModel {
     hopY: EventCost;
     packetReceived: EventCost;
   };
-  barrier: EventCost;
+  /** Per time step; `byTiles` (optional) gives the latency as a step function of the tiles in use. */
+  barrier: EventCost & { byTiles?: BarrierEntry[] };
   static: { powerPerCore: Quantity; appliesTo: Choice<'all-cores' | 'used-cores'> };
   memory: { learning: { read: Quantity; write: Quantity; bytesPerCore: Quantity } };
   host: { flops: Quantity; energyPerFlop: Quantity };
@@ -384,7 +388,7 @@ export function parseHwModel(json: unknown, label = '(inline)', path = ''): HwMo
     v.fail('cores.count.value', `at most noc.mesh.x x noc.mesh.y x noc.mesh.coresPerTile = ${slots} cores`, cores.count.value);
   }
 
-  const barrier = v.eventCost(o, 'barrier', '', hz);
+  const barrier = parseBarrier(v, o, hz);
 
   const s = v.object(o.static, 'static', ['powerPerCore', 'appliesTo']);
   const staticPower = {
@@ -414,6 +418,36 @@ export function parseHwModel(json: unknown, label = '(inline)', path = ''): HwMo
     schema: HW_SCHEMA, name, description, notes, path, clock, cores, bits, actions, overheads, noc,
     barrier, static: staticPower, memory, host, link, nonIdealities,
   };
+}
+
+/**
+ * `barrier`: energy and latency per step, and optionally `byTiles`, a list of
+ * `{ "tiles": k, "latency": quantity }` with k whole and strictly increasing: the latency from k
+ * tiles in use upwards (SANA-FE's synchronisation table); below the first entry, `latency`.
+ */
+function parseBarrier(v: Validator, o: Obj, hz: number): HwModel['barrier'] {
+  const b = v.object(o.barrier, 'barrier', ['energy', 'latency', 'byTiles', 'note']);
+  const out: HwModel['barrier'] = {
+    energy: v.quantity(b, 'energy', 'barrier', 'energy', { min: 0 }),
+    latency: v.quantity(b, 'latency', 'barrier', 'latency', { min: 0 }, hz),
+  };
+  const note = v.string(b, 'note', 'barrier', true);
+  if (note !== undefined) out.note = note;
+  if (b.byTiles !== undefined) {
+    if (!Array.isArray(b.byTiles) || b.byTiles.length === 0) v.fail('barrier.byTiles', 'a non-empty array of { "tiles", "latency" }', b.byTiles);
+    let last = 0;
+    out.byTiles = (b.byTiles as unknown[]).map((e, i) => {
+      const p = childPath('barrier.byTiles', i);
+      const eo = v.object(e, p, ['tiles', 'latency']);
+      const tiles = eo.tiles;
+      if (typeof tiles !== 'number' || !Number.isInteger(tiles) || tiles <= last) {
+        v.fail(childPath(p, 'tiles'), `a whole number of tiles greater than ${last} (entries in increasing order)`, tiles);
+      }
+      last = tiles as number;
+      return { tiles: tiles as number, latency: v.quantity(eo, 'latency', p, 'latency', { min: 0 }, hz) };
+    });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -533,6 +567,7 @@ export function describeModel(m: HwModel): string {
   }
   q('barrier.energy', m.barrier.energy);
   q('barrier.latency', m.barrier.latency);
+  (m.barrier.byTiles ?? []).forEach((e, i) => q(`barrier.byTiles[${i}] (from ${e.tiles} tiles)`, e.latency));
   q('static.powerPerCore', m.static.powerPerCore);
   rows.push(['static.appliesTo', m.static.appliesTo.value, m.static.appliesTo.source + (m.static.appliesTo.note ? ` [${m.static.appliesTo.note}]` : '')]);
   q('memory.learning.read', m.memory.learning.read);

@@ -22,6 +22,11 @@ import { netLayers, netNorms } from '../net/build.js';
 import { DataSource, imageSource, mnistEventSource, eventFolderSource } from '../net/data.js';
 import { InputError } from '../cli/errors.js';
 import type { CostReport } from '../cost/cost.js';
+import type { HwModel } from '../cost/hwmodel.js';
+import { mapWithPolicy, MapPolicy } from '../cost/mapping.js';
+import { StepTimer, StepSource } from '../timing/step-timer.js';
+import { chipSource } from '../timing/chip-source.js';
+import type { PhaseTiming } from '../timing/summary.js';
 import type { PipelineReport } from '../pipeline/params.js';
 import { Activity, ActivityPhase, ACTIVITY_SCHEMA } from '../cost/activity.js';
 
@@ -120,6 +125,8 @@ export interface TrainReport {
   memory: LearningMemoryCurves;
   /** The run priced on the hardware model of --hw (src/cost). */
   cost?: CostReport;
+  /** Per-step timing of each phase on the model and mapping train() was given (src/timing); the CLI moves it into `cost`. */
+  stepTiming?: { model: string; mapping: MapPolicy; phases: Record<string, PhaseTiming> };
   /** The host/link/chip pipeline of this run under the three schedules (src/pipeline). */
   pipeline?: PipelineReport;
 }
@@ -137,7 +144,10 @@ function summary(v: ArrayLike<number>): Summary {
 
 export interface Progress { phase: 'teacher' | 'train' | 'test'; epoch: number; done: number; total: number }
 
-export function train(opts: TrainOptions, onProgress?: (p: Progress) => void): TrainReport {
+/** Time every step on this hardware model and mapping while training (src/timing). */
+export interface StepTimingOptions { model: HwModel; mapping: MapPolicy }
+
+export function train(opts: TrainOptions, onProgress?: (p: Progress) => void, timing?: StepTimingOptions): TrainReport {
   const t0 = performance.now();
   const session = new TrainSession(opts, onProgress);
   try {
@@ -146,6 +156,11 @@ export function train(opts: TrainOptions, onProgress?: (p: Progress) => void): T
     const spec = chip.spec;
     const trainPhase = emptyPhase(spec, true);
     const testPhase = emptyPhase(spec, false);
+    // The mapping the cost will use (same layers, same policy): refused here, before the epochs, if it does not fit.
+    if (timing) {
+      const layers = session.activity(chip, trainPhase, testPhase).layers;
+      session.timeSteps(chip, new StepTimer(timing.model, mapWithPolicy(layers, timing.model, timing.mapping), layers));
+    }
     const epochs: EpochReport[] = [];
     let trainSamples = 0;
     // Accuracy of the chip as initialised, before any on-chip learning (epoch 0).
@@ -161,7 +176,9 @@ export function train(opts: TrainOptions, onProgress?: (p: Progress) => void): T
         updates: sum['learn.update'], denseUpdates: sum['learn.dense'], seconds: e.seconds,
       });
     }
-    return assembleReport(session, chip, initialAccuracy, epochs, trainPhase, testPhase, trainSamples, (performance.now() - t0) / 1000);
+    const report = assembleReport(session, chip, initialAccuracy, epochs, trainPhase, testPhase, trainSamples, (performance.now() - t0) / 1000);
+    if (timing && session.timer) report.stepTiming = { model: timing.model.name, mapping: timing.mapping, phases: session.timer.timer.result() };
+    return report;
   } finally {
     session.close();
   }
@@ -193,6 +210,8 @@ export class TrainSession {
   private readonly x: Float32Array;
   private readonly producer: ReturnType<typeof createTargetProducer>;
   private readonly onProgress?: (p: Progress) => void;
+  /** The step timer of timeSteps(), with its view of the chip. */
+  timer?: { timer: StepTimer; src: StepSource; chip: Chip };
 
   constructor(opts: TrainOptions, onProgress?: (p: Progress) => void) {
     this.opts = opts;
@@ -274,6 +293,19 @@ export class TrainSession {
     return chip;
   }
 
+  /** Time every step `chip` runs from now on (train and test phases) with `timer`. */
+  timeSteps(chip: Chip, timer: StepTimer): void {
+    this.timer = { timer, src: chipSource(chip), chip };
+  }
+
+  /** The step timer's hooks for one phase on `chip` (none when it is not the timed chip). */
+  private timed(chip: Chip, phase: 'train' | 'test'): { observe?: () => void; end?: () => void } {
+    const tm = this.timer;
+    if (!tm || tm.chip !== chip) return {};
+    tm.timer.beginPhase(phase, phase === 'train', tm.src);
+    return { observe: () => tm.timer.step(tm.src), end: () => tm.timer.sampleEnd(tm.src) };
+  }
+
   /** One epoch of on-chip learning over the training digits (seeded order); counts go into `phase`. */
   trainEpoch(chip: Chip, rule: ChipRule, epoch: number, phase?: ActivityPhase): { samples: number; correct: number; delta: CounterValues[]; seconds: number } {
     const o = this.opts, data = this.source.train, order = this.order, x = this.x;
@@ -285,6 +317,7 @@ export class TrainSession {
       ? { order, batchNorms: { batch: o.batch, percentile: o.percentile } }
       : { order, norms: this.norms });
     const before = snapshot(chip);
+    const tm = this.timed(chip, 'train');
     let correct = 0;
     try {
       for (let s = 0; s < order.length; s++) {
@@ -292,7 +325,8 @@ export class TrainSession {
         const targets = stream.next();
         data.frames(i, o.steps, o.encoding, this.encRng, x);
         rule.setSample({ targets, label: data.labels[i] });
-        chip.runSample(x, o.steps, true);
+        chip.runSample(x, o.steps, true, tm.observe);
+        tm.end?.();
         if (chip.predict() === data.labels[i]) correct++;
         if (this.onProgress && s % 200 === 0) this.onProgress({ phase: 'train', epoch, done: s, total: order.length });
       }
@@ -308,10 +342,11 @@ export class TrainSession {
   evaluate(chip: Chip, phase?: ActivityPhase, epoch = 0): number {
     const o = this.opts, test = this.source.test, x = this.x;
     const before = snapshot(chip);
+    const tm = this.timed(chip, 'test');
     let correct = 0;
     for (let i = 0; i < test.n; i++) {
       test.frames(i, o.steps, o.encoding, this.encRng, x);
-      chip.runSample(x, o.steps, false);
+      chip.runSample(x, o.steps, false, tm.observe);
       if (chip.predict() === test.labels[i]) correct++;
       if (this.onProgress && i % 500 === 0) this.onProgress({ phase: 'test', epoch, done: i, total: test.n });
     }

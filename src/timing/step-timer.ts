@@ -1,0 +1,381 @@
+/**
+ * Per-step, per-core timing on the mesh (CHIP-MODEL.md, "Time"), from each step's own activity:
+ * which neurons spiked (the chip's spike lists), which input events arrived, and the step's
+ * count deltas (leaks, resets, learning actions). Called after every forward step (with the
+ * rule's after-step circuits) and after every sample's end-of-sample learning.
+ *
+ * The model of one step (SANA-FE's "detailed" timing model, reduced to work linear in the
+ * step's activity; docs/timing.md says what was kept and what was simplified):
+ * - Each core has a send pipeline and a receive pipeline working side by side.
+ * - Send: the core updates its neurons in order (slices in layer order, neurons in index order),
+ *   each `neuron.update`; a neuron that spikes adds `neuron.spike`, then sends one message per
+ *   destination core (`noc.packetSent` each). A message leaves when the neurons before it, the
+ *   spikes and the messages before it are done. The core's send work also takes the step's
+ *   other neuron-phase actions (leak, reset, accumulator), split over the layer's cores by the
+ *   neurons each holds.
+ * - Input events come from the input port on tile (0, 0), one message per destination core,
+ *   sent back to back (`noc.packetSent` each); the port is not a core.
+ * - Network: a message from tile a to tile b takes the XY route, `hopX` per X hop and `hopY` per
+ *   Y hop. Messages sharing a link in a step serialize on it: the last message of a (source,
+ *   destination) flow cannot leave a link before the others crossing it have, so it arrives no
+ *   earlier than (load of the path's busiest link - 1) x that link's hop latency + its route.
+ * - Receive: each message costs `noc.packetReceived` (routing lanes), a row activation
+ *   (`synapse.event`) and, per synapse it reaches on the core, `synapse.read` + `dendrite.ac`
+ *   (`dendrite.mac` for analog input) on the integration lanes. The pipeline starts at the first
+ *   arrival and ends no earlier than its work after that, nor than its last arrival plus that
+ *   message's work.
+ * - A core's forward time = max(send end, receive end) + the phases' fixed overheads; the
+ *   learning phase follows: the step's learning actions per layer, split over the layer's cores
+ *   by neurons held, on the learning lanes (+ the learning overhead in a learning phase).
+ * - The step's latency = the slowest core's forward time + the slowest core's learning time +
+ *   the barrier for the tiles in use (mesh.ts). The end-of-sample learning is timed like a
+ *   learning phase plus a barrier, as an update after the sample's steps.
+ * Synapses per message are exact for dense layers (the neurons the destination core holds); for
+ * a convolution they are the core's synapses averaged over the presynaptic neurons that reach it.
+ */
+import type { HwModel } from '../cost/hwmodel.js';
+import type { Mapping } from '../cost/mapping.js';
+import type { ActivityLayer } from '../cost/activity.js';
+import { ACTIONS } from '../cost/actions.js';
+import { COUNTERS } from '../chip/counters.js';
+import { COUNTER_SLOTS } from '../reference/counters.js';
+import { convFanIn } from '../reference/conv.js';
+import { convReach } from '../cost/reach.js';
+import { Mesh, barrierCycles } from './mesh.js';
+import { PhaseTiming, TimingAccumulator } from './summary.js';
+
+/** A step's event list: `n` indices at buf[off .. off + n). */
+export interface StepEvents { buf: Int32Array; off: number; n: number }
+
+/** What the timer reads from the chip after a step. */
+export interface StepSource {
+  /** This step's events of layer l: l = -1 the input events, l >= 0 the layer's spikes. */
+  events(l: number): StepEvents;
+  /** Layer l's counter block (cumulative, COUNTER_SLOTS values). */
+  counters(l: number): Float64Array;
+}
+
+const slotOf = (name: string): number => (COUNTERS.find((c) => c.name === name) as { slot: number }).slot;
+
+/** Destinations of a presynaptic neuron's spike: per destination core, the synapses it reaches there. */
+interface DestTable {
+  /** Dense: every presynaptic neuron goes to all of `cores`. */
+  dense: boolean;
+  cores: Int32Array;
+  syn: Float64Array;
+  /** Convolution (CSR over presynaptic neurons): start[i] .. start[i + 1] into cores / syn. */
+  start?: Int32Array;
+}
+
+export class StepTimer {
+  readonly mesh: Mesh;
+  readonly nCores: number;
+  private readonly layers: readonly ActivityLayer[];
+  private readonly coreOf: Int32Array[];
+  private readonly localPos: Int32Array[];
+  private readonly dest: DestTable[];
+  private readonly genBase: Float64Array;
+  private readonly lUpd: number;
+  private readonly lSpk: number;
+  private readonly lSend: number;
+  private readonly lRecv: number;
+  private readonly lRow: Float64Array;
+  private readonly lSyn: Float64Array;
+  private readonly ovForward: number;
+  private readonly ovLearning: number;
+  readonly barrier: number;
+  readonly tilesUsed: number;
+  /** Neuron-phase extras and learning actions: counter slots and their cycles per count (lanes applied). */
+  private readonly neuronExtra: { slot: number; cycles: number }[];
+  private readonly learnActs: { slot: number; cycles: number }[];
+  /** Per layer: its slices' cores and shares of the layer's neurons. */
+  private readonly sliceCore: Int32Array[];
+  private readonly sliceShare: Float64Array[];
+  // Per (source, destination core) flow: source nCores is the input port.
+  private readonly pairCnt: Int32Array;
+  private readonly pairFirst: Float64Array;
+  private readonly pairLast: Float64Array;
+  private readonly pairRLast: Float64Array;
+  private readonly pairHop: Float64Array;
+  private readonly pairDx: Int32Array;
+  private readonly pairDy: Int32Array;
+  private readonly routeStart: Int32Array;
+  private readonly routeLinks: Int32Array;
+  private readonly touched: Int32Array;
+  private readonly linkLoad: Int32Array;
+  private readonly linkTouched: Int32Array;
+  // Per core, this step.
+  private readonly spikes: Float64Array;
+  private readonly msgs: Float64Array;
+  private readonly recv: Float64Array;
+  private readonly aFirst: Float64Array;
+  private readonly aEnd: Float64Array;
+  private readonly extra: Float64Array;
+  private readonly learn: Float64Array;
+  private readonly prev: Float64Array[];
+  private readonly delta: Float64Array[];
+  private acc: TimingAccumulator | undefined;
+  private readonly phases = new Map<string, TimingAccumulator>();
+
+  constructor(readonly model: HwModel, readonly mapping: Mapping, layers: readonly ActivityLayer[]) {
+    this.layers = layers;
+    const nC = (this.nCores = mapping.cores.length);
+    this.mesh = new Mesh(model);
+    const lanes = model.cores.lanes, A = model.actions;
+    const lat = (name: string) => A[name].latency.value;
+    this.lUpd = lat('neuron.update') / lanes.neuron.value;
+    this.lSpk = lat('neuron.spike') / lanes.neuron.value;
+    this.lSend = model.noc.packetSent.latency.value / lanes.routing.value;
+    this.lRecv = model.noc.packetReceived.latency.value / lanes.routing.value;
+    this.lRow = Float64Array.from(layers, () => lat('synapse.event') / lanes.integration.value);
+    this.lSyn = Float64Array.from(layers, (l) => (lat('synapse.read') + lat(l.analogInput ? 'dendrite.mac' : 'dendrite.ac')) / lanes.integration.value);
+    this.ovForward = model.overheads.routing.value + model.overheads.integration.value + model.overheads.neuron.value;
+    this.ovLearning = model.overheads.learning.value;
+    const handled = new Set(['synapse.event', 'synapse.read', 'dendrite.ac', 'dendrite.mac', 'neuron.update', 'neuron.spike']);
+    this.neuronExtra = ACTIONS.filter((a) => a.phase === 'neuron' && !handled.has(a.name))
+      .map((a) => ({ slot: slotOf(a.name), cycles: lat(a.name) / lanes.neuron.value })).filter((x) => x.cycles > 0);
+    this.learnActs = ACTIONS.filter((a) => a.phase === 'learning')
+      .map((a) => ({ slot: slotOf(a.name), cycles: lat(a.name) / lanes.learning.value })).filter((x) => x.cycles > 0);
+
+    // Where each neuron sits: its core and its place in the core's update order.
+    const offset = new Int32Array(nC);
+    this.coreOf = layers.map((l) => new Int32Array(l.nOut));
+    this.localPos = layers.map((l) => new Int32Array(l.nOut));
+    this.genBase = new Float64Array(nC);
+    mapping.cores.forEach((c, ci) => {
+      for (const s of c.slices) {
+        const co = this.coreOf[s.layer], lp = this.localPos[s.layer];
+        for (let k = 0; k < s.neurons; k++) { co[s.firstNeuron + k] = ci; lp[s.firstNeuron + k] = offset[ci] + k; }
+        offset[ci] += s.neurons;
+      }
+      this.genBase[ci] = offset[ci] * this.lUpd;
+    });
+    this.sliceCore = mapping.layers.map((l) => Int32Array.from(l.slices, (s) => s.core));
+    this.sliceShare = mapping.layers.map((l) => Float64Array.from(l.slices, (s) => s.neurons / l.nOut));
+    this.tilesUsed = new Set(mapping.cores.map((c) => c.tile)).size;
+    this.barrier = barrierCycles(model, this.tilesUsed);
+
+    // Destinations of layer L's inputs (input events for L = 0, spikes of L - 1 otherwise).
+    this.dest = layers.map((l, L) => {
+      const slices = mapping.layers[L].slices;
+      const g = l.conv;
+      if (!g) return { dense: true, cores: Int32Array.from(slices, (s) => s.core), syn: Float64Array.from(slices, (s) => s.neurons) };
+      const reach = slices.map((s) => convReach(g, s.firstNeuron, s.neurons));
+      const start = new Int32Array(l.nIn + 1);
+      const cores: number[] = [], syn: number[] = [];
+      const avg = slices.map((s, j) => (s.neurons * convFanIn(g)) / Math.max(1, reach[j].reached(0, l.nIn)));
+      for (let i = 0; i < l.nIn; i++) {
+        start[i] = cores.length;
+        slices.forEach((s, j) => { if (reach[j].reached(i, 1) > 0) { cores.push(s.core); syn.push(avg[j]); } });
+      }
+      start[l.nIn] = cores.length;
+      return { dense: false, cores: Int32Array.from(cores), syn: Float64Array.from(syn), start };
+    });
+
+    // Flows and their XY routes, precomputed once (cores are few: at most the chip's).
+    const nP = (nC + 1) * nC;
+    this.pairCnt = new Int32Array(nP);
+    this.pairFirst = new Float64Array(nP);
+    this.pairLast = new Float64Array(nP);
+    this.pairRLast = new Float64Array(nP);
+    this.pairHop = new Float64Array(nP);
+    this.pairDx = new Int32Array(nP);
+    this.pairDy = new Int32Array(nP);
+    this.routeStart = new Int32Array(nP + 1);
+    const maxHops = this.mesh.nx + this.mesh.ny;
+    const links = new Int32Array(nP * maxHops);
+    let at = 0;
+    for (let s = 0; s <= nC; s++) {
+      const a = s < nC ? mapping.cores[s] : { x: 0, y: 0 };
+      for (let d = 0; d < nC; d++) {
+        const b = mapping.cores[d], p = s * nC + d;
+        this.routeStart[p] = at;
+        at += this.mesh.route(a.x, a.y, b.x, b.y, links, at);
+        this.pairDx[p] = Math.abs(a.x - b.x);
+        this.pairDy[p] = Math.abs(a.y - b.y);
+        this.pairHop[p] = this.pairDx[p] * this.mesh.hopX + this.pairDy[p] * this.mesh.hopY;
+      }
+    }
+    this.routeStart[nP] = at;
+    this.routeLinks = links.slice(0, at);
+    this.touched = new Int32Array(nP);
+    this.linkLoad = new Int32Array(this.mesh.links);
+    this.linkTouched = new Int32Array(this.mesh.links);
+
+    this.spikes = new Float64Array(nC);
+    this.msgs = new Float64Array(nC);
+    this.recv = new Float64Array(nC);
+    this.aFirst = new Float64Array(nC);
+    this.aEnd = new Float64Array(nC);
+    this.extra = new Float64Array(nC);
+    this.learn = new Float64Array(nC);
+    this.prev = layers.map(() => new Float64Array(COUNTER_SLOTS));
+    this.delta = layers.map(() => new Float64Array(COUNTER_SLOTS));
+  }
+
+  /** Start (or resume) timing the steps of a phase; the counters are read as they are now. */
+  beginPhase(name: string, learning: boolean, src: StepSource): void {
+    let a = this.phases.get(name);
+    if (!a) this.phases.set(name, (a = new TimingAccumulator(this.mapping, this.mesh, learning, this.barrier, this.tilesUsed, this.model.clock.value)));
+    this.acc = a;
+    this.layers.forEach((_, l) => this.prev[l].set(src.counters(l)));
+  }
+
+  private readDeltas(src: StepSource): void {
+    for (let l = 0; l < this.layers.length; l++) {
+      const c = src.counters(l), p = this.prev[l], d = this.delta[l];
+      for (let k = 0; k < COUNTER_SLOTS; k++) { d[k] = c[k] - p[k]; p[k] = c[k]; }
+    }
+  }
+
+  /** Learning cycles per core from this step's deltas into `learn`; returns the slowest. */
+  private learningPhase(): number {
+    const learn = this.learn;
+    learn.fill(0);
+    let any = false;
+    for (let l = 0; l < this.layers.length; l++) {
+      const d = this.delta[l];
+      let w = 0;
+      for (const a of this.learnActs) w += d[a.slot] * a.cycles;
+      if (w === 0) continue;
+      any = true;
+      const cores = this.sliceCore[l], share = this.sliceShare[l];
+      for (let j = 0; j < cores.length; j++) learn[cores[j]] += w * share[j];
+    }
+    const ov = this.acc?.learning ? this.ovLearning : 0;
+    if (!any && ov === 0) return 0;
+    let max = 0;
+    for (let c = 0; c < this.nCores; c++) { learn[c] += ov; if (learn[c] > max) max = learn[c]; }
+    return max;
+  }
+
+  /** Time one step (after the forward pass and the rule's after-step circuits); returns its cycles. */
+  step(src: StepSource): number {
+    const acc = this.acc;
+    if (!acc) throw new Error('StepTimer.step before beginPhase');
+    this.readDeltas(src);
+    const nC = this.nCores, nL = this.layers.length;
+    const { spikes, msgs, recv, aFirst, aEnd, extra } = this;
+    spikes.fill(0); msgs.fill(0); recv.fill(0); extra.fill(0); aEnd.fill(0); aFirst.fill(Infinity);
+    const { pairCnt, pairFirst, pairLast, pairRLast, touched } = this;
+    const lUpd = this.lUpd, lSpk = this.lSpk, lSend = this.lSend, lRecv = this.lRecv;
+    let nTouched = 0, portT = 0, fromInput = 0;
+
+    for (let L = 0; L < nL; L++) {
+      const ev = src.events(L - 1), dt = this.dest[L];
+      const lRow = this.lRow[L], lSyn = this.lSyn[L];
+      const co = L > 0 ? this.coreOf[L - 1] : undefined, lp = L > 0 ? this.localPos[L - 1] : undefined;
+      for (let e = 0; e < ev.n; e++) {
+        const i = ev.buf[ev.off + e];
+        let src0: number, t: number;
+        if (co) {
+          src0 = co[i];
+          spikes[src0] += 1;
+          t = ((lp as Int32Array)[i] + 1) * lUpd + spikes[src0] * lSpk + msgs[src0] * lSend;
+        } else {
+          src0 = nC;
+          t = portT;
+        }
+        let j0: number, j1: number;
+        if (dt.dense) { j0 = 0; j1 = dt.cores.length; } else { j0 = (dt.start as Int32Array)[i]; j1 = (dt.start as Int32Array)[i + 1]; }
+        for (let j = j0; j < j1; j++) {
+          const d = dt.cores[j];
+          t += lSend;
+          const rc = lRecv + lRow + dt.syn[j] * lSyn;
+          recv[d] += rc;
+          const p = src0 * nC + d;
+          if (pairCnt[p] === 0) { touched[nTouched++] = p; pairFirst[p] = t; }
+          pairCnt[p]++;
+          pairLast[p] = t;
+          pairRLast[p] = rc;
+        }
+        if (co) msgs[src0] += j1 - j0;
+        else { portT = t; fromInput += j1 - j0; }
+      }
+    }
+    // The last layer's spikes go nowhere but take their soma time.
+    {
+      const ev = src.events(nL - 1), co = this.coreOf[nL - 1];
+      for (let e = 0; e < ev.n; e++) spikes[co[ev.buf[ev.off + e]]] += 1;
+    }
+    // Other neuron-phase actions of the step, split by neurons held.
+    if (this.neuronExtra.length) {
+      for (let l = 0; l < nL; l++) {
+        let w = 0;
+        for (const a of this.neuronExtra) w += this.delta[l][a.slot] * a.cycles;
+        if (w === 0) continue;
+        const cores = this.sliceCore[l], share = this.sliceShare[l];
+        for (let j = 0; j < cores.length; j++) extra[cores[j]] += w * share[j];
+      }
+    }
+
+    // Link loads, then arrivals with serialization on the busiest link of each flow's route.
+    const { routeStart, routeLinks, linkLoad, linkTouched, mesh } = this;
+    let nLinks = 0;
+    for (let q = 0; q < nTouched; q++) {
+      const p = touched[q], n = pairCnt[p];
+      for (let k = routeStart[p]; k < routeStart[p + 1]; k++) {
+        const ln = routeLinks[k];
+        if (linkLoad[ln] === 0) linkTouched[nLinks++] = ln;
+        linkLoad[ln] += n;
+      }
+    }
+    let hopsX = 0, hopsY = 0, messages = 0;
+    for (let q = 0; q < nTouched; q++) {
+      const p = touched[q], n = pairCnt[p], d = p % nC;
+      let wait = 0;
+      for (let k = routeStart[p]; k < routeStart[p + 1]; k++) {
+        const ln = routeLinks[k];
+        const w = (linkLoad[ln] - 1) * mesh.linkLatency(ln);
+        if (w > wait) wait = w;
+      }
+      const hop = this.pairHop[p];
+      const first = pairFirst[p] + hop;
+      const last = Math.max(pairLast[p], wait) + hop + pairRLast[p];
+      if (first < aFirst[d]) aFirst[d] = first;
+      if (last > aEnd[d]) aEnd[d] = last;
+      hopsX += n * this.pairDx[p];
+      hopsY += n * this.pairDy[p];
+      messages += n;
+      pairCnt[p] = 0;
+    }
+    acc.addLinks(linkLoad, linkTouched, nLinks);
+    for (let k = 0; k < nLinks; k++) linkLoad[linkTouched[k]] = 0;
+
+    // Cores: forward time, then the learning phase.
+    const learnMax = this.learningPhase();
+    // The critical core: the one whose forward + learning time is the longest (lowest index on ties).
+    let fwdMax = 0, crit = 0, critT = -1;
+    for (let c = 0; c < nC; c++) {
+      const send = this.genBase[c] + spikes[c] * lSpk + msgs[c] * lSend + extra[c];
+      const fin = recv[c] > 0 ? Math.max(aFirst[c] + recv[c], aEnd[c]) : 0;
+      const t = Math.max(send, fin) + this.ovForward;
+      if (t > fwdMax) fwdMax = t;
+      if (t + this.learn[c] > critT) { critT = t + this.learn[c]; crit = c; }
+      acc.coreBusy[c] += Math.max(send, recv[c]) + this.ovForward + this.learn[c];
+    }
+    const total = fwdMax + learnMax + this.barrier;
+    acc.addStep(total, fwdMax, learnMax, crit, messages - fromInput, fromInput, hopsX, hopsY);
+    return total;
+  }
+
+  /** Time the end-of-sample learning (a learning phase and a barrier); returns its cycles. */
+  sampleEnd(src: StepSource): number {
+    const acc = this.acc;
+    if (!acc) throw new Error('StepTimer.sampleEnd before beginPhase');
+    this.readDeltas(src);
+    const learnMax = this.learningPhase();
+    if (learnMax === 0) return 0;
+    for (let c = 0; c < this.nCores; c++) acc.coreBusy[c] += this.learn[c];
+    const total = learnMax + this.barrier;
+    acc.addUpdate(total);
+    return total;
+  }
+
+  /** The timing of every phase timed so far. */
+  result(): Record<string, PhaseTiming> {
+    const out: Record<string, PhaseTiming> = {};
+    for (const [name, a] of this.phases) out[name] = a.summary();
+    return out;
+  }
+}
