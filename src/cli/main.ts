@@ -49,10 +49,12 @@ function cmdTrain(argv: string[]): void {
   // Load the hardware model first: a bad --hw is refused before minutes of simulation.
   const model = loadModel(opts.hw);
   const showProgress = !opts.quiet && process.stderr.isTTY;
-  const report = train(stripCli(opts), showProgress ? progressBar() : undefined);
+  // Every step is timed on the mesh of this model and mapping while the chip runs (src/timing).
+  const report = train(stripCli(opts), showProgress ? progressBar() : undefined, { model, mapping: opts.mapping as MapPolicy });
   if (showProgress) process.stderr.write('\r\x1b[K');
   const mapping = mapFor(report.activity, model, opts.mapping as MapPolicy);
-  report.cost = costRun(report.activity, model, mapping);
+  report.cost = costRun(report.activity, model, mapping, report.stepTiming?.phases);
+  delete report.stepTiming;
   report.pipeline = pipelineReport(report.activity, report.cost, model, report.options.epochs, report.options.batch, opts.schedule as Schedule);
   writeCostOutputs(report.cost, report.activity, mapping, opts);
   const json = JSON.stringify(report, null, 2);
