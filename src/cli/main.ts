@@ -10,6 +10,7 @@ import { loadModel, listModels, describeModel } from '../cost/hwmodel.js';
 import { costRun, statsLines, accelergyActionCounts, CostReport } from '../cost/cost.js';
 import { mapActivity, mapWithPolicy, MapPolicy } from '../cost/mapping.js';
 import { readActivityFile } from '../cost/activity-io.js';
+import { storedTiming } from '../cost/retime.js';
 import type { Activity } from '../cost/activity.js';
 import { costText, pipelineText } from '../report/cost-text.js';
 import { cmdReport, cmdCompare, writeReportHtml } from './report-commands.js';
@@ -79,11 +80,23 @@ function cmdCost(argv: string[]): void {
   const activity = readActivityFile(positionals[0]);
   const model = loadModel(o.hw as string);
   const mapping = mapFor(activity, model, o.mapping as MapPolicy);
-  const c = costRun(activity, model, mapping);
+  let c = costRun(activity, model, mapping);
+  // Per-step timing cannot be re-simulated from counts: reuse the run's own when it still holds (retime.ts).
+  const stored = storedTiming(readJsonQuietly(positionals[0]), c);
+  if (stored) c = costRun(activity, model, mapping, stored);
   writeCostOutputs(c, activity, mapping, o as { stats?: string; accelergy?: string });
   const json = JSON.stringify(c, null, 2);
   if (o.out) writeFileAtomic(o.out as string, json + '\n');
   out(o.json ? json : costText(c));
+}
+
+/** The file as JSON, or undefined (it was read and checked once already, as an activity). */
+function readJsonQuietly(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 function cmdHw(argv: string[]): void {

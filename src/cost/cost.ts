@@ -22,6 +22,7 @@ import type { HwModel } from './hwmodel.js';
 import { Mapping, mapActivity } from './mapping.js';
 import { convWeightCount } from '../reference/conv.js';
 import { pricePhase } from './pricing.js';
+import { timingFingerprint } from './retime.js';
 import type { AverageCycles } from './average-timing.js';
 import type { PhaseTiming } from '../timing/summary.js';
 
@@ -86,7 +87,8 @@ export interface PhaseCost {
 
 export interface CostReport {
   schema: typeof COST_SCHEMA;
-  model: { name: string; description: string; path: string; clockHz: number };
+  /** timingFingerprint: a hash of the model's timing figures (retime.ts), to tell whether a stored per-step timing still holds. */
+  model: { name: string; description: string; path: string; clockHz: number; timingFingerprint: string };
   run: { rule: string; timeWindow: number; inputSize: number; samplesPerEpoch: number };
   mapping: {
     coresAvailable: number;
@@ -127,7 +129,7 @@ export function costRun(
 
   return {
     schema: COST_SCHEMA,
-    model: { name: model.name, description: model.description, path: model.path, clockHz: model.clock.value },
+    model: { name: model.name, description: model.description, path: model.path, clockHz: model.clock.value, timingFingerprint: timingFingerprint(model) },
     run: { rule: activity.rule, timeWindow: activity.timeWindow, inputSize: activity.inputSize, samplesPerEpoch: activity.samplesPerEpoch },
     mapping: {
       coresAvailable: model.cores.count.value,

@@ -6,9 +6,9 @@ import { ACTIONS, CIRCUITS, Circuit } from './actions.js';
 import type { CostReport, LayerCost, PhaseCost, PhaseName } from './cost.js';
 import { PHASE_NAMES } from './cost.js';
 
-type Scope = 'run' | 'phase' | 'phase-circuit' | 'phase-action' | 'layer' | 'layer-circuit';
+type Scope = 'run' | 'phase' | 'phase-circuit' | 'phase-action' | 'layer' | 'layer-circuit' | 'core';
 
-interface FigureCtx { r: CostReport; p: PhaseCost; phase: PhaseName; layer: string; l: LayerCost; key: string }
+interface FigureCtx { r: CostReport; p: PhaseCost; phase: PhaseName; layer: string; l: LayerCost; key: string; core?: number }
 
 export interface FigureDef {
   /** Dotted name; `{phase}`, `{layer}`, `{circuit}`, `{action}` are filled in. */
@@ -61,6 +61,25 @@ export const FIGURES: readonly FigureDef[] = [
   F('{phase}.latency.per_sample', 's', 'chip time per {phase} sample', 'phase', (x) => x.p.latency.perSampleS),
   F('{phase}.latency.per_epoch', 's', 'chip time per training epoch', 'phase', (x) => x.p.latency.perEpochS, true),
   F('{phase}.latency.total', 's', 'chip time of the {phase} phase', 'phase', (x) => x.p.latency.totalS),
+  F('{phase}.timing.steps', 'steps', 'time steps timed one by one on the mesh in the {phase} phase', 'phase', (x) => x.p.timing?.steps ?? null),
+  F('{phase}.timing.step.mean', 's', 'simulated latency per {phase} step: mean', 'phase', (x) => x.p.timing?.stepLatency.meanS ?? null),
+  F('{phase}.timing.step.p50', 's', 'simulated latency per {phase} step: median', 'phase', (x) => x.p.timing?.stepLatency.p50S ?? null),
+  F('{phase}.timing.step.p99', 's', 'simulated latency per {phase} step: 99th percentile', 'phase', (x) => x.p.timing?.stepLatency.p99S ?? null),
+  F('{phase}.timing.step.max', 's', 'simulated latency per {phase} step: maximum', 'phase', (x) => x.p.timing?.stepLatency.maxS ?? null),
+  F('{phase}.timing.step.min', 's', 'simulated latency per {phase} step: minimum', 'phase', (x) => x.p.timing?.stepLatency.minS ?? null),
+  F('{phase}.timing.step.forward', 's', 'mean per {phase} step of the slowest core\'s send/receive time', 'phase', (x) => x.p.timing?.meanPhasesS.forward ?? null),
+  F('{phase}.timing.step.learning', 's', 'mean per {phase} step of the slowest core\'s learning time', 'phase', (x) => x.p.timing?.meanPhasesS.learning ?? null),
+  F('{phase}.timing.barrier', 's', 'barrier per {phase} step for the tiles in use', 'phase', (x) => x.p.timing?.barrierS ?? null),
+  F('{phase}.timing.tiles_used', 'tiles', 'tiles holding neurons (the barrier\'s size)', 'phase', (x) => x.p.timing?.tilesUsed ?? null),
+  F('{phase}.timing.updates', 'updates', 'end-of-sample learning updates timed in the {phase} phase', 'phase', (x) => x.p.timing?.updates.count ?? null),
+  F('{phase}.timing.update.mean', 's', 'mean latency of an end-of-sample learning update, {phase} phase', 'phase', (x) => x.p.timing?.updates.meanS ?? null),
+  F('{phase}.timing.total', 's', 'simulated chip time of the {phase} phase (steps + updates)', 'phase', (x) => x.p.timing?.totalS ?? null),
+  F('{phase}.timing.critical_core', 'core', 'the core most often the slowest in a {phase} step', 'phase', (x) => x.p.timing?.criticalCores[0]?.core ?? null),
+  F('{phase}.timing.critical_core_fraction', 'ratio', 'fraction of {phase} steps in which that core was the slowest', 'phase', (x) => x.p.timing?.criticalCores[0]?.fraction ?? null),
+  F('{phase}.timing.max_utilisation', 'ratio', 'busiest core\'s busy time / {phase} phase time', 'phase', (x) => (x.p.timing ? Math.max(0, ...x.p.timing.cores.map((c) => c.utilisation)) : null)),
+  F('{phase}.timing.messages_per_step', 'messages', 'spike messages per {phase} step (input port included)', 'phase', (x) => x.p.timing?.messages.perStep ?? null),
+  F('{phase}.timing.hottest_link.messages', 'messages', 'messages over the most loaded mesh link in the {phase} phase', 'phase', (x) => x.p.timing?.hottestLinks[0]?.messages ?? null),
+  F('{phase}.timing.hottest_link.max_per_step', 'messages', 'most messages that link carried in one {phase} step', 'phase', (x) => x.p.timing?.hottestLinks[0]?.maxPerStep ?? null),
   F('{phase}.noc.packets_sent', 'packets', 'spike packets sent by cores in the {phase} phase', 'phase', (x) => x.p.noc.packetsSent),
   F('{phase}.noc.packets_received', 'packets', 'packets received by cores (input events included) in the {phase} phase', 'phase', (x) => x.p.noc.packetsReceived),
   F('{phase}.noc.input_packets', 'packets', 'input-event packets from the input port in the {phase} phase', 'phase', (x) => x.p.noc.inputPackets),
@@ -79,6 +98,8 @@ export const FIGURES: readonly FigureDef[] = [
   F('{phase}.neurobench.membrane_updates_per_sample', 'updates', 'membrane updates per {phase} sample', 'phase', (x) => x.p.neurobench.membraneUpdatesPerSample),
   F('{phase}.neurobench.activation_sparsity', 'ratio', '1 - spikes / (neurons x steps) over the spiking layers, {phase} phase', 'phase', (x) => x.p.neurobench.activationSparsity),
 
+  F('core.{core}.{phase}.utilisation', 'ratio', 'core {core}: busy time / {phase} phase time (simulated)', 'core', (x) => x.p.timing?.cores[x.core as number]?.utilisation ?? null),
+  F('core.{core}.{phase}.critical_steps', 'steps', 'core {core}: {phase} steps in which it was the slowest', 'core', (x) => x.p.timing?.cores[x.core as number]?.criticalSteps ?? null),
   F('layer.{layer}.{phase}.energy', 'pJ', 'dynamic energy of layer {layer} (its actions and its incoming NoC traffic), {phase} phase', 'layer', (x) => x.l.energyPJ),
   F('layer.{layer}.{phase}.energy.{circuit}', 'pJ', 'layer {layer}, {phase} energy: {description}', 'layer-circuit', (x) => x.l.byCircuit[x.key as Circuit]),
   F('layer.{layer}.{phase}.spikes', 'spikes', 'spikes of layer {layer} in the {phase} phase', 'layer', (x) => x.l.spikes),
@@ -115,6 +136,12 @@ export function figures(r: CostReport): Figure[] {
       if (d.scope === 'phase') push(d, x, { phase });
       else if (d.scope === 'phase-circuit') for (const c of CIRCUITS) push(d, { ...x, key: c.name }, { phase, circuit: c.name, description: c.description });
       else if (d.scope === 'phase-action') for (const a of ACTIONS) push(d, { ...x, key: a.name }, { phase, action: a.name });
+    }
+  }
+  for (let core = 0; core < r.mapping.cores.length; core++) {
+    for (const phase of PHASE_NAMES) {
+      const x = { ...base, p: r.phases[phase], phase, core };
+      for (const d of FIGURES) if (d.scope === 'core') push(d, x, { phase, core: String(r.mapping.cores[core].index) });
     }
   }
   for (const name of Object.keys(r.phases.train.layers)) {
