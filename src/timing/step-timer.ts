@@ -21,9 +21,11 @@
  *   earlier than (load of the path's busiest link - 1) x that link's hop latency + its route.
  * - Receive: each message costs `noc.packetReceived` (routing lanes), a row activation
  *   (`synapse.event`) and, per synapse it reaches on the core, `synapse.read` + `dendrite.ac`
- *   (`dendrite.mac` for analog input) on the integration lanes. The pipeline starts at the first
- *   arrival and ends no earlier than its work after that, nor than its last arrival plus that
- *   message's work.
+ *   (`dendrite.mac` for analog input) on the integration lanes. The pipeline ends no earlier
+ *   than its whole work after the earliest moment any message can reach the core (its nearest
+ *   source's first message), nor than its last arrival plus that message's work. (Both bounds
+ *   grow with activity, so the step's latency does too; queue gaps between arrivals are not
+ *   added: SANA-FE's detailed model adds them by scheduling every message.)
  * - A core's forward time = max(send end, receive end) + the phases' fixed overheads; the
  *   learning phase follows: the step's learning actions per layer, split over the layer's cores
  *   by neurons held, on the learning lanes (+ the learning overhead in a learning phase).
@@ -93,7 +95,6 @@ export class StepTimer {
   private readonly sliceShare: Float64Array[];
   // Per (source, destination core) flow: source nCores is the input port.
   private readonly pairCnt: Int32Array;
-  private readonly pairFirst: Float64Array;
   private readonly pairLast: Float64Array;
   private readonly pairRLast: Float64Array;
   private readonly pairHop: Float64Array;
@@ -108,7 +109,8 @@ export class StepTimer {
   private readonly spikes: Float64Array;
   private readonly msgs: Float64Array;
   private readonly recv: Float64Array;
-  private readonly aFirst: Float64Array;
+  /** Per core: the earliest any message can arrive (its nearest source's first message). */
+  private readonly a0: Float64Array;
   private readonly aEnd: Float64Array;
   private readonly extra: Float64Array;
   private readonly learn: Float64Array;
@@ -175,7 +177,6 @@ export class StepTimer {
     // Flows and their XY routes, precomputed once (cores are few: at most the chip's).
     const nP = (nC + 1) * nC;
     this.pairCnt = new Int32Array(nP);
-    this.pairFirst = new Float64Array(nP);
     this.pairLast = new Float64Array(nP);
     this.pairRLast = new Float64Array(nP);
     this.pairHop = new Float64Array(nP);
@@ -205,7 +206,15 @@ export class StepTimer {
     this.spikes = new Float64Array(nC);
     this.msgs = new Float64Array(nC);
     this.recv = new Float64Array(nC);
-    this.aFirst = new Float64Array(nC);
+    // Earliest arrival per core: the input port's first message, or a source core's first neuron spiking at once.
+    this.a0 = new Float64Array(nC).fill(Infinity);
+    mapping.layers.forEach((pl, L) => {
+      for (const s of pl.slices) {
+        const d = s.core;
+        if (L === 0) this.a0[d] = Math.min(this.a0[d], this.lSend + this.pairHop[nC * nC + d]);
+        else for (const f of mapping.layers[L - 1].slices) this.a0[d] = Math.min(this.a0[d], this.lUpd + this.lSpk + this.lSend + this.pairHop[f.core * nC + d]);
+      }
+    });
     this.aEnd = new Float64Array(nC);
     this.extra = new Float64Array(nC);
     this.learn = new Float64Array(nC);
@@ -255,9 +264,9 @@ export class StepTimer {
     if (!acc) throw new Error('StepTimer.step before beginPhase');
     this.readDeltas(src);
     const nC = this.nCores, nL = this.layers.length;
-    const { spikes, msgs, recv, aFirst, aEnd, extra } = this;
-    spikes.fill(0); msgs.fill(0); recv.fill(0); extra.fill(0); aEnd.fill(0); aFirst.fill(Infinity);
-    const { pairCnt, pairFirst, pairLast, pairRLast, touched } = this;
+    const { spikes, msgs, recv, aEnd, extra } = this;
+    spikes.fill(0); msgs.fill(0); recv.fill(0); extra.fill(0); aEnd.fill(0);
+    const { pairCnt, pairLast, pairRLast, touched } = this;
     const lUpd = this.lUpd, lSpk = this.lSpk, lSend = this.lSend, lRecv = this.lRecv;
     let nTouched = 0, portT = 0, fromInput = 0;
 
@@ -284,10 +293,10 @@ export class StepTimer {
           const rc = lRecv + lRow + dt.syn[j] * lSyn;
           recv[d] += rc;
           const p = src0 * nC + d;
-          if (pairCnt[p] === 0) { touched[nTouched++] = p; pairFirst[p] = t; }
+          if (pairCnt[p] === 0) { touched[nTouched++] = p; pairRLast[p] = 0; }
           pairCnt[p]++;
           pairLast[p] = t;
-          pairRLast[p] = rc;
+          if (rc > pairRLast[p]) pairRLast[p] = rc;
         }
         if (co) msgs[src0] += j1 - j0;
         else { portT = t; fromInput += j1 - j0; }
@@ -329,10 +338,7 @@ export class StepTimer {
         const w = (linkLoad[ln] - 1) * mesh.linkLatency(ln);
         if (w > wait) wait = w;
       }
-      const hop = this.pairHop[p];
-      const first = pairFirst[p] + hop;
-      const last = Math.max(pairLast[p], wait) + hop + pairRLast[p];
-      if (first < aFirst[d]) aFirst[d] = first;
+      const last = Math.max(pairLast[p], wait) + this.pairHop[p] + pairRLast[p];
       if (last > aEnd[d]) aEnd[d] = last;
       hopsX += n * this.pairDx[p];
       hopsY += n * this.pairDy[p];
@@ -348,7 +354,7 @@ export class StepTimer {
     let fwdMax = 0, crit = 0, critT = -1;
     for (let c = 0; c < nC; c++) {
       const send = this.genBase[c] + spikes[c] * lSpk + msgs[c] * lSend + extra[c];
-      const fin = recv[c] > 0 ? Math.max(aFirst[c] + recv[c], aEnd[c]) : 0;
+      const fin = recv[c] > 0 ? Math.max(this.a0[c] + recv[c], aEnd[c]) : 0;
       const t = Math.max(send, fin) + this.ovForward;
       if (t > fwdMax) fwdMax = t;
       if (t + this.learn[c] > critT) { critT = t + this.learn[c]; crit = c; }
