@@ -16,9 +16,9 @@
  * - Input events come from the input port on tile (0, 0), one message per destination core,
  *   sent back to back (`noc.packetSent` each); the port is not a core.
  * - Network: a message from tile a to tile b takes the XY route, `hopX` per X hop and `hopY` per
- *   Y hop. Messages sharing a link in a step serialize on it: the last message of a (source,
- *   destination) flow cannot leave a link before the others crossing it have, so it arrives no
- *   earlier than (load of the path's busiest link - 1) x that link's hop latency + its route.
+ *   Y hop. Messages sharing a link in a step serialize on it: a link that carries n messages in
+ *   the step is busy n x its hop latency, so the step's forward phase lasts at least the busiest
+ *   link's n x hop latency + one receive + the overheads (the step is then "mesh-limited").
  * - Receive: each message costs `noc.packetReceived` (routing lanes), a row activation
  *   (`synapse.event`) and, per synapse it reaches on the core, `synapse.read` + `dendrite.ac`
  *   (`dendrite.mac` for analog input) on the integration lanes. The pipeline ends no earlier
@@ -103,6 +103,23 @@ export class StepTimer {
   private readonly routeStart: Int32Array;
   private readonly routeLinks: Int32Array;
   private readonly touched: Int32Array;
+  // Dense layers, aggregated by source tile (its cores and the port share their routes): this
+  // step's events from the tile and the latest start of an event's messages.
+  private readonly tileOf: Int32Array;
+  private readonly tileHop: Float64Array;
+  private readonly destTiles: Int32Array[];
+  private readonly destTileOf: Int32Array[];
+  private readonly tileReach: Float64Array;
+  private readonly srcCnt: Int32Array;
+  private readonly srcLast: Float64Array;
+  private readonly srcTouched: Int32Array;
+  // Per (receiving dense layer, source tile): the links its messages to all the layer's cores take, with multiplicities.
+  private readonly patIndex: Int32Array;
+  private readonly patStart: Int32Array;
+  private readonly patLink: Int32Array;
+  private readonly patMult: Int32Array;
+  private readonly patDx: Float64Array;
+  private readonly patDy: Float64Array;
   private readonly linkLoad: Int32Array;
   private readonly linkTouched: Int32Array;
   // Per core, this step.
@@ -200,6 +217,54 @@ export class StepTimer {
     this.routeStart[nP] = at;
     this.routeLinks = links.slice(0, at);
     this.touched = new Int32Array(nP);
+    const nT = this.mesh.nx * this.mesh.ny;
+    // Source index of the port (nC) -> tile 0, where the input port sits.
+    this.tileOf = Int32Array.from({ length: nC + 1 }, (_, c) => (c < nC ? mapping.cores[c].y * this.mesh.nx + mapping.cores[c].x : 0));
+    const tileCore = new Int32Array(nT).fill(-1); // a source index on each tile, to read its routes
+    for (let c = nC; c >= 0; c--) tileCore[this.tileOf[c]] = c;
+    // Hop latency between tiles, and per dense layer its cores' tiles (distinct) and each core's entry there.
+    this.tileHop = new Float64Array(nT * nT);
+    for (let a = 0; a < nT; a++) {
+      for (let b = 0; b < nT; b++) {
+        this.tileHop[a * nT + b] = Math.abs((a % this.mesh.nx) - (b % this.mesh.nx)) * this.mesh.hopX
+          + Math.abs(Math.floor(a / this.mesh.nx) - Math.floor(b / this.mesh.nx)) * this.mesh.hopY;
+      }
+    }
+    this.destTiles = this.dest.map((dt) => Int32Array.from(new Set(Array.from(dt.cores, (d) => this.tileOf[d]))));
+    this.destTileOf = this.dest.map((dt, L) => Int32Array.from(dt.cores, (d) => this.destTiles[L].indexOf(this.tileOf[d])));
+    this.tileReach = new Float64Array(nT);
+    this.srcCnt = new Int32Array(nT);
+    this.srcLast = new Float64Array(nT);
+    this.srcTouched = new Int32Array(nT);
+    // Link patterns of the dense layers, from every tile holding a possible source.
+    this.patIndex = new Int32Array(layers.length * nT).fill(-1);
+    const pStart: number[] = [0], pLink: number[] = [], pMult: number[] = [], pDx: number[] = [], pDy: number[] = [];
+    layers.forEach((_, L) => {
+      const dt = this.dest[L];
+      if (!dt.dense) return;
+      for (let t = 0; t < nT; t++) {
+        const s = tileCore[t];
+        if (s < 0) continue;
+        const mult = new Map<number, number>();
+        let dx = 0, dy = 0;
+        for (const d of dt.cores) {
+          const p = s * nC + d;
+          for (let k = this.routeStart[p]; k < this.routeStart[p + 1]; k++) mult.set(this.routeLinks[k], (mult.get(this.routeLinks[k]) ?? 0) + 1);
+          dx += this.pairDx[p];
+          dy += this.pairDy[p];
+        }
+        this.patIndex[L * nT + t] = pDx.length;
+        for (const [ln, m] of [...mult].sort((a, b) => a[0] - b[0])) { pLink.push(ln); pMult.push(m); }
+        pStart.push(pLink.length);
+        pDx.push(dx);
+        pDy.push(dy);
+      }
+    });
+    this.patStart = Int32Array.from(pStart);
+    this.patLink = Int32Array.from(pLink);
+    this.patMult = Int32Array.from(pMult);
+    this.patDx = Float64Array.from(pDx);
+    this.patDy = Float64Array.from(pDy);
     this.linkLoad = new Int32Array(this.mesh.links);
     this.linkTouched = new Int32Array(this.mesh.links);
 
@@ -258,110 +323,190 @@ export class StepTimer {
     return max;
   }
 
+  // This step's running totals (kept in fields so that the step's parts are small methods, each
+  // compiled and optimized on its own).
+  private nTouched = 0;
+  private nLinks = 0;
+  private portT = 0;
+  private fromInput = 0;
+  private messages = 0;
+  private hopsX = 0;
+  private hopsY = 0;
+
   /** Time one step (after the forward pass and the rule's after-step circuits); returns its cycles. */
   step(src: StepSource): number {
     const acc = this.acc;
     if (!acc) throw new Error('StepTimer.step before beginPhase');
     this.readDeltas(src);
-    const nC = this.nCores, nL = this.layers.length;
-    const { spikes, msgs, recv, aEnd, extra } = this;
-    spikes.fill(0); msgs.fill(0); recv.fill(0); extra.fill(0); aEnd.fill(0);
-    const { pairCnt, pairLast, pairRLast, touched } = this;
-    const lUpd = this.lUpd, lSpk = this.lSpk, lSend = this.lSend, lRecv = this.lRecv;
-    let nTouched = 0, portT = 0, fromInput = 0;
-
+    const nL = this.layers.length;
+    this.spikes.fill(0); this.msgs.fill(0); this.recv.fill(0); this.extra.fill(0); this.aEnd.fill(0);
+    this.nTouched = 0; this.nLinks = 0; this.portT = 0; this.fromInput = 0; this.messages = 0; this.hopsX = 0; this.hopsY = 0;
     for (let L = 0; L < nL; L++) {
-      const ev = src.events(L - 1), dt = this.dest[L];
-      const lRow = this.lRow[L], lSyn = this.lSyn[L];
-      const co = L > 0 ? this.coreOf[L - 1] : undefined, lp = L > 0 ? this.localPos[L - 1] : undefined;
-      for (let e = 0; e < ev.n; e++) {
-        const i = ev.buf[ev.off + e];
-        let src0: number, t: number;
-        if (co) {
-          src0 = co[i];
-          spikes[src0] += 1;
-          t = ((lp as Int32Array)[i] + 1) * lUpd + spikes[src0] * lSpk + msgs[src0] * lSend;
-        } else {
-          src0 = nC;
-          t = portT;
-        }
-        let j0: number, j1: number;
-        if (dt.dense) { j0 = 0; j1 = dt.cores.length; } else { j0 = (dt.start as Int32Array)[i]; j1 = (dt.start as Int32Array)[i + 1]; }
-        for (let j = j0; j < j1; j++) {
-          const d = dt.cores[j];
-          t += lSend;
-          const rc = lRecv + lRow + dt.syn[j] * lSyn;
-          recv[d] += rc;
-          const p = src0 * nC + d;
-          if (pairCnt[p] === 0) { touched[nTouched++] = p; pairRLast[p] = 0; }
-          pairCnt[p]++;
-          pairLast[p] = t;
-          if (rc > pairRLast[p]) pairRLast[p] = rc;
-        }
-        if (co) msgs[src0] += j1 - j0;
-        else { portT = t; fromInput += j1 - j0; }
-      }
+      const ev = src.events(L - 1);
+      if (this.dest[L].dense) this.denseLayer(L, ev);
+      else this.convLayer(L, ev);
     }
+    this.convFlows();
     // The last layer's spikes go nowhere but take their soma time.
-    {
-      const ev = src.events(nL - 1), co = this.coreOf[nL - 1];
-      for (let e = 0; e < ev.n; e++) spikes[co[ev.buf[ev.off + e]]] += 1;
+    const ev = src.events(nL - 1), co = this.coreOf[nL - 1];
+    for (let e = 0; e < ev.n; e++) this.spikes[co[ev.buf[ev.off + e]]] += 1;
+    this.neuronExtras();
+    const meshBound = this.meshBound(acc);
+    const learnMax = this.learningPhase();
+    return this.finishStep(acc, meshBound, learnMax);
+  }
+
+  /** When event i's messages start on its core: after the neurons, spikes and messages before it there. */
+  private startOn(c: number, pos: number): number {
+    this.spikes[c] += 1;
+    return (pos + 1) * this.lUpd + this.spikes[c] * this.lSpk + this.msgs[c] * this.lSend;
+  }
+
+  /**
+   * Layer L's inputs when it is dense: every event goes to every core of L. Aggregated per
+   * source tile (its cores and the port share their routes): the tile's events and the latest
+   * start among them; a tile's last event's message to core j leaves at (its start) + (j + 1) sends.
+   */
+  private denseLayer(L: number, ev: StepEvents): void {
+    const nC = this.nCores, dt = this.dest[L], D = dt.cores.length;
+    const { srcCnt, srcLast, srcTouched, tileOf, msgs } = this;
+    const co = L > 0 ? this.coreOf[L - 1] : null, lp = L > 0 ? this.localPos[L - 1] : null;
+    let nSrc = 0;
+    for (let e = 0; e < ev.n; e++) {
+      const i = ev.buf[ev.off + e];
+      let c = nC, t = this.portT;
+      if (co !== null && lp !== null) { c = co[i]; t = this.startOn(c, lp[i]); msgs[c] += D; }
+      else { this.portT = t + D * this.lSend; this.fromInput += D; }
+      const tl = tileOf[c];
+      if (srcCnt[tl] === 0) { srcTouched[nSrc++] = tl; srcLast[tl] = t; }
+      srcCnt[tl]++;
+      if (t > srcLast[tl]) srcLast[tl] = t;
     }
-    // Other neuron-phase actions of the step, split by neurons held.
-    if (this.neuronExtra.length) {
-      for (let l = 0; l < nL; l++) {
-        let w = 0;
-        for (const a of this.neuronExtra) w += this.delta[l][a.slot] * a.cycles;
-        if (w === 0) continue;
-        const cores = this.sliceCore[l], share = this.sliceShare[l];
-        for (let j = 0; j < cores.length; j++) extra[cores[j]] += w * share[j];
+    if (ev.n === 0) return;
+    const rcBase = this.lRecv + this.lRow[L], lSyn = this.lSyn[L];
+    const { recv, aEnd, tileHop, linkLoad, linkTouched, patLink, patMult } = this;
+    const dCores = dt.cores, dSyn = dt.syn, nT = srcCnt.length, lSend = this.lSend;
+    // Latest (start + hops) from any source tile to each destination tile, then per destination core.
+    const dTiles = this.destTiles[L], dTileOf = this.destTileOf[L], reach = this.tileReach;
+    reach.fill(-Infinity, 0, dTiles.length);
+    for (let k = 0; k < nSrc; k++) {
+      const tl = srcTouched[k], last = srcLast[tl], row = tl * nT;
+      for (let u = 0; u < dTiles.length; u++) {
+        const a = last + tileHop[row + dTiles[u]];
+        if (a > reach[u]) reach[u] = a;
       }
     }
+    for (let j = 0; j < D; j++) {
+      const d = dCores[j], rc = rcBase + dSyn[j] * lSyn;
+      recv[d] += ev.n * rc;
+      const a = reach[dTileOf[j]] + (j + 1) * lSend + rc;
+      if (a > aEnd[d]) aEnd[d] = a;
+    }
+    for (let k = 0; k < nSrc; k++) {
+      const tl = srcTouched[k], n = srcCnt[tl];
+      srcCnt[tl] = 0;
+      const pat = this.patIndex[L * nT + tl];
+      for (let q = this.patStart[pat], qe = this.patStart[pat + 1]; q < qe; q++) {
+        const ln = patLink[q];
+        if (linkLoad[ln] === 0) linkTouched[this.nLinks++] = ln;
+        linkLoad[ln] += n * patMult[q];
+      }
+      this.messages += n * D;
+      this.hopsX += n * this.patDx[pat];
+      this.hopsY += n * this.patDy[pat];
+    }
+  }
 
-    // Link loads, then arrivals with serialization on the busiest link of each flow's route.
-    const { routeStart, routeLinks, linkLoad, linkTouched, mesh } = this;
-    let nLinks = 0;
-    for (let q = 0; q < nTouched; q++) {
-      const p = touched[q], n = pairCnt[p];
+  /** Layer L's inputs when it is a convolution: each event to the cores its receptive fields reach, per (source, destination) flow. */
+  private convLayer(L: number, ev: StepEvents): void {
+    const nC = this.nCores, dt = this.dest[L], start = dt.start as Int32Array;
+    const { pairCnt, pairLast, pairRLast, touched, recv, msgs } = this;
+    const co = L > 0 ? this.coreOf[L - 1] : null, lp = L > 0 ? this.localPos[L - 1] : null;
+    const rcBase = this.lRecv + this.lRow[L], lSyn = this.lSyn[L], lSend = this.lSend;
+    for (let e = 0; e < ev.n; e++) {
+      const i = ev.buf[ev.off + e];
+      let c = nC, t = this.portT;
+      if (co !== null && lp !== null) { c = co[i]; t = this.startOn(c, lp[i]); }
+      const j0 = start[i], j1 = start[i + 1];
+      for (let j = j0; j < j1; j++) {
+        const d = dt.cores[j];
+        t += lSend;
+        const rc = rcBase + dt.syn[j] * lSyn;
+        recv[d] += rc;
+        const p = c * nC + d;
+        if (pairCnt[p] === 0) { touched[this.nTouched++] = p; pairRLast[p] = 0; }
+        pairCnt[p]++;
+        pairLast[p] = t;
+        if (rc > pairRLast[p]) pairRLast[p] = rc;
+      }
+      if (co !== null) msgs[c] += j1 - j0;
+      else { this.portT = t; this.fromInput += j1 - j0; }
+    }
+  }
+
+  /** The convolution flows' link loads and last arrivals. */
+  private convFlows(): void {
+    const nC = this.nCores;
+    const { pairCnt, pairLast, pairRLast, touched, routeStart, routeLinks, linkLoad, linkTouched, aEnd } = this;
+    for (let q = 0; q < this.nTouched; q++) {
+      const p = touched[q], n = pairCnt[p], d = p % nC;
       for (let k = routeStart[p]; k < routeStart[p + 1]; k++) {
         const ln = routeLinks[k];
-        if (linkLoad[ln] === 0) linkTouched[nLinks++] = ln;
+        if (linkLoad[ln] === 0) linkTouched[this.nLinks++] = ln;
         linkLoad[ln] += n;
       }
-    }
-    let hopsX = 0, hopsY = 0, messages = 0;
-    for (let q = 0; q < nTouched; q++) {
-      const p = touched[q], n = pairCnt[p], d = p % nC;
-      let wait = 0;
-      for (let k = routeStart[p]; k < routeStart[p + 1]; k++) {
-        const ln = routeLinks[k];
-        const w = (linkLoad[ln] - 1) * mesh.linkLatency(ln);
-        if (w > wait) wait = w;
-      }
-      const last = Math.max(pairLast[p], wait) + this.pairHop[p] + pairRLast[p];
-      if (last > aEnd[d]) aEnd[d] = last;
-      hopsX += n * this.pairDx[p];
-      hopsY += n * this.pairDy[p];
-      messages += n;
+      const a = pairLast[p] + this.pairHop[p] + pairRLast[p];
+      if (a > aEnd[d]) aEnd[d] = a;
+      this.hopsX += n * this.pairDx[p];
+      this.hopsY += n * this.pairDy[p];
+      this.messages += n;
       pairCnt[p] = 0;
     }
-    acc.addLinks(linkLoad, linkTouched, nLinks);
-    for (let k = 0; k < nLinks; k++) linkLoad[linkTouched[k]] = 0;
+  }
 
-    // Cores: forward time, then the learning phase.
-    const learnMax = this.learningPhase();
-    // The critical core: the one whose forward + learning time is the longest (lowest index on ties).
-    let fwdMax = 0, crit = 0, critT = -1;
-    for (let c = 0; c < nC; c++) {
-      const send = this.genBase[c] + spikes[c] * lSpk + msgs[c] * lSend + extra[c];
-      const fin = recv[c] > 0 ? Math.max(this.a0[c] + recv[c], aEnd[c]) : 0;
-      const t = Math.max(send, fin) + this.ovForward;
-      if (t > fwdMax) fwdMax = t;
-      if (t + this.learn[c] > critT) { critT = t + this.learn[c]; crit = c; }
-      acc.coreBusy[c] += Math.max(send, recv[c]) + this.ovForward + this.learn[c];
+  /** The step's other neuron-phase actions (leaks, resets, accumulators), split by neurons held. */
+  private neuronExtras(): void {
+    if (!this.neuronExtra.length) return;
+    for (let l = 0; l < this.layers.length; l++) {
+      let w = 0;
+      for (const a of this.neuronExtra) w += this.delta[l][a.slot] * a.cycles;
+      if (w === 0) continue;
+      const cores = this.sliceCore[l], share = this.sliceShare[l];
+      for (let j = 0; j < cores.length; j++) this.extra[cores[j]] += w * share[j];
     }
+  }
+
+  /** Links serialize their messages: the busiest needs load x hop latency, then one receive (+ overheads). Clears the loads. */
+  private meshBound(acc: TimingAccumulator): number {
+    const { linkLoad, linkTouched, mesh } = this, n = this.nLinks;
+    let bound = 0;
+    for (let k = 0; k < n; k++) {
+      const ln = linkTouched[k], b = linkLoad[ln] * mesh.linkLatency(ln);
+      if (b > bound) bound = b;
+    }
+    if (n) bound += this.lRecv + this.ovForward;
+    acc.addLinks(linkLoad, linkTouched, n);
+    for (let k = 0; k < n; k++) linkLoad[linkTouched[k]] = 0;
+    return bound;
+  }
+
+  /** Each core's forward time, the critical core (longest forward + learning, lowest index on ties), the step's cycles. */
+  private finishStep(acc: TimingAccumulator, meshBound: number, learnMax: number): number {
+    const { spikes, msgs, recv, aEnd, extra, genBase, a0, learn } = this;
+    const lSpk = this.lSpk, lSend = this.lSend, ov = this.ovForward;
+    let fwdMax = 0, crit = 0, critT = -1;
+    for (let c = 0; c < this.nCores; c++) {
+      const send = genBase[c] + spikes[c] * lSpk + msgs[c] * lSend + extra[c];
+      const fin = recv[c] > 0 ? Math.max(a0[c] + recv[c], aEnd[c]) : 0;
+      const t = Math.max(send, fin) + ov;
+      if (t > fwdMax) fwdMax = t;
+      if (t + learn[c] > critT) { critT = t + learn[c]; crit = c; }
+      acc.coreBusy[c] += Math.max(send, recv[c]) + ov + learn[c];
+    }
+    const meshLimited = meshBound > fwdMax;
+    if (meshLimited) fwdMax = meshBound;
     const total = fwdMax + learnMax + this.barrier;
-    acc.addStep(total, fwdMax, learnMax, crit, messages - fromInput, fromInput, hopsX, hopsY);
+    acc.addStep(total, fwdMax, learnMax, crit, meshLimited, this.messages - this.fromInput, this.fromInput, this.hopsX, this.hopsY);
     return total;
   }
 

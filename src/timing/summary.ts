@@ -29,6 +29,8 @@ export interface PhaseTiming {
   totalS: number;
   barrierS: number;
   tilesUsed: number;
+  /** Steps whose forward phase the busiest mesh link, not a core, made longest. */
+  meshLimitedSteps: number;
   /** Cores that were the slowest in some step, most often first. */
   criticalCores: { core: number; steps: number; fraction: number }[];
   /** Per core: busy time (its busier pipeline + learning) and busy / total time. */
@@ -54,6 +56,7 @@ export class TimingAccumulator {
   private input = 0;
   private hopsX = 0;
   private hopsY = 0;
+  private meshLimited = 0;
 
   constructor(private readonly mapping: Mapping, private readonly mesh: Mesh, readonly learning: boolean,
     private readonly barrier: number, private readonly tilesUsed: number, private readonly hz: number) {
@@ -72,7 +75,8 @@ export class TimingAccumulator {
     }
   }
 
-  addStep(cycles: number, fwd: number, lrn: number, crit: number, sent: number, input: number, hx: number, hy: number): void {
+  addStep(cycles: number, fwd: number, lrn: number, crit: number, meshLimited: boolean, sent: number, input: number, hx: number, hy: number): void {
+    if (meshLimited) this.meshLimited++;
     if (this.n === this.lat.length) {
       const g = new Float64Array(this.lat.length * 2);
       g.set(this.lat);
@@ -131,6 +135,7 @@ export class TimingAccumulator {
       totalS: s(totalC),
       barrierS: s(this.barrier),
       tilesUsed: this.tilesUsed,
+      meshLimitedSteps: this.meshLimited,
       criticalCores,
       cores,
       hottestLinks,
