@@ -57,16 +57,16 @@ function cmdTrain(argv: string[]): void {
   report.cost = costRun(report.activity, model, mapping, report.stepTiming?.phases);
   delete report.stepTiming;
   report.pipeline = pipelineReport(report.activity, report.cost, model, report.options.epochs, report.options.batch, opts.schedule as Schedule);
-  writeCostOutputs(report.cost, report.activity, mapping, opts);
+  writeCostOutputs(report.cost, report.activity, mapping, opts, model);
   const json = JSON.stringify(report, null, 2);
   if (opts.out) writeFileAtomic(opts.out, json + '\n');
   if (opts.report) writeReportHtml(report, opts.report);
   out(opts.json ? json : `${trainText(report)}\n\n${costText(report.cost)}\n\n${pipelineText(report.pipeline)}`);
 }
 
-function writeCostOutputs(c: CostReport, activity: Activity, mapping: ReturnType<typeof mapActivity>, o: { stats?: string; accelergy?: string }): void {
+function writeCostOutputs(c: CostReport, activity: Activity, mapping: ReturnType<typeof mapActivity>, o: { stats?: string; accelergy?: string }, model: ReturnType<typeof loadModel>): void {
   if (o.stats) writeFileAtomic(o.stats, statsLines(c));
-  if (o.accelergy) writeFileAtomic(o.accelergy, accelergyActionCounts(activity, mapping));
+  if (o.accelergy) writeFileAtomic(o.accelergy, accelergyActionCounts(activity, mapping, 'all', model.noc.inputSource.value));
 }
 
 /** Map with the asked policy ("spread" falls back to "pack", mapping.ts). */
@@ -84,7 +84,7 @@ function cmdCost(argv: string[]): void {
   // Per-step timing cannot be re-simulated from counts: reuse the run's own when it still holds (retime.ts).
   const stored = storedTiming(readJsonQuietly(positionals[0]), c);
   if (stored) c = costRun(activity, model, mapping, stored);
-  writeCostOutputs(c, activity, mapping, o as { stats?: string; accelergy?: string });
+  writeCostOutputs(c, activity, mapping, o as { stats?: string; accelergy?: string }, model);
   const json = JSON.stringify(c, null, 2);
   if (o.out) writeFileAtomic(o.out as string, json + '\n');
   out(o.json ? json : costText(c));

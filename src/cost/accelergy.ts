@@ -7,7 +7,7 @@ import { ACTIONS } from './actions.js';
 import type { Mapping } from './mapping.js';
 import type { PhaseName } from './cost.js';
 import { PHASE_NAMES } from './cost.js';
-import { apportion, count, nocRoutes } from './noc.js';
+import { apportion, count, nocRoutes, InputSource } from './noc.js';
 import { formatValue, nameSafe } from './stats.js';
 
 
@@ -20,7 +20,7 @@ import { formatValue, nameSafe } from './stats.js';
  * per-core counts sum exactly to the layer's); a row activation (`synapse.event`) is counted
  * in full on every core of the layer. `phase` picks the train or test counts, or their sum.
  */
-export function accelergyActionCounts(activity: Activity, mapping: Mapping, phase: PhaseName | 'all' = 'all'): string {
+export function accelergyActionCounts(activity: Activity, mapping: Mapping, phase: PhaseName | 'all' = 'all', inputSource: InputSource = 'port'): string {
   const chip = nameSafe(mapping.capacity.chip);
   const comps = new Map<string, Map<string, number>>();
   const add = (comp: string, action: string, n: number) => {
@@ -45,7 +45,7 @@ export function accelergyActionCounts(activity: Activity, mapping: Mapping, phas
         slices.forEach((s, i) => add(`core[${s.core}].${comp}`, action, parts[i]));
       }
     });
-    for (const r of nocRoutes(activity, ph, mapping, apportion)) {
+    for (const r of nocRoutes(activity, ph, mapping, apportion, inputSource)) {
       if (r.src >= 0) add(`core[${r.src}].router`, 'send', r.packets);
       add(`core[${r.dst}].router`, 'receive', r.packets);
       add('noc', 'hop_x', r.packets * r.dx);

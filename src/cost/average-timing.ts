@@ -51,7 +51,7 @@ export function averageCycles(activity: Activity, phase: ActivityPhase, model: H
   });
   const { packetSent, packetReceived, hopX, hopY } = model.noc;
   let routingLatency = 0;
-  for (const r of nocRoutes(activity, phase, mapping)) {
+  for (const r of nocRoutes(activity, phase, mapping, undefined, model.noc.inputSource.value)) {
     if (r.src >= 0) work[r.src].routing += r.packets * packetSent.latency.value;
     work[r.dst].routing += r.packets * packetReceived.latency.value;
     routingLatency = Math.max(routingLatency, r.dx * hopX.latency.value + r.dy * hopY.latency.value);

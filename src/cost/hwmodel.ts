@@ -89,6 +89,8 @@ export interface HwModel {
     hopX: EventCost;
     hopY: EventCost;
     packetReceived: EventCost;
+    /** Where input events enter the mesh (noc.ts): an input port at tile (0, 0), or spike sources on layer 1's cores. Optional; default "port". */
+    inputSource: Choice<'port' | 'cores'>;
   };
   /** Per time step; `byTiles` (optional) gives the latency as a step function of the tiles in use. */
   barrier: EventCost & { byTiles?: BarrierEntry[] };
@@ -370,7 +372,7 @@ export function parseHwModel(json: unknown, label = '(inline)', path = ''): HwMo
   const overheads = {} as Record<Phase, Quantity>;
   for (const ph of PHASES) overheads[ph] = v.quantity(ov, ph, 'overheads', 'latency', { min: 0 }, hz);
 
-  const n = v.object(o.noc, 'noc', ['mesh', 'packetSent', 'hopX', 'hopY', 'packetReceived']);
+  const n = v.object(o.noc, 'noc', ['mesh', 'packetSent', 'hopX', 'hopY', 'packetReceived', 'inputSource']);
   const mesh = v.object(n.mesh, 'noc.mesh', ['x', 'y', 'coresPerTile']);
   const noc = {
     mesh: {
@@ -382,6 +384,9 @@ export function parseHwModel(json: unknown, label = '(inline)', path = ''): HwMo
     hopX: v.eventCost(n, 'hopX', 'noc', hz),
     hopY: v.eventCost(n, 'hopY', 'noc', hz),
     packetReceived: v.eventCost(n, 'packetReceived', 'noc', hz),
+    inputSource: n.inputSource === undefined
+      ? { value: 'port' as const, source: 'default: input events enter at an input port on tile (0, 0)' }
+      : v.choice(n, 'inputSource', 'noc', ['port', 'cores'] as const),
   };
   const slots = noc.mesh.x.value * noc.mesh.y.value * noc.mesh.coresPerTile.value;
   if (cores.count.value > slots) {
@@ -565,6 +570,7 @@ export function describeModel(m: HwModel): string {
     q(`noc.${k}.energy`, m.noc[k].energy);
     q(`noc.${k}.latency`, m.noc[k].latency);
   }
+  rows.push(['noc.inputSource', m.noc.inputSource.value, m.noc.inputSource.source + (m.noc.inputSource.note ? ` [${m.noc.inputSource.note}]` : '')]);
   q('barrier.energy', m.barrier.energy);
   q('barrier.latency', m.barrier.latency);
   (m.barrier.byTiles ?? []).forEach((e, i) => q(`barrier.byTiles[${i}] (from ${e.tiles} tiles)`, e.latency));

@@ -16,8 +16,16 @@ export function count(phase: ActivityPhase, layer: string, action: string): numb
   return phase.counters[layer]?.[action] ?? 0;
 }
 
-/** A packet flow between two cores (src -1 = the input port at tile (0, 0)). */
-export interface Route { src: number; dst: number; dstLayer: number; dx: number; dy: number; packets: number }
+/** A packet flow between two cores (src -1 = the input port at tile (0, 0)); `input`: it carries input events. */
+export interface Route { src: number; dst: number; dstLayer: number; dx: number; dy: number; packets: number; input: boolean }
+
+/**
+ * Where input events enter the mesh (the model's `noc.inputSource`): "port", one input port at
+ * tile (0, 0) (sending them is the host link's job); "cores", spike sources held by layer 1's
+ * cores, input i on slice (i mod slices) of layer 1 — SANA-FE's set-ups map input neurons onto
+ * cores — each core sending its inputs' messages like spikes (`packetSent` per destination core).
+ */
+export type InputSource = 'port' | 'cores';
 
 /** Splits a layer's count over its slices (by default in proportion to neurons held). */
 export type Splitter = (total: number, neurons: readonly number[], nOut: number) => number[];
@@ -40,19 +48,25 @@ export const apportion: Splitter = (total, neurons, nOut) => {
 };
 
 /** The NoC flows of one phase, from the mapping. */
-export function nocRoutes(activity: Activity, phase: ActivityPhase, mapping: Mapping, split: Splitter = proportional): Route[] {
+export function nocRoutes(activity: Activity, phase: ActivityPhase, mapping: Mapping, split: Splitter = proportional, inputSource: InputSource = 'port'): Route[] {
   const routes: Route[] = [];
   const place = (c: number) => (c < 0 ? { x: 0, y: 0 } : mapping.cores[c]);
-  const add = (src: number, dst: number, dstLayer: number, packets: number) => {
+  const add = (src: number, dst: number, dstLayer: number, packets: number, input = false) => {
     if (packets === 0) return;
     const a = place(src), b = place(dst);
-    routes.push({ src, dst, dstLayer, dx: Math.abs(a.x - b.x), dy: Math.abs(a.y - b.y), packets });
+    routes.push({ src, dst, dstLayer, dx: Math.abs(a.x - b.x), dy: Math.abs(a.y - b.y), packets, input });
   };
   const layers = activity.layers;
   const reach = sliceReach(activity, mapping);
   // input events into layer 1 (a convolution's core gets those of its receptive fields only)
   const events = count(phase, layers[0].name, 'synapse.event');
-  mapping.layers[0].slices.forEach((s, d) => add(-1, s.core, 0, events * (reach[0]?.[d].fraction ?? 1)));
+  const first = mapping.layers[0].slices;
+  if (inputSource === 'port') first.forEach((s, d) => add(-1, s.core, 0, events * (reach[0]?.[d].fraction ?? 1), true));
+  else {
+    // inputs spread evenly over layer 1's cores, each sending to the cores its events reach
+    const shares = split(events, first.map(() => 1), first.length);
+    first.forEach((from, k) => first.forEach((s, d) => add(from.core, s.core, 0, shares[k] * (reach[0]?.[d].fraction ?? 1), true)));
+  }
   // spikes of layer l-1 into layer l
   for (let l = 1; l < layers.length; l++) {
     const from = mapping.layers[l - 1];

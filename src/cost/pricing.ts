@@ -69,7 +69,7 @@ export function pricePhase(activity: Activity, name: PhaseName, phase: ActivityP
   // NoC.
   const { packetSent, packetReceived, hopX, hopY } = model.noc;
   const noc = { packetsSent: 0, packetsReceived: 0, inputPackets: 0, hopsX: 0, hopsY: 0 };
-  for (const r of nocRoutes(activity, phase, mapping)) {
+  for (const r of nocRoutes(activity, phase, mapping, undefined, model.noc.inputSource.value)) {
     const sent = r.src >= 0 ? r.packets : 0;
     const e = sent * packetSent.energy.value + r.packets * packetReceived.energy.value
       + r.packets * r.dx * hopX.energy.value + r.packets * r.dy * hopY.energy.value;
@@ -77,7 +77,7 @@ export function pricePhase(activity: Activity, name: PhaseName, phase: ActivityP
     layerCosts[layers[r.dstLayer].name].byCircuit.noc += e;
     noc.packetsSent += sent;
     noc.packetsReceived += r.packets;
-    if (r.src < 0) noc.inputPackets += r.packets;
+    if (r.input) noc.inputPackets += r.packets;
     noc.hopsX += r.packets * r.dx;
     noc.hopsY += r.packets * r.dy;
   }

@@ -16,7 +16,7 @@ export function timingFingerprint(m: HwModel): string {
   const figures = {
     clock: m.clock.value, lanes: m.cores.lanes, overheads: m.overheads,
     actions: Object.fromEntries(Object.entries(m.actions).map(([k, a]) => [k, a.latency.value])),
-    mesh: m.noc.mesh, noc: [m.noc.packetSent, m.noc.packetReceived, m.noc.hopX, m.noc.hopY].map((e) => e.latency.value),
+    mesh: m.noc.mesh, input: m.noc.inputSource.value, noc: [m.noc.packetSent, m.noc.packetReceived, m.noc.hopX, m.noc.hopY].map((e) => e.latency.value),
     barrier: [m.barrier.latency.value, ...(m.barrier.byTiles ?? []).map((e) => [e.tiles, e.latency.value])],
   };
   const text = JSON.stringify(figures, (k, v) => (k === 'source' || k === 'note' || k === 'given' ? undefined : v));

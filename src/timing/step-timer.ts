@@ -13,8 +13,10 @@
  *   spikes and the messages before it are done. The core's send work also takes the step's
  *   other neuron-phase actions (leak, reset, accumulator), split over the layer's cores by the
  *   neurons each holds.
- * - Input events come from the input port on tile (0, 0), one message per destination core,
- *   sent back to back (`noc.packetSent` each); the port is not a core.
+ * - Input events come from where the model's `noc.inputSource` says (noc.ts): the input port on
+ *   tile (0, 0), one message per destination core sent back to back (`noc.packetSent` each; the
+ *   port is not a core), or spike sources on layer 1's cores, whose messages go first in their
+ *   core's send pipeline (no soma time: they are events, not simulated neurons).
  * - Network: a message from tile a to tile b takes the XY route, `hopX` per X hop and `hopY` per
  *   Y hop. Messages sharing a link in a step serialize on it: a link that carries n messages in
  *   the step is busy n x its hop latency, so the step's forward phase lasts at least the busiest
@@ -106,6 +108,8 @@ export class StepTimer {
   // Dense layers, aggregated by source tile (its cores and the port share their routes): this
   // step's events from the tile and the latest start of an event's messages.
   private readonly tileOf: Int32Array;
+  /** noc.inputSource "cores": the core sending each input's events (layer 1's slice i mod slices); null: the port. */
+  private readonly inputCore: Int32Array | null;
   private readonly tileHop: Float64Array;
   private readonly destTiles: Int32Array[];
   private readonly destTileOf: Int32Array[];
@@ -169,6 +173,8 @@ export class StepTimer {
       }
       this.genBase[ci] = offset[ci] * this.lUpd;
     });
+    const first = mapping.layers[0].slices;
+    this.inputCore = model.noc.inputSource.value === 'cores' ? Int32Array.from({ length: layers[0].nIn }, (_, i) => first[i % first.length].core) : null;
     this.sliceCore = mapping.layers.map((l) => Int32Array.from(l.slices, (s) => s.core));
     this.sliceShare = mapping.layers.map((l) => Float64Array.from(l.slices, (s) => s.neurons / l.nOut));
     this.tilesUsed = new Set(mapping.cores.map((c) => c.tile)).size;
@@ -276,7 +282,8 @@ export class StepTimer {
     mapping.layers.forEach((pl, L) => {
       for (const s of pl.slices) {
         const d = s.core;
-        if (L === 0) this.a0[d] = Math.min(this.a0[d], this.lSend + this.pairHop[nC * nC + d]);
+        if (L === 0 && !this.inputCore) this.a0[d] = Math.min(this.a0[d], this.lSend + this.pairHop[nC * nC + d]);
+        else if (L === 0) for (const f of pl.slices) this.a0[d] = Math.min(this.a0[d], this.lSend + this.pairHop[f.core * nC + d]);
         else for (const f of mapping.layers[L - 1].slices) this.a0[d] = Math.min(this.a0[d], this.lUpd + this.lSpk + this.lSend + this.pairHop[f.core * nC + d]);
       }
     });
@@ -370,12 +377,13 @@ export class StepTimer {
   private denseLayer(L: number, ev: StepEvents): void {
     const nC = this.nCores, dt = this.dest[L], D = dt.cores.length;
     const { srcCnt, srcLast, srcTouched, tileOf, msgs } = this;
-    const co = L > 0 ? this.coreOf[L - 1] : null, lp = L > 0 ? this.localPos[L - 1] : null;
+    const co = L > 0 ? this.coreOf[L - 1] : null, lp = L > 0 ? this.localPos[L - 1] : null, ic = L === 0 ? this.inputCore : null;
     let nSrc = 0;
     for (let e = 0; e < ev.n; e++) {
       const i = ev.buf[ev.off + e];
       let c = nC, t = this.portT;
       if (co !== null && lp !== null) { c = co[i]; t = this.startOn(c, lp[i]); msgs[c] += D; }
+      else if (ic !== null) { c = ic[i]; t = msgs[c] * this.lSend; msgs[c] += D; this.fromInput += D; }
       else { this.portT = t + D * this.lSend; this.fromInput += D; }
       const tl = tileOf[c];
       if (srcCnt[tl] === 0) { srcTouched[nSrc++] = tl; srcLast[tl] = t; }
@@ -421,12 +429,13 @@ export class StepTimer {
   private convLayer(L: number, ev: StepEvents): void {
     const nC = this.nCores, dt = this.dest[L], start = dt.start as Int32Array;
     const { pairCnt, pairLast, pairRLast, touched, recv, msgs } = this;
-    const co = L > 0 ? this.coreOf[L - 1] : null, lp = L > 0 ? this.localPos[L - 1] : null;
+    const co = L > 0 ? this.coreOf[L - 1] : null, lp = L > 0 ? this.localPos[L - 1] : null, ic = L === 0 ? this.inputCore : null;
     const rcBase = this.lRecv + this.lRow[L], lSyn = this.lSyn[L], lSend = this.lSend;
     for (let e = 0; e < ev.n; e++) {
       const i = ev.buf[ev.off + e];
       let c = nC, t = this.portT;
       if (co !== null && lp !== null) { c = co[i]; t = this.startOn(c, lp[i]); }
+      else if (ic !== null) { c = ic[i]; t = msgs[c] * lSend; }
       const j0 = start[i], j1 = start[i + 1];
       for (let j = j0; j < j1; j++) {
         const d = dt.cores[j];
@@ -440,6 +449,7 @@ export class StepTimer {
         if (rc > pairRLast[p]) pairRLast[p] = rc;
       }
       if (co !== null) msgs[c] += j1 - j0;
+      else if (ic !== null) { msgs[c] += j1 - j0; this.fromInput += j1 - j0; }
       else { this.portT = t; this.fromInput += j1 - j0; }
     }
   }
