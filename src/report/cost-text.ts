@@ -27,7 +27,7 @@ function timingRows(c: CostReport, phase: 'train' | 'test'): [string, string][] 
     [`latency per step (${phase})`, `mean ${sec(d.meanS)}, p50 ${sec(d.p50S)}, p99 ${sec(d.p99S)}, max ${sec(d.maxS)}  (simulated, ${int(t.steps)} steps; barrier ${sec(t.barrierS)} for ${t.tilesUsed} tiles)`],
     [`  critical cores (${phase})`, t.criticalCores.slice(0, 3).map((k) => `core ${k.core} in ${(100 * k.fraction).toFixed(1)} % of steps`).join(', ')],
     [`  busiest cores (${phase})`, [...t.cores].sort((a, b) => b.utilisation - a.utilisation || a.core - b.core).slice(0, 3).map((k) => `core ${k.core} ${(100 * k.utilisation).toFixed(1)} %`).join(', ')],
-    [`  messages per step (${phase})`, `${int(t.messages.perStep)}  (from the input port ${int(t.messages.fromInput / t.steps)}; hops X ${int(t.messages.hopsX / t.steps)}, Y ${int(t.messages.hopsY / t.steps)})`],
+    [`  messages per step (${phase})`, `${int(t.messages.perStep)}  (from the input ${int(t.messages.fromInput / t.steps)}; hops X ${int(t.messages.hopsX / t.steps)}, Y ${int(t.messages.hopsY / t.steps)})`],
   ];
   if (t.hottestLinks.length) {
     rows.push([`  hottest links (${phase})`, t.hottestLinks.slice(0, 3).map((l) => `(${l.from.x},${l.from.y})->(${l.to.x},${l.to.y}) ${int(l.messages / t.steps)}/step (max ${int(l.maxPerStep)})`).join(', ')]);
