@@ -114,6 +114,9 @@ export class StepTimer {
   private readonly destTiles: Int32Array[];
   private readonly destTileOf: Int32Array[];
   private readonly tileReach: Float64Array;
+  private readonly destXle: Float64Array[];
+  private readonly destColLe: Float64Array[];
+  private readonly rowAcc: Float64Array;
   private readonly srcCnt: Int32Array;
   private readonly srcLast: Float64Array;
   private readonly srcTouched: Int32Array;
@@ -124,8 +127,9 @@ export class StepTimer {
   private readonly patMult: Int32Array;
   private readonly patDx: Float64Array;
   private readonly patDy: Float64Array;
-  private readonly linkLoad: Int32Array;
-  private readonly linkTouched: Int32Array;
+  /** Messages per directed link this step (all links: the mesh is small), and each link's hop latency. */
+  private readonly linkLoad: Float64Array;
+  private readonly linkLat: Float64Array;
   // Per core, this step.
   private readonly spikes: Float64Array;
   private readonly msgs: Float64Array;
@@ -239,6 +243,21 @@ export class StepTimer {
     this.destTiles = this.dest.map((dt) => Int32Array.from(new Set(Array.from(dt.cores, (d) => this.tileOf[d]))));
     this.destTileOf = this.dest.map((dt, L) => Int32Array.from(dt.cores, (d) => this.destTiles[L].indexOf(this.tileOf[d])));
     this.tileReach = new Float64Array(nT);
+    // Per dense layer: destination cores with tile x <= x, and per column those with tile y <= y (denseLinkLoads).
+    const nx = this.mesh.nx, ny = this.mesh.ny;
+    this.destXle = this.dest.map((dt) => {
+      const le = new Float64Array(nx);
+      for (const d of dt.cores) le[mapping.cores[d].x] += 1;
+      for (let x = 1; x < nx; x++) le[x] += le[x - 1];
+      return le;
+    });
+    this.destColLe = this.dest.map((dt) => {
+      const le = new Float64Array(nx * ny);
+      for (const d of dt.cores) le[mapping.cores[d].x * ny + mapping.cores[d].y] += 1;
+      for (let c = 0; c < nx; c++) for (let y = 1; y < ny; y++) le[c * ny + y] += le[c * ny + y - 1];
+      return le;
+    });
+    this.rowAcc = new Float64Array(ny);
     this.srcCnt = new Int32Array(nT);
     this.srcLast = new Float64Array(nT);
     this.srcTouched = new Int32Array(nT);
@@ -271,8 +290,8 @@ export class StepTimer {
     this.patMult = Int32Array.from(pMult);
     this.patDx = Float64Array.from(pDx);
     this.patDy = Float64Array.from(pDy);
-    this.linkLoad = new Int32Array(this.mesh.links);
-    this.linkTouched = new Int32Array(this.mesh.links);
+    this.linkLoad = new Float64Array(this.mesh.links);
+    this.linkLat = Float64Array.from({ length: this.mesh.links }, (_, ln) => this.mesh.linkLatency(ln));
 
     this.spikes = new Float64Array(nC);
     this.msgs = new Float64Array(nC);
@@ -333,7 +352,6 @@ export class StepTimer {
   // This step's running totals (kept in fields so that the step's parts are small methods, each
   // compiled and optimized on its own).
   private nTouched = 0;
-  private nLinks = 0;
   private portT = 0;
   private fromInput = 0;
   private messages = 0;
@@ -347,7 +365,7 @@ export class StepTimer {
     this.readDeltas(src);
     const nL = this.layers.length;
     this.spikes.fill(0); this.msgs.fill(0); this.recv.fill(0); this.extra.fill(0); this.aEnd.fill(0);
-    this.nTouched = 0; this.nLinks = 0; this.portT = 0; this.fromInput = 0; this.messages = 0; this.hopsX = 0; this.hopsY = 0;
+    this.nTouched = 0; this.portT = 0; this.fromInput = 0; this.messages = 0; this.hopsX = 0; this.hopsY = 0;
     for (let L = 0; L < nL; L++) {
       const ev = src.events(L - 1);
       if (this.dest[L].dense) this.denseLayer(L, ev);
@@ -378,21 +396,24 @@ export class StepTimer {
     const nC = this.nCores, dt = this.dest[L], D = dt.cores.length;
     const { srcCnt, srcLast, srcTouched, tileOf, msgs } = this;
     const co = L > 0 ? this.coreOf[L - 1] : null, lp = L > 0 ? this.localPos[L - 1] : null, ic = L === 0 ? this.inputCore : null;
-    let nSrc = 0;
+    let nSrc = 0, portT = this.portT;
+    const buf = ev.buf, off = ev.off, lSend0 = this.lSend;
     for (let e = 0; e < ev.n; e++) {
-      const i = ev.buf[ev.off + e];
-      let c = nC, t = this.portT;
+      const i = buf[off + e];
+      let c = nC, t = portT;
       if (co !== null && lp !== null) { c = co[i]; t = this.startOn(c, lp[i]); msgs[c] += D; }
-      else if (ic !== null) { c = ic[i]; t = msgs[c] * this.lSend; msgs[c] += D; this.fromInput += D; }
-      else { this.portT = t + D * this.lSend; this.fromInput += D; }
+      else if (ic !== null) { c = ic[i]; t = msgs[c] * lSend0; msgs[c] += D; }
+      else portT = t + D * lSend0;
       const tl = tileOf[c];
       if (srcCnt[tl] === 0) { srcTouched[nSrc++] = tl; srcLast[tl] = t; }
       srcCnt[tl]++;
       if (t > srcLast[tl]) srcLast[tl] = t;
     }
+    this.portT = portT;
+    if (co === null) this.fromInput += ev.n * D;
     if (ev.n === 0) return;
     const rcBase = this.lRecv + this.lRow[L], lSyn = this.lSyn[L];
-    const { recv, aEnd, tileHop, linkLoad, linkTouched, patLink, patMult } = this;
+    const { recv, aEnd, tileHop } = this;
     const dCores = dt.cores, dSyn = dt.syn, nT = srcCnt.length, lSend = this.lSend;
     // Latest (start + hops) from any source tile to each destination tile, then per destination core.
     const dTiles = this.destTiles[L], dTileOf = this.destTileOf[L], reach = this.tileReach;
@@ -410,18 +431,50 @@ export class StepTimer {
       const a = reach[dTileOf[j]] + (j + 1) * lSend + rc;
       if (a > aEnd[d]) aEnd[d] = a;
     }
+    this.denseLinkLoads(L);
     for (let k = 0; k < nSrc; k++) {
       const tl = srcTouched[k], n = srcCnt[tl];
       srcCnt[tl] = 0;
       const pat = this.patIndex[L * nT + tl];
-      for (let q = this.patStart[pat], qe = this.patStart[pat + 1]; q < qe; q++) {
-        const ln = patLink[q];
-        if (linkLoad[ln] === 0) linkTouched[this.nLinks++] = ln;
-        linkLoad[ln] += n * patMult[q];
-      }
       this.messages += n * D;
       this.hopsX += n * this.patDx[pat];
       this.hopsY += n * this.patDy[pat];
+    }
+  }
+
+  /**
+   * Link loads of a dense layer's messages from the step's per-tile event counts (srcCnt), in
+   * O(tiles): with XY routing, the east link out of (x, r) carries the events of row r's tiles
+   * x' <= x times the destination cores east of x; the north link out of (c, y) carries the
+   * events of all rows y' <= y times the destination cores of column c north of y (west and
+   * south alike). Equal to summing every (source tile, destination core) route.
+   */
+  private denseLinkLoads(L: number): void {
+    const nx = this.mesh.nx, ny = this.mesh.ny, S = this.srcCnt, load = this.linkLoad;
+    const dx = this.destXle[L], dc = this.destColLe[L], D = dx[nx - 1];
+    const rowBelow = this.rowAcc; // events of rows <= y, then of rows >= y
+    let acc = 0;
+    for (let y = 0; y < ny; y++) {
+      // along row y: events of tiles x' <= x (east) and x' >= x (west)
+      let left = 0, rowTotal = 0;
+      for (let x = 0; x < nx; x++) rowTotal += S[y * nx + x];
+      for (let x = 0; x < nx; x++) {
+        const n = S[y * nx + x], base = (y * nx + x) * 4;
+        left += n;
+        load[base] += left * (D - dx[x]); // east: destinations with dx > x
+        if (x > 0) load[base + 1] += (rowTotal - left + n) * dx[x - 1]; // west: sources x' >= x, destinations dx < x
+      }
+      acc += rowTotal;
+      rowBelow[y] = acc;
+    }
+    const total = acc;
+    for (let c = 0; c < nx; c++) {
+      const col = c * ny, colTotal = dc[col + ny - 1];
+      for (let y = 0; y < ny; y++) {
+        const base = (y * nx + c) * 4;
+        load[base + 2] += rowBelow[y] * (colTotal - dc[col + y]); // north: sources y' <= y, destinations dy > y
+        if (y > 0) load[base + 3] += (total - rowBelow[y - 1]) * dc[col + y - 1]; // south: sources y' >= y, destinations dy < y
+      }
     }
   }
 
@@ -457,14 +510,10 @@ export class StepTimer {
   /** The convolution flows' link loads and last arrivals. */
   private convFlows(): void {
     const nC = this.nCores;
-    const { pairCnt, pairLast, pairRLast, touched, routeStart, routeLinks, linkLoad, linkTouched, aEnd } = this;
+    const { pairCnt, pairLast, pairRLast, touched, routeStart, routeLinks, linkLoad, aEnd } = this;
     for (let q = 0; q < this.nTouched; q++) {
       const p = touched[q], n = pairCnt[p], d = p % nC;
-      for (let k = routeStart[p]; k < routeStart[p + 1]; k++) {
-        const ln = routeLinks[k];
-        if (linkLoad[ln] === 0) linkTouched[this.nLinks++] = ln;
-        linkLoad[ln] += n;
-      }
+      for (let k = routeStart[p]; k < routeStart[p + 1]; k++) linkLoad[routeLinks[k]] += n;
       const a = pairLast[p] + this.pairHop[p] + pairRLast[p];
       if (a > aEnd[d]) aEnd[d] = a;
       this.hopsX += n * this.pairDx[p];
@@ -488,15 +537,15 @@ export class StepTimer {
 
   /** Links serialize their messages: the busiest needs load x hop latency, then one receive (+ overheads). Clears the loads. */
   private meshBound(acc: TimingAccumulator): number {
-    const { linkLoad, linkTouched, mesh } = this, n = this.nLinks;
+    const { linkLoad, linkLat } = this;
     let bound = 0;
-    for (let k = 0; k < n; k++) {
-      const ln = linkTouched[k], b = linkLoad[ln] * mesh.linkLatency(ln);
+    for (let ln = 0; ln < linkLoad.length; ln++) {
+      const b = linkLoad[ln] * linkLat[ln];
       if (b > bound) bound = b;
     }
-    if (n) bound += this.lRecv + this.ovForward;
-    acc.addLinks(linkLoad, linkTouched, n);
-    for (let k = 0; k < n; k++) linkLoad[linkTouched[k]] = 0;
+    if (bound > 0) bound += this.lRecv + this.ovForward;
+    acc.addLinks(linkLoad);
+    linkLoad.fill(0);
     return bound;
   }
 

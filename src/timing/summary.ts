@@ -44,7 +44,7 @@ export class TimingAccumulator {
   readonly coreBusy: Float64Array;
   private readonly critical: Float64Array;
   private readonly linkTotal: Float64Array;
-  private readonly linkMax: Int32Array;
+  private readonly linkMax: Float64Array;
   private lat = new Float64Array(1024);
   private n = 0;
   private fwd = 0;
@@ -64,14 +64,14 @@ export class TimingAccumulator {
     this.coreBusy = new Float64Array(nC);
     this.critical = new Float64Array(nC);
     this.linkTotal = new Float64Array(mesh.links);
-    this.linkMax = new Int32Array(mesh.links);
+    this.linkMax = new Float64Array(mesh.links);
   }
 
-  addLinks(load: Int32Array, touched: Int32Array, n: number): void {
-    for (let k = 0; k < n; k++) {
-      const l = touched[k];
-      this.linkTotal[l] += load[l];
-      if (load[l] > this.linkMax[l]) this.linkMax[l] = load[l];
+  addLinks(load: Float64Array): void {
+    const total = this.linkTotal, max = this.linkMax;
+    for (let l = 0; l < load.length; l++) {
+      total[l] += load[l];
+      if (load[l] > max[l]) max[l] = load[l];
     }
   }
 

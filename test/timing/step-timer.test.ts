@@ -149,6 +149,34 @@ describe('properties', () => {
     }));
   });
 
+  it('loads each link with exactly the messages whose XY route crosses it', () => {
+    const mesh = new Mesh(model);
+    fc.assert(fc.property(step, (ev) => {
+      const timer = new StepTimer(model, mapping, layers);
+      const src = source({ [-1]: ev[0], 0: ev[1], 1: ev[2], 2: ev[3] }, 3);
+      timer.beginPhase('test', false, src);
+      timer.step(src);
+      // brute force: every event to every core of the next layer along its route (input from the port at (0, 0))
+      const want = new Map<string, number>();
+      const route = new Int32Array(8);
+      layers.forEach((_, L) => {
+        const from = (i: number) => (L === 0 ? { x: 0, y: 0 } : mapping.cores[mapping.layers[L - 1].slices.find((s) => i >= s.firstNeuron && i < s.firstNeuron + s.neurons)!.core]);
+        for (const i of ev[L]) {
+          for (const sl of mapping.layers[L].slices) {
+            const a = from(i), b = mapping.cores[sl.core];
+            const k = mesh.route(a.x, a.y, b.x, b.y, route);
+            for (let q = 0; q < k; q++) {
+              const e = mesh.linkEnds(route[q]), key = `${e.from.x},${e.from.y}->${e.to.x},${e.to.y}`;
+              want.set(key, (want.get(key) ?? 0) + 1);
+            }
+          }
+        }
+      });
+      const got = new Map(timer.result().test.hottestLinks.map((l) => [`${l.from.x},${l.from.y}->${l.to.x},${l.to.y}`, l.messages]));
+      expect(got).toEqual(want);
+    }));
+  });
+
   it('is deterministic, and no activity gives the floor: updates, overheads and barrier', () => {
     fc.assert(fc.property(step, (ev) => {
       expect(time(ev)).toBe(time(ev));

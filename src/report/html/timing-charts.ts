@@ -11,10 +11,20 @@ import { provenance, Chart } from './charts.js';
 import { barChart, BarGroup, esc, n, fmt, finite, formatTime, formatPercent } from './svg.js';
 
 
+/** A phase's timing in the shape the charts read (a run file may carry anything). */
+function timingOf(c: CostReport, phase: 'train' | 'test'): PhaseTiming | undefined {
+  const t = c.phases?.[phase]?.timing as PhaseTiming | null | undefined;
+  if (!t || typeof t !== 'object' || !(finite(t.steps) > 0)) return undefined;
+  const ok = Array.isArray(t.histogram?.counts) && typeof t.stepLatency === 'object' && t.stepLatency !== null
+    && Array.isArray(t.cores) && t.cores.every((k) => Number.isInteger(k?.x) && Number.isInteger(k?.y) && k.x >= 0 && k.y >= 0 && k.x < 1024 && k.y < 1024)
+    && Array.isArray(t.criticalCores) && Array.isArray(t.hottestLinks);
+  return ok ? t : undefined;
+}
+
 /** Step latencies of a phase as a histogram (bins of the timer, labelled by their lower edge). */
 export function latencyHistogramChart(run: ReportRun, c: CostReport, phase: 'train' | 'test'): Chart | undefined {
-  const t = c.phases[phase]?.timing;
-  if (!t || !t.steps || !Array.isArray(t.histogram?.counts)) return undefined;
+  const t = timingOf(c, phase);
+  if (!t) return undefined;
   const h = t.histogram, bins = h.counts.length;
   const every = Math.max(1, Math.ceil(bins / 5));
   const groups: BarGroup[] = h.counts.map((count, i) => {
@@ -46,8 +56,8 @@ function heat(u: number): string {
 
 /** The mesh with each used core at its tile, coloured by utilisation; the most often critical cores outlined. */
 export function meshHeatMapChart(run: ReportRun, c: CostReport, phase: 'train' | 'test'): Chart | undefined {
-  const t: PhaseTiming | null | undefined = c.phases[phase]?.timing;
-  if (!t || !t.steps || !Array.isArray(t.cores) || !t.cores.length) return undefined;
+  const t = timingOf(c, phase);
+  if (!t || !t.cores.length) return undefined;
   const nx = Math.max(...t.cores.map((k) => k.x)) + 1, ny = Math.max(...t.cores.map((k) => k.y)) + 1;
   // Cores of one tile side by side, in index order.
   const byTile = new Map<string, PhaseTiming['cores']>();
