@@ -90,8 +90,10 @@ export class StepTimer {
   readonly barrier: number;
   readonly tilesUsed: number;
   /** Neuron-phase extras and learning actions: counter slots and their cycles per count (lanes applied). */
-  private readonly neuronExtra: { slot: number; cycles: number }[];
-  private readonly learnActs: { slot: number; cycles: number }[];
+  private readonly extraSlot: Int32Array;
+  private readonly extraCycles: Float64Array;
+  private readonly learnSlot: Int32Array;
+  private readonly learnCycles: Float64Array;
   /** Per layer: its slices' cores and shares of the layer's neurons. */
   private readonly sliceCore: Int32Array[];
   private readonly sliceShare: Float64Array[];
@@ -110,7 +112,6 @@ export class StepTimer {
   private readonly tileOf: Int32Array;
   /** noc.inputSource "cores": the core sending each input's events (layer 1's slice i mod slices); null: the port. */
   private readonly inputCore: Int32Array | null;
-  private readonly tileHop: Float64Array;
   private readonly destTiles: Int32Array[];
   private readonly destTileOf: Int32Array[];
   private readonly tileReach: Float64Array;
@@ -159,10 +160,14 @@ export class StepTimer {
     this.ovForward = model.overheads.routing.value + model.overheads.integration.value + model.overheads.neuron.value;
     this.ovLearning = model.overheads.learning.value;
     const handled = new Set(['synapse.event', 'synapse.read', 'dendrite.ac', 'dendrite.mac', 'neuron.update', 'neuron.spike']);
-    this.neuronExtra = ACTIONS.filter((a) => a.phase === 'neuron' && !handled.has(a.name))
+    const extra = ACTIONS.filter((a) => a.phase === 'neuron' && !handled.has(a.name))
       .map((a) => ({ slot: slotOf(a.name), cycles: lat(a.name) / lanes.neuron.value })).filter((x) => x.cycles > 0);
-    this.learnActs = ACTIONS.filter((a) => a.phase === 'learning')
+    const learnActs = ACTIONS.filter((a) => a.phase === 'learning')
       .map((a) => ({ slot: slotOf(a.name), cycles: lat(a.name) / lanes.learning.value })).filter((x) => x.cycles > 0);
+    this.extraSlot = Int32Array.from(extra, (x) => x.slot);
+    this.extraCycles = Float64Array.from(extra, (x) => x.cycles);
+    this.learnSlot = Int32Array.from(learnActs, (x) => x.slot);
+    this.learnCycles = Float64Array.from(learnActs, (x) => x.cycles);
 
     // Where each neuron sits: its core and its place in the core's update order.
     const offset = new Int32Array(nC);
@@ -232,14 +237,7 @@ export class StepTimer {
     this.tileOf = Int32Array.from({ length: nC + 1 }, (_, c) => (c < nC ? mapping.cores[c].y * this.mesh.nx + mapping.cores[c].x : 0));
     const tileCore = new Int32Array(nT).fill(-1); // a source index on each tile, to read its routes
     for (let c = nC; c >= 0; c--) tileCore[this.tileOf[c]] = c;
-    // Hop latency between tiles, and per dense layer its cores' tiles (distinct) and each core's entry there.
-    this.tileHop = new Float64Array(nT * nT);
-    for (let a = 0; a < nT; a++) {
-      for (let b = 0; b < nT; b++) {
-        this.tileHop[a * nT + b] = Math.abs((a % this.mesh.nx) - (b % this.mesh.nx)) * this.mesh.hopX
-          + Math.abs(Math.floor(a / this.mesh.nx) - Math.floor(b / this.mesh.nx)) * this.mesh.hopY;
-      }
-    }
+    // Per dense layer: its cores' tiles (distinct) and each core's entry there.
     this.destTiles = this.dest.map((dt) => Int32Array.from(new Set(Array.from(dt.cores, (d) => this.tileOf[d]))));
     this.destTileOf = this.dest.map((dt, L) => Int32Array.from(dt.cores, (d) => this.destTiles[L].indexOf(this.tileOf[d])));
     this.tileReach = new Float64Array(nT);
@@ -336,7 +334,7 @@ export class StepTimer {
     for (let l = 0; l < this.layers.length; l++) {
       const d = this.delta[l];
       let w = 0;
-      for (const a of this.learnActs) w += d[a.slot] * a.cycles;
+      for (let k = 0; k < this.learnSlot.length; k++) w += d[this.learnSlot[k]] * this.learnCycles[k];
       if (w === 0) continue;
       any = true;
       const cores = this.sliceCore[l], share = this.sliceShare[l];
@@ -413,17 +411,24 @@ export class StepTimer {
     if (co === null) this.fromInput += ev.n * D;
     if (ev.n === 0) return;
     const rcBase = this.lRecv + this.lRow[L], lSyn = this.lSyn[L];
-    const { recv, aEnd, tileHop } = this;
+    const { recv, aEnd } = this;
     const dCores = dt.cores, dSyn = dt.syn, nT = srcCnt.length, lSend = this.lSend;
     // Latest (start + hops) from any source tile to each destination tile, then per destination core.
     const dTiles = this.destTiles[L], dTileOf = this.destTileOf[L], reach = this.tileReach;
-    reach.fill(-Infinity, 0, dTiles.length);
+    // max over sources of (start + hx |sx - dx| + hy |sy - dy|): |a| + |b| is the largest of
+    // ±a ±b, so four maxima over the sources give it for every destination in O(1) each.
+    const nx = this.mesh.nx, hx = this.mesh.hopX, hy = this.mesh.hopY;
+    let mpp = -Infinity, mpm = -Infinity, mmp = -Infinity, mmm = -Infinity;
     for (let k = 0; k < nSrc; k++) {
-      const tl = srcTouched[k], last = srcLast[tl], row = tl * nT;
-      for (let u = 0; u < dTiles.length; u++) {
-        const a = last + tileHop[row + dTiles[u]];
-        if (a > reach[u]) reach[u] = a;
-      }
+      const tl = srcTouched[k], v = srcLast[tl], X = hx * (tl % nx), Y = hy * Math.floor(tl / nx);
+      if (v + X + Y > mpp) mpp = v + X + Y;
+      if (v + X - Y > mpm) mpm = v + X - Y;
+      if (v - X + Y > mmp) mmp = v - X + Y;
+      if (v - X - Y > mmm) mmm = v - X - Y;
+    }
+    for (let u = 0; u < dTiles.length; u++) {
+      const tl = dTiles[u], X = hx * (tl % nx), Y = hy * Math.floor(tl / nx);
+      reach[u] = Math.max(mpp - X - Y, mpm - X + Y, mmp + X - Y, mmm + X + Y);
     }
     for (let j = 0; j < D; j++) {
       const d = dCores[j], rc = rcBase + dSyn[j] * lSyn;
@@ -525,10 +530,11 @@ export class StepTimer {
 
   /** The step's other neuron-phase actions (leaks, resets, accumulators), split by neurons held. */
   private neuronExtras(): void {
-    if (!this.neuronExtra.length) return;
+    if (!this.extraSlot.length) return;
     for (let l = 0; l < this.layers.length; l++) {
       let w = 0;
-      for (const a of this.neuronExtra) w += this.delta[l][a.slot] * a.cycles;
+      const d = this.delta[l];
+      for (let k = 0; k < this.extraSlot.length; k++) w += d[this.extraSlot[k]] * this.extraCycles[k];
       if (w === 0) continue;
       const cores = this.sliceCore[l], share = this.sliceShare[l];
       for (let j = 0; j < cores.length; j++) this.extra[cores[j]] += w * share[j];
