@@ -118,6 +118,9 @@ export class StepTimer {
   private readonly destXle: Float64Array[];
   private readonly destColLe: Float64Array[];
   private readonly rowAcc: Float64Array;
+  private readonly boxX: number;
+  private readonly boxY: number;
+  private readonly boxLinks: Int32Array;
   private readonly srcCnt: Int32Array;
   private readonly srcLast: Float64Array;
   private readonly srcTouched: Int32Array;
@@ -256,6 +259,12 @@ export class StepTimer {
       return le;
     });
     this.rowAcc = new Float64Array(ny);
+    // XY routes stay inside the box of the tiles in use (and the port's tile (0, 0)): only its links are scanned.
+    this.boxX = Math.max(...mapping.cores.map((c) => c.x)) + 1;
+    this.boxY = Math.max(...mapping.cores.map((c) => c.y)) + 1;
+    const box: number[] = [];
+    for (let y = 0; y < this.boxY; y++) for (let x = 0; x < this.boxX; x++) for (let d = 0; d < 4; d++) box.push((y * nx + x) * 4 + d);
+    this.boxLinks = Int32Array.from(box);
     this.srcCnt = new Int32Array(nT);
     this.srcLast = new Float64Array(nT);
     this.srcTouched = new Int32Array(nT);
@@ -455,15 +464,15 @@ export class StepTimer {
    * south alike). Equal to summing every (source tile, destination core) route.
    */
   private denseLinkLoads(L: number): void {
-    const nx = this.mesh.nx, ny = this.mesh.ny, S = this.srcCnt, load = this.linkLoad;
+    const nx = this.mesh.nx, ny = this.mesh.ny, S = this.srcCnt, load = this.linkLoad, bx = this.boxX, by = this.boxY;
     const dx = this.destXle[L], dc = this.destColLe[L], D = dx[nx - 1];
     const rowBelow = this.rowAcc; // events of rows <= y, then of rows >= y
     let acc = 0;
-    for (let y = 0; y < ny; y++) {
+    for (let y = 0; y < by; y++) {
       // along row y: events of tiles x' <= x (east) and x' >= x (west)
       let left = 0, rowTotal = 0;
-      for (let x = 0; x < nx; x++) rowTotal += S[y * nx + x];
-      for (let x = 0; x < nx; x++) {
+      for (let x = 0; x < bx; x++) rowTotal += S[y * nx + x];
+      for (let x = 0; x < bx; x++) {
         const n = S[y * nx + x], base = (y * nx + x) * 4;
         left += n;
         load[base] += left * (D - dx[x]); // east: destinations with dx > x
@@ -473,9 +482,9 @@ export class StepTimer {
       rowBelow[y] = acc;
     }
     const total = acc;
-    for (let c = 0; c < nx; c++) {
+    for (let c = 0; c < bx; c++) {
       const col = c * ny, colTotal = dc[col + ny - 1];
-      for (let y = 0; y < ny; y++) {
+      for (let y = 0; y < by; y++) {
         const base = (y * nx + c) * 4;
         load[base + 2] += rowBelow[y] * (colTotal - dc[col + y]); // north: sources y' <= y, destinations dy > y
         if (y > 0) load[base + 3] += (total - rowBelow[y - 1]) * dc[col + y - 1]; // south: sources y' >= y, destinations dy < y
@@ -543,16 +552,16 @@ export class StepTimer {
 
   /** Links serialize their messages: the busiest needs load x hop latency, then one receive (+ overheads). Clears the loads. */
   private meshBound(acc: TimingAccumulator): number {
-    const { linkLoad, linkLat } = this;
+    const { linkLoad, linkLat, boxLinks } = this;
     let bound = 0;
-    for (let ln = 0; ln < linkLoad.length; ln++) {
-      const b = linkLoad[ln] * linkLat[ln];
+    for (let k = 0; k < boxLinks.length; k++) {
+      const ln = boxLinks[k], b = linkLoad[ln] * linkLat[ln];
       if (b > bound) bound = b;
     }
-    if (bound > 0) bound += this.lRecv + this.ovForward;
-    acc.addLinks(linkLoad);
-    linkLoad.fill(0);
-    return bound;
+    if (bound === 0) return 0;
+    acc.addLinks(linkLoad, boxLinks);
+    for (let k = 0; k < boxLinks.length; k++) linkLoad[boxLinks[k]] = 0;
+    return bound + this.lRecv + this.ovForward;
   }
 
   /** Each core's forward time, the critical core (longest forward + learning, lowest index on ties), the step's cycles. */

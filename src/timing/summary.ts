@@ -67,9 +67,11 @@ export class TimingAccumulator {
     this.linkMax = new Float64Array(mesh.links);
   }
 
-  addLinks(load: Float64Array): void {
+  /** Add a step's link loads (only `links` can be loaded). */
+  addLinks(load: Float64Array, links: Int32Array): void {
     const total = this.linkTotal, max = this.linkMax;
-    for (let l = 0; l < load.length; l++) {
+    for (let k = 0; k < links.length; k++) {
+      const l = links[k];
       total[l] += load[l];
       if (load[l] > max[l]) max[l] = load[l];
     }
