@@ -110,6 +110,8 @@ export class StepTimer {
   // Dense layers, aggregated by source tile (its cores and the port share their routes): this
   // step's events from the tile and the latest start of an event's messages.
   private readonly tileOf: Int32Array;
+  /** Per source (cores, then the port): the source whose routes stand for its tile's. */
+  private readonly tileRep: Int32Array;
   /** noc.inputSource "cores": the core sending each input's events (layer 1's slice i mod slices); null: the port. */
   private readonly inputCore: Int32Array | null;
   private readonly destTiles: Int32Array[];
@@ -240,6 +242,8 @@ export class StepTimer {
     this.tileOf = Int32Array.from({ length: nC + 1 }, (_, c) => (c < nC ? mapping.cores[c].y * this.mesh.nx + mapping.cores[c].x : 0));
     const tileCore = new Int32Array(nT).fill(-1); // a source index on each tile, to read its routes
     for (let c = nC; c >= 0; c--) tileCore[this.tileOf[c]] = c;
+    // Flows are kept per (source tile, destination core): a tile's sources share routes and hops.
+    this.tileRep = Int32Array.from({ length: nC + 1 }, (_, c) => tileCore[this.tileOf[c]]);
     // Per dense layer: its cores' tiles (distinct) and each core's entry there.
     this.destTiles = this.dest.map((dt) => Int32Array.from(new Set(Array.from(dt.cores, (d) => this.tileOf[d]))));
     this.destTileOf = this.dest.map((dt, L) => Int32Array.from(dt.cores, (d) => this.destTiles[L].indexOf(this.tileOf[d])));
@@ -492,7 +496,7 @@ export class StepTimer {
     }
   }
 
-  /** Layer L's inputs when it is a convolution: each event to the cores its receptive fields reach, per (source, destination) flow. */
+  /** Layer L's inputs when it is a convolution: each event to the cores its receptive fields reach, per (source tile, destination core) flow. */
   private convLayer(L: number, ev: StepEvents): void {
     const nC = this.nCores, dt = this.dest[L], start = dt.start as Int32Array;
     const { pairCnt, pairLast, pairRLast, touched, recv, msgs } = this;
@@ -503,16 +507,16 @@ export class StepTimer {
       let c = nC, t = this.portT;
       if (co !== null && lp !== null) { c = co[i]; t = this.startOn(c, lp[i]); }
       else if (ic !== null) { c = ic[i]; t = msgs[c] * lSend; }
-      const j0 = start[i], j1 = start[i + 1];
+      const j0 = start[i], j1 = start[i + 1], rep = this.tileRep[c];
       for (let j = j0; j < j1; j++) {
         const d = dt.cores[j];
         t += lSend;
         const rc = rcBase + dt.syn[j] * lSyn;
         recv[d] += rc;
-        const p = c * nC + d;
-        if (pairCnt[p] === 0) { touched[this.nTouched++] = p; pairRLast[p] = 0; }
+        const p = rep * nC + d;
+        if (pairCnt[p] === 0) { touched[this.nTouched++] = p; pairRLast[p] = 0; pairLast[p] = t; }
         pairCnt[p]++;
-        pairLast[p] = t;
+        if (t > pairLast[p]) pairLast[p] = t;
         if (rc > pairRLast[p]) pairRLast[p] = rc;
       }
       if (co !== null) msgs[c] += j1 - j0;
