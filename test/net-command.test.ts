@@ -60,7 +60,7 @@ describe('ncsim net', () => {
     expect(by.c1).toBeGreaterThan(0);
     expect(by.h1).toBeGreaterThan(0);
     expect(by.p1).toBe(0); // fixed weights: no learning circuit
-    expect(rep.perStep?.cycles.learning).toBeGreaterThan(0);
+    expect(rep.perStep?.timing?.meanPhasesS.learning).toBeGreaterThan(0); // learning phase of the simulated steps
     // the same seeded input with or without learning: c1 integrates the same input events
     expect(rep.run.layers[0].synapticEvents).toBe(plain.run.layers[0].synapticEvents);
   });

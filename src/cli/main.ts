@@ -3,7 +3,7 @@
  * The ncsim command line: a thin layer over the library (src/index.ts). Bad input exits with
  * status 2 and a message naming the field; output files are written atomically.
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readDocumentText } from '../io/document.js';
 import { packageVersion } from './version.js';
@@ -13,6 +13,7 @@ import { loadModel, listModels, describeModel } from '../cost/hwmodel.js';
 import { costRun, statsLines, accelergyActionCounts, CostReport } from '../cost/cost.js';
 import { mapActivity, mapWithPolicy, MapPolicy } from '../cost/mapping.js';
 import { readActivityFile } from '../cost/activity-io.js';
+import { storedTiming } from '../cost/retime.js';
 import type { Activity } from '../cost/activity.js';
 import { costText, pipelineText } from '../report/cost-text.js';
 import { cmdReport, cmdCompare } from './report-commands.js';
@@ -65,9 +66,11 @@ function cmdTrain(argv: string[]): void {
   const showProgress = !opts.quiet && process.stderr.isTTY;
   // Does the network fit the hardware model? Asked once the network is known, before the teacher trains.
   const fits = { beforeTeacher: (plan: { layers: Activity['layers'] }) => void mapFor({ layers: plan.layers } as Activity, model, opts.mapping as MapPolicy) };
-  const report = priceReport(train(stripCli(opts), showProgress ? progressBar() : undefined, fits), model, opts.mapping as MapPolicy, opts.schedule as Schedule);
+  // Every step is timed on the mesh of this model and mapping while the chip runs (src/timing).
+  const timing = { model, mapping: opts.mapping as MapPolicy };
+  const report = priceReport(train(stripCli(opts), showProgress ? progressBar() : undefined, fits, timing), model, opts.mapping as MapPolicy, opts.schedule as Schedule);
   if (showProgress) process.stderr.write('\r\x1b[K');
-  setCostOutputs(outputs, report.cost, report.activity, mapFor(report.activity, model, opts.mapping as MapPolicy));
+  setCostOutputs(outputs, report.cost, report.activity, mapFor(report.activity, model, opts.mapping as MapPolicy), model);
   const json = JSON.stringify(report, null, 2);
   outputs.set('--out', json + '\n');
   if (outputs.has('--report')) outputs.set('--report', renderReport(report as unknown as ReportRun, {}));
@@ -81,9 +84,9 @@ function stripCli(o: Record<string, unknown>): TrainOptions {
   return rest as unknown as TrainOptions;
 }
 
-function setCostOutputs(outputs: OutputSet, c: CostReport, activity: Activity, mapping: ReturnType<typeof mapActivity>): void {
+function setCostOutputs(outputs: OutputSet, c: CostReport, activity: Activity, mapping: ReturnType<typeof mapActivity>, model: ReturnType<typeof loadModel>): void {
   if (outputs.has('--stats')) outputs.set('--stats', statsLines(c));
-  if (outputs.has('--accelergy')) outputs.set('--accelergy', accelergyActionCounts(activity, mapping));
+  if (outputs.has('--accelergy')) outputs.set('--accelergy', accelergyActionCounts(activity, mapping, 'all', model.noc.inputSource.value));
 }
 
 /** Map with the asked policy ("spread" falls back to "pack", mapping.ts). */
@@ -101,12 +104,24 @@ function cmdCost(argv: string[]): void {
   const activity = readActivityFile(positionals[0]);
   const model = loadModel(o.hw as string);
   const mapping = mapFor(activity, model, o.mapping as MapPolicy);
-  const c = costRun(activity, model, mapping);
-  setCostOutputs(outputs, c, activity, mapping);
+  let c = costRun(activity, model, mapping);
+  // Per-step timing cannot be re-simulated from counts: reuse the run's own when it still holds (retime.ts).
+  const stored = storedTiming(readJsonQuietly(positionals[0]), c);
+  if (stored) c = costRun(activity, model, mapping, stored);
+  setCostOutputs(outputs, c, activity, mapping, model);
   const json = JSON.stringify(c, null, 2);
   outputs.set('--out', json + '\n');
   outputs.commit();
   out(o.json ? json : costText(c));
+}
+
+/** The file as JSON, or undefined (it was read and checked once already, as an activity). */
+function readJsonQuietly(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 function cmdHw(argv: string[]): void {

@@ -67,6 +67,9 @@ export interface ActionCost {
 
 export interface EventCost { energy: Quantity; latency: Quantity; note?: string }
 
+/** The barrier's latency from `tiles` tiles in use upwards (until the next entry). */
+export interface BarrierEntry { tiles: number; latency: Quantity }
+
 export interface HwModel {
   schema: typeof HW_SCHEMA;
   name: string;
@@ -90,8 +93,11 @@ export interface HwModel {
     hopX: EventCost;
     hopY: EventCost;
     packetReceived: EventCost;
+    /** Where input events enter the mesh (noc.ts): an input port at tile (0, 0), or spike sources on layer 1's cores. Optional; default "port". */
+    inputSource: Choice<'port' | 'cores'>;
   };
-  barrier: EventCost;
+  /** Per time step; `byTiles` (optional) gives the latency as a step function of the tiles in use. */
+  barrier: EventCost & { byTiles?: BarrierEntry[] };
   static: { powerPerCore: Quantity; appliesTo: Choice<'all-cores' | 'used-cores'> };
   memory: { learning: { read: Quantity; write: Quantity; bytesPerCore: Quantity } };
   host: { flops: Quantity; energyPerFlop: Quantity };
@@ -362,7 +368,7 @@ export function parseHwModel(json: unknown, label = '(inline)', path = ''): HwMo
   const overheads = {} as Record<Phase, Quantity>;
   for (const ph of PHASES) overheads[ph] = v.quantity(ov, ph, 'overheads', 'latency', { min: 0 }, hz);
 
-  const n = v.object(o.noc, 'noc', ['mesh', 'packetSent', 'hopX', 'hopY', 'packetReceived']);
+  const n = v.object(o.noc, 'noc', ['mesh', 'packetSent', 'hopX', 'hopY', 'packetReceived', 'inputSource']);
   const mesh = v.object(n.mesh, 'noc.mesh', ['x', 'y', 'coresPerTile']);
   const noc = {
     mesh: {
@@ -374,13 +380,16 @@ export function parseHwModel(json: unknown, label = '(inline)', path = ''): HwMo
     hopX: v.eventCost(n, 'hopX', 'noc', hz),
     hopY: v.eventCost(n, 'hopY', 'noc', hz),
     packetReceived: v.eventCost(n, 'packetReceived', 'noc', hz),
+    inputSource: n.inputSource === undefined
+      ? { value: 'port' as const, source: 'default: input events enter at an input port on tile (0, 0)' }
+      : v.choice(n, 'inputSource', 'noc', ['port', 'cores'] as const),
   };
   const slots = noc.mesh.x.value * noc.mesh.y.value * noc.mesh.coresPerTile.value;
   if (cores.count.value > slots) {
     v.fail('cores.count.value', `at most noc.mesh.x x noc.mesh.y x noc.mesh.coresPerTile = ${slots} cores`, cores.count.value);
   }
 
-  const barrier = v.eventCost(o, 'barrier', '', hz);
+  const barrier = parseBarrier(v, o, hz);
 
   const s = v.object(o.static, 'static', ['powerPerCore', 'appliesTo']);
   const staticPower = {
@@ -416,6 +425,36 @@ export function parseHwModel(json: unknown, label = '(inline)', path = ''): HwMo
     schema: HW_SCHEMA, name, description, notes, path, clock, cores, bits, actions, overheads, noc,
     barrier, static: staticPower, memory, host, link, nonIdealities, neuron,
   };
+}
+
+/**
+ * `barrier`: energy and latency per step, and optionally `byTiles`, a list of
+ * `{ "tiles": k, "latency": quantity }` with k whole and strictly increasing: the latency from k
+ * tiles in use upwards (SANA-FE's synchronisation table); below the first entry, `latency`.
+ */
+function parseBarrier(v: Validator, o: Obj, hz: number): HwModel['barrier'] {
+  const b = v.object(o.barrier, 'barrier', ['energy', 'latency', 'byTiles', 'note']);
+  const out: HwModel['barrier'] = {
+    energy: v.quantity(b, 'energy', 'barrier', 'energy', { min: 0 }),
+    latency: v.quantity(b, 'latency', 'barrier', 'latency', { min: 0 }, hz),
+  };
+  const note = v.string(b, 'note', 'barrier', true);
+  if (note !== undefined) out.note = note;
+  if (b.byTiles !== undefined) {
+    if (!Array.isArray(b.byTiles) || b.byTiles.length === 0) v.fail('barrier.byTiles', 'a non-empty array of { "tiles", "latency" }', b.byTiles);
+    let last = 0;
+    out.byTiles = (b.byTiles as unknown[]).map((e, i) => {
+      const p = childPath('barrier.byTiles', i);
+      const eo = v.object(e, p, ['tiles', 'latency']);
+      const tiles = eo.tiles;
+      if (typeof tiles !== 'number' || !Number.isInteger(tiles) || tiles <= last) {
+        v.fail(childPath(p, 'tiles'), `a whole number of tiles greater than ${last} (entries in increasing order)`, tiles);
+      }
+      last = tiles as number;
+      return { tiles: tiles as number, latency: v.quantity(eo, 'latency', p, 'latency', { min: 0 }, hz) };
+    });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -524,8 +563,10 @@ export function describeModel(m: HwModel): string {
     q(`noc.${k}.energy`, m.noc[k].energy);
     q(`noc.${k}.latency`, m.noc[k].latency);
   }
+  rows.push(['noc.inputSource', m.noc.inputSource.value, m.noc.inputSource.source + (m.noc.inputSource.note ? ` [${m.noc.inputSource.note}]` : '')]);
   q('barrier.energy', m.barrier.energy);
   q('barrier.latency', m.barrier.latency);
+  (m.barrier.byTiles ?? []).forEach((e, i) => q(`barrier.byTiles[${i}] (from ${e.tiles} tiles)`, e.latency));
   q('static.powerPerCore', m.static.powerPerCore);
   rows.push(['static.appliesTo', m.static.appliesTo.value, m.static.appliesTo.source + (m.static.appliesTo.note ? ` [${m.static.appliesTo.note}]` : '')]);
   q('memory.learning.read', m.memory.learning.read);

@@ -62,7 +62,9 @@ export function resolveTrainOptions(partial: LibraryTrainOptions = {}): { train:
 /** Fills in the report's cost (mapped onto the model's cores) and its host/link/chip pipeline. */
 export function priceReport(report: TrainReport, model: HwModel, mapping: MapPolicy, schedule: Schedule): PricedTrainReport {
   const placed = mapWithPolicy(report.activity.layers, model, mapping);
-  report.cost = costRun(report.activity, model, placed);
+  // The run's per-step timing (when it was timed on this model and mapping) prices latency; else the average model.
+  report.cost = costRun(report.activity, model, placed, report.stepTiming?.phases);
+  delete report.stepTiming;
   report.pipeline = pipelineReport(report.activity, report.cost, model, report.options.epochs, report.options.batch, schedule);
   return report as PricedTrainReport;
 }
@@ -72,7 +74,7 @@ export function train(options: LibraryTrainOptions = {}, onProgress?: (p: Progre
   const { train: o, price } = resolveTrainOptions(options);
   // The model first: a bad --hw is refused before minutes of simulation.
   const model = typeof price.hw === 'string' ? loadModel(price.hw) : price.hw;
-  return priceReport(drain(trainSteps(o, onProgress, fitsChecks(model, price.mapping))), model, price.mapping, price.schedule);
+  return priceReport(drain(trainSteps(o, onProgress, fitsChecks(model, price.mapping), { model, mapping: price.mapping })), model, price.mapping, price.schedule);
 }
 
 /**
@@ -86,7 +88,7 @@ export async function trainAsync(options: LibraryTrainOptions = {}, hooks: Train
   const { train: o, price } = resolveTrainOptions(options);
   const model = typeof price.hw === 'string' ? loadModel(price.hw) : price.hw;
   await yieldToEventLoop();
-  const steps = trainSteps(o, onProgress, fitsChecks(model, price.mapping));
+  const steps = trainSteps(o, onProgress, fitsChecks(model, price.mapping), { model, mapping: price.mapping });
   let last = performance.now();
   try {
     for (;;) {

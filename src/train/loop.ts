@@ -28,6 +28,8 @@ export interface SampleLoop {
   x: Float32Array;
   /** Called after each sample with its position in `order` (progress). */
   onSample?: (s: number) => void;
+  /** Called after every time step of every sample (the step timer, src/timing). */
+  observe?: () => void;
   /** When given, receives the chip's prediction for each sample, in order (the bench compares runs). */
   predictions?: Int32Array;
 }
@@ -58,7 +60,7 @@ export function* trainSampleSteps(o: SampleLoop): Generator<void, SampleLoopResu
     waited += performance.now() - t0;
     set.frames(i, steps, o.encoding, o.rng, x);
     rule.setSample({ targets, label: set.labels[i] });
-    chip.runSample(x, steps, true);
+    chip.runSample(x, steps, true, o.observe);
     const predicted = chip.predict();
     if (o.predictions) o.predictions[s] = predicted;
     if (predicted === set.labels[i]) correct++;

@@ -26,6 +26,11 @@ import { FASHION_MNIST_DIR, loadIdxFolder } from '../host/idx.js';
 import { existsSync } from 'node:fs';
 import { InputError } from '../io/errors.js';
 import type { CostReport } from '../cost/cost.js';
+import type { HwModel } from '../cost/hwmodel.js';
+import { mapWithPolicy, MapPolicy } from '../cost/mapping.js';
+import { StepTimer, StepSource } from '../timing/step-timer.js';
+import { chipSource } from '../timing/chip-source.js';
+import type { PhaseTiming } from '../timing/summary.js';
 import type { PipelineReport } from '../pipeline/params.js';
 import { Activity, ActivityLayer, ActivityPhase, ACTIVITY_SCHEMA } from '../cost/activity.js';
 import { checkChipState, checkChipWeights, checkTeacher } from './finite.js';
@@ -128,6 +133,8 @@ export interface TrainReport {
   memory: LearningMemoryCurves;
   /** The run priced on the hardware model of --hw (src/cost). */
   cost?: CostReport;
+  /** Per-step timing of each phase on the model and mapping train() was given (src/timing); the CLI moves it into `cost`. */
+  stepTiming?: { model: string; mapping: MapPolicy; phases: Record<string, PhaseTiming> };
   /** The host/link/chip pipeline of this run under the three schedules (src/pipeline). */
   pipeline?: PipelineReport;
 }
@@ -145,8 +152,11 @@ function summary(v: ArrayLike<number>): Summary {
 
 export interface Progress { phase: 'teacher' | 'train' | 'test'; epoch: number; done: number; total: number }
 
-export function train(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks): TrainReport {
-  return drain(trainSteps(opts, onProgress, checks));
+/** Time every step on this hardware model and mapping while training (src/timing). */
+export interface StepTimingOptions { model: HwModel; mapping: MapPolicy }
+
+export function train(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks, timing?: StepTimingOptions): TrainReport {
+  return drain(trainSteps(opts, onProgress, checks, timing));
 }
 
 /**
@@ -154,7 +164,7 @@ export function train(opts: TrainOptions, onProgress?: (p: Progress) => void, ch
  * synchronous train() (drain) and the library's trainAsync (src/train/api.ts), which yields to
  * the event loop and checks its AbortSignal between samples.
  */
-export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks): Generator<void, TrainReport> {
+export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks, timing?: StepTimingOptions): Generator<void, TrainReport> {
   const t0 = performance.now();
   const session = new TrainSession(opts, onProgress, checks);
   try {
@@ -164,6 +174,11 @@ export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => vo
     const spec = chip.spec;
     const trainPhase = emptyPhase(spec, true);
     const testPhase = emptyPhase(spec, false);
+    // The mapping the cost will use (same layers, same policy): refused here, before the epochs, if it does not fit.
+    if (timing) {
+      const layers = session.activity(chip, trainPhase, testPhase).layers;
+      session.timeSteps(chip, new StepTimer(timing.model, mapWithPolicy(layers, timing.model, timing.mapping), layers));
+    }
     const epochs: EpochReport[] = [];
     let trainSamples = 0;
     // Accuracy of the chip as initialised, before any on-chip learning (epoch 0).
@@ -179,7 +194,9 @@ export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => vo
         updates: sum['learn.update'], denseUpdates: sum['learn.dense'], seconds: e.seconds,
       });
     }
-    return assembleReport(session, chip, initialAccuracy, epochs, trainPhase, testPhase, trainSamples, (performance.now() - t0) / 1000);
+    const report = assembleReport(session, chip, initialAccuracy, epochs, trainPhase, testPhase, trainSamples, (performance.now() - t0) / 1000);
+    if (timing && session.timer) report.stepTiming = { model: timing.model.name, mapping: timing.mapping, phases: session.timer.timer.result() };
+    return report;
   } finally {
     session.close();
   }
@@ -222,6 +239,8 @@ export class TrainSession {
   private readonly x: Float32Array;
   private readonly producer: ReturnType<typeof createTargetProducer>;
   private readonly onProgress?: (p: Progress) => void;
+  /** The step timer of timeSteps(), with its view of the chip. */
+  timer?: { timer: StepTimer; src: StepSource; chip: Chip };
 
   constructor(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks) {
     this.opts = opts;
@@ -317,6 +336,19 @@ export class TrainSession {
     return chip;
   }
 
+  /** Time every step `chip` runs from now on (train and test phases) with `timer`. */
+  timeSteps(chip: Chip, timer: StepTimer): void {
+    this.timer = { timer, src: chipSource(chip), chip };
+  }
+
+  /** The step timer's hooks for one phase on `chip` (none when it is not the timed chip). */
+  private timed(chip: Chip, phase: 'train' | 'test'): { observe?: () => void; end?: () => void } {
+    const tm = this.timer;
+    if (!tm || tm.chip !== chip) return {};
+    tm.timer.beginPhase(phase, phase === 'train', tm.src);
+    return { observe: () => tm.timer.step(tm.src), end: () => tm.timer.sampleEnd(tm.src) };
+  }
+
   /** One epoch of on-chip learning over the training digits (seeded order); counts go into `phase`. */
   trainEpoch(chip: Chip, rule: ChipRule, epoch: number, phase?: ActivityPhase): EpochResult {
     return drain(this.trainEpochSteps(chip, rule, epoch, phase));
@@ -334,14 +366,16 @@ export class TrainSession {
       : { order, norms: this.norms });
     const before = snapshot(chip);
     const onProgress = this.onProgress;
+    const tm = this.timed(chip, 'train');
     const onSample = (s: number) => {
+      tm.end?.();
       // A run whose states became non-finite stops here, naming layer, sample and step (exit 3).
       checkChipState(chip, { phase: 'train', epoch, sample: s, steps: o.steps }, 'lower --lr or --threshold');
       if (onProgress && s % 200 === 0) onProgress({ phase: 'train', epoch, done: s, total: order.length });
     };
     let correct: number;
     try {
-      ({ correct } = yield* trainSampleSteps({ chip, rule, set: this.source.train, order, stream, steps: o.steps, encoding: o.encoding, rng: this.encRng, x: this.x, onSample }));
+      ({ correct } = yield* trainSampleSteps({ chip, rule, set: this.source.train, order, stream, steps: o.steps, encoding: o.encoding, rng: this.encRng, x: this.x, onSample, observe: tm.observe }));
     } finally {
       stream.close();
     }
@@ -360,10 +394,11 @@ export class TrainSession {
   *evaluateSteps(chip: Chip, phase?: ActivityPhase, epoch = 0): Generator<void, number> {
     const o = this.opts, test = this.source.test, x = this.x;
     const before = snapshot(chip);
+    const tm = this.timed(chip, 'test');
     let correct = 0;
     for (let i = 0; i < test.n; i++) {
       test.frames(i, o.steps, o.encoding, this.encRng, x);
-      chip.runSample(x, o.steps, false);
+      chip.runSample(x, o.steps, false, tm.observe);
       checkChipState(chip, { phase: 'test', epoch, sample: i, steps: o.steps }, 'lower --lr, --threshold or --init-gain');
       if (chip.predict() === test.labels[i]) correct++;
       if (this.onProgress && i % 500 === 0) this.onProgress({ phase: 'test', epoch, done: i, total: test.n });

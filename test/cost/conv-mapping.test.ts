@@ -190,6 +190,8 @@ describe('receptive-field reach of a core (convReach)', () => {
     // all of c1, 16 of each channel, so 16 packets to each pool core (not 32 to each)
     expect(mapping.layers[0].slices.map((s) => [s.core, s.neurons])).toEqual([[0, 32]]);
     expect(noc.inputPackets).toBe(16);
-    expect(noc.packetsSent).toBe(32);
+    // loihi's input events come from spike sources on c1's core (noc.inputSource "cores"): sent there too
+    expect(noc.packetsSent).toBe(32 + 16);
+    expect(costRun(act, { ...model, noc: { ...model.noc, inputSource: { value: 'port', source: 'test' } } }, mapping).phases.test.noc.packetsSent).toBe(32);
   });
 });
