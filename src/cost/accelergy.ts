@@ -5,8 +5,8 @@
 import type { Activity } from './activity.js';
 import { ACTIONS } from './actions.js';
 import type { Mapping } from './mapping.js';
-import type { PhaseName } from './cost.js';
-import { PHASE_NAMES } from './cost.js';
+import type { PhaseName } from './report.js';
+import { PHASE_NAMES } from './report.js';
 import { apportion, count, nocRoutes, InputSource } from './noc.js';
 import { formatValue, nameSafe } from './stats.js';
 

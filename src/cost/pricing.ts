@@ -21,7 +21,7 @@ import type { Activity, ActivityPhase } from './activity.js';
 import { ACTIONS, CIRCUITS, Circuit, UNPRICED } from './actions.js';
 import type { HwModel } from './hwmodel.js';
 import type { Mapping } from './mapping.js';
-import type { LayerCost, PhaseCost, PhaseName } from './cost.js';
+import type { LayerCost, PhaseCost, PhaseName } from './report.js';
 import { count, nocRoutes, sliceReach } from './noc.js';
 import { averageCycles } from './average-timing.js';
 import type { PhaseTiming } from '../timing/summary.js';

@@ -7,7 +7,7 @@
  * and the same placement; otherwise the cost carries the average estimate, labelled as such
  * (`latency.kind: "average"`, `timing: null`) and the text names the command that re-runs it.
  */
-import type { CostReport, PhaseName } from './cost.js';
+import type { CostReport, PhaseName } from './report.js';
 import type { HwModel } from './hwmodel.js';
 import type { PhaseTiming } from '../timing/summary.js';
 

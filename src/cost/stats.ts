@@ -3,8 +3,8 @@
  * stats list (`--stats`): `name value # description (unit)`, one figure a line.
  */
 import { ACTIONS, CIRCUITS, Circuit } from './actions.js';
-import type { CostReport, LayerCost, PhaseCost, PhaseName } from './cost.js';
-import { PHASE_NAMES } from './cost.js';
+import type { CostReport, LayerCost, PhaseCost, PhaseName } from './report.js';
+import { PHASE_NAMES } from './report.js';
 
 type Scope = 'run' | 'phase' | 'phase-circuit' | 'phase-action' | 'layer' | 'layer-circuit' | 'core';
 

@@ -40,7 +40,7 @@ describe('examples/', () => {
     const r = run('recost.mjs');
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(['generic45', 'loihi', 'rram', 'xylo']);
+    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(['generic45', 'loihi', 'loihi-2018', 'rram', 'xylo']);
     for (const l of lines) expect(l).toMatch(/\d+ cores\s+[\d.]+ uJ \/ training sample$/);
   });
 });

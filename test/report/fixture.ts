@@ -19,7 +19,7 @@ export function makeRun(overrides: Partial<TrainOptions> = {}, hw = 'loihi'): Re
   const opts: TrainOptions = { ...TRAIN_DEFAULTS, ...SMALL, ...overrides };
   const model = loadModel(hw);
   // Every step timed on the model's mesh, as `ncsim train` does (spread, or pack when spread does not fit).
-  const full = train(opts, undefined, { model, mapping: 'spread' });
+  const full = train(opts, undefined, undefined, { model, mapping: 'spread' });
   const { stepTiming, ...run } = full as ReportRun & { stepTiming?: { phases: Record<string, unknown> } };
   const mapping = mapWithPolicy(run.activity.layers, model, 'spread');
   run.cost = costRun(run.activity, model, mapping, stepTiming?.phases as Parameters<typeof costRun>[3]);

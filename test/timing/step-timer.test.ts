@@ -11,7 +11,7 @@ import { COUNTERS } from '../../src/chip/counters.js';
 import { COUNTER_SLOTS } from '../../src/reference/counters.js';
 import { StepTimer, StepSource } from '../../src/timing/step-timer.js';
 import { Mesh, barrierCycles } from '../../src/timing/mesh.js';
-import { exitStatusFor, InputError } from '../../src/cli/errors.js';
+import { exitStatusFor, InputError } from '../../src/io/errors.js';
 import { TINY_PATH, tinyModel, workedActivity } from '../cost/fixtures.js';
 import { readFileSync } from 'node:fs';
 import type { ActivityLayer } from '../../src/cost/activity.js';

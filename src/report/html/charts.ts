@@ -10,22 +10,15 @@ import type { PipelineResult, TimelineEvent } from '../../pipeline/des.js';
 import type { ReportRun, LabelledRun, RobustnessCurves, MemoryCurves } from './types.js';
 import { checkOptionalFields } from './types.js';
 import { timingCharts } from './timing-charts.js';
+import { provenance, type Chart } from './chart.js';
+
+export { provenance } from './chart.js';
+export type { Chart } from './chart.js';
 import {
   lineChart, barChart, hBarChart, ganttChart, BarKey, BarGroup, HBarRow, GanttEvent, GanttStall, LineSeries,
   energyUnit, timeUnit, byteUnit, fmt, finite, formatEnergy, formatTime, formatPercent, seriesColor, categoryColor, tickFormat,
 } from './svg.js';
 
-export interface Chart {
-  /** Unique on the page; the figure's id is `chart-<id>` and its svg has data-chart="<id>". */
-  id: string;
-  title: string;
-  xLabel: string;
-  yLabel: string;
-  caption: string;
-  svg: string;
-  /** Spans the page's width (timelines). */
-  wide?: boolean;
-}
 
 export interface ChartSet { charts: Chart[]; notes: string[] }
 
@@ -53,11 +46,6 @@ export function circuitColor(name: string): string {
 
 const str = (v: unknown, fallback = '?'): string => (v === undefined || v === null || v === '' ? fallback : String(v));
 
-/** "ncsim train, rule ltl-online, hw loihi, 1000 training digits x 2 epochs, T = 16, seed 1". */
-export function provenance(run: ReportRun): string {
-  const o = (run.options ?? {}) as Partial<ReportRun['options']>;
-  return `ncsim train, rule ${str(o.rule)}, hw ${str(run.cost?.model?.name, 'not priced')}, ${str(o.samples)} training digits × ${str(o.epochs)} epoch(s), T = ${str(o.steps)}, seed ${str(o.seed)}`;
-}
 
 // ---------------------------------------------------------------------------------------------
 // One run

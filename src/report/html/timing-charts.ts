@@ -7,7 +7,7 @@
 import type { CostReport } from '../../cost/cost.js';
 import type { PhaseTiming } from '../../timing/summary.js';
 import type { ReportRun } from './types.js';
-import { provenance, Chart } from './charts.js';
+import { provenance, type Chart } from './chart.js';
 import { barChart, BarGroup, esc, n, fmt, finite, formatTime, formatPercent } from './svg.js';
 
 
