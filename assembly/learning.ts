@@ -5,7 +5,7 @@
 //   dW[i, j] = (-eta * delta[i]) * S_pre[j],  db[i] = -eta * delta[i]
 // The circuit first computes m[i] = -eta*delta[i] per neuron and lists the neurons whose m is
 // nonzero (their gates let an update through); the outer-product writer then touches only
-// those neurons' synapses, so the gates cut both the update events and the work.
+// the 4-neuron blocks holding listed neurons, so the gates cut both the update events and the work.
 import {
   bump, ACC_READS, LEARN_ERROR_EVALS, LEARN_GATE_EVALS, LEARN_SIGN_EVALS, LEARN_UPDATES,
   LEARN_DENSE, LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
@@ -18,25 +18,65 @@ export const ERROR_SIGN: i32 = 1;
 /**
  * Per-neuron learning signal m[i] = -eta * delta[i] at learning step t (1-based).
  * Writes the indices of neurons with m != 0 to activeIdxPtr and returns how many there are.
+ * Four neurons per SIMD step: every lane computes exactly the scalar body's f32 operations
+ * (u32 -> f32 conversion, division, the gate as a lane mask), so m is bit-identical to
+ * ltlSignal<f32, f32>, which still handles the tail.
  */
 export function ltlOnlineSignal(
   n: i32, cPtr: usize, targetPtr: usize, uPtr: usize, thrPtr: usize, thrStride: i32,
   t: i32, width: f32, height: f32, errorMode: i32, negLr: f32,
   mPtr: usize, activeIdxPtr: usize, cnt: usize,
 ): i32 {
-  return ltlSignal<f32, f32>(n, cPtr, targetPtr, uPtr, thrPtr, thrStride, t, boxcarHalf(width), height, errorMode, negLr, mPtr, activeIdxPtr, cnt);
+  const half = boxcarHalf(width);
+  const tf = <f32>t;
+  const twoOverT: f32 = <f32>2 / tf;
+  const tv = f32x4.splat(tf), twoOverTv = f32x4.splat(twoOverT), halfv = f32x4.splat(half);
+  const hv = f32x4.splat(height), lrv = f32x4.splat(negLr);
+  const zero = f32x4.splat(0), one = f32x4.splat(1), minusOne = f32x4.splat(-1);
+  const sign = errorMode == ERROR_SIGN;
+  const n4 = n & ~3;
+  let nActive = 0;
+  for (let i = 0; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    const rate = f32x4.div(f32x4.convert_i32x4_u(v128.load(cPtr + o)), tv);
+    const zeta = f32x4.neg(f32x4.mul(twoOverTv, f32x4.sub(v128.load(targetPtr + o), rate)));
+    const theta = thrStride ? v128.load(thrPtr + o) : f32x4.splat(load<f32>(thrPtr));
+    const open = f32x4.lt(f32x4.abs(f32x4.sub(v128.load(uPtr + o), theta)), halfv);
+    const delta = sign
+      ? v128.and(v128.bitselect(one, v128.and(minusOne, f32x4.lt(zeta, zero)), f32x4.gt(zeta, zero)), open)
+      : f32x4.mul(zeta, v128.and(hv, open));
+    const m = f32x4.mul(lrv, delta);
+    v128.store(mPtr + o, m);
+    let bits = i32x4.bitmask(f32x4.ne(m, zero));
+    while (bits) {
+      store<i32>(activeIdxPtr + (<usize>nActive << 2), i + ctz<i32>(bits));
+      nActive++;
+      bits &= bits - 1;
+    }
+  }
+  if (n4 < n) {
+    // The tail (n not a multiple of 4) through the scalar body, counted below with the rest.
+    const o = <usize>n4 << 2;
+    nActive += ltlSignal<f32, f32>(
+      n - n4, cPtr + o, targetPtr + o, uPtr + o, thrPtr + (thrStride ? o : 0), thrStride, t, half, height, errorMode, negLr,
+      mPtr + o, activeIdxPtr + (<usize>nActive << 2), n4,
+    );
+  }
+  countSignal(cnt, n, errorMode);
+  return nActive;
 }
 
 /**
- * The learning signal's body for a membrane and threshold stored as S (f32, or i32 on a
+ * The learning signal's scalar body for a membrane and threshold stored as S (f32, or i32 on a
  * fixed-point chip) and a gate compared in G (f32, or f64: exact on integers), half = p/2 in
- * the membrane's units. The error and m are f32 in both.
+ * the membrane's units. The error and m are f32 in both. Neurons are numbered from i0 in the
+ * active list (the SIMD caller hands its tail here); counts are the caller's (countSignal).
  */
 // @ts-ignore: decorator
 @inline export function ltlSignal<S, G>(
   n: i32, cPtr: usize, targetPtr: usize, uPtr: usize, thrPtr: usize, thrStride: i32,
   t: i32, half: G, height: f32, errorMode: i32, negLr: f32,
-  mPtr: usize, activeIdxPtr: usize, cnt: usize,
+  mPtr: usize, activeIdxPtr: usize, i0: i32,
 ): i32 {
   const tf = <f32>t;
   const twoOverT: f32 = <f32>2 / tf;
@@ -56,50 +96,121 @@ export function ltlOnlineSignal(
     const m: f32 = negLr * delta;
     store<f32>(mPtr + o, m);
     if (m != 0) {
-      store<i32>(activeIdxPtr + (<usize>nActive << 2), i);
+      store<i32>(activeIdxPtr + (<usize>nActive << 2), i0 + i);
       nActive++;
     }
   }
+  return nActive;
+}
+
+/** The counts of one learning-signal evaluation of n neurons. */
+// @ts-ignore: decorator
+@inline export function countSignal(cnt: usize, n: i32, errorMode: i32): void {
   bump(cnt, ACC_READS, <f64>n);
   bump(cnt, LEARN_ERROR_EVALS, <f64>n);
   bump(cnt, LEARN_GATE_EVALS, <f64>n);
   if (errorMode == ERROR_SIGN) bump(cnt, LEARN_SIGN_EVALS, <f64>n);
-  return nActive;
+}
+
+// The writer works on the neurons in chunks of CHUNK: for each chunk, a lane mask (-1 for a
+// listed neuron, 0 otherwise) and the list of its 4-neuron blocks with at least one listed lane,
+// in static memory (no allocation on the hot path).
+const CHUNK: i32 = 4096;
+const laneMask: usize = memory.data(CHUNK << 2, 16);
+const blockList: usize = memory.data(CHUNK, 16);
+
+/**
+ * Fill laneMask for neurons [c0, c1) from the active list and list the chunk's whole 4-neuron
+ * blocks with a listed lane (byte offsets from the chunk's start); returns how many there are.
+ */
+function activeBlocks(c0: i32, c1: i32, activeIdxPtr: usize, nActive: i32): i32 {
+  const lanes = c1 - c0;
+  memory.fill(laneMask, 0, <usize>((lanes + 3) & ~3) << 2);
+  for (let k = 0; k < nActive; k++) {
+    const i = load<i32>(activeIdxPtr + (<usize>k << 2));
+    if (i >= c0 && i < c1) store<i32>(laneMask + (<usize>(i - c0) << 2), -1);
+  }
+  const full = lanes & ~3;
+  let nb = 0;
+  for (let i = 0; i < full; i += 4) {
+    const o = <usize>i << 2;
+    if (v128.any_true(v128.load(laneMask + o))) {
+      store<i32>(blockList + (<usize>nb << 2), <i32>o);
+      nb++;
+    }
+  }
+  return nb;
 }
 
 /**
  * Outer-product write: for every presynaptic event e (index j, value v) and every active
- * neuron i, dst[j, i] += m[i] * v (spikes: += m[i]); dstBias[i] += m[i].
- * dst is the weight memory itself (updates land at "step") or an accumulator of the sample's
- * changes (updates land at "sample"). Counts update events (nonzero products) and the dense count.
+ * neuron i (the list holds distinct neurons), dst[j, i] += m[i] * v (spikes: += m[i]);
+ * dstBias[i] += m[i]. dst is the weight memory itself (updates land at "step") or an
+ * accumulator of the sample's changes (updates land at "sample"). Counts update events
+ * (nonzero products) and the dense count.
+ * SIMD over blocks of 4 postsynaptic neurons with the gates as lane masks: a listed lane gets
+ * exactly the scalar sum w + m*v, an unlisted lane keeps its bits (bitselect), and the update
+ * events are counted as integers per lane, so weights and counts equal the scalar twin's.
  */
 export function outerUpdate(
   dstPtr: usize, dstBiasPtr: usize, nOut: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32,
   mPtr: usize, activeIdxPtr: usize, nActive: i32, writesWeights: i32, cnt: usize,
 ): void {
-  let issued: f64 = 0;
+  let issued: f64 = analog ? 0 : <f64>nEv * <f64>nActive;
   const rowBytes = <usize>nOut << 2;
-  for (let e = 0; e < nEv; e++) {
-    const row = dstPtr + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
-    if (analog) {
-      const v = load<f32>(valPtr + (<usize>e << 2));
-      for (let k = 0; k < nActive; k++) {
-        const o = <usize>load<i32>(activeIdxPtr + (<usize>k << 2)) << 2;
-        const d: f32 = load<f32>(mPtr + o) * v;
-        if (d != 0) issued++;
-        store<f32>(row + o, load<f32>(row + o) + d);
+  const zero = f32x4.splat(0);
+  for (let c0 = 0; c0 < nOut && nActive > 0; c0 += CHUNK) {
+    const c1 = min(nOut, c0 + CHUNK);
+    const nb = activeBlocks(c0, c1, activeIdxPtr, nActive);
+    const tail = c0 + ((c1 - c0) & ~3);
+    const at = <usize>c0 << 2;
+    const mc = mPtr + at;
+    // Update events per lane (an i32 lane cannot overflow: it counts at most nEv * nOut / 4 < 2^31 writes of a 4 GB memory).
+    let counted = i32x4.splat(0);
+    for (let e = 0; e < nEv; e++) {
+      const row = dstPtr + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes + at;
+      if (analog) {
+        const v = load<f32>(valPtr + (<usize>e << 2));
+        const vv = f32x4.splat(v);
+        for (let q = 0; q < nb; q++) {
+          const o = <usize>load<i32>(blockList + (<usize>q << 2));
+          const mask = v128.load(laneMask + o);
+          const d = f32x4.mul(v128.load(mc + o), vv);
+          const w = v128.load(row + o);
+          v128.store(row + o, v128.bitselect(f32x4.add(w, d), w, mask));
+          counted = i32x4.sub(counted, v128.and(f32x4.ne(d, zero), mask));
+        }
+        for (let i = tail; i < c1; i++) {
+          const o = <usize>(i - c0) << 2;
+          if (!load<i32>(laneMask + o)) continue;
+          const d: f32 = load<f32>(mc + o) * v;
+          if (d != 0) issued++;
+          store<f32>(row + o, load<f32>(row + o) + d);
+        }
+      } else {
+        for (let q = 0; q < nb; q++) {
+          const o = <usize>load<i32>(blockList + (<usize>q << 2));
+          const w = v128.load(row + o);
+          v128.store(row + o, v128.bitselect(f32x4.add(w, v128.load(mc + o)), w, v128.load(laneMask + o)));
+        }
+        for (let i = tail; i < c1; i++) {
+          const o = <usize>(i - c0) << 2;
+          if (load<i32>(laneMask + o)) store<f32>(row + o, load<f32>(row + o) + load<f32>(mc + o));
+        }
       }
-    } else {
-      for (let k = 0; k < nActive; k++) {
-        const o = <usize>load<i32>(activeIdxPtr + (<usize>k << 2)) << 2;
-        store<f32>(row + o, load<f32>(row + o) + load<f32>(mPtr + o));
-      }
-      issued += <f64>nActive;
     }
-  }
-  for (let k = 0; k < nActive; k++) {
-    const o = <usize>load<i32>(activeIdxPtr + (<usize>k << 2)) << 2;
-    store<f32>(dstBiasPtr + o, load<f32>(dstBiasPtr + o) + load<f32>(mPtr + o));
+    issued += <f64>(i32x4.extract_lane(counted, 0) + i32x4.extract_lane(counted, 1))
+      + <f64>(i32x4.extract_lane(counted, 2) + i32x4.extract_lane(counted, 3));
+    const bias = dstBiasPtr + at;
+    for (let q = 0; q < nb; q++) {
+      const o = <usize>load<i32>(blockList + (<usize>q << 2));
+      const b = v128.load(bias + o);
+      v128.store(bias + o, v128.bitselect(f32x4.add(b, v128.load(mc + o)), b, v128.load(laneMask + o)));
+    }
+    for (let i = tail; i < c1; i++) {
+      const o = <usize>(i - c0) << 2;
+      if (load<i32>(laneMask + o)) store<f32>(bias + o, load<f32>(bias + o) + load<f32>(mc + o));
+    }
   }
   bump(cnt, LEARN_UPDATES, issued);
   bump(cnt, LEARN_DENSE, <f64>nEv * <f64>nOut);
