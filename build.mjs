@@ -42,7 +42,7 @@ async function buildPrev() {
   mkdirSync(src, { recursive: true });
   for (const f of files) writeFileSync(`${src}/${f}`, execFileSync('git', ['show', `${PREV_KERNELS}:assembly/${f}`]));
   const asc = (await import('assemblyscript/asc')).default;
-  const { error, stderr } = await asc.main([`${src}/index.ts`, '--config', 'asconfig.json', '--target', 'release', '--outFile', 'build/ncsim-prev.wasm']);
+  const { error, stderr } = await asc.main([`${src}/index.ts`, '--config', 'asconfig.json', '--target', 'release', '--outFile', 'build/ncsim-prev.wasm', '--textFile', 'build/ncsim-prev.wat']);
   if (error) throw new Error(`build.mjs: previous kernels' wasm: ${error.message}\n${stderr.toString()}`);
 }
 await buildPrev();
