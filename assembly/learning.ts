@@ -119,20 +119,36 @@ const CHUNK: i32 = 4096;
 const laneMask: usize = memory.data(CHUNK << 2, 16);
 const blockList: usize = memory.data(CHUNK, 16);
 
+// Of the listed neurons in the chunk's whole blocks: how many, and the smallest |m| (f64, exact).
+let blockLanes: i32 = 0;
+let minAbsM: f64 = 0;
+
 /**
  * Fill laneMask for neurons [c0, c1) from the active list and list the chunk's whole 4-neuron
  * blocks with a listed lane (byte offsets from the chunk's start); returns how many there are.
+ * Sets blockLanes and minAbsM.
  */
-function activeBlocks(c0: i32, c1: i32, activeIdxPtr: usize, nActive: i32): i32 {
+function activeBlocks(c0: i32, c1: i32, mPtr: usize, activeIdxPtr: usize, nActive: i32): i32 {
   const lanes = c1 - c0;
+  const full = c0 + (lanes & ~3);
   memory.fill(laneMask, 0, <usize>((lanes + 3) & ~3) << 2);
+  let listed = 0;
+  let minAbs: f64 = Infinity;
   for (let k = 0; k < nActive; k++) {
     const i = load<i32>(activeIdxPtr + (<usize>k << 2));
-    if (i >= c0 && i < c1) store<i32>(laneMask + (<usize>(i - c0) << 2), -1);
+    if (i < c0 || i >= c1) continue;
+    store<i32>(laneMask + (<usize>(i - c0) << 2), -1);
+    if (i < full) {
+      listed++;
+      // NaN m never lowers the minimum: its products are NaN, which count as nonzero anyway.
+      const a = abs<f64>(<f64>load<f32>(mPtr + (<usize>i << 2)));
+      if (a < minAbs) minAbs = a;
+    }
   }
-  const full = lanes & ~3;
+  blockLanes = listed;
+  minAbsM = minAbs;
   let nb = 0;
-  for (let i = 0; i < full; i += 4) {
+  for (let i = 0; i < (lanes & ~3); i += 4) {
     const o = <usize>i << 2;
     if (v128.any_true(v128.load(laneMask + o))) {
       store<i32>(blockList + (<usize>nb << 2), <i32>o);
@@ -141,6 +157,9 @@ function activeBlocks(c0: i32, c1: i32, activeIdxPtr: usize, nActive: i32): i32 
   }
   return nb;
 }
+
+// An f32 product rounds to zero only when its exact value (exact in f64) is at most 2^-150.
+const UNDERFLOW: f64 = 7.006492321624085e-46; // 2^-150
 
 /**
  * Outer-product write: for every presynaptic event e (index j, value v) and every active
@@ -161,7 +180,7 @@ export function outerUpdate(
   const zero = f32x4.splat(0);
   for (let c0 = 0; c0 < nOut && nActive > 0; c0 += CHUNK) {
     const c1 = min(nOut, c0 + CHUNK);
-    const nb = activeBlocks(c0, c1, activeIdxPtr, nActive);
+    const nb = activeBlocks(c0, c1, mPtr, activeIdxPtr, nActive);
     const tail = c0 + ((c1 - c0) & ~3);
     const at = <usize>c0 << 2;
     const mc = mPtr + at;
@@ -172,13 +191,23 @@ export function outerUpdate(
       if (analog) {
         const v = load<f32>(valPtr + (<usize>e << 2));
         const vv = f32x4.splat(v);
-        for (let q = 0; q < nb; q++) {
-          const o = <usize>load<i32>(blockList + (<usize>q << 2));
-          const mask = v128.load(laneMask + o);
-          const d = f32x4.mul(v128.load(mc + o), vv);
-          const w = v128.load(row + o);
-          v128.store(row + o, v128.bitselect(f32x4.add(w, d), w, mask));
-          counted = i32x4.sub(counted, v128.and(f32x4.ne(d, zero), mask));
+        if (abs<f64>(<f64>v) * minAbsM > UNDERFLOW) {
+          // No listed product can round to zero: every listed lane is an update event.
+          issued += <f64>blockLanes;
+          for (let q = 0; q < nb; q++) {
+            const o = <usize>load<i32>(blockList + (<usize>q << 2));
+            const w = v128.load(row + o);
+            v128.store(row + o, v128.bitselect(f32x4.add(w, f32x4.mul(v128.load(mc + o), vv)), w, v128.load(laneMask + o)));
+          }
+        } else {
+          for (let q = 0; q < nb; q++) {
+            const o = <usize>load<i32>(blockList + (<usize>q << 2));
+            const mask = v128.load(laneMask + o);
+            const d = f32x4.mul(v128.load(mc + o), vv);
+            const w = v128.load(row + o);
+            v128.store(row + o, v128.bitselect(f32x4.add(w, d), w, mask));
+            counted = i32x4.sub(counted, v128.and(f32x4.ne(d, zero), mask));
+          }
         }
         for (let i = tail; i < c1; i++) {
           const o = <usize>(i - c0) << 2;
