@@ -113,45 +113,43 @@ export function ltlOnlineSignal(
 }
 
 // The writer works on the neurons in chunks of CHUNK: for each chunk, a lane mask (-1 for a
-// listed neuron, 0 otherwise) and the list of its 4-neuron blocks with at least one listed lane,
-// in static memory (no allocation on the hot path).
+// listed neuron, 0 otherwise) and the list of its blocks of BLOCK neurons (4 vectors, held in
+// registers across all events) with at least one listed lane, in static memory (no allocation
+// on the hot path).
 const CHUNK: i32 = 4096;
+const BLOCK: i32 = 16;
 const laneMask: usize = memory.data(CHUNK << 2, 16);
-const blockList: usize = memory.data(CHUNK, 16);
+const blockList: usize = memory.data(CHUNK / BLOCK << 2, 16);
 
-// Of the listed neurons in the chunk's whole blocks: how many, and the smallest |m| (f64, exact).
-let blockLanes: i32 = 0;
+// Of the listed neurons in the chunk's whole blocks, the smallest |m| (f64, exact).
 let minAbsM: f64 = 0;
 
 /**
- * Fill laneMask for neurons [c0, c1) from the active list and list the chunk's whole 4-neuron
- * blocks with a listed lane (byte offsets from the chunk's start); returns how many there are.
- * Sets blockLanes and minAbsM.
+ * Fill laneMask for neurons [c0, c1) from the active list and list the chunk's whole blocks
+ * with a listed lane (byte offsets from the chunk's start); returns how many there are.
+ * Sets minAbsM.
  */
 function activeBlocks(c0: i32, c1: i32, mPtr: usize, activeIdxPtr: usize, nActive: i32): i32 {
   const lanes = c1 - c0;
-  const full = c0 + (lanes & ~3);
-  memory.fill(laneMask, 0, <usize>((lanes + 3) & ~3) << 2);
-  let listed = 0;
+  const whole = lanes & ~(BLOCK - 1);
+  memory.fill(laneMask, 0, <usize>lanes << 2);
   let minAbs: f64 = Infinity;
   for (let k = 0; k < nActive; k++) {
     const i = load<i32>(activeIdxPtr + (<usize>k << 2));
     if (i < c0 || i >= c1) continue;
     store<i32>(laneMask + (<usize>(i - c0) << 2), -1);
-    if (i < full) {
-      listed++;
+    if (i - c0 < whole) {
       // NaN m never lowers the minimum: its products are NaN, which count as nonzero anyway.
       const a = abs<f64>(<f64>load<f32>(mPtr + (<usize>i << 2)));
       if (a < minAbs) minAbs = a;
     }
   }
-  blockLanes = listed;
   minAbsM = minAbs;
   let nb = 0;
-  for (let i = 0; i < (lanes & ~3); i += 4) {
-    const o = <usize>i << 2;
-    if (v128.any_true(v128.load(laneMask + o))) {
-      store<i32>(blockList + (<usize>nb << 2), <i32>o);
+  for (let i = 0; i < whole; i += BLOCK) {
+    const o = laneMask + (<usize>i << 2);
+    if (v128.any_true(v128.or(v128.or(v128.load(o), v128.load(o, 16)), v128.or(v128.load(o, 32), v128.load(o, 48))))) {
+      store<i32>(blockList + (<usize>nb << 2), i << 2);
       nb++;
     }
   }
@@ -161,15 +159,29 @@ function activeBlocks(c0: i32, c1: i32, mPtr: usize, activeIdxPtr: usize, nActiv
 // An f32 product rounds to zero only when its exact value (exact in f64) is at most 2^-150.
 const UNDERFLOW: f64 = 7.006492321624085e-46; // 2^-150
 
+/** One masked lane-wise write: w' = w + d where mask is set, w (its bits) elsewhere. */
+// @ts-ignore: decorator
+@inline function maskedAdd(p: usize, d: v128, mask: v128): void {
+  const w = v128.load(p);
+  v128.store(p, v128.bitselect(f32x4.add(w, d), w, mask));
+}
+
+/** One lane-wise write w' = w + d (lanes that must keep w get d = -0). */
+// @ts-ignore: decorator
+@inline function plainAdd(p: usize, d: v128): void {
+  v128.store(p, f32x4.add(v128.load(p), d));
+}
+
 /**
  * Outer-product write: for every presynaptic event e (index j, value v) and every active
  * neuron i (the list holds distinct neurons), dst[j, i] += m[i] * v (spikes: += m[i]);
  * dstBias[i] += m[i]. dst is the weight memory itself (updates land at "step") or an
  * accumulator of the sample's changes (updates land at "sample"). Counts update events
  * (nonzero products) and the dense count.
- * SIMD over blocks of 4 postsynaptic neurons with the gates as lane masks: a listed lane gets
+ * SIMD over blocks of 16 postsynaptic neurons with the gates as lane masks: a listed lane gets
  * exactly the scalar sum w + m*v, an unlisted lane keeps its bits (bitselect), and the update
- * events are counted as integers per lane, so weights and counts equal the scalar twin's.
+ * events are counted as integers, so weights and counts equal the scalar twin's. A block's m
+ * and masks stay in registers while it walks the events.
  */
 export function outerUpdate(
   dstPtr: usize, dstBiasPtr: usize, nOut: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32,
@@ -177,68 +189,78 @@ export function outerUpdate(
 ): void {
   let issued: f64 = analog ? 0 : <f64>nEv * <f64>nActive;
   const rowBytes = <usize>nOut << 2;
-  const zero = f32x4.splat(0);
+  const zero = f32x4.splat(0), negZero = f32x4.splat(-0.0);
   for (let c0 = 0; c0 < nOut && nActive > 0; c0 += CHUNK) {
     const c1 = min(nOut, c0 + CHUNK);
     const nb = activeBlocks(c0, c1, mPtr, activeIdxPtr, nActive);
-    const tail = c0 + ((c1 - c0) & ~3);
+    const tail = c0 + ((c1 - c0) & ~(BLOCK - 1));
     const at = <usize>c0 << 2;
-    const mc = mPtr + at;
+    const mc = mPtr + at, bias = dstBiasPtr + at;
     // Update events per lane (an i32 lane cannot overflow: it counts at most nEv * nOut / 4 < 2^31 writes of a 4 GB memory).
     let counted = i32x4.splat(0);
-    for (let e = 0; e < nEv; e++) {
-      const row = dstPtr + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes + at;
+    for (let q = 0; q < nb; q++) {
+      const o = <usize>load<i32>(blockList + (<usize>q << 2));
+      const k0 = v128.load(laneMask + o), k1 = v128.load(laneMask + o, 16), k2 = v128.load(laneMask + o, 32), k3 = v128.load(laneMask + o, 48);
+      const m0 = v128.load(mc + o), m1 = v128.load(mc + o, 16), m2 = v128.load(mc + o, 32), m3 = v128.load(mc + o, 48);
+      // m where listed, -0 elsewhere: w + (-0) is w, bit for bit (w = +0 included), and so is
+      // w + (-0) * v for a finite v > 0, so these lanes need no select.
+      const p0 = v128.bitselect(m0, negZero, k0), p1 = v128.bitselect(m1, negZero, k1);
+      const p2 = v128.bitselect(m2, negZero, k2), p3 = v128.bitselect(m3, negZero, k3);
+      const col = dstPtr + at + o;
       if (analog) {
-        const v = load<f32>(valPtr + (<usize>e << 2));
-        const vv = f32x4.splat(v);
-        if (abs<f64>(<f64>v) * minAbsM > UNDERFLOW) {
-          // No listed product can round to zero: every listed lane is an update event.
-          issued += <f64>blockLanes;
-          for (let q = 0; q < nb; q++) {
-            const o = <usize>load<i32>(blockList + (<usize>q << 2));
-            const w = v128.load(row + o);
-            v128.store(row + o, v128.bitselect(f32x4.add(w, f32x4.mul(v128.load(mc + o), vv)), w, v128.load(laneMask + o)));
-          }
-        } else {
-          for (let q = 0; q < nb; q++) {
-            const o = <usize>load<i32>(blockList + (<usize>q << 2));
-            const mask = v128.load(laneMask + o);
-            const d = f32x4.mul(v128.load(mc + o), vv);
-            const w = v128.load(row + o);
-            v128.store(row + o, v128.bitselect(f32x4.add(w, d), w, mask));
-            counted = i32x4.sub(counted, v128.and(f32x4.ne(d, zero), mask));
+        const listed = popcnt<i32>(i32x4.bitmask(k0)) + popcnt<i32>(i32x4.bitmask(k1)) + popcnt<i32>(i32x4.bitmask(k2)) + popcnt<i32>(i32x4.bitmask(k3));
+        let plain = 0;
+        for (let e = 0; e < nEv; e++) {
+          const row = col + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
+          const v = load<f32>(valPtr + (<usize>e << 2));
+          const vv = f32x4.splat(v);
+          if (v > 0 && v < Infinity && <f64>v * minAbsM > UNDERFLOW) {
+            // No listed product can round to zero: every listed lane is an update event.
+            plainAdd(row, f32x4.mul(p0, vv)); plainAdd(row + 16, f32x4.mul(p1, vv));
+            plainAdd(row + 32, f32x4.mul(p2, vv)); plainAdd(row + 48, f32x4.mul(p3, vv));
+            plain++;
+          } else {
+            // Any other value (negative, not finite, or small enough to underflow): selects and per-lane counts.
+            const d0 = f32x4.mul(m0, vv), d1 = f32x4.mul(m1, vv), d2 = f32x4.mul(m2, vv), d3 = f32x4.mul(m3, vv);
+            maskedAdd(row, d0, k0); maskedAdd(row + 16, d1, k1); maskedAdd(row + 32, d2, k2); maskedAdd(row + 48, d3, k3);
+            counted = i32x4.sub(counted, v128.and(f32x4.ne(d0, zero), k0));
+            counted = i32x4.sub(counted, v128.and(f32x4.ne(d1, zero), k1));
+            counted = i32x4.sub(counted, v128.and(f32x4.ne(d2, zero), k2));
+            counted = i32x4.sub(counted, v128.and(f32x4.ne(d3, zero), k3));
           }
         }
-        for (let i = tail; i < c1; i++) {
-          const o = <usize>(i - c0) << 2;
-          if (!load<i32>(laneMask + o)) continue;
-          const d: f32 = load<f32>(mc + o) * v;
-          if (d != 0) issued++;
-          store<f32>(row + o, load<f32>(row + o) + d);
-        }
+        issued += <f64>plain * <f64>listed;
       } else {
-        for (let q = 0; q < nb; q++) {
-          const o = <usize>load<i32>(blockList + (<usize>q << 2));
-          const w = v128.load(row + o);
-          v128.store(row + o, v128.bitselect(f32x4.add(w, v128.load(mc + o)), w, v128.load(laneMask + o)));
-        }
-        for (let i = tail; i < c1; i++) {
-          const o = <usize>(i - c0) << 2;
-          if (load<i32>(laneMask + o)) store<f32>(row + o, load<f32>(row + o) + load<f32>(mc + o));
+        for (let e = 0; e < nEv; e++) {
+          const row = col + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
+          plainAdd(row, p0); plainAdd(row + 16, p1); plainAdd(row + 32, p2); plainAdd(row + 48, p3);
         }
       }
+      maskedAdd(bias + o, m0, k0); maskedAdd(bias + o + 16, m1, k1); maskedAdd(bias + o + 32, m2, k2); maskedAdd(bias + o + 48, m3, k3);
     }
     issued += <f64>(i32x4.extract_lane(counted, 0) + i32x4.extract_lane(counted, 1))
       + <f64>(i32x4.extract_lane(counted, 2) + i32x4.extract_lane(counted, 3));
-    const bias = dstBiasPtr + at;
-    for (let q = 0; q < nb; q++) {
-      const o = <usize>load<i32>(blockList + (<usize>q << 2));
-      const b = v128.load(bias + o);
-      v128.store(bias + o, v128.bitselect(f32x4.add(b, v128.load(mc + o)), b, v128.load(laneMask + o)));
-    }
-    for (let i = tail; i < c1; i++) {
-      const o = <usize>(i - c0) << 2;
-      if (load<i32>(laneMask + o)) store<f32>(bias + o, load<f32>(bias + o) + load<f32>(mc + o));
+    // The neurons after the last whole block, one at a time.
+    if (tail < c1) {
+      for (let e = 0; e < nEv; e++) {
+        const row = dstPtr + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes + at;
+        const v = analog ? load<f32>(valPtr + (<usize>e << 2)) : <f32>1;
+        for (let i = tail; i < c1; i++) {
+          const o = <usize>(i - c0) << 2;
+          if (!load<i32>(laneMask + o)) continue;
+          if (analog) {
+            const d: f32 = load<f32>(mc + o) * v;
+            if (d != 0) issued++;
+            store<f32>(row + o, load<f32>(row + o) + d);
+          } else {
+            store<f32>(row + o, load<f32>(row + o) + load<f32>(mc + o));
+          }
+        }
+      }
+      for (let i = tail; i < c1; i++) {
+        const o = <usize>(i - c0) << 2;
+        if (load<i32>(laneMask + o)) store<f32>(bias + o, load<f32>(bias + o) + load<f32>(mc + o));
+      }
     }
   }
   bump(cnt, LEARN_UPDATES, issued);

@@ -24,6 +24,8 @@ export interface ChipLoopOptions {
   repeats?: number;
   /** also run the TypeScript twin (once: it is slow) (default true) */
   twin?: boolean;
+  /** more wasm builds to time beside these (name: file path) */
+  extra?: Record<string, string>;
 }
 
 export interface ChipLoopRun { name: string; samplesPerSecond: number[]; median: number; sameWeights: boolean }
@@ -83,6 +85,7 @@ export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
     const builds: { name: string; wasm: Uint8Array | null }[] = [{ name: 'wasm (this build)', wasm: readFileSync(findWasmFile()!) }];
     const prev = findWasmFile('ncsim-prev.wasm');
     if (prev) builds.push({ name: 'wasm (previous kernels)', wasm: readFileSync(prev) });
+    for (const [name, file] of Object.entries(opts.extra ?? {})) builds.push({ name, wasm: readFileSync(file) });
     const warm = order.subarray(0, Math.min(40, order.length));
     for (const b of builds) runSlice(session, spec, warm, targets, b.wasm);
     const runs: ChipLoopRun[] = builds.map((b) => ({ name: b.name, samplesPerSecond: [], median: 0, sameWeights: true }));
