@@ -113,11 +113,11 @@ export function ltlOnlineSignal(
 }
 
 // The writer works on the neurons in chunks of CHUNK: for each chunk, a lane mask (-1 for a
-// listed neuron, 0 otherwise) and the list of its blocks of BLOCK neurons (4 vectors, held in
+// listed neuron, 0 otherwise) and the list of its blocks of BLOCK neurons (8 vectors, held in
 // registers across all events) with at least one listed lane, in static memory (no allocation
 // on the hot path).
 const CHUNK: i32 = 4096;
-const BLOCK: i32 = 16;
+const BLOCK: i32 = 32;
 const laneMask: usize = memory.data(CHUNK << 2, 16);
 const blockList: usize = memory.data(CHUNK / BLOCK << 2, 16);
 
@@ -148,7 +148,9 @@ function activeBlocks(c0: i32, c1: i32, mPtr: usize, activeIdxPtr: usize, nActiv
   let nb = 0;
   for (let i = 0; i < whole; i += BLOCK) {
     const o = laneMask + (<usize>i << 2);
-    if (v128.any_true(v128.or(v128.or(v128.load(o), v128.load(o, 16)), v128.or(v128.load(o, 32), v128.load(o, 48))))) {
+    const any = v128.or(v128.or(v128.or(v128.load(o), v128.load(o, 16)), v128.or(v128.load(o, 32), v128.load(o, 48))),
+      v128.or(v128.or(v128.load(o, 64), v128.load(o, 80)), v128.or(v128.load(o, 96), v128.load(o, 112))));
+    if (v128.any_true(any)) {
       store<i32>(blockList + (<usize>nb << 2), i << 2);
       nb++;
     }
@@ -166,10 +168,16 @@ const UNDERFLOW: f64 = 7.006492321624085e-46; // 2^-150
   v128.store(p, v128.bitselect(f32x4.add(w, d), w, mask));
 }
 
-/** One lane-wise write w' = w + d (lanes that must keep w get d = -0). */
+/** One lane-wise write w' = w + d at p + k (lanes that must keep w get d = -0). */
 // @ts-ignore: decorator
-@inline function plainAdd(p: usize, d: v128): void {
-  v128.store(p, f32x4.add(v128.load(p), d));
+@inline function plainAdd(p: usize, d: v128, k: usize): void {
+  v128.store(p + k, f32x4.add(v128.load(p + k), d));
+}
+
+/** m at mo + k where the lane mask at ko + k is set, -0 elsewhere. */
+// @ts-ignore: decorator
+@inline function padded(mo: usize, ko: usize, k: usize): v128 {
+  return v128.bitselect(v128.load(mo + k), f32x4.splat(-0.0), v128.load(ko + k));
 }
 
 /**
@@ -178,7 +186,7 @@ const UNDERFLOW: f64 = 7.006492321624085e-46; // 2^-150
  * dstBias[i] += m[i]. dst is the weight memory itself (updates land at "step") or an
  * accumulator of the sample's changes (updates land at "sample"). Counts update events
  * (nonzero products) and the dense count.
- * SIMD over blocks of 16 postsynaptic neurons with the gates as lane masks: a listed lane gets
+ * SIMD over blocks of 32 postsynaptic neurons with the gates as lane masks: a listed lane gets
  * exactly the scalar sum w + m*v, an unlisted lane keeps its bits (bitselect), and the update
  * events are counted as integers, so weights and counts equal the scalar twin's. A block's m
  * and masks stay in registers while it walks the events.
@@ -189,7 +197,7 @@ export function outerUpdate(
 ): void {
   let issued: f64 = analog ? 0 : <f64>nEv * <f64>nActive;
   const rowBytes = <usize>nOut << 2;
-  const zero = f32x4.splat(0), negZero = f32x4.splat(-0.0);
+  const zero = f32x4.splat(0);
   for (let c0 = 0; c0 < nOut && nActive > 0; c0 += CHUNK) {
     const c1 = min(nOut, c0 + CHUNK);
     const nb = activeBlocks(c0, c1, mPtr, activeIdxPtr, nActive);
@@ -200,15 +208,15 @@ export function outerUpdate(
     let counted = i32x4.splat(0);
     for (let q = 0; q < nb; q++) {
       const o = <usize>load<i32>(blockList + (<usize>q << 2));
-      const k0 = v128.load(laneMask + o), k1 = v128.load(laneMask + o, 16), k2 = v128.load(laneMask + o, 32), k3 = v128.load(laneMask + o, 48);
-      const m0 = v128.load(mc + o), m1 = v128.load(mc + o, 16), m2 = v128.load(mc + o, 32), m3 = v128.load(mc + o, 48);
+      const ko = laneMask + o, mo = mc + o;
       // m where listed, -0 elsewhere: w + (-0) is w, bit for bit (w = +0 included), and so is
       // w + (-0) * v for a finite v > 0, so these lanes need no select.
-      const p0 = v128.bitselect(m0, negZero, k0), p1 = v128.bitselect(m1, negZero, k1);
-      const p2 = v128.bitselect(m2, negZero, k2), p3 = v128.bitselect(m3, negZero, k3);
+      const p0 = padded(mo, ko, 0), p1 = padded(mo, ko, 16), p2 = padded(mo, ko, 32), p3 = padded(mo, ko, 48);
+      const p4 = padded(mo, ko, 64), p5 = padded(mo, ko, 80), p6 = padded(mo, ko, 96), p7 = padded(mo, ko, 112);
       const col = dstPtr + at + o;
       if (analog) {
-        const listed = popcnt<i32>(i32x4.bitmask(k0)) + popcnt<i32>(i32x4.bitmask(k1)) + popcnt<i32>(i32x4.bitmask(k2)) + popcnt<i32>(i32x4.bitmask(k3));
+        let listed = 0;
+        for (let k: usize = 0; k < 128; k += 16) listed += popcnt<i32>(i32x4.bitmask(v128.load(ko + k)));
         let plain = 0;
         for (let e = 0; e < nEv; e++) {
           const row = col + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
@@ -216,27 +224,30 @@ export function outerUpdate(
           const vv = f32x4.splat(v);
           if (v > 0 && v < Infinity && <f64>v * minAbsM > UNDERFLOW) {
             // No listed product can round to zero: every listed lane is an update event.
-            plainAdd(row, f32x4.mul(p0, vv)); plainAdd(row + 16, f32x4.mul(p1, vv));
-            plainAdd(row + 32, f32x4.mul(p2, vv)); plainAdd(row + 48, f32x4.mul(p3, vv));
+            plainAdd(row, f32x4.mul(p0, vv), 0); plainAdd(row, f32x4.mul(p1, vv), 16);
+            plainAdd(row, f32x4.mul(p2, vv), 32); plainAdd(row, f32x4.mul(p3, vv), 48);
+            plainAdd(row, f32x4.mul(p4, vv), 64); plainAdd(row, f32x4.mul(p5, vv), 80);
+            plainAdd(row, f32x4.mul(p6, vv), 96); plainAdd(row, f32x4.mul(p7, vv), 112);
             plain++;
           } else {
             // Any other value (negative, not finite, or small enough to underflow): selects and per-lane counts.
-            const d0 = f32x4.mul(m0, vv), d1 = f32x4.mul(m1, vv), d2 = f32x4.mul(m2, vv), d3 = f32x4.mul(m3, vv);
-            maskedAdd(row, d0, k0); maskedAdd(row + 16, d1, k1); maskedAdd(row + 32, d2, k2); maskedAdd(row + 48, d3, k3);
-            counted = i32x4.sub(counted, v128.and(f32x4.ne(d0, zero), k0));
-            counted = i32x4.sub(counted, v128.and(f32x4.ne(d1, zero), k1));
-            counted = i32x4.sub(counted, v128.and(f32x4.ne(d2, zero), k2));
-            counted = i32x4.sub(counted, v128.and(f32x4.ne(d3, zero), k3));
+            for (let k: usize = 0; k < 128; k += 16) {
+              const mask = v128.load(ko + k);
+              const d = f32x4.mul(v128.load(mo + k), vv);
+              maskedAdd(row + k, d, mask);
+              counted = i32x4.sub(counted, v128.and(f32x4.ne(d, zero), mask));
+            }
           }
         }
         issued += <f64>plain * <f64>listed;
       } else {
         for (let e = 0; e < nEv; e++) {
           const row = col + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
-          plainAdd(row, p0); plainAdd(row + 16, p1); plainAdd(row + 32, p2); plainAdd(row + 48, p3);
+          plainAdd(row, p0, 0); plainAdd(row, p1, 16); plainAdd(row, p2, 32); plainAdd(row, p3, 48);
+          plainAdd(row, p4, 64); plainAdd(row, p5, 80); plainAdd(row, p6, 96); plainAdd(row, p7, 112);
         }
       }
-      maskedAdd(bias + o, m0, k0); maskedAdd(bias + o + 16, m1, k1); maskedAdd(bias + o + 32, m2, k2); maskedAdd(bias + o + 48, m3, k3);
+      for (let k: usize = 0; k < 128; k += 16) maskedAdd(bias + o + k, v128.load(mo + k), v128.load(ko + k));
     }
     issued += <f64>(i32x4.extract_lane(counted, 0) + i32x4.extract_lane(counted, 1))
       + <f64>(i32x4.extract_lane(counted, 2) + i32x4.extract_lane(counted, 3));

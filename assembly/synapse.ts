@@ -56,17 +56,24 @@ export function integrate(
   for (; i < n32; i += 32) {
     const col = wtPtr + (<usize>i << 2);
     let a0 = v128.splat<T>(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-    for (let e = 0; e < nEv; e++) {
-      const row = col + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
-      let w0 = v128.load(row), w1 = v128.load(row, 16), w2 = v128.load(row, 32), w3 = v128.load(row, 48);
-      let w4 = v128.load(row, 64), w5 = v128.load(row, 80), w6 = v128.load(row, 96), w7 = v128.load(row, 112);
-      if (analog) {
+    // Two copies of the event loop, so that neither tests `analog` per event.
+    if (analog) {
+      for (let e = 0; e < nEv; e++) {
+        const row = col + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
         const vv = v128.splat<T>(eventValue<T>(valPtr, e, xScale));
-        w0 = v128.mul<T>(w0, vv); w1 = v128.mul<T>(w1, vv); w2 = v128.mul<T>(w2, vv); w3 = v128.mul<T>(w3, vv);
-        w4 = v128.mul<T>(w4, vv); w5 = v128.mul<T>(w5, vv); w6 = v128.mul<T>(w6, vv); w7 = v128.mul<T>(w7, vv);
+        a0 = v128.add<T>(a0, v128.mul<T>(v128.load(row), vv)); a1 = v128.add<T>(a1, v128.mul<T>(v128.load(row, 16), vv));
+        a2 = v128.add<T>(a2, v128.mul<T>(v128.load(row, 32), vv)); a3 = v128.add<T>(a3, v128.mul<T>(v128.load(row, 48), vv));
+        a4 = v128.add<T>(a4, v128.mul<T>(v128.load(row, 64), vv)); a5 = v128.add<T>(a5, v128.mul<T>(v128.load(row, 80), vv));
+        a6 = v128.add<T>(a6, v128.mul<T>(v128.load(row, 96), vv)); a7 = v128.add<T>(a7, v128.mul<T>(v128.load(row, 112), vv));
       }
-      a0 = v128.add<T>(a0, w0); a1 = v128.add<T>(a1, w1); a2 = v128.add<T>(a2, w2); a3 = v128.add<T>(a3, w3);
-      a4 = v128.add<T>(a4, w4); a5 = v128.add<T>(a5, w5); a6 = v128.add<T>(a6, w6); a7 = v128.add<T>(a7, w7);
+    } else {
+      for (let e = 0; e < nEv; e++) {
+        const row = col + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
+        a0 = v128.add<T>(a0, v128.load(row)); a1 = v128.add<T>(a1, v128.load(row, 16));
+        a2 = v128.add<T>(a2, v128.load(row, 32)); a3 = v128.add<T>(a3, v128.load(row, 48));
+        a4 = v128.add<T>(a4, v128.load(row, 64)); a5 = v128.add<T>(a5, v128.load(row, 80));
+        a6 = v128.add<T>(a6, v128.load(row, 96)); a7 = v128.add<T>(a7, v128.load(row, 112));
+      }
     }
     const out = iPtr + (<usize>i << 2);
     v128.store(out, a0); v128.store(out, a1, 16); v128.store(out, a2, 32); v128.store(out, a3, 48);
