@@ -86,16 +86,17 @@ describe('hot kernels on wide layers equal their TypeScript twins bit for bit', 
       }));
   });
 
-  it('outerUpdate with any list of distinct active neurons (any order, m = 0 listed or not) and tiny products that underflow', () => {
+  it('outerUpdate with any list of distinct active neurons (dense or sparse, any order, m = 0 listed or not) and tiny products that underflow', () => {
     fc.assert(fc.property(
       fc.integer({ min: 1, max: MAX_OUT }), events, fc.boolean(), fc.boolean(),
       fc.array(fc.oneof(fc.constant(0), small, fc.float({ min: Math.fround(-1e-38), max: Math.fround(1e-38), noNaN: true })), { minLength: MAX_OUT, maxLength: MAX_OUT }),
       fc.array(fc.boolean(), { minLength: MAX_OUT, maxLength: MAX_OUT }), fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-      fc.array(small, { minLength: MAX_IN * MAX_OUT + MAX_OUT, maxLength: MAX_IN * MAX_OUT + MAX_OUT }),
-      (nOut, [nIn, pick, xv], analog, writes, m, listed, shuffle, w0) => {
+      fc.array(small, { minLength: MAX_IN * MAX_OUT + MAX_OUT, maxLength: MAX_IN * MAX_OUT + MAX_OUT }), fc.constantFrom(1, 3, 9),
+      (nOut, [nIn, pick, xv], analog, writes, m, listed, shuffle, w0, thin) => {
         const p = pair(BYTES);
         p.f32(W, w0.slice(0, nIn * nOut)); p.f32(B, w0.slice(MAX_IN * MAX_OUT, MAX_IN * MAX_OUT + nOut)); p.f32(M, m.slice(0, nOut));
-        const active = [...Array(nOut).keys()].filter((i) => listed[i]);
+        // thin > 1: few listed neurons, so that the writer takes its sparse path (the list) as well as its blocks
+        const active = [...Array(nOut).keys()].filter((i) => listed[i] && i % thin === 0);
         // a seeded permutation of the list: the writer must not depend on its order
         for (let q = active.length - 1, s = shuffle; q > 0; q--, s = (s * 1103515245 + 12345) >>> 0) {
           const r = s % (q + 1);
