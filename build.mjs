@@ -1,7 +1,7 @@
 // Bundles the CLI, the library and the benchmarks with esbuild, copies the wasm kernels next
 // to them, and emits the library's type declarations (dist/types).
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 mkdirSync('dist', { recursive: true });
@@ -24,6 +24,28 @@ async function buildNoCount() {
   if (error) throw new Error(`build.mjs: nocount wasm: ${error.message}\n${stderr.toString()}`);
 }
 await buildNoCount();
+
+// A bench-only build of the previous release's kernels (assembly/ at PREV_KERNELS, read from git)
+// so that `npm run bench` can time today's kernels against them in one run
+// (build/ncsim-prev.wasm). Built once (the commit is fixed); skipped where git or the commit is absent.
+const PREV_KERNELS = '151d5824f14c588d21a2325f12d690b0aead185a';
+async function buildPrev() {
+  if (existsSync('build/ncsim-prev.wasm')) return;
+  const src = 'build/prev-src';
+  let files;
+  try {
+    files = execFileSync('git', ['ls-tree', '--name-only', `${PREV_KERNELS}:assembly`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean);
+  } catch {
+    console.warn(`build.mjs: previous kernels (git ${PREV_KERNELS.slice(0, 7)}) not available: the bench will skip them`);
+    return;
+  }
+  mkdirSync(src, { recursive: true });
+  for (const f of files) writeFileSync(`${src}/${f}`, execFileSync('git', ['show', `${PREV_KERNELS}:assembly/${f}`]));
+  const asc = (await import('assemblyscript/asc')).default;
+  const { error, stderr } = await asc.main([`${src}/index.ts`, '--config', 'asconfig.json', '--target', 'release', '--outFile', 'build/ncsim-prev.wasm', '--textFile', 'build/ncsim-prev.wat']);
+  if (error) throw new Error(`build.mjs: previous kernels' wasm: ${error.message}\n${stderr.toString()}`);
+}
+await buildPrev();
 const common = {
   bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning',
   // The mnist package is CommonJS JSON data, and bullmq/ioredis are loaded only for queued sweeps
@@ -31,9 +53,10 @@ const common = {
   external: ['mnist', 'bullmq', 'ioredis'],
   banner: { js: "import { createRequire as __ncsimCreateRequire } from 'node:module'; const require = __ncsimCreateRequire(import.meta.url);" },
 };
-await build({ ...common, entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts', bench: 'bench/main.ts', 'bench-rules': 'bench/rules.ts', 'bench-sweep': 'bench/sweep.ts', 'targets-worker': 'src/stream/targets-worker.ts' }, outdir: 'dist' });
+await build({ ...common, entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts', bench: 'bench/main.ts', 'bench-rules': 'bench/rules.ts', 'bench-sweep': 'bench/sweep.ts', 'bench-chip-loop': 'bench/chip-loop-main.ts', 'targets-worker': 'src/stream/targets-worker.ts' }, outdir: 'dist' });
 copyFileSync('build/ncsim.wasm', 'dist/ncsim.wasm');
 copyFileSync('build/ncsim-nocount.wasm', 'dist/ncsim-nocount.wasm');
+if (existsSync('build/ncsim-prev.wasm')) copyFileSync('build/ncsim-prev.wasm', 'dist/ncsim-prev.wasm');
 if (!process.argv.includes('--no-types')) {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
 }

@@ -32,7 +32,7 @@ import {
   LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
 } from "./counters";
 import { resetMembrane, emitSpike, countSoma } from "./neuron";
-import { ltlSignal } from "./learning";
+import { ltlSignal, countSignal } from "./learning";
 import { dendriticSum, countIntegration } from "./synapse";
 
 /** Counter slots outside the priced table (src/chip/counters.ts): saturations of the device. */
@@ -336,7 +336,9 @@ export function ltlOnlineSignalFixed(
   t: i32, halfQ: f64, height: f32, errorMode: i32, negLr: f32,
   mPtr: usize, activeIdxPtr: usize, cnt: usize,
 ): i32 {
-  return ltlSignal<i32, f64>(n, cPtr, targetPtr, uPtr, thrPtr, thrStride, t, halfQ, height, errorMode, negLr, mPtr, activeIdxPtr, cnt);
+  const nActive = ltlSignal<i32, f64>(n, cPtr, targetPtr, uPtr, thrPtr, thrStride, t, halfQ, height, errorMode, negLr, mPtr, activeIdxPtr, 0);
+  countSignal(cnt, n, errorMode);
+  return nActive;
 }
 
 /** A change of x LSBs (f32), rounded, as an integer clipped to ±2^30 (no overflow downstream). */

@@ -42,12 +42,72 @@ export function integrate(
  * iPtr, in T's arithmetic: f32 on float chips (v_e = val[e]), i32 on fixed-point chips
  * (weights are integers, v_e = <i32>(val[e] * xScale), and the sum wraps like an i32
  * register). G: the synapses' mismatch gains stored like the weights (device.ts
- * integrateGain); gainPtr 0: none, and the product is not computed (callers pass a constant 0,
- * so the compiled loop has no gain at all). SIMD lanes are output neurons (element-wise, so any
- * order gives the scalar twin's bits).
+ * integrateGain); gainPtr 0: none (callers pass a constant 0, so the compiled code keeps only
+ * the gainless path). SIMD lanes are output neurons (element-wise, so any order gives the scalar
+ * twin's bits). Without gains it is register-blocked: 32 output neurons (8 vectors) are summed
+ * over all events in registers and stored once, instead of a load and a store of A per event;
+ * each lane still adds its events in ascending order from 0, as the scalar twin does.
  */
 // @ts-ignore: decorator
 @inline export function dendriticSum<T>(
+  wtPtr: usize, gainPtr: usize, nOut: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32, xScale: f32, iPtr: usize,
+): void {
+  if (gainPtr) {
+    dendriticSumGain<T>(wtPtr, gainPtr, nOut, idxPtr, valPtr, nEv, analog, xScale, iPtr);
+    return;
+  }
+  const rowBytes = <usize>nOut << 2;
+  const n32 = nOut & ~31, n4 = nOut & ~3;
+  let i = 0;
+  for (; i < n32; i += 32) {
+    const col = wtPtr + (<usize>i << 2);
+    let a0 = v128.splat<T>(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    // Two copies of the event loop, so that neither tests `analog` per event.
+    if (analog) {
+      for (let e = 0; e < nEv; e++) {
+        const row = col + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
+        const vv = v128.splat<T>(eventValue<T>(valPtr, e, xScale));
+        a0 = v128.add<T>(a0, v128.mul<T>(v128.load(row), vv)); a1 = v128.add<T>(a1, v128.mul<T>(v128.load(row, 16), vv));
+        a2 = v128.add<T>(a2, v128.mul<T>(v128.load(row, 32), vv)); a3 = v128.add<T>(a3, v128.mul<T>(v128.load(row, 48), vv));
+        a4 = v128.add<T>(a4, v128.mul<T>(v128.load(row, 64), vv)); a5 = v128.add<T>(a5, v128.mul<T>(v128.load(row, 80), vv));
+        a6 = v128.add<T>(a6, v128.mul<T>(v128.load(row, 96), vv)); a7 = v128.add<T>(a7, v128.mul<T>(v128.load(row, 112), vv));
+      }
+    } else {
+      for (let e = 0; e < nEv; e++) {
+        const row = col + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
+        a0 = v128.add<T>(a0, v128.load(row)); a1 = v128.add<T>(a1, v128.load(row, 16));
+        a2 = v128.add<T>(a2, v128.load(row, 32)); a3 = v128.add<T>(a3, v128.load(row, 48));
+        a4 = v128.add<T>(a4, v128.load(row, 64)); a5 = v128.add<T>(a5, v128.load(row, 80));
+        a6 = v128.add<T>(a6, v128.load(row, 96)); a7 = v128.add<T>(a7, v128.load(row, 112));
+      }
+    }
+    const out = iPtr + (<usize>i << 2);
+    v128.store(out, a0); v128.store(out, a1, 16); v128.store(out, a2, 32); v128.store(out, a3, 48);
+    v128.store(out, a4, 64); v128.store(out, a5, 80); v128.store(out, a6, 96); v128.store(out, a7, 112);
+  }
+  for (; i < n4; i += 4) {
+    const col = wtPtr + (<usize>i << 2);
+    let a = v128.splat<T>(0);
+    for (let e = 0; e < nEv; e++) {
+      const w = v128.load(col + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes);
+      a = v128.add<T>(a, analog ? v128.mul<T>(w, v128.splat<T>(eventValue<T>(valPtr, e, xScale))) : w);
+    }
+    v128.store(iPtr + (<usize>i << 2), a);
+  }
+  for (; i < nOut; i++) {
+    const col = wtPtr + (<usize>i << 2);
+    let a: T = 0;
+    for (let e = 0; e < nEv; e++) {
+      const w = load<T>(col + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes);
+      a += analog ? w * eventValue<T>(valPtr, e, xScale) : w;
+    }
+    store<T>(iPtr + (<usize>i << 2), a);
+  }
+}
+
+/** dendriticSum with mismatch gains: event-major, A accumulated in memory (the float device chip). */
+// @ts-ignore: decorator
+@inline function dendriticSumGain<T>(
   wtPtr: usize, gainPtr: usize, nOut: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32, xScale: f32, iPtr: usize,
 ): void {
   memory.fill(iPtr, 0, <usize>nOut << 2);
@@ -86,6 +146,13 @@ export function integrate(
       }
     }
   }
+}
+
+/** The value event e carries in T's arithmetic: val[e] (f32), or <i32>(val[e] * xScale) (fixed point). */
+// @ts-ignore: decorator
+@inline function eventValue<T>(valPtr: usize, e: i32, xScale: f32): T {
+  const x = load<f32>(valPtr + (<usize>e << 2));
+  return isInteger<T>() ? <T>(x * xScale) : <T>x;
 }
 
 /** The counts of one integration: events delivered, weight reads, and ACs (spikes) or MACs (analog). */

@@ -2,6 +2,7 @@
  * `npm run bench`: ratios measured in one run on this machine (never timed tests).
  *   1. kernel throughput, wasm vs the TypeScript twin (1024x1024 layer, 15 % input spikes);
  *      1b. the same for the convolution kernels (integration and the online LTL writer);
+ *      1c. the default job's chip loop: this build's kernels vs the previous release's vs the twin;
  *   2. end-to-end on-chip training, samples per second, wasm vs the twin.
  * `node dist/bench.js --quick` runs shorter measurements.
  */
@@ -35,11 +36,17 @@ for (const [name, key] of [['conv synaptic events / s', 'synapticEventsPerSec'],
   console.log(line([name, fmt(cw[key]), fmt(ct[key]), (cw[key] / ct[key]).toFixed(1) + 'x'], w));
 }
 
+// 1c. The chip loop alone: this build's kernels vs the previous release's vs the twin (bench/chip-loop.ts).
+import { benchChipLoop, formatChipLoopBench } from './chip-loop.js';
+console.log('\n1c. The chip loop of the default job (training samples / s, targets precomputed): this build vs the previous kernels vs the TS twin');
+for (const l of formatChipLoopBench(benchChipLoop({ samples: quick ? 200 : 600, repeats: quick ? 3 : 5 }))) console.log(l);
+
 console.log('\n2. End-to-end on-chip training (online LTL, 784-256-256-10, T = 16, direct input)');
 const base = { ...TRAIN_DEFAULTS, epochs: 1, samples: quick ? 200 : 1000, testSamples: quick ? 100 : 500, teacherEpochs: 1 };
 const ew = train({ ...base, backend: 'wasm' });
 const et = train({ ...base, backend: 'ts' });
-const trainSps = (r: typeof ew) => r.options.samples / r.snn.epochs[0].seconds;
+// The chip loop's training throughput (the epoch's loop, waits for the teacher's targets excluded).
+const trainSps = (r: typeof ew) => r.throughput.trainSamplesPerSecond;
 console.log(line(['', 'wasm', 'TS twin', 'ratio'], w));
 console.log(line(['training samples / s', trainSps(ew).toFixed(1), trainSps(et).toFixed(1), (trainSps(ew) / trainSps(et)).toFixed(1) + 'x'], w));
 console.log(line(['same final weights (bits)', String(ew.snn.testAccuracy === et.snn.testAccuracy && ew.learning.updates === et.learning.updates), '', ''], w));

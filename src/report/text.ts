@@ -33,7 +33,13 @@ export function trainText(r: TrainReport): string {
       rows.push([`layer ${name} threshold / leak`, `${p.threshold.mean.toFixed(3)} ± ${p.threshold.std.toFixed(3)} / ${p.leak.mean.toFixed(4)} ± ${p.leak.std.toFixed(4)}`]);
     }
   }
-  rows.push(['wall time', `${r.wallSeconds.toFixed(1)} s`]);
-  rows.push(['samples per second', r.samplesPerSecond.toFixed(0)]);
+  // Three figures, never mixed: the chip loop, the teacher, the wall.
+  const th = r.throughput;
+  if (th) {
+    rows.push(['chip loop, training', `${th.trainSamplesPerSecond.toFixed(0)} samples/s  (${th.trainSeconds.toFixed(1)} s; ${th.targetWaitSeconds.toFixed(1)} s more waiting for the teacher's targets)`]);
+    rows.push(['chip loop, test', `${th.testSamplesPerSecond.toFixed(0)} samples/s  (${th.testSeconds.toFixed(1)} s)`]);
+  }
+  rows.push(['teacher training', `${r.teacher.seconds.toFixed(1)} s`]);
+  rows.push(['wall time', `${r.wallSeconds.toFixed(1)} s  (${r.samplesPerSecond.toFixed(0)} samples/s over the whole run)`]);
   return table(rows);
 }

@@ -127,7 +127,10 @@ export interface TrainReport {
   synapticEvents: number;
   spikes: Record<string, number>;
   wallSeconds: number;
+  /** Training and test samples over the whole wall time (teacher, loading and calibration included); the chip's own speed is `throughput`. */
   samplesPerSecond: number;
+  /** The chip loop's throughput, apart from wall time and teacher time. */
+  throughput: Throughput;
   activity: Activity;
   /** Learning memory of every rule on this network against the time window (src/rules/memory.ts). */
   memory: LearningMemoryCurves;
@@ -140,6 +143,26 @@ export interface TrainReport {
 }
 
 export interface Summary { mean: number; std: number; min: number; max: number }
+
+/**
+ * Where the time went, in three figures that are not mixed: the chip loop (the epochs' training
+ * loops without their waits for the teacher's targets; the test passes), the teacher (training
+ * the host's ANN), and the whole wall time.
+ */
+export interface Throughput {
+  /** Training samples per second of the epochs' loops, waits for targets excluded. */
+  trainSamplesPerSecond: number;
+  /** Seconds in the epochs' loops, waits for targets excluded. */
+  trainSeconds: number;
+  /** Seconds the epochs' loops waited for the teacher's targets (computing them, when in-thread). */
+  targetWaitSeconds: number;
+  /** Test samples per second of the test passes (every evaluation, the one before learning included). */
+  testSamplesPerSecond: number;
+  testSeconds: number;
+  /** Seconds training the host's teacher (also in teacher.seconds). */
+  teacherSeconds: number;
+  wallSeconds: number;
+}
 
 function summary(v: ArrayLike<number>): Summary {
   let sum = 0, min = Infinity, max = -Infinity;
@@ -181,12 +204,21 @@ export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => vo
     }
     const epochs: EpochReport[] = [];
     let trainSamples = 0;
+    const time = { train: 0, wait: 0, test: 0 };
+    const timedEvaluate = function* (epoch: number): Generator<void, number> {
+      const t = performance.now();
+      const accuracy = yield* session.evaluateSteps(chip, testPhase, epoch);
+      time.test += (performance.now() - t) / 1000;
+      return accuracy;
+    };
     // Accuracy of the chip as initialised, before any on-chip learning (epoch 0).
-    const initialAccuracy = yield* session.evaluateSteps(chip, testPhase, 0);
+    const initialAccuracy = yield* timedEvaluate(0);
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
       const e = yield* session.trainEpochSteps(chip, rule, epoch, trainPhase);
       trainSamples += e.samples;
-      const testAccuracy = yield* session.evaluateSteps(chip, testPhase, epoch);
+      time.train += e.seconds - e.targetSeconds;
+      time.wait += e.targetSeconds;
+      const testAccuracy = yield* timedEvaluate(epoch);
       const sum = sumLayers(e.delta);
       epochs.push({
         epoch, testAccuracy, trainAccuracy: e.correct / e.samples,
@@ -194,7 +226,13 @@ export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => vo
         updates: sum['learn.update'], denseUpdates: sum['learn.dense'], seconds: e.seconds,
       });
     }
-    const report = assembleReport(session, chip, initialAccuracy, epochs, trainPhase, testPhase, trainSamples, (performance.now() - t0) / 1000);
+    const wallSeconds = (performance.now() - t0) / 1000;
+    const throughput: Throughput = {
+      trainSamplesPerSecond: time.train > 0 ? trainSamples / time.train : 0, trainSeconds: time.train, targetWaitSeconds: time.wait,
+      testSamplesPerSecond: time.test > 0 ? testPhase.samples / time.test : 0, testSeconds: time.test,
+      teacherSeconds: session.teacherSeconds, wallSeconds,
+    };
+    const report = assembleReport(session, chip, initialAccuracy, epochs, trainPhase, testPhase, trainSamples, wallSeconds, throughput);
     if (timing && session.timer) report.stepTiming = { model: timing.model.name, mapping: timing.mapping, phases: session.timer.timer.result() };
     return report;
   } finally {
@@ -211,7 +249,7 @@ export function drain<T>(g: Generator<void, T>): T {
 }
 
 /** What one epoch of on-chip learning did: samples seen, correct predictions, counter deltas per layer. */
-export interface EpochResult { samples: number; correct: number; delta: CounterValues[]; seconds: number }
+export interface EpochResult { samples: number; correct: number; delta: CounterValues[]; seconds: number; targetSeconds: number }
 
 /**
  * One training set-up, reusable: the data split, the host's teacher and norms, the seeded
@@ -373,16 +411,16 @@ export class TrainSession {
       checkChipState(chip, { phase: 'train', epoch, sample: s, steps: o.steps }, 'lower --lr or --threshold');
       if (onProgress && s % 200 === 0) onProgress({ phase: 'train', epoch, done: s, total: order.length });
     };
-    let correct: number;
+    let correct: number, targetSeconds: number;
     try {
-      ({ correct } = yield* trainSampleSteps({ chip, rule, set: this.source.train, order, stream, steps: o.steps, encoding: o.encoding, rng: this.encRng, x: this.x, onSample, observe: tm.observe }));
+      ({ correct, targetSeconds } = yield* trainSampleSteps({ chip, rule, set: this.source.train, order, stream, steps: o.steps, encoding: o.encoding, rng: this.encRng, x: this.x, onSample, observe: tm.observe }));
     } finally {
       stream.close();
     }
     checkChipWeights(chip, epoch, order.length, 'lower --lr');
     const delta = diff(snapshot(chip), before);
     if (phase) accumulate(phase, delta, order.length, o.steps);
-    return { samples: order.length, correct, delta, seconds: (performance.now() - te) / 1000 };
+    return { samples: order.length, correct, delta, seconds: (performance.now() - te) / 1000, targetSeconds };
   }
 
   /** Test accuracy of the chip as it is (no learning); counts go into `phase`. */
@@ -415,7 +453,7 @@ export class TrainSession {
 
 function assembleReport(
   session: TrainSession, chip: Chip, initialAccuracy: number, epochs: EpochReport[],
-  trainPhase: ActivityPhase, testPhase: ActivityPhase, trainSamples: number, wallSeconds: number,
+  trainPhase: ActivityPhase, testPhase: ActivityPhase, trainSamples: number, wallSeconds: number, throughput: Throughput,
 ): TrainReport {
   const opts = session.opts, spec = chip.spec, teacher = session.teacher;
   const trainSum = sumLayers(Object.values(trainPhase.counters));
@@ -449,6 +487,7 @@ function assembleReport(
     spikes,
     wallSeconds,
     samplesPerSecond: (trainSamples + testPhase.samples) / wallSeconds,
+    throughput,
     activity: session.activity(chip, trainPhase, testPhase),
     memory: learningMemoryCurves(chip.spec),
   };

@@ -1,0 +1,12 @@
+/**
+ * `node dist/bench-chip-loop.js [--samples N] [--repeats R] [--no-twin] [--wasm FILE]...`: only
+ * the chip-loop section of `npm run bench` (bench/chip-loop.ts), for a quick ratio of the
+ * kernels; each --wasm FILE adds another kernel build to the comparison.
+ */
+import { benchChipLoop, formatChipLoopBench } from './chip-loop.js';
+
+const arg = (name: string, dflt: number) => {
+  const k = process.argv.indexOf(name);
+  return k >= 0 ? Number(process.argv[k + 1]) : dflt;
+};
+for (const l of formatChipLoopBench(benchChipLoop({ samples: arg('--samples', 600), repeats: arg('--repeats', 3), twin: !process.argv.includes('--no-twin'), extra: Object.fromEntries(process.argv.flatMap((a, k) => (a === '--wasm' ? [[process.argv[k + 1], process.argv[k + 1]]] : []))) }))) console.log(l);

@@ -1,0 +1,125 @@
+/**
+ * The chip loop alone, measured in one run: the default job's training loop (online LTL,
+ * 784-256-256-10, T = 16, updates every step; src/train/loop.ts, what `ncsim train` runs) on
+ * targets computed before the clock starts, so neither the teacher nor waiting for it is timed.
+ * The same slice trains from the same chip on every kernel build: the current wasm, the
+ * previous release's kernels (build/ncsim-prev.wasm, built by build.mjs from git) and the
+ * TypeScript twin; runs are interleaved so that machine noise hits each alike, and the median
+ * of the repetitions counts. Every run must end with the same weights, bit for bit.
+ */
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { Chip, type ChipSpec } from '../src/chip/chip.js';
+import type { Backend } from '../src/chip/kernels.js';
+import { findWasmFile, setWasmBytes } from '../src/chip/wasm.js';
+import { Rng } from '../src/host/rng.js';
+import { TRAIN_DEFAULTS, TrainSession, type TrainOptions } from '../src/train/train.js';
+import { trainSamples } from '../src/train/loop.js';
+import { createTargetStream } from '../src/stream/target-stream.js';
+
+export interface ChipLoopOptions {
+  /** training samples in the slice (default 600) */
+  samples?: number;
+  /** measured runs of each build (default 3); the median counts */
+  repeats?: number;
+  /** also run the TypeScript twin (once: it is slow) (default true) */
+  twin?: boolean;
+  /** more wasm builds to time beside these (name: file path) */
+  extra?: Record<string, string>;
+}
+
+export interface ChipLoopRun { name: string; samplesPerSecond: number[]; median: number; sameWeights: boolean }
+
+export interface ChipLoopResult {
+  samples: number;
+  sizes: number[];
+  steps: number;
+  loadAverage: number[];
+  runs: ChipLoopRun[];
+}
+
+/** One slice of the default job's epoch loop on the kernels `wasm` (bytes; null: the TS twin); returns samples/s and the final weights. */
+function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targets: Float32Array[][], wasm: Uint8Array | null): { sps: number; weights: Float32Array[] } {
+  const o = session.opts, data = session.source.train;
+  const backend: Backend = wasm ? 'wasm' : 'ts';
+  if (wasm) setWasmBytes(wasm);
+  try {
+    const rule = session.createRule();
+    const chip = new Chip(spec, backend, rule);
+    chip.analogInput = o.encoding === 'direct';
+    rule.setLearningRate?.(session.learningRate);
+    let k = 0;
+    const stream = { next: () => targets[k++] };
+    const x = new Float32Array(o.steps * session.data.train.size);
+    const t0 = performance.now();
+    trainSamples({ chip, rule, set: data, order, stream, steps: o.steps, encoding: o.encoding, rng: new Rng(o.seed), x });
+    const sps = order.length / ((performance.now() - t0) / 1000);
+    return { sps, weights: chip.spec.layers.map((_, l) => chip.getWeights(l)) };
+  } finally {
+    setWasmBytes(null);
+  }
+}
+
+function sameBits(a: Float32Array[], b: Float32Array[]): boolean {
+  return a.length === b.length && a.every((w, l) => Buffer.compare(Buffer.from(w.buffer, w.byteOffset, w.byteLength), Buffer.from(b[l].buffer, b[l].byteOffset, b[l].byteLength)) === 0);
+}
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
+  const samples = opts.samples ?? 600, repeats = opts.repeats ?? 3;
+  const o: TrainOptions = { ...TRAIN_DEFAULTS, epochs: 1, samples, testSamples: 1, teacherEpochs: 1, teacherWorker: false };
+  const session = new TrainSession(o);
+  try {
+    const order = Int32Array.from({ length: session.data.train.n }, (_, i) => i);
+    new Rng(o.seed).shuffle(order);
+    // The targets of the slice, computed once before any clock starts (copies: the stream reuses its arrays).
+    const stream = createTargetStream({ teacher: session.teacher, data: session.data.train, norms: session.norms, order, threaded: false });
+    const targets = Array.from(order, () => stream.next().map((t) => Float32Array.from(t)));
+    stream.close();
+    // One draw of the initial weights: every run starts from the same chip.
+    const spec = session.initialSpec();
+    const builds: { name: string; wasm: Uint8Array | null }[] = [{ name: 'wasm (this build)', wasm: readFileSync(findWasmFile()!) }];
+    const prev = findWasmFile('ncsim-prev.wasm');
+    if (prev) builds.push({ name: 'wasm (previous kernels)', wasm: readFileSync(prev) });
+    for (const [name, file] of Object.entries(opts.extra ?? {})) builds.push({ name, wasm: readFileSync(file) });
+    const warm = order.subarray(0, Math.min(40, order.length));
+    for (const b of builds) runSlice(session, spec, warm, targets, b.wasm);
+    const runs: ChipLoopRun[] = builds.map((b) => ({ name: b.name, samplesPerSecond: [], median: 0, sameWeights: true }));
+    const load = [loadavg()[0]];
+    let reference: Float32Array[] | null = null;
+    for (let r = 0; r < repeats; r++) {
+      builds.forEach((b, q) => {
+        const { sps, weights } = runSlice(session, spec, order, targets, b.wasm);
+        runs[q].samplesPerSecond.push(sps);
+        reference ??= weights;
+        runs[q].sameWeights &&= sameBits(reference, weights);
+      });
+    }
+    if (opts.twin ?? true) {
+      const { sps, weights } = runSlice(session, spec, order, targets, null);
+      runs.push({ name: 'TypeScript twin', samplesPerSecond: [sps], median: sps, sameWeights: sameBits(reference!, weights) });
+    }
+    load.push(loadavg()[0]);
+    for (const run of runs) run.median = median(run.samplesPerSecond);
+    return { samples, sizes: session.teacher.sizes, steps: o.steps, loadAverage: load, runs };
+  } finally {
+    session.close();
+  }
+}
+
+/** The bench's lines, for bench/main.ts to print. */
+export function formatChipLoopBench(r: ChipLoopResult): string[] {
+  const base = r.runs[0].median;
+  const lines = [
+    `${r.samples} training samples, ${r.sizes.join('-')}, T = ${r.steps}, targets precomputed (no teacher in the clock); load average ${r.loadAverage.map((x) => x.toFixed(2)).join(' -> ')}`,
+    `${'kernels'.padEnd(26)}${'samples / s (median)'.padStart(22)}${'runs'.padStart(26)}${'this build is'.padStart(16)}  same weights (bits)`,
+  ];
+  for (const run of r.runs) {
+    lines.push(`${run.name.padEnd(26)}${run.median.toFixed(0).padStart(22)}${run.samplesPerSecond.map((x) => x.toFixed(0)).join(' ').padStart(26)}${((base / run.median).toFixed(2) + 'x').padStart(16)}  ${run.sameWeights}`);
+  }
+  return lines;
+}
