@@ -2,7 +2,7 @@
 // (a layer of a case) after another, from a stimulus file written by test/rtl/driver.ts, and
 // compares every step's spike counts, gates, weights and biases, and the sample's update
 // events, with ncsim's trace. A mismatch prints the case, layer, step, signal and index.
-//   vvp tb.vvp +stim=FILE [+vcd=FILE]
+//   vvp tb.vvp +stim=FILE [+vcd=FILE] [+first]   (+first: stop at the first mismatch)
 `timescale 1ns / 1ps
 module tb;
   parameter ERROR_SIGN = 1;
@@ -37,6 +37,7 @@ module tb;
 
   integer fd, groups, gi, cs, ly, n, m, steps, i, j, s, v, kk, rr, ev, mismatches, checked;
   reg [1023:0] stim, vcd;
+  reg first_only;
 
   task expect_eq(input [8*8-1:0] what, input integer index, input integer rtl, input integer ref);
     begin
@@ -45,6 +46,10 @@ module tb;
         mismatches = mismatches + 1;
         if (mismatches <= 20)
           $display("MISMATCH case %0d layer %0d step %0d signal %0s index %0d rtl %0d ncsim %0d", cs, ly, s, what, index, rtl, ref);
+        if (first_only) begin
+          $display("RESULT groups %0d checks %0d mismatches %0d", gi + 1, checked, mismatches);
+          $finish;
+        end
       end
     end
   endtask
@@ -52,6 +57,7 @@ module tb;
   initial begin
     if (!$value$plusargs("stim=%s", stim)) begin $display("usage: +stim=FILE"); $finish; end
     if ($value$plusargs("vcd=%s", vcd)) begin $dumpfile(vcd); $dumpvars(0, tb); end
+    first_only = $test$plusargs("first");
     fd = $fopen(stim, "r");
     if (fd == 0) begin $display("cannot open %0s", stim); $finish; end
     mismatches = 0; checked = 0;

@@ -120,9 +120,9 @@ export function compileBench(dir: string, sign: boolean, bug = false): string {
   return out;
 }
 
-/** Run a compiled bench on a stimulus file; a VCD of the RTL side when `vcd` is given. */
-export function runBench(vvp: string, stim: string, vcd?: string): RtlRun {
-  const output = execFileSync('vvp', ['-n', vvp, `+stim=${stim}`, ...(vcd ? [`+vcd=${vcd}`] : [])], { encoding: 'utf8', maxBuffer: 64 << 20 });
+/** Run a compiled bench on a stimulus file; a VCD of the RTL side when `vcd` is given; firstOnly: stop at the first mismatch. */
+export function runBench(vvp: string, stim: string, vcd?: string, firstOnly = false): RtlRun {
+  const output = execFileSync('vvp', ['-n', vvp, `+stim=${stim}`, ...(vcd ? [`+vcd=${vcd}`] : []), ...(firstOnly ? ['+first'] : [])], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const m = /RESULT groups (\d+) checks (\d+) mismatches (\d+)/.exec(output);
   if (!m) throw new Error(`the test bench printed no RESULT line:\n${output}`);
   return {
@@ -151,4 +151,25 @@ export function expectedVcd(g: Group, file: string): void {
     signals.forEach((s, k) => out.push(s.width === 1 ? `${s.at(exp)}${id(k)}` : `b${bin(s.at(exp), s.width)} ${id(k)}`));
   }
   writeFileSync(file, out.join('\n') + '\n');
+}
+
+/**
+ * The case with its surrogate width moved so that, at its first learning step, neuron 0 of the
+ * first layer sits exactly on the boxcar's edge: |U - theta| = p/2 in membrane LSBs, the gate
+ * shut by one LSB (a random window almost never lands there). U at that step does not depend
+ * on the width (nothing was learned before it). null when U = theta there or T <= warm-up.
+ */
+export function boundaryCase(c: CaseJson, tr: Trace): CaseJson | null {
+  const rule = c.rule as { warmup: number };
+  const first = (c.layers as { name: string }[])[0].name, fx = tr.fixedPoint![first];
+  const t0 = rule.warmup + 1;
+  if (t0 > tr.steps) return null;
+  const dist = Math.abs(fx.u[t0 - 1][0] - fx.threshold[0]);
+  if (dist < 1) return null;
+  const su = fx.membraneLsb;
+  let width = 2 * dist * su;
+  // the chip's window in LSBs is (p / 2) * (1 / s_u) in f64: step p down until it is <= dist
+  for (let k = 0; k < 8 && (width / 2) * (1 / su) > dist; k++) width -= Number.EPSILON * width;
+  if ((width / 2) * (1 / su) > dist || (width / 2) * (1 / su) <= dist - 1) return null;
+  return { ...c, surrogate: { ...(c.surrogate as object), width } };
 }
