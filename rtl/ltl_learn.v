@@ -107,21 +107,15 @@ module ltl_learn #(
   wire [31:0] draw = xorshift32(rng);
   wire in_write = state == WRITE;
   wire [31:0] x_cur = in_write ? xw[i] : xb[i];
-  wire signed [31:0] q;
-  generate if (ERROR_SIGN) begin : q_sign
-    wire neg = x_cur[31];
-    wire [1:0] sel = {~in_write, neg};
-    assign q = $signed(k_w[sel*32 +: 32]) + ({8'd0, draw[31:8]} >= r_w[sel*32 +: 32] ? 32'sd1 : 32'sd0);
-  end else begin : q_exact
-    // the one f32 adder: x + u in WRITE and BIAS, target - rate in SIGNAL
-    assign q = f32_floor(f32_add(x_cur, f32_from_uint(draw[31:8], -24)));
-  end endgenerate
 
   // ---- exact variant: one divider, one adder, one multiplier, time-shared ----
   wire [31:0] div_out = f32_div_int(state == PREP ? 8'd2 : c[i], t);
   reg [31:0] mul_a, mul_b;
   wire [31:0] mul_out = f32_mul(mul_a, mul_b);
-  wire [31:0] add_out = f32_add(f32_from_uint({15'd0, tq_i}, -8), {~acc[31], acc[30:0]});
+  // the one f32 adder: target - C/t in SIGNAL, x + u in WRITE and BIAS
+  wire in_signal = state == SIGNAL;
+  wire [31:0] add_out = f32_add(in_signal ? f32_from_uint({15'd0, tq_i}, -8) : x_cur,
+                                in_signal ? {~acc[31], acc[30:0]} : f32_from_uint(draw[31:8], -24));
   always @* begin
     case (ph)
       3'd2: begin mul_a = two_over_t; mul_b = acc; end
@@ -131,6 +125,15 @@ module ltl_learn #(
       default: begin mul_a = acc; mul_b = inv_su; end
     endcase
   end
+
+  wire signed [31:0] q;
+  generate if (ERROR_SIGN) begin : q_sign
+    wire neg = x_cur[31];
+    wire [1:0] sel = {~in_write, neg};
+    assign q = $signed(k_w[sel*32 +: 32]) + ({8'd0, draw[31:8]} >= r_w[sel*32 +: 32] ? 32'sd1 : 32'sd0);
+  end else begin : q_exact
+    assign q = f32_floor(add_out);
+  end endgenerate
 
   wire signed [WBITS+32:0] w_new = w[i*M + j] + q;
   wire signed [SBITS+32:0] b_new = b[i] + q;
