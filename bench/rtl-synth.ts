@@ -72,7 +72,7 @@ function main(): void {
   const fmt = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
   const lines = [
     `${version}; N = ${n} neurons, M = ${m} inputs, 8-bit weights, 24-bit membrane, 8-bit counters (loihi's format)`,
-    `command: yosys -p "${yosysScript(false, n, m).replace(RTL, 'rtl')}"   (ERROR_SIGN 1 for sign)`,
+    `command: yosys -p "${yosysScript(false, n, m).replaceAll(RTL, 'rtl')}"   (ERROR_SIGN 1 for sign)`,
     `area: NAND2 gate equivalents, NanGate 45 nm X1 cell areas / NAND2_X1 (bench/rtl-synth.ts)`,
     '',
     '| circuit | cells | flip-flops | area (GE) |',
