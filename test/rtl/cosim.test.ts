@@ -8,7 +8,7 @@
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomCase, CaseJson } from '../../src/trace/random-cases.js';
@@ -87,9 +87,14 @@ describe.runIf(HAS || process.env.CI === 'true')('RTL co-simulation (Icarus Veri
       it('catches the boxcar comparison widened by one LSB', () => {
         const stim = join(dir, 'boundary.txt');
         writeFileSync(stim, stimulusText(set.boundary));
-        const r = runBench(compileBench(dir, error === 'sign', true), stim, undefined, true);
+        const vvp = compileBench(dir, error === 'sign', true);
+        const r = runBench(vvp, stim, undefined, true);
         expect(r.mismatches).toBe(1);
         expect(r.messages[0]).toMatch(/^MISMATCH case \d+ layer 0 step \d+ signal gate index 0 rtl 1 ncsim 0/);
+        // what a failing run leaves: both sides of the failing group as VCDs
+        expect(explain(dir, vvp, set.boundary, r.messages)).toMatch(/VCDs: .*rtl\.vcd \(RTL\), .*ncsim\.vcd \(ncsim\)/);
+        expect(readFileSync(join(dir, 'rtl.vcd'), 'utf8')).toMatch(/\$var .* open_i /);
+        expect(readFileSync(join(dir, 'ncsim.vcd'), 'utf8')).toMatch(/\$var wire 1 \S+ gate_0 \$end/);
       }, 120_000);
     });
   }
