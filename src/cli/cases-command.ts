@@ -14,7 +14,7 @@ import { RULES } from '../rules/table.js';
 import type { RuleName } from '../model/types.js';
 import { parseCase } from '../trace/case.js';
 import { runTrace } from '../trace/trace.js';
-import { randomCase, RandomCaseOptions } from '../trace/random-cases.js';
+import { randomCaseStream, RandomCaseOptions, CaseJson } from '../trace/random-cases.js';
 
 export const CASES: CommandSpec = {
   name: 'cases',
@@ -51,8 +51,9 @@ export function cmdCases(argv: string[]): void {
   };
   const count = o.count as number;
   mkdirSync(dir, { recursive: true });
+  const stream = randomCaseStream(opts);
   for (let k = 0; k < count; k++) {
-    const doc = randomCase(opts, k);
+    const doc = stream.next().value as CaseJson;
     const name = `case-${String(k).padStart(4, '0')}`;
     // The trace is ncsim's replay of the document as written (parsed back, as `ncsim trace` reads it).
     const trace = runTrace(parseCase(JSON.parse(JSON.stringify(doc))));

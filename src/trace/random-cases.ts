@@ -1,6 +1,6 @@
 /**
  * Random golden cases (`ncsim cases`, docs/rtl.md): N valid `ncsim.case/1` documents drawn from
- * the documented ranges below, each one fixed by (seed, index), so an RTL test bench or any
+ * the documented ranges below, case k from the k-th fork of Rng(seed): fixed by (seed, k), so an RTL test bench or any
  * other implementation can replay them against ncsim's traces.
  *
  * Ranges (docs/rtl.md repeats them):
@@ -30,7 +30,7 @@ export type Pick3<T extends string> = T | 'any';
 
 export interface RandomCaseOptions {
   rule: RuleName;
-  /** Chip seed of the whole set: case k is drawn from Rng(seed) forked k times. */
+  /** Seed of the whole set: case k is drawn from the k-th fork of Rng(seed). */
   seed: number;
   /** A hardware model whose fixed-point format the cases use (ltl-online); absent: the f32 chip. */
   fixedPoint?: HwModel;
@@ -47,8 +47,18 @@ const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 /** Case `index` of the set (0-based): the same options and index always give the same case. */
 export function randomCase(o: RandomCaseOptions, index: number): CaseJson {
   const root = new Rng(o.seed);
-  let r = root.fork();
-  for (let k = 0; k < index; k++) r = root.fork();
+  for (let k = 0; k < index; k++) root.nextU32();
+  return drawCase(o, root.fork());
+}
+
+/** Cases 0, 1, 2, ... of the set, one after another (randomCase(o, k) is the k-th). */
+export function* randomCaseStream(o: RandomCaseOptions): Generator<CaseJson> {
+  const root = new Rng(o.seed);
+  for (;;) yield drawCase(o, root.fork());
+}
+
+/** One case drawn from its own generator r. */
+function drawCase(o: RandomCaseOptions, r: Rng): CaseJson {
   const info = RULE_TABLE[o.rule];
   const uni = (lo: number, hi: number): number => round6(lo + (hi - lo) * r.uniform());
   const coin = (p = 0.5): boolean => r.uniform() < p;
@@ -117,7 +127,3 @@ export function randomCase(o: RandomCaseOptions, index: number): CaseJson {
   return doc;
 }
 
-/** Cases 0..count-1 of the set. */
-export function randomCases(o: RandomCaseOptions, count: number): CaseJson[] {
-  return Array.from({ length: count }, (_, k) => randomCase(o, k));
-}

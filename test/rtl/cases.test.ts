@@ -31,6 +31,9 @@ describe('ncsim cases', () => {
     expect(readdirSync(b).sort()).toEqual(files);
     for (const f of files) expect(readFileSync(join(b, f), 'utf8')).toBe(readFileSync(join(a, f), 'utf8'));
     expect(readFileSync(join(c, files[0]), 'utf8')).not.toBe(readFileSync(join(a, files[0]), 'utf8'));
+    // case k of the CLI's stream is the library's randomCase(options, k)
+    const third = randomCase({ rule: 'ltl-online', seed: 4, fixedPoint: loadModel('loihi'), error: 'any', updateAt: 'any', input: 'any' }, 3);
+    expect(JSON.parse(readFileSync(join(a, 'case-0003.case.json'), 'utf8'))).toEqual(third);
     // each trace is what `ncsim trace` writes for its case
     for (const f of files.filter((x) => x.endsWith('.case.json'))) {
       const tr = JSON.parse(readFileSync(join(a, f.replace('.case.json', '.trace.json')), 'utf8'));
