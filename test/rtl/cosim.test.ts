@@ -26,7 +26,7 @@ const HAS = (() => {
   }
 })();
 
-const CASES = 150;
+const CASES = 200;
 const SEED = 20261206;
 const trace = (c: CaseJson): Trace => runTrace(parseCase(JSON.parse(JSON.stringify(c))));
 
