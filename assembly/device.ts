@@ -101,38 +101,7 @@ export function integrateGain(
   wtPtr: usize, gainPtr: usize, nOut: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32,
   biasPtr: usize, iPtr: usize, cnt: usize,
 ): void {
-  memory.fill(iPtr, 0, <usize>nOut << 2);
-  const rowBytes = <usize>nOut << 2;
-  const n4 = nOut & ~3;
-  for (let e = 0; e < nEv; e++) {
-    const off = <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
-    const row = wtPtr + off;
-    const gain = gainPtr + off;
-    if (analog) {
-      const v = load<f32>(valPtr + (<usize>e << 2));
-      const vv = f32x4.splat(v);
-      let i = 0;
-      for (; i < n4; i += 4) {
-        const o = <usize>i << 2;
-        const w = f32x4.mul(v128.load(row + o), v128.load(gain + o));
-        v128.store(iPtr + o, f32x4.add(v128.load(iPtr + o), f32x4.mul(w, vv)));
-      }
-      for (; i < nOut; i++) {
-        const o = <usize>i << 2;
-        store<f32>(iPtr + o, load<f32>(iPtr + o) + (load<f32>(row + o) * load<f32>(gain + o)) * v);
-      }
-    } else {
-      let i = 0;
-      for (; i < n4; i += 4) {
-        const o = <usize>i << 2;
-        v128.store(iPtr + o, f32x4.add(v128.load(iPtr + o), f32x4.mul(v128.load(row + o), v128.load(gain + o))));
-      }
-      for (; i < nOut; i++) {
-        const o = <usize>i << 2;
-        store<f32>(iPtr + o, load<f32>(iPtr + o) + load<f32>(row + o) * load<f32>(gain + o));
-      }
-    }
-  }
+  dendriticSum<f32>(wtPtr, gainPtr, nOut, idxPtr, valPtr, nEv, analog, 1, iPtr);
   for (let i = 0; i < nOut; i++) {
     const o = <usize>i << 2;
     store<f32>(iPtr + o, load<f32>(iPtr + o) + load<f32>(biasPtr + o));
@@ -221,31 +190,13 @@ export function deviceOuterUpdate(
   step: f32, invStep: f32, half: f32, maxLevel: f32, noiseScale: f32, stochastic: i32, rngPtr: usize, cnt: usize,
 ): void {
   rs = load<u32>(rngPtr);
-  let issued: f64 = 0, writes: f64 = 0, sat: f64 = 0;
-  const rowBytes = <usize>nOut << 2;
-  for (let e = 0; e < nEv; e++) {
-    const row = wPtr + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
-    const v: f32 = analog ? load<f32>(valPtr + (<usize>e << 2)) : <f32>1;
-    for (let k = 0; k < nActive; k++) {
-      const o = <usize>load<i32>(activeIdxPtr + (<usize>k << 2)) << 2;
-      const d: f32 = analog ? load<f32>(mPtr + o) * v : load<f32>(mPtr + o);
-      if (d == 0) continue;
-      issued++;
-      const r = programCell(row + o, d, step, invStep, half, maxLevel, noiseScale, stochastic);
-      writes += <f64>(r & WROTE);
-      sat += <f64>(r >> 1);
-    }
-  }
+  outerCells<f32>(wPtr, nOut, idxPtr, valPtr, nEv, analog, mPtr, activeIdxPtr, nActive, invStep, step, half, maxLevel, noiseScale, 0, stochastic, cnt);
   for (let k = 0; k < nActive; k++) {
     const o = <usize>load<i32>(activeIdxPtr + (<usize>k << 2)) << 2;
     store<f32>(biasPtr + o, load<f32>(biasPtr + o) + load<f32>(mPtr + o));
   }
   store<u32>(rngPtr, rs);
-  bump(cnt, LEARN_UPDATES, issued);
-  bump(cnt, LEARN_DENSE, <f64>nEv * <f64>nOut);
   bump(cnt, LEARN_BIAS_UPDATES, <f64>nActive);
-  bump(cnt, LEARN_WEIGHT_WRITES, writes);
-  bump(cnt, DEV_WEIGHT_SATURATIONS, sat);
 }
 
 /**
@@ -257,24 +208,13 @@ export function deviceApply(
   step: f32, invStep: f32, half: f32, maxLevel: f32, noiseScale: f32, stochastic: i32, rngPtr: usize, cnt: usize,
 ): void {
   rs = load<u32>(rngPtr);
-  let writes: f64 = 0, sat: f64 = 0;
-  for (let k = 0; k < n; k++) {
-    const o = <usize>k << 2;
-    const g = load<f32>(gPtr + o);
-    if (g == 0) continue;
-    store<f32>(gPtr + o, 0);
-    const r = programCell(wPtr + o, g, step, invStep, half, maxLevel, noiseScale, stochastic);
-    writes += <f64>(r & WROTE);
-    sat += <f64>(r >> 1);
-  }
+  applyCells<f32>(wPtr, gPtr, n, invStep, step, half, maxLevel, noiseScale, 0, stochastic, cnt);
   for (let k = 0; k < nb; k++) {
     const o = <usize>k << 2;
     store<f32>(bPtr + o, load<f32>(bPtr + o) + load<f32>(gbPtr + o));
     store<f32>(gbPtr + o, 0);
   }
   store<u32>(rngPtr, rs);
-  bump(cnt, LEARN_WEIGHT_WRITES, writes);
-  bump(cnt, DEV_WEIGHT_SATURATIONS, sat);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -315,7 +255,7 @@ export function integrateFixed(
   wtPtr: usize, nOut: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32, xScale: f32,
   shiftAnalog: i32, shiftSpike: i32, biasPtr: usize, iPtr: usize, stateMax: i32, roundMode: i32, cnt: usize,
 ): void {
-  dendriticSum<i32>(wtPtr, nOut, idxPtr, valPtr, nEv, analog, xScale, iPtr);
+  dendriticSum<i32>(wtPtr, 0, nOut, idxPtr, valPtr, nEv, analog, xScale, iPtr);
   const shift = analog ? shiftAnalog : shiftSpike;
   const hi = <i64>stateMax, lo = -hi;
   let sat: f64 = 0;
@@ -450,32 +390,15 @@ export function fixedOuterUpdate(
   invSw: f32, invSu: f32, wMax: i32, stateMax: i32, stochastic: i32, rngPtr: usize, cnt: usize,
 ): void {
   rs = load<u32>(rngPtr);
-  let issued: f64 = 0, writes: f64 = 0, wsat: f64 = 0, ssat: f64 = 0;
-  const rowBytes = <usize>nOut << 2;
-  const whi = <i64>wMax, shi = <i64>stateMax;
-  for (let e = 0; e < nEv; e++) {
-    const row = wPtr + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
-    const v: f32 = analog ? load<f32>(valPtr + (<usize>e << 2)) : <f32>1;
-    for (let k = 0; k < nActive; k++) {
-      const o = <usize>load<i32>(activeIdxPtr + (<usize>k << 2)) << 2;
-      const d: f32 = analog ? load<f32>(mPtr + o) * v : load<f32>(mPtr + o);
-      if (d == 0) continue;
-      issued++;
-      const r = writeFixedCell(row + o, d * invSw, stochastic, whi);
-      writes += <f64>(r & WROTE);
-      wsat += <f64>(r >> 1);
-    }
-  }
+  outerCells<i32>(wPtr, nOut, idxPtr, valPtr, nEv, analog, mPtr, activeIdxPtr, nActive, invSw, 0, 0, 0, 0, <i64>wMax, stochastic, cnt);
+  const shi = <i64>stateMax;
+  let ssat: f64 = 0;
   for (let k = 0; k < nActive; k++) {
     const o = <usize>load<i32>(activeIdxPtr + (<usize>k << 2)) << 2;
     ssat += <f64>addFixedBias(biasPtr + o, load<f32>(mPtr + o) * invSu, stochastic, shi);
   }
   store<u32>(rngPtr, rs);
-  bump(cnt, LEARN_UPDATES, issued);
-  bump(cnt, LEARN_DENSE, <f64>nEv * <f64>nOut);
   bump(cnt, LEARN_BIAS_UPDATES, <f64>nActive);
-  bump(cnt, LEARN_WEIGHT_WRITES, writes);
-  bump(cnt, DEV_WEIGHT_SATURATIONS, wsat);
   bump(cnt, DEV_STATE_SATURATIONS, ssat);
 }
 
@@ -489,17 +412,9 @@ export function fixedApply(
   invSw: f32, invSu: f32, wMax: i32, stateMax: i32, stochastic: i32, rngPtr: usize, cnt: usize,
 ): void {
   rs = load<u32>(rngPtr);
-  let writes: f64 = 0, wsat: f64 = 0, ssat: f64 = 0;
-  const whi = <i64>wMax, shi = <i64>stateMax;
-  for (let k = 0; k < n; k++) {
-    const o = <usize>k << 2;
-    const g = load<f32>(gPtr + o);
-    if (g == 0) continue;
-    store<f32>(gPtr + o, 0);
-    const r = writeFixedCell(wPtr + o, g * invSw, stochastic, whi);
-    writes += <f64>(r & WROTE);
-    wsat += <f64>(r >> 1);
-  }
+  applyCells<i32>(wPtr, gPtr, n, invSw, 0, 0, 0, 0, <i64>wMax, stochastic, cnt);
+  const shi = <i64>stateMax;
+  let ssat: f64 = 0;
   for (let k = 0; k < nb; k++) {
     const o = <usize>k << 2;
     const g = load<f32>(gbPtr + o);
@@ -508,7 +423,72 @@ export function fixedApply(
     ssat += <f64>addFixedBias(bPtr + o, g * invSu, stochastic, shi);
   }
   store<u32>(rngPtr, rs);
-  bump(cnt, LEARN_WEIGHT_WRITES, writes);
-  bump(cnt, DEV_WEIGHT_SATURATIONS, wsat);
   bump(cnt, DEV_STATE_SATURATIONS, ssat);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writers shared by the quantized and the fixed-point chip
+
+/**
+ * One cell of a weight memory of W moved by a change d (real units): W = f32, quantized cells
+ * (programCell, scale = 1/step); W = i32, fixed-point weights (writeFixedCell, scale = 1/s_w,
+ * limit wMax). Returns WROTE | SATURATED bits.
+ */
+// @ts-ignore: decorator
+@inline function writeCell<W>(
+  p: usize, d: f32, scale: f32, step: f32, half: f32, maxLevel: f32, noiseScale: f32, wMax: i64, stochastic: i32,
+): i32 {
+  if (isInteger<W>()) return writeFixedCell(p, d * scale, stochastic, wMax);
+  return programCell(p, d, step, scale, half, maxLevel, noiseScale, stochastic);
+}
+
+/**
+ * The outer-product write m ⊗ S_pre (learning.ts outerUpdate) into the cells: for every
+ * presynaptic event e (value v; spikes: 1) and active neuron i, d = m[i] * v; a nonzero d is an
+ * update event and goes to writeCell<W>. Counts update events, the dense count, cell writes
+ * and saturations (the caller writes the biases).
+ */
+// @ts-ignore: decorator
+@inline function outerCells<W>(
+  wPtr: usize, nOut: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32, mPtr: usize, activeIdxPtr: usize, nActive: i32,
+  scale: f32, step: f32, half: f32, maxLevel: f32, noiseScale: f32, wMax: i64, stochastic: i32, cnt: usize,
+): void {
+  let issued: f64 = 0, writes: f64 = 0, sat: f64 = 0;
+  const rowBytes = <usize>nOut << 2;
+  for (let e = 0; e < nEv; e++) {
+    const row = wPtr + <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
+    const v: f32 = analog ? load<f32>(valPtr + (<usize>e << 2)) : <f32>1;
+    for (let k = 0; k < nActive; k++) {
+      const o = <usize>load<i32>(activeIdxPtr + (<usize>k << 2)) << 2;
+      const d: f32 = analog ? load<f32>(mPtr + o) * v : load<f32>(mPtr + o);
+      if (d == 0) continue;
+      issued++;
+      const r = writeCell<W>(row + o, d, scale, step, half, maxLevel, noiseScale, wMax, stochastic);
+      writes += <f64>(r & WROTE);
+      sat += <f64>(r >> 1);
+    }
+  }
+  bump(cnt, LEARN_UPDATES, issued);
+  bump(cnt, LEARN_DENSE, <f64>nEv * <f64>nOut);
+  bump(cnt, LEARN_WEIGHT_WRITES, writes);
+  bump(cnt, DEV_WEIGHT_SATURATIONS, sat);
+}
+
+/** Every nonzero accumulated change g (f32, real units) written into its cell by writeCell<W>, G = 0. Counts writes and saturations. */
+// @ts-ignore: decorator
+@inline function applyCells<W>(
+  wPtr: usize, gPtr: usize, n: i32, scale: f32, step: f32, half: f32, maxLevel: f32, noiseScale: f32, wMax: i64, stochastic: i32, cnt: usize,
+): void {
+  let writes: f64 = 0, sat: f64 = 0;
+  for (let k = 0; k < n; k++) {
+    const o = <usize>k << 2;
+    const g = load<f32>(gPtr + o);
+    if (g == 0) continue;
+    store<f32>(gPtr + o, 0);
+    const r = writeCell<W>(wPtr + o, g, scale, step, half, maxLevel, noiseScale, wMax, stochastic);
+    writes += <f64>(r & WROTE);
+    sat += <f64>(r >> 1);
+  }
+  bump(cnt, LEARN_WEIGHT_WRITES, writes);
+  bump(cnt, DEV_WEIGHT_SATURATIONS, sat);
 }

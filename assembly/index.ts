@@ -8,6 +8,7 @@ export { ltlOfflineError, surrogateBackStep, backpropError, sgdApply, sgdApplyCl
 export { readoutError } from "./readout";
 export { traceSynapses, traceNeurons, stopDelta, stopGrad } from "./traces";
 export { convIntegrate, convOuterUpdate, convBackpropError, convTraceSynapses, convStopGrad } from "./conv";
+export { loihiDendrite, loihiNeuronStep } from "./loihi";
 
 /** Arenas are allocated once, up front, by the host (no allocation on hot paths). */
 export function alloc(bytes: usize): usize {

@@ -29,7 +29,7 @@ export function integrate(
   wtPtr: usize, nOut: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32,
   biasPtr: usize, iPtr: usize, cnt: usize,
 ): void {
-  dendriticSum<f32>(wtPtr, nOut, idxPtr, valPtr, nEv, analog, 1, iPtr);
+  dendriticSum<f32>(wtPtr, 0, nOut, idxPtr, valPtr, nEv, analog, 1, iPtr);
   for (let i = 0; i < nOut; i++) {
     const o = <usize>i << 2;
     store<f32>(iPtr + o, load<f32>(iPtr + o) + load<f32>(biasPtr + o));
@@ -38,21 +38,25 @@ export function integrate(
 }
 
 /**
- * The dendritic sum A[i] = sum_e W[i, idx[e]] * v_e (spikes: v_e = 1) into iPtr, in T's
- * arithmetic: f32 on float chips (v_e = val[e]), i32 on fixed-point chips (weights are
- * integers, v_e = <i32>(val[e] * xScale), and the sum wraps like an i32 register). SIMD lanes
- * are output neurons (element-wise, so any order gives the scalar twin's bits).
+ * The dendritic sum A[i] = sum_e (W[i, idx[e]] * G[i, idx[e]]) * v_e (spikes: v_e = 1) into
+ * iPtr, in T's arithmetic: f32 on float chips (v_e = val[e]), i32 on fixed-point chips
+ * (weights are integers, v_e = <i32>(val[e] * xScale), and the sum wraps like an i32
+ * register). G: the synapses' mismatch gains stored like the weights (device.ts
+ * integrateGain); gainPtr 0: none, and the product is not computed (callers pass a constant 0,
+ * so the compiled loop has no gain at all). SIMD lanes are output neurons (element-wise, so any
+ * order gives the scalar twin's bits).
  */
 // @ts-ignore: decorator
 @inline export function dendriticSum<T>(
-  wtPtr: usize, nOut: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32, xScale: f32, iPtr: usize,
+  wtPtr: usize, gainPtr: usize, nOut: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32, xScale: f32, iPtr: usize,
 ): void {
   memory.fill(iPtr, 0, <usize>nOut << 2);
   const rowBytes = <usize>nOut << 2;
   const n4 = nOut & ~3;
   for (let e = 0; e < nEv; e++) {
-    const j = load<i32>(idxPtr + (<usize>e << 2));
-    const row = wtPtr + <usize>j * rowBytes;
+    const off = <usize>load<i32>(idxPtr + (<usize>e << 2)) * rowBytes;
+    const row = wtPtr + off;
+    const gain = gainPtr + off;
     if (analog) {
       const x = load<f32>(valPtr + (<usize>e << 2));
       const v: T = isInteger<T>() ? <T>(x * xScale) : <T>x;
@@ -60,21 +64,25 @@ export function integrate(
       let i = 0;
       for (; i < n4; i += 4) {
         const o = <usize>i << 2;
-        v128.store(iPtr + o, v128.add<T>(v128.load(iPtr + o), v128.mul<T>(v128.load(row + o), vv)));
+        const w = gainPtr ? v128.mul<T>(v128.load(row + o), v128.load(gain + o)) : v128.load(row + o);
+        v128.store(iPtr + o, v128.add<T>(v128.load(iPtr + o), v128.mul<T>(w, vv)));
       }
       for (; i < nOut; i++) {
         const o = <usize>i << 2;
-        store<T>(iPtr + o, load<T>(iPtr + o) + load<T>(row + o) * v);
+        const w: T = gainPtr ? load<T>(row + o) * load<T>(gain + o) : load<T>(row + o);
+        store<T>(iPtr + o, load<T>(iPtr + o) + w * v);
       }
     } else {
       let i = 0;
       for (; i < n4; i += 4) {
         const o = <usize>i << 2;
-        v128.store(iPtr + o, v128.add<T>(v128.load(iPtr + o), v128.load(row + o)));
+        const w = gainPtr ? v128.mul<T>(v128.load(row + o), v128.load(gain + o)) : v128.load(row + o);
+        v128.store(iPtr + o, v128.add<T>(v128.load(iPtr + o), w));
       }
       for (; i < nOut; i++) {
         const o = <usize>i << 2;
-        store<T>(iPtr + o, load<T>(iPtr + o) + load<T>(row + o));
+        const w: T = gainPtr ? load<T>(row + o) * load<T>(gain + o) : load<T>(row + o);
+        store<T>(iPtr + o, load<T>(iPtr + o) + w);
       }
     }
   }

@@ -73,3 +73,8 @@ console.log(memoryTable().text);
 import { benchPipeline, formatPipelineBench } from './pipeline.js';
 console.log('\n4. Teacher in a worker thread while the wasm chip trains (same epoch slice, same results)');
 for (const l of formatPipelineBench(benchPipeline({ quick }))) console.log(l);
+
+// 5. Per-step, per-core timing on the mesh: its overhead on the training loop (bench/timing.ts).
+import { benchTiming, formatTimingBench } from './timing.js';
+console.log('\n5. Per-step timing on the mesh (src/timing): the default training epoch with and without it (target <= 15 %)');
+for (const l of formatTimingBench(benchTiming({ quick }))) console.log(l);

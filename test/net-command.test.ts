@@ -60,7 +60,7 @@ describe('ncsim net', () => {
     expect(by.c1).toBeGreaterThan(0);
     expect(by.h1).toBeGreaterThan(0);
     expect(by.p1).toBe(0); // fixed weights: no learning circuit
-    expect(rep.perStep?.cycles.learning).toBeGreaterThan(0);
+    expect(rep.perStep?.timing?.meanPhasesS.learning).toBeGreaterThan(0); // learning phase of the simulated steps
     // the same seeded input with or without learning: c1 integrates the same input events
     expect(rep.run.layers[0].synapticEvents).toBe(plain.run.layers[0].synapticEvents);
   });
@@ -93,7 +93,7 @@ describe('ncsim net', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ncsim-'));
     const missing = run(join(dir, 'nope.json'));
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/argument "FILE": expected a readable network file/);
+    expect(missing.stderr).toMatch(/net file ".*nope\.json": expected a readable network file/);
     const bad = join(dir, 'bad.json');
     const j = JSON.parse(readFileSync(net('cnn-mnist.json'), 'utf8'));
     j.layers[0].kernel = 0;

@@ -241,6 +241,13 @@ export class Chip implements ChipCore {
     return { idx: this.layers[l - 1].spikeIdx[slot], val: 0, n: this.nSpikes[l - 1][slot], analog: 0 };
   }
 
+  /** This step's events of layer l (l = -1: the input events), for the step timer (src/timing). */
+  stepEvents(l: number): Events {
+    const cur = this.t & 1;
+    if (l < 0) return { idx: this.inIdx[cur], val: this.inVal[cur], n: this.inN[cur], analog: this.analogInput ? 1 : 0 };
+    return { idx: this.layers[l].spikeIdx[cur], val: 0, n: this.nSpikes[l][cur], analog: 0 };
+  }
+
   /** Forward pass of one time step with input x[t] (nothing learned here). */
   forward(x: Float32Array, xOffset = 0): void {
     const k = this.k, c = this.circuits;

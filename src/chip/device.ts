@@ -74,7 +74,8 @@ function ni(model: HwModel, key: string, fallback: number): number {
  * model's `nonIdealities` read here (all optional): mismatchSigma, mismatchLogNormal (1: log-normal),
  * weightLevels, writeVariationC2C, stochasticRounding (1: stochastic), thermalNoiseSigma,
  * silencedFraction, inputFractionBits, activationShift, decayBits, leakBitShift (1: v -= v >> k),
- * shiftRounding (0 floor, 1 toward zero, 2 nearest).
+ * shiftRounding (0 floor, 1 toward zero, 2 nearest), du (Loihi's current decay, default 4095).
+ * A fixed-point chip of a model whose `neuron` is "loihi-cuba" runs Loihi's neuron (src/chip/loihi.ts).
  */
 export function deviceFor(model: HwModel, seed: number, ask: DeviceAsk): DeviceSpec {
   const d: DeviceSpec = { seed };
@@ -103,6 +104,7 @@ export function deviceFor(model: HwModel, seed: number, ask: DeviceAsk): DeviceS
       decayBits: ni(model, 'decayBits', 12),
       shiftRounding: rounding,
       updateRounding: model.nonIdealities.stochasticRounding && !model.nonIdealities.stochasticRounding.value ? 'nearest' : 'stochastic',
+      ...(model.neuron === 'loihi-cuba' ? { neuron: 'loihi-cuba' as const, du: ni(model, 'du', 4095) } : {}),
     };
   }
   return d;
@@ -178,6 +180,7 @@ export function validateDevice(d: DeviceSpec, spec: ChipSpec): void {
     check(!d.quantization, 'quantization (a float chip\'s weight grid) and fixed point cannot be combined: fixed point has its own weight bits');
     check(f.range === undefined || (f.range.length === spec.layers.length && f.range.every((r) => r > 0)), `fixedPoint.range must give one wmax > 0 per layer`);
     check(spec.layers.every((l) => !l.readout), 'fixed point models spiking layers only (no readout layer)');
+    check(f.neuron === undefined || f.neuron === 'algorithms' || f.neuron === 'loihi-cuba', `fixedPoint.neuron must be "algorithms" or "loihi-cuba", got ${JSON.stringify(f.neuron)}`);
   }
   check(spec.layers.every((l) => !l.conv), 'device non-idealities are modelled for dense layers only');
 }

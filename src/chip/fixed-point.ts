@@ -11,13 +11,14 @@ import type { FixedPointSpec } from './spec.js';
 import { Device, FixedParams, SILENT_THRESHOLD } from './device.js';
 import { DEV_WEIGHT_SATURATIONS, ROUND_FLOOR, ROUND_TOWARD_ZERO, ROUND_NEAREST, LEAK_MULTIPLY_SHIFT, LEAK_BIT_SHIFT } from '../reference/device.js';
 
-const SILENT_THRESHOLD_FIXED = 2147483647; // above any saturated membrane
+export const SILENT_THRESHOLD_FIXED = 2147483647; // above any saturated membrane
 
 export class FixedPointDevice extends Device {
   /** Rules write the integers through learnWrite / learnApply (rounded to LSBs), never directly. */
   override readonly writableWeights = false;
 
-  private f(l: number): FixedParams {
+  /** Layer l's number format (scales, limits, leak and rounding modes); subclasses (other somas) read it too. */
+  protected format(l: number): FixedParams {
     return this.layers[l].fixed as FixedParams;
   }
 
@@ -28,7 +29,7 @@ export class FixedPointDevice extends Device {
 
   /** Host-side conversion of the f32 buffers of layer l into the fixed-point format. */
   protected override deploy(l: number): void {
-    const core = this.core, p = core.layers[l], ls = core.spec.layers[l], f = this.f(l);
+    const core = this.core, p = core.layers[l], ls = core.spec.layers[l], f = this.format(l);
     const mem = core.k.mem;
     this.toFixedWeights(l);
     const bias = core.f32(p.bias, ls.nOut);
@@ -47,7 +48,7 @@ export class FixedPointDevice extends Device {
   }
 
   private toFixedWeights(l: number): void {
-    const core = this.core, p = core.layers[l], ls = core.spec.layers[l], f = this.f(l);
+    const core = this.core, p = core.layers[l], ls = core.spec.layers[l], f = this.format(l);
     const n = ls.nIn * ls.nOut, w = core.f32(p.wt, n), out = new Int32Array(n);
     let sat = 0;
     for (let k = 0; k < n; k++) {
@@ -63,17 +64,17 @@ export class FixedPointDevice extends Device {
 
   /** Layer 1's input events: the quantized input currents. */
   override gather(xPtr: number, n: number, idxPtr: number, valPtr: number): number {
-    const f = this.f(0);
+    const f = this.format(0);
     return this.core.k.gatherEventsFixed(xPtr, n, idxPtr, valPtr, f.xScale, f.xMax, this.core.layers[0].cnt);
   }
 
   override integrate(l: number, ev: Events, dst: number): void {
-    const p = this.core.layers[l], f = this.f(l);
+    const p = this.core.layers[l], f = this.format(l);
     this.core.k.integrateFixed(p.wt, this.core.spec.layers[l].nOut, ev.idx, ev.val, ev.n, ev.analog, f.xScale, f.shiftAnalog, f.shiftSpike, p.bias, dst, f.stateMax, f.roundMode, p.cnt);
   }
 
   protected override soma(l: number, prev: number, cur: number, reset: number): number {
-    const k = this.core.k, p = this.core.layers[l], nOut = this.core.spec.layers[l].nOut, dl = this.layers[l], f = this.f(l);
+    const k = this.core.k, p = this.core.layers[l], nOut = this.core.spec.layers[l].nOut, dl = this.layers[l], f = this.format(l);
     if (dl.noiseScale !== 0) k.membraneNoiseFixed(p.i, nOut, dl.noiseScale, f.stateMax, dl.rngPtr, p.cnt);
     return k.neuronStepFixed(nOut, p.i, p.u, p.s[prev], p.s[cur], p.spikeIdx[cur], p.thr, p.thrStride, p.leak, p.leakStride, f.leakMode, f.decayBits, reset, f.stateMax, f.roundMode, p.cnt);
   }
@@ -82,26 +83,26 @@ export class FixedPointDevice extends Device {
 
   /** The same circuit with an integer gate: the window p/2 in membrane LSBs. */
   override ltlSignal(l: number, targetPtr: number, t: number, width: number, height: number, errorMode: number, negLr: number, mPtr: number, activePtr: number): number {
-    const p = this.core.layers[l], f = this.f(l);
+    const p = this.core.layers[l], f = this.format(l);
     return this.core.k.ltlOnlineSignalFixed(this.core.spec.layers[l].nOut, p.c, targetPtr, p.u, p.thr, p.thrStride, t, (width / 2) * f.halfScale, height, errorMode, negLr, mPtr, activePtr, p.cnt);
   }
 
   /** At "step" the write rounds each change to LSBs; at "sample" it goes into the rule's f32 accumulator. */
   override learnWrite(l: number, ev: Events, mPtr: number, activePtr: number, nActive: number, acc: ChangeAccumulator | null): void {
     if (acc) return super.learnWrite(l, ev, mPtr, activePtr, nActive, acc);
-    const p = this.core.layers[l], f = this.f(l);
+    const p = this.core.layers[l], f = this.format(l);
     this.core.k.fixedOuterUpdate(p.wt, p.bias, this.core.spec.layers[l].nOut, ev.idx, ev.val, ev.n, ev.analog, mPtr, activePtr, nActive, f.invSw, f.invSu, f.wMax, f.stateMax, f.stochastic, this.layers[l].rngPtr + 4, p.cnt);
   }
 
   override learnApply(l: number, acc: ChangeAccumulator): void {
-    const p = this.core.layers[l], { nIn, nOut } = this.core.spec.layers[l], f = this.f(l);
+    const p = this.core.layers[l], { nIn, nOut } = this.core.spec.layers[l], f = this.format(l);
     this.core.k.fixedApply(p.wt, acc.g, nIn * nOut, p.bias, acc.gb, nOut, f.invSw, f.invSu, f.wMax, f.stateMax, f.stochastic, this.layers[l].rngPtr + 4, p.cnt);
   }
 
   // ---- reading the chip in real units --------------------------------------------------------
 
   override storedWeights(l: number): Float32Array {
-    const f = this.f(l);
+    const f = this.format(l);
     return Float32Array.from(this.ints(l, 'wt'), (v) => v * f.sw);
   }
 
@@ -111,13 +112,13 @@ export class FixedPointDevice extends Device {
 
   /** Leak of layer l as the chip applies it: the α its integer stands for. */
   override leak(l: number): Float32Array {
-    const f = this.f(l);
+    const f = this.format(l);
     return Float32Array.from(this.ints(l, 'leak'), (a) => (f.leakMode === LEAK_BIT_SHIFT ? (a === 0 ? 1 : 1 - 2 ** -a) : a / 2 ** f.decayBits));
   }
 
   /** Real value of a buffer of layer l: integers x s_u (a silent threshold stays the largest f32) (a copy). */
   private real(l: number, what: 'bias' | 'thr' | 'u'): Float32Array {
-    const f = this.f(l);
+    const f = this.format(l);
     return Float32Array.from(this.ints(l, what), (v) => (what === 'thr' && v === SILENT_THRESHOLD_FIXED ? SILENT_THRESHOLD : v * f.su));
   }
 }

@@ -14,6 +14,7 @@ import * as readout from '../reference/readout.js';
 import * as traces from '../reference/traces.js';
 import * as device from '../reference/device.js';
 import * as conv from '../reference/conv.js';
+import * as loihi from '../reference/loihi.js';
 import { instantiateKernels, WasmExports } from './wasm.js';
 
 export type Backend = 'wasm' | 'ts';
@@ -67,6 +68,9 @@ export interface Kernels {
   ltlOnlineSignalFixed(n: number, cPtr: number, targetPtr: number, uPtr: number, thrPtr: number, thrStride: number, t: number, halfQ: number, height: number, errorMode: number, negLr: number, mPtr: number, activeIdxPtr: number, cnt: number): number;
   fixedOuterUpdate(wPtr: number, biasPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number, mPtr: number, activeIdxPtr: number, nActive: number, invSw: number, invSu: number, wMax: number, stateMax: number, stochastic: number, rngPtr: number, cnt: number): void;
   fixedApply(wPtr: number, gPtr: number, n: number, bPtr: number, gbPtr: number, nb: number, invSw: number, invSu: number, wMax: number, stateMax: number, stochastic: number, rngPtr: number, cnt: number): void;
+  // Loihi's bit-accurate Dense synapses and current-based neuron (assembly/loihi.ts)
+  loihiDendrite(wtPtr: number, nOut: number, idxPtr: number, nEv: number, weightExp: number, aPtr: number, cnt: number): void;
+  loihiNeuronStep(n: number, aPtr: number, curPtr: number, vPtr: number, sPrevPtr: number, sPtr: number, spikeIdxPtr: number, duPtr: number, duStride: number, dvPtr: number, dvStride: number, biasPtr: number, vthPtr: number, vthStride: number, cnt: number): number;
 }
 
 /** Allocate an arena of `bytes` on the chosen backend and return its kernels. */
@@ -120,6 +124,8 @@ function wasmKernels(bytes: number): Kernels {
     convBackpropError: ex.convBackpropError,
     convTraceSynapses: ex.convTraceSynapses,
     convStopGrad: ex.convStopGrad,
+    loihiDendrite: ex.loihiDendrite,
+    loihiNeuronStep: ex.loihiNeuronStep,
   };
 }
 
@@ -174,5 +180,8 @@ function tsKernels(bytes: number): Kernels {
     convTraceSynapses: (g, e, ix, vx, ne, an, lk, c) => conv.convTraceSynapses(m, g, e, ix, vx, ne, an, lk, c),
     convStopGrad: (g, gw, gb, ew, eb, dp, ap, na, tl, eth, ea, gth, ga, c) =>
       conv.convStopGrad(m, g, gw, gb, ew, eb, dp, ap, na, tl, eth, ea, gth, ga, c),
+    loihiDendrite: (w, no, ix, ne, we, a, c) => loihi.loihiDendrite(m, w, no, ix, ne, we, a, c),
+    loihiNeuronStep: (n, a, cu, v, sp, s, ix, du, dus, dv, dvs, b, th, ths, c) =>
+      loihi.loihiNeuronStep(m, n, a, cu, v, sp, s, ix, du, dus, dv, dvs, b, th, ths, c),
   };
 }

@@ -112,6 +112,13 @@ export interface FixedPointSpec {
   updateRounding?: Rounding;
   rangeScale?: number;
   range?: number[];
+  /**
+   * The soma (the hardware model's `neuron`): ALGORITHMS §2's neuron (default), or Loihi's
+   * current-based neuron, bit for bit as Lava's bit-accurate model (src/chip/loihi.ts, docs/loihi.md).
+   */
+  neuron?: 'algorithms' | 'loihi-cuba';
+  /** Loihi's current decay du (12-bit; default 4095: the current is the step's input alone). */
+  du?: number;
 }
 
 export interface DeviceSpec {

@@ -47,6 +47,8 @@ export interface WasmExports {
   ltlOnlineSignalFixed(...a: number[]): number;
   fixedOuterUpdate(...a: number[]): void;
   fixedApply(...a: number[]): void;
+  loihiDendrite(...a: number[]): void;
+  loihiNeuronStep(...a: number[]): number;
 }
 
 let compiled: WebAssembly.Module | null = null;

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandSpec } from './options.js';
 import { parseArgs, formatHelp } from './options.js';
-import { InputError } from './errors.js';
+import { InputError } from '../io/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadModel } from '../cost/hwmodel.js';
 import { RULES } from '../rules/table.js';

@@ -1,6 +1,6 @@
 /**
  * Every command and option of the CLI, declared once: the tables drive parsing, `--help` and
- * the README's option tables (`node dist/cli.js docs`).
+ * the option tables of docs/cli.md (`node dist/cli.js docs --readme docs/cli.md`).
  */
 import type { CommandSpec } from './options.js';
 import { TRAIN_DEFAULTS as D } from '../train/train.js';
@@ -22,28 +22,29 @@ export const TRAIN: CommandSpec = {
     { name: 'warmup', type: 'int', min: 0, default: D.warmup, description: 'online LTL warm-up: no update for t <= warmup' },
     { name: 'error', type: 'enum', choices: ['exact', 'sign'], default: D.error, description: 'learning circuit error: exact (multiplier) or sign() with a 1-bit boxcar gate' },
     { name: 'update-at', type: 'enum', choices: ['step', 'sample'], default: D.updateAt, description: `${rulesUpdatingAt('step').join(', ')}: when weight updates land in synaptic memory (the other rules write once per sample)` },
-    { name: 'lr', type: 'number', min: 0, description: `learning rate eta of the chip (default per rule: ${RULES.map((r) => `${r} ${RULE_TABLE[r].learningRate}`).join(', ')})` },
+    { name: 'lr', type: 'number', min: 0, max: 10, description: `learning rate eta of the chip (default per rule: ${RULES.map((r) => `${r} ${RULE_TABLE[r].learningRate}`).join(', ')})` },
     { name: 'lr-decay', type: 'number', min: 0, max: 1, default: D.lrDecay, description: 'learning rate of epoch e is lr * lr-decay^(e-1)' },
     { name: 'hidden', type: 'list', min: 1, max: 100000, default: D.hidden, description: 'hidden layer sizes (teacher and SNN), comma-separated' },
     { name: 'net', type: 'string', valueName: 'file', description: 'network description file (ncsim.net/1: conv, pool and dense layers; see nets/README.md); replaces --hidden' },
     { name: 'data', type: 'string', valueName: 'source', default: D.data, description: 'mnist (images, encoded by --encoding), mnist-events (seeded saccade events binned into --steps frames), events:FOLDER (event recordings), idx:FOLDER (the four IDX files of an image data set, gzipped or not) or fashion-mnist (Debian\'s dataset-fashion-mnist, 60,000 / 10,000 images); event frames are input currents and the teacher sees them summed over time / T' },
     { name: 'encoding', type: 'enum', choices: ['direct', 'rate'], default: D.encoding, description: 'input: analog currents (direct) or Bernoulli rate spikes' },
     { name: 'seed', type: 'int', min: 0, max: 4294967295, default: D.seed, description: 'seed of everything (split, teacher, chip, spikes)' },
-    { name: 'threshold', type: 'number', min: 1e-6, default: D.threshold, description: 'firing threshold' },
+    { name: 'threshold', type: 'number', min: 1e-6, max: 1e6, default: D.threshold, description: 'firing threshold' },
     { name: 'leak', type: 'number', min: 1e-6, max: 1, default: D.leak, description: 'membrane leak alpha (1 = IF)' },
     { name: 'reset', type: 'enum', choices: ['subtract', 'zero'], default: D.reset, description: 'reset after a spike' },
     { name: 'delay', type: 'int', min: 0, max: 1, default: D.delay, description: 'synaptic delay d in steps' },
-    { name: 'width', type: 'number', min: 1e-6, default: D.width, description: 'boxcar surrogate window p' },
+    { name: 'width', type: 'number', min: 1e-6, max: 1e6, default: D.width, description: 'boxcar surrogate window p' },
     { name: 'height', type: 'enum', choices: ['unit', 'normalized'], default: D.height, description: 'boxcar height: 1 or 1/p' },
     { name: 'percentile', type: 'number', min: 0, max: 100, default: D.percentile, description: 'percentile q of the target normalization' },
     { name: 'normalization', type: 'enum', choices: ['calibration', 'batch'], default: D.normalization, description: 'y_norm over a calibration set, or per batch' },
     { name: 'batch', type: 'int', min: 1, default: D.batch, description: 'batch size of the per-batch normalization' },
     { name: 'init', type: 'enum', choices: ['random', 'teacher'], default: D.init, description: 'initial chip weights: seeded random, or the teacher rescaled (conversion start)' },
     { name: 'teacher-worker', type: 'boolean', default: D.teacherWorker, description: 'run the teacher in a worker thread a batch ahead of the chip (same results bit for bit)' },
-    { name: 'init-gain', type: 'number', min: 0, default: D.initGain, description: 'scale of the random initial weights' },
+    { name: 'init-gain', type: 'number', min: 0, max: 1000, default: D.initGain, description: 'scale of the random initial weights' },
     { name: 'teacher-epochs', type: 'int', min: 1, max: 1000, default: D.teacherEpochs, description: 'epochs of host training of the ANN teacher' },
-    { name: 'teacher-lr', type: 'number', min: 0, default: D.teacherLr, description: 'teacher learning rate (Adam)' },
+    { name: 'teacher-lr', type: 'number', min: 0, max: 10, default: D.teacherLr, description: 'teacher learning rate (Adam)' },
     { name: 'backend', type: 'enum', choices: ['wasm', 'ts'], default: D.backend, description: 'kernels: wasm, or the TypeScript twin' },
+    { name: 'max-memory', type: 'number', min: 0.001, max: 1e6, valueName: 'GB', description: "memory budget in GB: a run whose chip, learning state, teacher and data need more is refused before anything is allocated or trained (default: half of this machine's memory)" },
     { name: 'hw', type: 'string', valueName: 'model', default: 'loihi', description: 'hardware model that prices the run: a name from `ncsim hw list` or a model file path' },
     { name: 'mapping', type: 'enum', choices: ['spread', 'pack', 'layer-per-core'], default: 'spread', description: 'placement of layers on cores: spread work over the cores (falls back to pack when it does not fit), pack into the fewest cores, or one layer per core' },
     { name: 'schedule', type: 'enum', choices: ['pipelined', 'sequential', 'hil'], default: 'pipelined', description: 'host/chip schedule to report first; all three are simulated side by side' },
@@ -85,10 +86,11 @@ export const HW: CommandSpec = {
 export const TRACE: CommandSpec = {
   name: 'trace',
   summary: 'Replay a golden case (ncsim.case/1) step by step and write its trace (ncsim.trace/1)',
-  usage: 'ncsim trace CASE.json [--out TRACE.json] [--backend wasm|ts]',
+  usage: 'ncsim trace CASE.json [--out TRACE.json] [--vcd WAVES.vcd] [--backend wasm|ts]',
   positionals: [{ name: 'CASE.json', description: 'the case file', required: true }],
   options: [
-    { name: 'out', type: 'string', valueName: 'path', description: 'write the trace here (stdout when absent)' },
+    { name: 'out', type: 'string', valueName: 'path', description: 'write the trace here ("-" or absent: stdout)' },
+    { name: 'vcd', type: 'string', valueName: 'path', description: 'also write the trace as a VCD waveform file (GTKWave): spikes, membrane, current, weights' },
     { name: 'backend', type: 'enum', choices: ['wasm', 'ts'], default: 'wasm', description: 'kernels: wasm, or the TypeScript twin' },
   ],
 };

@@ -3,29 +3,37 @@
  * The ncsim command line: a thin layer over the library (src/index.ts). Bad input exits with
  * status 2 and a message naming the field; output files are written atomically.
  */
-import { readFileSync } from 'node:fs';
-import { parseArgs, formatHelp, formatTopHelp, optionsMarkdown, CommandSpec } from './options.js';
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { readDocumentText } from '../io/document.js';
+import { packageVersion } from './version.js';
+import { parseArgs, formatHelp, formatTopHelp, optionsMarkdown } from './options.js';
 import { TRAIN, TRACE, COST, HW } from './commands.js';
 import { loadModel, listModels, describeModel } from '../cost/hwmodel.js';
 import { costRun, statsLines, accelergyActionCounts, CostReport } from '../cost/cost.js';
 import { mapActivity, mapWithPolicy, MapPolicy } from '../cost/mapping.js';
 import { readActivityFile } from '../cost/activity-io.js';
+import { storedTiming } from '../cost/retime.js';
 import type { Activity } from '../cost/activity.js';
 import { costText, pipelineText } from '../report/cost-text.js';
-import { cmdReport, cmdCompare, writeReportHtml } from './report-commands.js';
+import { cmdReport, cmdCompare } from './report-commands.js';
 import { cmdRobustness } from './robustness-command.js';
 import { syncOptionTables, missingOptionTables } from './readme-tables.js';
 import { cmdNet } from './net-command.js';
 import { cmdSweep, cmdWorker } from './sweep-command.js';
 import { cmdCases } from './cases-command.js';
 import { ALL_COMMANDS } from './all-commands.js';
-import { pipelineReport } from '../pipeline/params.js';
-import type { Schedule } from '../pipeline/des.js';
-import { InputError, exitStatusFor } from './errors.js';
+import { InputError, exitStatusFor } from '../io/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { readCaseFile } from '../trace/case.js';
-import { runTrace } from '../trace/trace.js';
+import { planOutputs, OutputSet } from '../io/outputs.js';
+import { renderReport } from '../report/html/render.js';
+import type { ReportRun } from '../report/html/types.js';
+import { readAnyCaseFile } from '../trace/case.js';
+import { runTrace, emptyWaveforms } from '../trace/trace.js';
+import { traceVcd } from '../trace/vcd.js';
 import { train, TrainOptions, Progress } from '../train/train.js';
+import { priceReport } from '../train/api.js';
+import type { Schedule } from '../pipeline/des.js';
 import { trainText } from '../report/text.js';
 
 const PROGRAM = 'ncsim';
@@ -49,24 +57,37 @@ function cmdTrain(argv: string[]): void {
   const { options: o } = parseArgs(TRAIN, argv);
   if (o.help) return out(formatHelp(TRAIN));
   const opts = o as Record<string, unknown> & { json: boolean; out?: string; quiet: boolean; hw: string; stats?: string; accelergy?: string; report?: string };
+  // Every output path is checked before minutes of simulation; all are written together at the end.
+  const outputs = planOutputs([
+    { option: '--out', path: opts.out }, { option: '--report', path: opts.report },
+    { option: '--stats', path: opts.stats }, { option: '--accelergy', path: opts.accelergy },
+  ], [opts.net as string | undefined, opts.hw].filter((f): f is string => typeof f === 'string' && (f.includes('/') || f.endsWith('.json'))));
   // Load the hardware model first: a bad --hw is refused before minutes of simulation.
   const model = loadModel(opts.hw);
   const showProgress = !opts.quiet && process.stderr.isTTY;
-  const report = train(stripCli(opts), showProgress ? progressBar() : undefined);
+  // Does the network fit the hardware model? Asked once the network is known, before the teacher trains.
+  const fits = { beforeTeacher: (plan: { layers: Activity['layers'] }) => void mapFor({ layers: plan.layers } as Activity, model, opts.mapping as MapPolicy) };
+  // Every step is timed on the mesh of this model and mapping while the chip runs (src/timing).
+  const timing = { model, mapping: opts.mapping as MapPolicy };
+  const report = priceReport(train(stripCli(opts), showProgress ? progressBar() : undefined, fits, timing), model, opts.mapping as MapPolicy, opts.schedule as Schedule);
   if (showProgress) process.stderr.write('\r\x1b[K');
-  const mapping = mapFor(report.activity, model, opts.mapping as MapPolicy);
-  report.cost = costRun(report.activity, model, mapping);
-  report.pipeline = pipelineReport(report.activity, report.cost, model, report.options.epochs, report.options.batch, opts.schedule as Schedule);
-  writeCostOutputs(report.cost, report.activity, mapping, opts);
+  setCostOutputs(outputs, report.cost, report.activity, mapFor(report.activity, model, opts.mapping as MapPolicy), model);
   const json = JSON.stringify(report, null, 2);
-  if (opts.out) writeFileAtomic(opts.out, json + '\n');
-  if (opts.report) writeReportHtml(report, opts.report);
+  outputs.set('--out', json + '\n');
+  if (outputs.has('--report')) outputs.set('--report', renderReport(report as unknown as ReportRun, {}));
+  outputs.commit();
   out(opts.json ? json : `${trainText(report)}\n\n${costText(report.cost)}\n\n${pipelineText(report.pipeline)}`);
 }
 
-function writeCostOutputs(c: CostReport, activity: Activity, mapping: ReturnType<typeof mapActivity>, o: { stats?: string; accelergy?: string }): void {
-  if (o.stats) writeFileAtomic(o.stats, statsLines(c));
-  if (o.accelergy) writeFileAtomic(o.accelergy, accelergyActionCounts(activity, mapping));
+/** The train options among the command's (the rest say where output goes and how it is priced). */
+function stripCli(o: Record<string, unknown>): TrainOptions {
+  const { json: _j, out: _o, quiet: _q, help: _h, hw: _w, stats: _s, accelergy: _a, schedule: _c, mapping: _m, report: _r, ...rest } = o;
+  return rest as unknown as TrainOptions;
+}
+
+function setCostOutputs(outputs: OutputSet, c: CostReport, activity: Activity, mapping: ReturnType<typeof mapActivity>, model: ReturnType<typeof loadModel>): void {
+  if (outputs.has('--stats')) outputs.set('--stats', statsLines(c));
+  if (outputs.has('--accelergy')) outputs.set('--accelergy', accelergyActionCounts(activity, mapping, 'all', model.noc.inputSource.value));
 }
 
 /** Map with the asked policy ("spread" falls back to "pack", mapping.ts). */
@@ -77,14 +98,31 @@ function mapFor(activity: Activity, model: ReturnType<typeof loadModel>, policy:
 function cmdCost(argv: string[]): void {
   const { options: o, positionals } = parseArgs(COST, argv);
   if (o.help) return out(formatHelp(COST));
+  const outputs = planOutputs([
+    { option: '--out', path: o.out as string | undefined }, { option: '--stats', path: o.stats as string | undefined },
+    { option: '--accelergy', path: o.accelergy as string | undefined },
+  ], [positionals[0]]);
   const activity = readActivityFile(positionals[0]);
   const model = loadModel(o.hw as string);
   const mapping = mapFor(activity, model, o.mapping as MapPolicy);
-  const c = costRun(activity, model, mapping);
-  writeCostOutputs(c, activity, mapping, o as { stats?: string; accelergy?: string });
+  let c = costRun(activity, model, mapping);
+  // Per-step timing cannot be re-simulated from counts: reuse the run's own when it still holds (retime.ts).
+  const stored = storedTiming(readJsonQuietly(positionals[0]), c);
+  if (stored) c = costRun(activity, model, mapping, stored);
+  setCostOutputs(outputs, c, activity, mapping, model);
   const json = JSON.stringify(c, null, 2);
-  if (o.out) writeFileAtomic(o.out as string, json + '\n');
+  outputs.set('--out', json + '\n');
+  outputs.commit();
   out(o.json ? json : costText(c));
+}
+
+/** The file as JSON, or undefined (it was read and checked once already, as an activity). */
+function readJsonQuietly(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 function cmdHw(argv: string[]): void {
@@ -104,19 +142,20 @@ function cmdHw(argv: string[]): void {
   throw new InputError('ACTION', '"list" or "show"', action, { kind: 'argument' });
 }
 
-function stripCli(o: Record<string, unknown>): TrainOptions {
-  const { json: _j, out: _o, quiet: _q, help: _h, hw: _w, stats: _s, accelergy: _a, schedule: _c, mapping: _m, report: _r, ...rest } = o;
-  return rest as unknown as TrainOptions;
-}
-
 function cmdTrace(argv: string[]): void {
   const { options: o, positionals } = parseArgs(TRACE, argv);
   if (o.help) return out(formatHelp(TRACE));
-  const c = readCaseFile(positionals[0]);
-  const json = JSON.stringify(runTrace(c, o.backend as 'wasm' | 'ts'));
-  if (o.out) writeFileAtomic(o.out as string, json + '\n');
-  else out(json);
+  const vcd = o.vcd as string | undefined;
+  // No --out, or "-": the trace goes to stdout. Both outputs are checked before the case runs.
+  const outputs = planOutputs([{ option: '--out', path: (o.out as string | undefined) ?? '-', stdoutAllowed: true }, { option: '--vcd', path: vcd }], [positionals[0]]);
+  const c = readAnyCaseFile(positionals[0]);
+  const waves = vcd !== undefined ? emptyWaveforms() : undefined;
+  const trace = runTrace(c, o.backend as 'wasm' | 'ts', waves);
+  outputs.set('--out', JSON.stringify(trace) + '\n');
+  if (vcd !== undefined) outputs.set('--vcd', traceVcd(c, trace, waves!));
+  outputs.commit();
 }
+
 
 /** `ncsim docs`: every command's option table as Markdown; `--readme FILE` rewrites the file's marked tables. */
 function cmdDocs(argv: string[]): void {
@@ -126,7 +165,7 @@ function cmdDocs(argv: string[]): void {
   }
   if (argv[0] !== '--readme' || argv.length !== 2) throw new InputError('docs', 'no arguments, or --readme FILE', argv.join(' '), { kind: 'argument' });
   const file = argv[1];
-  const text = readFileSync(file, 'utf8');
+  const text = readDocumentText(file, { kind: 'readme file', what: 'a readable Markdown file' });
   const missing = missingOptionTables(text, ALL_COMMANDS);
   if (missing.length) process.stderr.write(`ncsim docs: no marked table for ${missing.join(', ')} in ${file}\n`);
   writeFileAtomic(file, syncOptionTables(text, ALL_COMMANDS));
@@ -147,7 +186,11 @@ export function main(argv: string[]): number {
   const [cmd, ...rest] = argv;
   try {
     if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-      out(formatTopHelp(PROGRAM, ALL_COMMANDS));
+      out(`${formatTopHelp(PROGRAM, ALL_COMMANDS)}Run "${PROGRAM} --version" for the version.`);
+      return 0;
+    }
+    if (cmd === '--version' || cmd === '-v') {
+      out(packageVersion());
       return 0;
     }
     const handler = HANDLERS[cmd];
@@ -165,4 +208,13 @@ export function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+/** Executed as the program (node dist/cli.js, the npm bin's link), not imported (the hostile-input test calls main). */
+function isEntry(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) process.exitCode = main(process.argv.slice(2));

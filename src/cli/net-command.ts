@@ -9,7 +9,7 @@
  */
 import type { CommandSpec } from './options.js';
 import { parseArgs, formatHelp } from './options.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { planOutputs } from '../io/outputs.js';
 import { loadModel } from '../cost/hwmodel.js';
 import { mapWithPolicy, MappingError, Mapping, MapPolicy } from '../cost/mapping.js';
 import { costRun, CostReport } from '../cost/cost.js';
@@ -33,7 +33,7 @@ export const NET: CommandSpec = {
     { name: 'seed', type: 'int', min: 0, max: 4294967295, default: PROBE_DEFAULTS.seed, description: 'seed of the random weights, input and (--learn) targets' },
     { name: 'input', type: 'enum', choices: ['spikes', 'analog'], default: PROBE_DEFAULTS.input, description: 'random input: Bernoulli spikes at --rate, or analog currents uniform in [0, 1)' },
     { name: 'rate', type: 'number', min: 0, max: 1, default: PROBE_DEFAULTS.rate, description: 'spike probability per input per step (--input spikes)' },
-    { name: 'init-gain', type: 'number', min: 0, default: PROBE_DEFAULTS.initGain, description: 'scale of the random weights (uniform in ±gain·sqrt(3/fan-in)·threshold)' },
+    { name: 'init-gain', type: 'number', min: 0, max: 1000, default: PROBE_DEFAULTS.initGain, description: 'scale of the random weights (uniform in ±gain·sqrt(3/fan-in)·threshold)' },
     { name: 'backend', type: 'enum', choices: ['wasm', 'ts'], default: PROBE_DEFAULTS.backend, description: 'kernels: wasm, or the TypeScript twin' },
     { name: 'learn', type: 'boolean', default: PROBE_DEFAULTS.learn, description: 'also run the online LTL learning circuits (train\'s defaults) towards seeded random targets, and price the learning' },
     { name: 'json', type: 'boolean', default: false, description: 'print the report as one JSON document instead of a table' },
@@ -70,7 +70,11 @@ export interface NetReport {
   /** Cores per layer, or the refusal. */
   mapping: { fits: true; coresUsed: number; coresAvailable: number; layers: { name: string; cores: number; neuronsPerCore: number[] }[] } | { fits: false; refusal: string };
   /** Per time step of the run, from the cost model (absent when the network does not fit). */
-  perStep?: { cycles: CostReport['phases']['test']['cycles']['perStep']; seconds: number; energyPJ: number; dynamicPJ: number; staticPJ: number; synops: number };
+  perStep?: {
+    cycles: CostReport['phases']['test']['cycles']['perStep']; seconds: number; energyPJ: number; dynamicPJ: number; staticPJ: number; synops: number;
+    /** Simulated per step on the mesh (src/timing). */
+    timing: CostReport['phases']['test']['timing'];
+  };
 }
 
 /** Layer rows of a net: shapes, neurons, stored weights, synapses. */
@@ -100,6 +104,7 @@ export function netReport(file: string, o: Record<string, unknown>): { report: N
   const probe = probeNet(net, {
     steps: o.steps as number, seed: o.seed as number, input: o.input as ProbeInput, rate: o.rate as number,
     initGain: o.initGain as number, backend: o.backend as Backend, learn: o.learn as boolean,
+    timing: { model, mapping: o.mapping as MapPolicy },
   });
   const layers = netLayerRows(net);
   const sum = (k: 'neurons' | 'storedWeights' | 'synapses') => layers.reduce((a, l) => a + l[k], 0);
@@ -122,13 +127,14 @@ export function netReport(file: string, o: Record<string, unknown>): { report: N
     return { report, refusal: e };
   }
   report.mapping = mappingSummary(mapping);
-  const phases = costRun(probe.activity, model, mapping).phases;
+  const phases = costRun(probe.activity, model, mapping, probe.timing).phases;
   const te = o.learn ? phases.train : phases.test;
   const steps = te.steps;
   report.perStep = {
     cycles: te.cycles.perStep, seconds: te.latency.perStepS,
     energyPJ: te.energy.totalPJ / steps, dynamicPJ: te.energy.dynamicPJ / steps, staticPJ: te.energy.staticPJ / steps,
     synops: te.neurobench.synops / steps,
+    timing: te.timing,
   };
   return { report };
 }
@@ -179,8 +185,11 @@ export function netText(r: NetReport): string {
     lines.push('');
     lines.push(table([
       [`cost per step on ${r.hw} (${run.learn ? 'online LTL learning' : 'inference, no learning'})`, ''],
-      ['cycles', `${int(c.total)}  (routing ${int(c.routing)}, integration ${int(c.integration)}, neuron ${int(c.neuron)}, learning ${int(c.learning)}, barrier ${int(c.barrier)})`],
-      ['latency', sec(p.seconds)],
+      ['cycles (average model)', `${int(c.total)}  (routing ${int(c.routing)}, integration ${int(c.integration)}, neuron ${int(c.neuron)}, learning ${int(c.learning)}, barrier ${int(c.barrier)})`],
+      ...(p.timing
+        ? [['latency (simulated per step)', `mean ${sec(p.timing.stepLatency.meanS)}, p50 ${sec(p.timing.stepLatency.p50S)}, p99 ${sec(p.timing.stepLatency.p99S)}, max ${sec(p.timing.stepLatency.maxS)}`] as [string, string],
+          ['messages per step', `${int(p.timing.messages.perStep)}  (critical core ${p.timing.criticalCores[0]?.core ?? '-'}, barrier ${sec(p.timing.barrierS)} for ${p.timing.tilesUsed} tiles)`] as [string, string]]
+        : [['latency', sec(p.seconds)] as [string, string]]),
       ['energy', `${eng(p.energyPJ)}  (dynamic ${eng(p.dynamicPJ)}, static ${eng(p.staticPJ)})`],
       ['synaptic operations', int(p.synops)],
     ]));
@@ -195,9 +204,11 @@ function out(s: string): void {
 export function cmdNet(argv: string[]): void {
   const { options: o, positionals } = parseArgs(NET, argv);
   if (o.help) return out(formatHelp(NET));
+  const outputs = planOutputs([{ option: '--out', path: o.out as string | undefined }], [positionals[0]]);
   const { report, refusal } = netReport(positionals[0], o);
   const json = JSON.stringify(report, null, 2);
-  if (o.out) writeFileAtomic(o.out as string, json + '\n');
+  outputs.set('--out', json + '\n');
+  outputs.commit();
   out(o.json ? json : netText(report));
   if (refusal) throw refusal;
 }

@@ -1,6 +1,6 @@
 /**
  * Command-line options declared once, in a typed table that drives parsing, `--help` and the
- * README's option tables (after vitest's `packages/vitest/src/node/cli/cli-config.ts`).
+ * option tables of docs/cli.md (after vitest's `packages/vitest/src/node/cli/cli-config.ts`).
  *
  * Parsing rules:
  * - Options are kebab-case on the command line (`--test-samples`) and come back camelCase
@@ -22,7 +22,10 @@
  * A malformed table (duplicate names, a default of the wrong type, ...) is a programming error
  * and throws a plain `Error` (see `checkCommandSpec`).
  */
-import { InputError } from './errors.js';
+import { InputError } from '../io/errors.js';
+import { closest } from '../io/edit-distance.js';
+
+export { closest };
 
 export type OptionType = 'int' | 'number' | 'string' | 'boolean' | 'list' | 'enum';
 
@@ -366,41 +369,6 @@ function unknownOption(cmd: CommandSpec, specs: OptionSpec[], display: string, n
   });
 }
 
-/** The candidate nearest to `word` (optimal string alignment distance), if near enough. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  if (word === '') return undefined;
-  let best: string | undefined;
-  let bestD = Infinity;
-  const lower = word.toLowerCase();
-  for (const c of candidates) {
-    const d = c.startsWith(lower) || lower.startsWith(c) ? Math.min(1, editDistance(lower, c)) : editDistance(lower, c);
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
-  return bestD <= limit ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const m = a.length;
-  const n = b.length;
-  const d: number[][] = Array.from({ length: m + 1 }, (_, i) => {
-    const row = new Array<number>(n + 1).fill(0);
-    row[0] = i;
-    return row;
-  });
-  for (let j = 0; j <= n; j++) d[0][j] = j;
-  for (let i = 1; i <= m; i++) {
-    for (let j = 1; j <= n; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[m][n];
-}
 
 // ---------------------------------------------------------------------------------------------
 // Help and docs
@@ -491,7 +459,7 @@ function mdCell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-/** A Markdown table of the options of `cmd`, for the README. */
+/** A Markdown table of the options of `cmd`, for the CLI reference (docs/cli.md). */
 export function optionsMarkdown(cmd: CommandSpec): string {
   const rows = withHelp(cmd).map((o) => {
     const flag = `\`${flagText(o, false)}\``;

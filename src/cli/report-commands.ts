@@ -7,12 +7,15 @@
  * (`kind: "ncsim.train"`) of schema version 1 with the parts the page draws from; a refusal is
  * an InputError naming the file and the field (exit status 2). The page is written atomically.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { CommandSpec } from './options.js';
 import { parseArgs, formatHelp } from './options.js';
-import { InputError } from './errors.js';
+import { InputError } from '../io/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { planOutputs, type OutputSet } from '../io/outputs.js';
+import { checkDocumentSchema, readJsonDocument } from '../io/document.js';
+import { RUN_SCHEMA, ROBUSTNESS_SCHEMA } from '../io/kinds.js';
 import { renderReport, renderCompare } from '../report/html/render.js';
 import { renderSweep } from '../report/html/sweep.js';
 import { readSweepRows } from './sweep/rows.js';
@@ -20,8 +23,8 @@ import { DEFAULT_GANTT_BATCHES } from '../report/html/charts.js';
 import { checkOptionalFields, robustnessCurves, ReportRun, LabelledRun, RobustnessCurves } from '../report/html/types.js';
 
 /** The run kind and schema version this page reads (src/train/train.ts, TrainReport). */
-export const RUN_KIND = 'ncsim.train';
-export const RUN_SCHEMA_VERSION = 1;
+export const RUN_KIND = RUN_SCHEMA.value;
+export const RUN_SCHEMA_VERSION = RUN_SCHEMA.versions[0];
 
 export const REPORT: CommandSpec = {
   name: 'report',
@@ -66,10 +69,8 @@ export function checkRun(json: unknown, file: string): ReportRun {
   const fail = (field: string, expected: string, got: unknown): never => {
     throw new InputError(field, expected, got, { kind });
   };
-  if (!isObj(json)) fail('(the file)', `a JSON object (an ${RUN_KIND} run written by \`ncsim train --out\`)`, json);
+  checkDocumentSchema(json, RUN_SCHEMA, kind);
   const r = json as Obj;
-  if (r.kind !== RUN_KIND) fail('kind', `"${RUN_KIND}" (a run written by \`ncsim train --out\`)`, r.kind);
-  if (r.schemaVersion !== RUN_SCHEMA_VERSION) fail('schemaVersion', `${RUN_SCHEMA_VERSION} (the only version this ncsim reads)`, r.schemaVersion);
   if (!isObj(r.options)) fail('options', 'an object', r.options);
   const t = r.teacher;
   if (!isObj(t)) fail('teacher', 'an object', t);
@@ -126,18 +127,7 @@ export function checkRun(json: unknown, file: string): ReportRun {
 
 /** Reads and checks a run file (InputError naming the file when unreadable or not JSON). */
 export function readRunFile(file: string): ReportRun {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(file, 'a readable run file (written by `ncsim train --out`)', undefined, { kind: 'run file', showGot: false, note: (e as Error).message });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(file, 'a JSON run (written by `ncsim train --out`)', undefined, { kind: 'run file', showGot: false, note: (e as Error).message });
-  }
+  const json = readJsonDocument(file, { kind: 'run file', what: 'a readable JSON run (written by `ncsim train --out`)' });
   return checkRun(json, file);
 }
 
@@ -150,16 +140,10 @@ export function readRobustnessCurves(file: string): RobustnessCurves[] {
   const fail = (field: string, expected: string, got: unknown): never => {
     throw new InputError(field, expected, got, { kind });
   };
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new InputError(file, 'a readable JSON robustness study (written by `ncsim robustness --out`)', undefined, { kind: 'robustness file', showGot: false, note: (e as Error).message });
-  }
-  if (!isObj(json)) fail('(the file)', 'a JSON object', json);
+  const json = readJsonDocument(file, {
+    kind: 'robustness file', what: 'a readable JSON robustness study (written by `ncsim robustness --out`)', schema: ROBUSTNESS_SCHEMA, fieldKind: kind,
+  });
   const r = json as Obj;
-  if (r.kind !== 'ncsim.robustness') fail('kind', '"ncsim.robustness" (a study written by `ncsim robustness --out`)', r.kind);
-  if (r.schemaVersion !== 1) fail('schemaVersion', '1 (the only version this ncsim reads)', r.schemaVersion);
   if (!isNum(r.idealAccuracy)) fail('idealAccuracy', 'a finite number', r.idealAccuracy);
   if (!Array.isArray(r.studies) || r.studies.length === 0) fail('studies', 'a non-empty array of studies', r.studies);
   return (r.studies as unknown[]).map((st, i) => {
@@ -181,25 +165,15 @@ export function writeReportHtml(run: ReportRun, path: string, opts: { ganttBatch
   writeFileAtomic(path, renderReport(run, opts));
 }
 
-function emit(path: string, html: string): void {
-  if (path === '-') {
-    process.stdout.write(html);
-    return;
-  }
-  writeFileAtomic(path, html);
-  process.stdout.write(`wrote ${path} (${Math.ceil(Buffer.byteLength(html) / 1024)} kB)\n`);
+function emit(outputs: OutputSet, path: string, html: string): void {
+  outputs.set('--out', html);
+  outputs.commit();
+  if (path !== '-') process.stdout.write(`wrote ${path} (${Math.ceil(Buffer.byteLength(html) / 1024)} kB)\n`);
 }
 
 /** RUN.json → RUN.html beside it (RUN → RUN.html). */
 export function defaultReportPath(runPath: string): string {
   return runPath.replace(/\.json$/i, '') + '.html';
-}
-
-function refuseOverwritingInput(out: string, inputs: string[]): void {
-  if (out === '-') return;
-  if (inputs.some((f) => resolve(f) === resolve(out))) {
-    throw new InputError('--out', 'a path other than the input run(s)', out, { kind: 'option' });
-  }
 }
 
 export function cmdReport(argv: string[]): void {
@@ -212,17 +186,16 @@ export function cmdReport(argv: string[]): void {
   if (existsSync(file) && statSync(file).isDirectory()) {
     // A sweep's folder (ncsim sweep --out DIR): its table drawn as one page.
     const out = (o.out as string | undefined) ?? resolve(file, 'sweep.html');
-    emit(out, renderSweep(readSweepRows(file), { title: `ncsim sweep ${basename(resolve(file))}` }));
+    const outputs = planOutputs([{ option: '--out', path: out, stdoutAllowed: true }], []);
+    emit(outputs, out, renderSweep(readSweepRows(file), { title: `ncsim sweep ${basename(resolve(file))}` }));
     return;
   }
   const out = (o.out as string | undefined) ?? defaultReportPath(file);
-  refuseOverwritingInput(out, [file]);
+  const robustness = o.robustness as string | undefined;
+  const outputs = planOutputs([{ option: '--out', path: out, stdoutAllowed: true }], robustness === undefined ? [file] : [file, robustness]);
   const run = readRunFile(file);
-  if (o.robustness !== undefined) {
-    refuseOverwritingInput(out, [o.robustness as string]);
-    run.robustness = readRobustnessCurves(o.robustness as string);
-  }
-  emit(out, renderReport(run, { ganttBatches: o.ganttBatches as number }));
+  if (robustness !== undefined) run.robustness = readRobustnessCurves(robustness);
+  emit(outputs, out, renderReport(run, { ganttBatches: o.ganttBatches as number }));
 }
 
 /** Labels from file names (without .json); names shared by several files get their folder. */
@@ -259,7 +232,7 @@ export function cmdCompare(argv: string[]): void {
     labels = given;
   }
   const out = o.out as string;
-  refuseOverwritingInput(out, files);
+  const outputs = planOutputs([{ option: '--out', path: out, stdoutAllowed: true }], files);
   const runs: LabelledRun[] = files.map((f, i) => ({ label: labels[i], run: readRunFile(f) }));
-  emit(out, renderCompare(runs));
+  emit(outputs, out, renderCompare(runs));
 }

@@ -6,8 +6,8 @@
  */
 import type { CommandSpec } from './options.js';
 import { parseArgs, formatHelp } from './options.js';
-import { InputError } from './errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { InputError } from '../io/errors.js';
+import { planOutputs } from '../io/outputs.js';
 import { eng } from '../report/cost-text.js';
 import { pct } from '../report/text.js';
 import { loadModel } from '../cost/hwmodel.js';
@@ -47,8 +47,8 @@ export const ROBUSTNESS: CommandSpec = {
     { name: 'test-samples', type: 'int', min: 1, default: TRAIN_DEFAULTS.testSamples, description: 'held-out test digits' },
     { name: 'hidden', type: 'list', min: 1, max: 100000, default: TRAIN_DEFAULTS.hidden, description: 'hidden layer sizes (teacher and SNN), comma-separated' },
     { name: 'update-at', type: 'enum', choices: ['step', 'sample'], default: TRAIN_DEFAULTS.updateAt, description: 'when online LTL writes the synapses, in training and calibration: every step (through the device at every step), or once per sample (an accumulator written through the device at the end)' },
-    { name: 'lr', type: 'number', min: 0, description: `learning rate of training and calibration (default ${RULE_TABLE['ltl-online'].learningRate}; calibration continues the decay of --epochs)` },
-    { name: 'calibration-lr', type: 'number', min: 0, description: 'learning rate of the calibration epochs (default: the training schedule goes on)' },
+    { name: 'lr', type: 'number', min: 0, max: 10, description: `learning rate of training and calibration (default ${RULE_TABLE['ltl-online'].learningRate}; calibration continues the decay of --epochs)` },
+    { name: 'calibration-lr', type: 'number', min: 0, max: 10, description: 'learning rate of the calibration epochs (default: the training schedule goes on)' },
     { name: 'seed', type: 'int', min: 0, max: 4294967295, default: TRAIN_DEFAULTS.seed, description: 'seed of the training and of the chip instances (one instance per level, same seed)' },
     { name: 'train-on-chip', type: 'boolean', default: false, description: 'also train a chip instance of each level from the initial weights, on chip, for --epochs (its weight range: the trained ideal chip\'s)' },
     { name: 'json', type: 'boolean', default: false, description: 'print the report as one JSON document instead of a table' },
@@ -134,6 +134,7 @@ export function cmdRobustness(argv: string[]): void {
   }
   const studies = varies.map((vary) => ({ vary, levels: o.levels === undefined ? DEFAULT_LEVELS[vary] : parseLevels(o.levels as string) }));
   for (const st of studies) checkLevels(st.vary, st.levels);
+  const outputs = planOutputs([{ option: '--out', path: o.out as string | undefined }]);
   // Load the hardware model first: a bad --hw is refused before minutes of simulation.
   const model = loadModel(o.hw as string);
   const showProgress = !o.quiet && process.stderr.isTTY;
@@ -150,7 +151,8 @@ export function cmdRobustness(argv: string[]): void {
   });
   if (showProgress) process.stderr.write('\r\x1b[K');
   const json = JSON.stringify(report, null, 2);
-  if (o.out) writeFileAtomic(o.out as string, json + '\n');
+  outputs.set('--out', json + '\n');
+  outputs.commit();
   out(o.json ? json : robustnessText(report));
 }
 

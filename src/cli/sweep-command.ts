@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import type { CommandSpec } from './options.js';
 import { parseArgs, formatHelp } from './options.js';
-import { InputError } from './errors.js';
+import { InputError } from '../io/errors.js';
 import { expand, parseSweep, type Configuration } from './sweep/spec.js';
 import { prepareFolder, writeTables, type ResultRow } from './sweep/results.js';
 import { runLocal, type SweepProgress } from './sweep/pool.js';

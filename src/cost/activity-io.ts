@@ -8,9 +8,10 @@
  * be dropped silently); a counter absent from a layer's record counts 0; every layer must have
  * a counter record in each phase; other unknown keys are ignored (forward compatibility).
  */
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../io/errors.js';
+import { checkDocumentSchema, readJsonDocument } from '../io/document.js';
+import { RUN_SCHEMA } from '../io/kinds.js';
 import { Activity, ActivityLayer, ActivityPhase, ACTIVITY_SCHEMA } from './activity.js';
 import { COUNTER_NAMES } from './actions.js';
 import { childPath } from './hwmodel.js';
@@ -45,8 +46,12 @@ export function parseActivity(json: unknown, label = '(inline)'): Activity {
   };
 
   let root = obj(json, '');
-  if (root.schema !== ACTIVITY_SCHEMA && root.activity !== undefined) root = obj(root.activity, 'activity');
-  if (root.schema !== ACTIVITY_SCHEMA) fail('schema', `"${ACTIVITY_SCHEMA}"`, root.schema);
+  if (root.schema !== ACTIVITY_SCHEMA && (root.activity !== undefined || root.kind !== undefined)) {
+    // A train report carrying its activity: the same kind and version checks as `ncsim report`.
+    checkDocumentSchema(root, RUN_SCHEMA, kind);
+    root = obj(root.activity, 'activity');
+  }
+  if (root.schema !== ACTIVITY_SCHEMA) fail('schema', `"${ACTIVITY_SCHEMA}" (an activity record), or a train report with "kind": "${RUN_SCHEMA.value}"`, root.schema);
   if (typeof root.rule !== 'string') fail('rule', 'a string', root.rule);
 
   if (!Array.isArray(root.layers) || root.layers.length === 0) fail('layers', 'a non-empty array of layers', root.layers);
@@ -115,6 +120,18 @@ export function parseActivity(json: unknown, label = '(inline)'): Activity {
     return { samples: int(o, 'samples', p, 0), steps: int(o, 'steps', p, 0), learning: bool(o, 'learning', p), counters };
   };
 
+  const phases = { train: phase('train'), test: phase('test') };
+  for (const key of ['train', 'test'] as const) {
+    const p = phases[key];
+    // counts without samples would be priced per sample as x / 0
+    if (p.samples === 0 && (p.steps > 0 || Object.values(p.counters).some((c) => Object.values(c).some((x) => x > 0)))) {
+      fail(`phases.${key}.samples`, 'an integer >= 1 (the phase has steps or counts)', p.samples);
+    }
+  }
+  if (phases.train.samples === 0 && phases.test.samples === 0) {
+    fail('phases.test.samples', 'an integer >= 1 (a run that simulated no sample has nothing to price)', phases.test.samples);
+  }
+
   return {
     schema: ACTIVITY_SCHEMA,
     rule: root.rule as string,
@@ -122,18 +139,13 @@ export function parseActivity(json: unknown, label = '(inline)'): Activity {
     inputSize: int(root, 'inputSize', '', 1),
     layers,
     host,
-    phases: { train: phase('train'), test: phase('test') },
+    phases,
     samplesPerEpoch: int(root, 'samplesPerEpoch', '', 0),
   };
 }
 
 /** Read an activity (or a train report carrying one) from a JSON file. */
 export function readActivityFile(file: string): Activity {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new InputError(file, 'a readable JSON activity or train report', undefined, { kind: 'run file', showGot: false, note: (e as Error).message });
-  }
+  const json = readJsonDocument(file, { kind: 'run file', what: `a JSON activity record (${ACTIVITY_SCHEMA}) or train report` });
   return parseActivity(json, JSON.stringify(basename(file)));
 }

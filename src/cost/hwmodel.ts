@@ -29,13 +29,17 @@
  *   except inside `nonIdealities`, which is a free map of named quantities kept for a later
  *   issue (device mismatch, quantization, noise, silencing).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../io/errors.js';
+import { closest } from '../io/edit-distance.js';
+import { readJsonDocument } from '../io/document.js';
 import { ACTION_NAMES, PHASES, Phase, UNPRICED } from './actions.js';
 
 export const HW_SCHEMA = 'ncsim.hw/1';
+/** A model is a page of numbers with sources; anything near this cap is not a model file. */
+export const HW_MAX_BYTES = 4 * 1024 * 1024;
 
 /** A number with its unit (canonical after loading), where it comes from, and what was written. */
 export interface Quantity {
@@ -63,6 +67,9 @@ export interface ActionCost {
 
 export interface EventCost { energy: Quantity; latency: Quantity; note?: string }
 
+/** The barrier's latency from `tiles` tiles in use upwards (until the next entry). */
+export interface BarrierEntry { tiles: number; latency: Quantity }
+
 export interface HwModel {
   schema: typeof HW_SCHEMA;
   name: string;
@@ -86,13 +93,17 @@ export interface HwModel {
     hopX: EventCost;
     hopY: EventCost;
     packetReceived: EventCost;
+    /** Where input events enter the mesh (noc.ts): an input port at tile (0, 0), or spike sources on layer 1's cores. Optional; default "port". */
+    inputSource: Choice<'port' | 'cores'>;
   };
-  barrier: EventCost;
+  /** Per time step; `byTiles` (optional) gives the latency as a step function of the tiles in use. */
+  barrier: EventCost & { byTiles?: BarrierEntry[] };
   static: { powerPerCore: Quantity; appliesTo: Choice<'all-cores' | 'used-cores'> };
   memory: { learning: { read: Quantity; write: Quantity; bytesPerCore: Quantity } };
   host: { flops: Quantity; energyPerFlop: Quantity };
   link: { bandwidth: Quantity; latency: Quantity; energyPerByte: Quantity };
   nonIdealities: Record<string, Quantity>;
+  neuron: NeuronModel;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -236,24 +247,7 @@ class Validator {
 
 /** The known key closest to a misspelt one (edit distance <= 2), if any. */
 function nearest(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k.toLowerCase());
-    if (d < bestD) { bestD = d; best = k; }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) dp[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      dp[i][j] = Math.min(dp[i - 1][j] + 1, dp[i][j - 1] + 1, dp[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return dp[a.length][b.length];
+  return closest(key, known, 2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -261,8 +255,16 @@ function editDistance(a: string, b: string): number {
 
 const TOP_KEYS = [
   'schema', 'name', 'description', 'notes', 'clock', 'cores', 'bits', 'actions', 'overheads', 'noc',
-  'barrier', 'static', 'memory', 'host', 'link', 'nonIdealities',
+  'barrier', 'static', 'memory', 'host', 'link', 'nonIdealities', 'neuron',
 ] as const;
+
+/**
+ * The neuron a fixed-point chip of this model runs (optional `"neuron"`, default "algorithms"):
+ * ALGORITHMS §2's neuron, or Loihi's current-based neuron, bit-accurate with Lava
+ * (assembly/loihi.ts, docs/loihi.md). Float chips always run the ALGORITHMS neuron.
+ */
+export const NEURON_MODELS = ['algorithms', 'loihi-cuba'] as const;
+export type NeuronModel = (typeof NEURON_MODELS)[number];
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -366,7 +368,7 @@ export function parseHwModel(json: unknown, label = '(inline)', path = ''): HwMo
   const overheads = {} as Record<Phase, Quantity>;
   for (const ph of PHASES) overheads[ph] = v.quantity(ov, ph, 'overheads', 'latency', { min: 0 }, hz);
 
-  const n = v.object(o.noc, 'noc', ['mesh', 'packetSent', 'hopX', 'hopY', 'packetReceived']);
+  const n = v.object(o.noc, 'noc', ['mesh', 'packetSent', 'hopX', 'hopY', 'packetReceived', 'inputSource']);
   const mesh = v.object(n.mesh, 'noc.mesh', ['x', 'y', 'coresPerTile']);
   const noc = {
     mesh: {
@@ -378,13 +380,16 @@ export function parseHwModel(json: unknown, label = '(inline)', path = ''): HwMo
     hopX: v.eventCost(n, 'hopX', 'noc', hz),
     hopY: v.eventCost(n, 'hopY', 'noc', hz),
     packetReceived: v.eventCost(n, 'packetReceived', 'noc', hz),
+    inputSource: n.inputSource === undefined
+      ? { value: 'port' as const, source: 'default: input events enter at an input port on tile (0, 0)' }
+      : v.choice(n, 'inputSource', 'noc', ['port', 'cores'] as const),
   };
   const slots = noc.mesh.x.value * noc.mesh.y.value * noc.mesh.coresPerTile.value;
   if (cores.count.value > slots) {
     v.fail('cores.count.value', `at most noc.mesh.x x noc.mesh.y x noc.mesh.coresPerTile = ${slots} cores`, cores.count.value);
   }
 
-  const barrier = v.eventCost(o, 'barrier', '', hz);
+  const barrier = parseBarrier(v, o, hz);
 
   const s = v.object(o.static, 'static', ['powerPerCore', 'appliesTo']);
   const staticPower = {
@@ -410,10 +415,46 @@ export function parseHwModel(json: unknown, label = '(inline)', path = ''): HwMo
     for (const k of Object.keys(ni)) nonIdealities[k] = v.quantity(ni, k, 'nonIdealities', 'any', {});
   }
 
+  let neuron: NeuronModel = 'algorithms';
+  if (o.neuron !== undefined) {
+    if (!NEURON_MODELS.includes(o.neuron as NeuronModel)) v.fail('neuron', `one of ${NEURON_MODELS.map((x) => `"${x}"`).join(', ')}`, o.neuron);
+    neuron = o.neuron as NeuronModel;
+  }
+
   return {
     schema: HW_SCHEMA, name, description, notes, path, clock, cores, bits, actions, overheads, noc,
-    barrier, static: staticPower, memory, host, link, nonIdealities,
+    barrier, static: staticPower, memory, host, link, nonIdealities, neuron,
   };
+}
+
+/**
+ * `barrier`: energy and latency per step, and optionally `byTiles`, a list of
+ * `{ "tiles": k, "latency": quantity }` with k whole and strictly increasing: the latency from k
+ * tiles in use upwards (SANA-FE's synchronisation table); below the first entry, `latency`.
+ */
+function parseBarrier(v: Validator, o: Obj, hz: number): HwModel['barrier'] {
+  const b = v.object(o.barrier, 'barrier', ['energy', 'latency', 'byTiles', 'note']);
+  const out: HwModel['barrier'] = {
+    energy: v.quantity(b, 'energy', 'barrier', 'energy', { min: 0 }),
+    latency: v.quantity(b, 'latency', 'barrier', 'latency', { min: 0 }, hz),
+  };
+  const note = v.string(b, 'note', 'barrier', true);
+  if (note !== undefined) out.note = note;
+  if (b.byTiles !== undefined) {
+    if (!Array.isArray(b.byTiles) || b.byTiles.length === 0) v.fail('barrier.byTiles', 'a non-empty array of { "tiles", "latency" }', b.byTiles);
+    let last = 0;
+    out.byTiles = (b.byTiles as unknown[]).map((e, i) => {
+      const p = childPath('barrier.byTiles', i);
+      const eo = v.object(e, p, ['tiles', 'latency']);
+      const tiles = eo.tiles;
+      if (typeof tiles !== 'number' || !Number.isInteger(tiles) || tiles <= last) {
+        v.fail(childPath(p, 'tiles'), `a whole number of tiles greater than ${last} (entries in increasing order)`, tiles);
+      }
+      last = tiles as number;
+      return { tiles: tiles as number, latency: v.quantity(eo, 'latency', p, 'latency', { min: 0 }, hz) };
+    });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -436,7 +477,8 @@ export function hwModelsDir(here = dirname(fileURLToPath(import.meta.url))): str
 
 /** Names of the shipped models (file names without `.json`), sorted. */
 export function modelNames(dir = hwModelsDir()): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  // ncsim.hw.schema.json sits beside the models (for editors) and is not one.
+  return readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json')).map((f) => f.slice(0, -5)).sort();
 }
 
 function looksLikePath(ref: string): boolean {
@@ -462,18 +504,8 @@ export function loadModel(ref: string): HwModel {
 /** Read and validate one model file; unreadable or invalid files are refused (InputError). */
 export function readModelFile(file: string): HwModel {
   const label = JSON.stringify(basename(file));
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(file, 'a readable hardware model file', undefined, { kind: 'hardware model', showGot: false, note: (e as Error).message });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(file, 'valid JSON', undefined, { kind: 'hardware model', showGot: false, note: (e as Error).message });
-  }
+  // The schema field is checked by parseHwModel, with the other fields.
+  const json = readJsonDocument(file, { kind: 'hardware model', what: `a readable hardware model file (${HW_SCHEMA})`, maxBytes: HW_MAX_BYTES });
   return parseHwModel(json, label, file);
 }
 
@@ -531,8 +563,10 @@ export function describeModel(m: HwModel): string {
     q(`noc.${k}.energy`, m.noc[k].energy);
     q(`noc.${k}.latency`, m.noc[k].latency);
   }
+  rows.push(['noc.inputSource', m.noc.inputSource.value, m.noc.inputSource.source + (m.noc.inputSource.note ? ` [${m.noc.inputSource.note}]` : '')]);
   q('barrier.energy', m.barrier.energy);
   q('barrier.latency', m.barrier.latency);
+  (m.barrier.byTiles ?? []).forEach((e, i) => q(`barrier.byTiles[${i}] (from ${e.tiles} tiles)`, e.latency));
   q('static.powerPerCore', m.static.powerPerCore);
   rows.push(['static.appliesTo', m.static.appliesTo.value, m.static.appliesTo.source + (m.static.appliesTo.note ? ` [${m.static.appliesTo.note}]` : '')]);
   q('memory.learning.read', m.memory.learning.read);

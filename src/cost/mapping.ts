@@ -28,7 +28,7 @@
  * when one fits, else part of one, and finishes a channel begun on another core first; what one
  * core gets of one layer is one slice (a channel's tail and the channels after it together).
  */
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../io/errors.js';
 import type { ActivityLayer } from './activity.js';
 import type { HwModel } from './hwmodel.js';
 import type { ConvGeometry } from '../model/types.js';

@@ -15,7 +15,7 @@
 import { closeSync, constants, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../io/errors.js';
 import type { Dataset, MnistSplit } from './mnist.js';
 
 export const IDX_IMAGES = 0x00000803;

@@ -5,10 +5,12 @@
  * the target is then either untouched or absent, never partial.
  *
  * No fsync: this protects against our own crashes and refusals, not against power loss.
- * A symbolic link at `path` is replaced by a regular file (rename semantics).
+ * A symbolic link at `path` is replaced by a regular file (rename semantics); a replaced file keeps
+ * its mode. Several outputs that must change together go through src/io/outputs.ts.
  */
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { keepMode } from './outputs.js';
 
 let counter = 0;
 
@@ -40,6 +42,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     }
   }
   try {
+    keepMode(path, tmp);
     renameSync(tmp, path);
   } catch (err) {
     removeQuietly(tmp);

@@ -30,7 +30,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../io/errors.js';
 import type { Dataset, MnistSplit } from '../host/mnist.js';
 import { encode, Encoding } from '../host/encoding.js';
 import { Rng } from '../host/rng.js';

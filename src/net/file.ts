@@ -21,13 +21,15 @@
  * for convolutions, p1, p2, ... for poolings, h1, h2, ... for hidden dense layers and "out" for
  * the last one.
  */
-import { readFileSync } from 'node:fs';
+import { readJsonDocument } from '../io/document.js';
 import { basename } from 'node:path';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../io/errors.js';
 import type { ConvGeometry } from '../model/types.js';
 import { convOutSize } from '../reference/conv.js';
 
 export const NET_FORMAT = 'ncsim.net/1';
+/** A net file describes layers, not weights: a few kilobytes; anything near this cap is not a net file. */
+export const NET_MAX_BYTES = 4 * 1024 * 1024;
 
 export interface Shape3 { channels: number; height: number; width: number }
 
@@ -200,18 +202,9 @@ export function resolveNet(
 
 /** Read and check a net file; `field` names where the file name came from (an option or an argument) in errors. */
 export function readNetFile(file: string, field: { name: string; kind: string } = { name: '--net', kind: 'option' }): Net {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(field.name, 'a readable network file (ncsim.net/1)', file, { kind: field.kind, note: (e as Error).message });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(file, 'a JSON network file (ncsim.net/1)', undefined, { kind: 'net file', showGot: false, note: (e as Error).message });
-  }
+  if (typeof file !== 'string' || file === '') throw new InputError(field.name, `a network file (${NET_FORMAT})`, file, { kind: field.kind });
+  // The format field is checked by parseNet, with the other fields.
+  const json = readJsonDocument(file, { kind: 'net file', what: `a readable network file (${NET_FORMAT})`, maxBytes: NET_MAX_BYTES });
   return parseNet(json, JSON.stringify(basename(file)));
 }
 

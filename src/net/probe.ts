@@ -22,6 +22,11 @@ import { ACTIVITY_SCHEMA, Activity, ActivityPhase } from '../cost/activity.js';
 import { createRule } from '../rules/index.js';
 import { TRAIN_DEFAULTS, layerLrScale, trainRuleOptions } from '../train/train.js';
 import { netLayers } from './build.js';
+import type { HwModel } from '../cost/hwmodel.js';
+import { mapWithPolicy, MapPolicy, MappingError } from '../cost/mapping.js';
+import { StepTimer } from '../timing/step-timer.js';
+import { chipSource } from '../timing/chip-source.js';
+import type { PhaseTiming } from '../timing/summary.js';
 import { Net, netSizes } from './file.js';
 
 export type ProbeInput = 'spikes' | 'analog';
@@ -38,6 +43,8 @@ export interface ProbeOptions {
   backend: Backend;
   /** Run the online LTL learning circuits towards random targets (see the header). */
   learn: boolean;
+  /** Time every step on this model and placement (src/timing); skipped when the net does not fit. */
+  timing?: { model: HwModel; mapping: MapPolicy };
 }
 
 export const PROBE_DEFAULTS: ProbeOptions = { steps: 4, seed: 1, input: 'spikes', rate: 0.2, initGain: 1, backend: 'wasm', learn: false };
@@ -59,6 +66,8 @@ export interface ProbeResult {
   /** Wall time of building the chip and of running it (s). */
   buildSeconds: number;
   runSeconds: number;
+  /** Per-step timing of the run's phase (train with --learn, else test), when asked and the net fits. */
+  timing?: Partial<Record<'train' | 'test', PhaseTiming>>;
 }
 
 /** The chip of a net with seeded random weights (IF neurons, threshold 1, reset by subtraction). */
@@ -88,8 +97,25 @@ export function probeNet(net: Net, o: ProbeOptions): ProbeResult {
     const targetRng = rng.fork();
     rule.setSample({ targets: spec.layers.map((l) => Float32Array.from({ length: l.nOut }, () => targetRng.uniform())) });
   }
+  const layerRecords = spec.layers.map((l, i) => ({
+    name: l.name, nIn: l.nIn, nOut: l.nOut, readout: false, analogInput: i === 0 && chip.analogInput, learningStateBytes: chip.learningBytes[i],
+    ...(l.conv ? { conv: l.conv, weights: weightCount(l) } : {}),
+    ...(l.fixed ? { fixed: true } : {}),
+  }));
+  let timer: StepTimer | undefined;
+  if (o.timing) {
+    try {
+      timer = new StepTimer(o.timing.model, mapWithPolicy(layerRecords, o.timing.model, o.timing.mapping), layerRecords);
+    } catch (e) {
+      if (!(e instanceof MappingError)) throw e; // the caller reports the refusal
+    }
+  }
+  const phaseName = o.learn ? 'train' : 'test';
+  const src = chipSource(chip);
+  timer?.beginPhase(phaseName, o.learn, src);
   const tr = performance.now();
-  chip.runSample(x, o.steps, o.learn);
+  chip.runSample(x, o.steps, o.learn, timer ? () => timer.step(src) : undefined);
+  timer?.sampleEnd(src);
   const runSeconds = (performance.now() - tr) / 1000;
 
   const counters: Record<string, CounterValues> = {};
@@ -101,11 +127,7 @@ export function probeNet(net: Net, o: ProbeOptions): ProbeResult {
     rule: rule ? rule.name : 'none',
     timeWindow: o.steps,
     inputSize: n,
-    layers: spec.layers.map((l, i) => ({
-      name: l.name, nIn: l.nIn, nOut: l.nOut, readout: false, analogInput: i === 0 && chip.analogInput, learningStateBytes: chip.learningBytes[i],
-      ...(l.conv ? { conv: l.conv, weights: weightCount(l) } : {}),
-      ...(l.fixed ? { fixed: true } : {}),
-    })),
+    layers: layerRecords,
     // No teacher; the input goes over the link as 4 B per value, the last layer's counts come back.
     host: { teacherFlopsPerSample: 0, bytesToChipPerSample: 4 * n * o.steps, bytesToHostPerSample: 4 * spec.layers[spec.layers.length - 1].nOut },
     phases: o.learn ? { train: ran, test: none } : { train: none, test: ran },
@@ -118,7 +140,7 @@ export function probeNet(net: Net, o: ProbeOptions): ProbeResult {
     synapticReads: counters[l.name]['synapse.read'] ?? 0,
     updates: counters[l.name]['learn.update'] ?? 0,
   }));
-  return { activity, layers, buildSeconds, runSeconds };
+  return { activity, layers, buildSeconds, runSeconds, ...(timer ? { timing: timer.result() } : {}) };
 }
 
 /** Online LTL as `ncsim train` creates it by default for a net (train.ts createRule). */

@@ -44,7 +44,7 @@
  * Energy (J): per-sample and per-byte dynamic energy from the params, plus optional static
  * power times the makespan per resource (so a shorter makespan also saves energy).
  */
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../io/errors.js';
 
 export type Schedule = 'pipelined' | 'sequential' | 'hil';
 export const SCHEDULES: readonly Schedule[] = ['pipelined', 'sequential', 'hil'];

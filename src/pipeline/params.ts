@@ -24,6 +24,11 @@ export interface PipelineReport {
   comparison: ScheduleComparison;
 }
 
+/** A batch never holds more samples than an epoch has. */
+function modelledBatch(activity: Activity, batchSize: number): number {
+  return Math.max(1, Math.min(batchSize, activity.samplesPerEpoch));
+}
+
 export function pipelineParams(activity: Activity, cost: CostReport, model: HwModel, epochs: number, batchSize: number): PipelineParams {
   const train = cost.phases.train, test = cost.phases.test;
   const T = activity.timeWindow;
@@ -37,8 +42,10 @@ export function pipelineParams(activity: Activity, cost: CostReport, model: HwMo
   const write = model.actions['synapse.write'];
   const clock = model.clock.value;
   return {
-    batches: Math.max(1, Math.ceil(activity.samplesPerEpoch / batchSize)) * Math.max(1, epochs),
-    batchSize,
+    // The samples actually trained (not the configured batches: --epochs 0 trains none, and a
+    // batch larger than the epoch holds only the epoch's samples); `epochs` is in the activity.
+    batches: Math.ceil(activity.phases.train.samples / modelledBatch(activity, batchSize)),
+    batchSize: modelledBatch(activity, batchSize),
     hostSecondsPerSample: cost.host.secondsPerSample,
     hostJoulesPerSample: cost.host.energyPerSamplePJ * 1e-12,
     linkBytesPerSample: cost.link.bytesPerSample,

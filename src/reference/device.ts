@@ -3,14 +3,9 @@
 // doubles (every value stays below 2^53, so they are exact); i32 wrapping through Int32Array
 // stores and Math.imul; the xorshift32 generator through >>> 0.
 import { Mem, bump } from './memory.js';
-import {
-  SYN_EVENTS, SYN_READS, SYN_ACS, SYN_MACS, NEURON_UPDATES, NEURON_SPIKES, NEURON_LEAKS, NEURON_RESETS,
-  ACC_READS, LEARN_ERROR_EVALS, LEARN_GATE_EVALS, LEARN_SIGN_EVALS, LEARN_UPDATES, LEARN_DENSE,
-  LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
-} from './counters.js';
+import { LEARN_UPDATES, LEARN_DENSE, LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES } from './counters.js';
 import { resetMembrane, emitSpike, countSoma } from './neuron.js';
 import { ltlSignal } from './learning.js';
-import { f64 } from './surrogate.js';
 import { dendriticSum, countIntegration } from './synapse.js';
 
 const fr = Math.fround;
@@ -78,19 +73,8 @@ export function integrateGain(
   m: Mem, wtPtr: number, gainPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number,
   biasPtr: number, iPtr: number, cnt: number,
 ): void {
-  const f32 = m.f32, i32 = m.i32;
-  const I = iPtr >>> 2, B = biasPtr >>> 2, W = wtPtr >>> 2, G = gainPtr >>> 2;
-  f32.fill(0, I, I + nOut);
-  for (let e = 0; e < nEv; e++) {
-    const off = i32[(idxPtr >>> 2) + e] * nOut;
-    const row = W + off, gain = G + off;
-    if (analog) {
-      const v = f32[(valPtr >>> 2) + e];
-      for (let i = 0; i < nOut; i++) f32[I + i] = fr(f32[I + i] + fr(fr(f32[row + i] * f32[gain + i]) * v));
-    } else {
-      for (let i = 0; i < nOut; i++) f32[I + i] = fr(f32[I + i] + fr(f32[row + i] * f32[gain + i]));
-    }
-  }
+  const f32 = m.f32, I = iPtr >>> 2, B = biasPtr >>> 2;
+  dendriticSum(m, f32, (w, v) => fr(w * v), (x) => x, wtPtr, gainPtr, nOut, idxPtr, valPtr, nEv, analog, iPtr);
   for (let i = 0; i < nOut; i++) f32[I + i] = fr(f32[I + i] + f32[B + i]);
   countIntegration(m, cnt, nEv, nOut, analog);
 }
@@ -149,59 +133,31 @@ export function deviceOuterUpdate(
   mPtr: number, activeIdxPtr: number, nActive: number,
   step: number, invStep: number, half: number, maxLevel: number, noiseScale: number, stochastic: number, rngPtr: number, cnt: number,
 ): void {
-  const f32 = m.f32, i32 = m.i32;
-  const WP = wPtr >>> 2, BP = biasPtr >>> 2, M = mPtr >>> 2, A = activeIdxPtr >>> 2;
+  const f32 = m.f32, i32 = m.i32, BP = biasPtr >>> 2, M = mPtr >>> 2, A = activeIdxPtr >>> 2;
   const st = fr(step), inv = fr(invStep), h = fr(half), max = fr(maxLevel), ns = fr(noiseScale);
   rs = m.u32[rngPtr >>> 2];
-  let issued = 0, writes = 0, sat = 0;
-  for (let e = 0; e < nEv; e++) {
-    const row = WP + i32[(idxPtr >>> 2) + e] * nOut;
-    const v = analog ? f32[(valPtr >>> 2) + e] : 1;
-    for (let k = 0; k < nActive; k++) {
-      const i = i32[A + k];
-      const d = analog ? fr(f32[M + i] * v) : f32[M + i];
-      if (d === 0) continue;
-      issued++;
-      const r = programCell(f32, row + i, d, st, inv, h, max, ns, stochastic);
-      writes += r & WROTE;
-      sat += r >> 1;
-    }
-  }
+  outerCells(m, (at, d) => programCell(f32, at, d, st, inv, h, max, ns, stochastic), wPtr, nOut, idxPtr, valPtr, nEv, analog, mPtr, activeIdxPtr, nActive, cnt);
   for (let k = 0; k < nActive; k++) {
     const i = i32[A + k];
     f32[BP + i] = fr(f32[BP + i] + f32[M + i]);
   }
   m.u32[rngPtr >>> 2] = rs;
-  bump(m, cnt, LEARN_UPDATES, issued);
-  bump(m, cnt, LEARN_DENSE, nEv * nOut);
   bump(m, cnt, LEARN_BIAS_UPDATES, nActive);
-  bump(m, cnt, LEARN_WEIGHT_WRITES, writes);
-  bump(m, cnt, DEV_WEIGHT_SATURATIONS, sat);
 }
 
 export function deviceApply(
   m: Mem, wPtr: number, gPtr: number, n: number, bPtr: number, gbPtr: number, nb: number,
   step: number, invStep: number, half: number, maxLevel: number, noiseScale: number, stochastic: number, rngPtr: number, cnt: number,
 ): void {
-  const f32 = m.f32, W = wPtr >>> 2, G = gPtr >>> 2, B = bPtr >>> 2, GB = gbPtr >>> 2;
+  const f32 = m.f32, B = bPtr >>> 2, GB = gbPtr >>> 2;
   const st = fr(step), inv = fr(invStep), h = fr(half), max = fr(maxLevel), ns = fr(noiseScale);
   rs = m.u32[rngPtr >>> 2];
-  let writes = 0, sat = 0;
-  for (let k = 0; k < n; k++) {
-    const g = f32[G + k];
-    if (g === 0) continue;
-    f32[G + k] = 0;
-    const r = programCell(f32, W + k, g, st, inv, h, max, ns, stochastic);
-    writes += r & WROTE;
-    sat += r >> 1;
-  }
+  applyCells(m, (at, g) => programCell(f32, at, g, st, inv, h, max, ns, stochastic), wPtr, gPtr, n, cnt);
   for (let k = 0; k < nb; k++) {
     f32[B + k] = fr(f32[B + k] + f32[GB + k]);
     f32[GB + k] = 0;
   }
   m.u32[rngPtr >>> 2] = rs;
-  bump(m, cnt, LEARN_WEIGHT_WRITES, writes);
-  bump(m, cnt, DEV_WEIGHT_SATURATIONS, sat);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -232,7 +188,7 @@ export function integrateFixed(
 ): void {
   const i32 = m.i32;
   const I = iPtr >>> 2, B = biasPtr >>> 2, sc = fr(xScale);
-  dendriticSum(m, i32, Math.imul, (x) => Math.trunc(fr(x * sc)), wtPtr, nOut, idxPtr, valPtr, nEv, analog, iPtr);
+  dendriticSum(m, i32, Math.imul, (x) => Math.trunc(fr(x * sc)), wtPtr, 0, nOut, idxPtr, valPtr, nEv, analog, iPtr);
   const shift = analog ? shiftAnalog : shiftSpike;
   const hi = stateMax, lo = -hi;
   let sat = 0;
@@ -268,7 +224,7 @@ export function neuronStepFixed(
       leaks++;
     }
     if (sPrev !== 0) resets++;
-    let v = resetMembrane(lu, i32[I + i], theta, Math.trunc(sPrev), reset, f64);
+    let v = resetMembrane(lu, i32[I + i], theta, Math.trunc(sPrev), reset, true);
     if (v > hi) { v = hi; sat++; } else if (v < lo) { v = lo; sat++; }
     i32[U + i] = v;
     nSpikes = emitSpike(m, v >= theta, S + i, IX, nSpikes, i);
@@ -298,7 +254,7 @@ export function ltlOnlineSignalFixed(
   t: number, halfQ: number, height: number, errorMode: number, negLr: number,
   mPtr: number, activeIdxPtr: number, cnt: number,
 ): number {
-  return ltlSignal(m, m.i32, f64, n, cPtr, targetPtr, uPtr, thrPtr, thrStride, t, halfQ, height, errorMode, negLr, mPtr, activeIdxPtr, cnt);
+  return ltlSignal(m, m.i32, true, n, cPtr, targetPtr, uPtr, thrPtr, thrStride, t, halfQ, height, errorMode, negLr, mPtr, activeIdxPtr, cnt);
 }
 
 function lsbChange(x: number, stochastic: number): number {
@@ -337,11 +293,52 @@ export function fixedOuterUpdate(
   mPtr: number, activeIdxPtr: number, nActive: number,
   invSw: number, invSu: number, wMax: number, stateMax: number, stochastic: number, rngPtr: number, cnt: number,
 ): void {
-  const f32 = m.f32, i32 = m.i32;
-  const WP = wPtr >>> 2, BP = biasPtr >>> 2, M = mPtr >>> 2, A = activeIdxPtr >>> 2;
+  const f32 = m.f32, i32 = m.i32, BP = biasPtr >>> 2, M = mPtr >>> 2, A = activeIdxPtr >>> 2;
   const iw = fr(invSw), iu = fr(invSu);
   rs = m.u32[rngPtr >>> 2];
-  let issued = 0, writes = 0, wsat = 0, ssat = 0;
+  outerCells(m, (at, d) => writeFixedCell(i32, at, fr(d * iw), stochastic, wMax), wPtr, nOut, idxPtr, valPtr, nEv, analog, mPtr, activeIdxPtr, nActive, cnt);
+  let ssat = 0;
+  for (let k = 0; k < nActive; k++) {
+    const i = i32[A + k];
+    ssat += addFixedBias(i32, BP + i, fr(f32[M + i] * iu), stochastic, stateMax);
+  }
+  m.u32[rngPtr >>> 2] = rs;
+  bump(m, cnt, LEARN_BIAS_UPDATES, nActive);
+  bump(m, cnt, DEV_STATE_SATURATIONS, ssat);
+}
+
+export function fixedApply(
+  m: Mem, wPtr: number, gPtr: number, n: number, bPtr: number, gbPtr: number, nb: number,
+  invSw: number, invSu: number, wMax: number, stateMax: number, stochastic: number, rngPtr: number, cnt: number,
+): void {
+  const f32 = m.f32, i32 = m.i32, B = bPtr >>> 2, GB = gbPtr >>> 2;
+  const iw = fr(invSw), iu = fr(invSu);
+  rs = m.u32[rngPtr >>> 2];
+  applyCells(m, (at, g) => writeFixedCell(i32, at, fr(g * iw), stochastic, wMax), wPtr, gPtr, n, cnt);
+  let ssat = 0;
+  for (let k = 0; k < nb; k++) {
+    const g = f32[GB + k];
+    if (g === 0) continue;
+    f32[GB + k] = 0;
+    ssat += addFixedBias(i32, B + k, fr(g * iu), stochastic, stateMax);
+  }
+  m.u32[rngPtr >>> 2] = rs;
+  bump(m, cnt, DEV_STATE_SATURATIONS, ssat);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writers shared by the quantized and the fixed-point chip (assembly/device.ts outerCells<W>, applyCells<W>)
+
+/** A cell writer: the cell at f32/i32 index `at` moved by a change d (real units); returns WROTE | SATURATED bits. */
+type WriteCell = (at: number, d: number) => number;
+
+/** The outer-product write m ⊗ S_pre into the cells through `write`; counts update events, the dense count, writes, saturations. */
+function outerCells(
+  m: Mem, write: WriteCell, wPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number,
+  mPtr: number, activeIdxPtr: number, nActive: number, cnt: number,
+): void {
+  const f32 = m.f32, i32 = m.i32, WP = wPtr >>> 2, M = mPtr >>> 2, A = activeIdxPtr >>> 2;
+  let issued = 0, writes = 0, sat = 0;
   for (let e = 0; e < nEv; e++) {
     const row = WP + i32[(idxPtr >>> 2) + e] * nOut;
     const v = analog ? f32[(valPtr >>> 2) + e] : 1;
@@ -350,48 +347,29 @@ export function fixedOuterUpdate(
       const d = analog ? fr(f32[M + i] * v) : f32[M + i];
       if (d === 0) continue;
       issued++;
-      const r = writeFixedCell(i32, row + i, fr(d * iw), stochastic, wMax);
+      const r = write(row + i, d);
       writes += r & WROTE;
-      wsat += r >> 1;
+      sat += r >> 1;
     }
   }
-  for (let k = 0; k < nActive; k++) {
-    const i = i32[A + k];
-    ssat += addFixedBias(i32, BP + i, fr(f32[M + i] * iu), stochastic, stateMax);
-  }
-  m.u32[rngPtr >>> 2] = rs;
   bump(m, cnt, LEARN_UPDATES, issued);
   bump(m, cnt, LEARN_DENSE, nEv * nOut);
-  bump(m, cnt, LEARN_BIAS_UPDATES, nActive);
   bump(m, cnt, LEARN_WEIGHT_WRITES, writes);
-  bump(m, cnt, DEV_WEIGHT_SATURATIONS, wsat);
-  bump(m, cnt, DEV_STATE_SATURATIONS, ssat);
+  bump(m, cnt, DEV_WEIGHT_SATURATIONS, sat);
 }
 
-export function fixedApply(
-  m: Mem, wPtr: number, gPtr: number, n: number, bPtr: number, gbPtr: number, nb: number,
-  invSw: number, invSu: number, wMax: number, stateMax: number, stochastic: number, rngPtr: number, cnt: number,
-): void {
-  const f32 = m.f32, i32 = m.i32, W = wPtr >>> 2, G = gPtr >>> 2, B = bPtr >>> 2, GB = gbPtr >>> 2;
-  const iw = fr(invSw), iu = fr(invSu);
-  rs = m.u32[rngPtr >>> 2];
-  let writes = 0, wsat = 0, ssat = 0;
+/** Every nonzero accumulated change g written through `write`, G = 0; counts writes and saturations. */
+function applyCells(m: Mem, write: WriteCell, wPtr: number, gPtr: number, n: number, cnt: number): void {
+  const f32 = m.f32, W = wPtr >>> 2, G = gPtr >>> 2;
+  let writes = 0, sat = 0;
   for (let k = 0; k < n; k++) {
     const g = f32[G + k];
     if (g === 0) continue;
     f32[G + k] = 0;
-    const r = writeFixedCell(i32, W + k, fr(g * iw), stochastic, wMax);
+    const r = write(W + k, g);
     writes += r & WROTE;
-    wsat += r >> 1;
+    sat += r >> 1;
   }
-  for (let k = 0; k < nb; k++) {
-    const g = f32[GB + k];
-    if (g === 0) continue;
-    f32[GB + k] = 0;
-    ssat += addFixedBias(i32, B + k, fr(g * iu), stochastic, stateMax);
-  }
-  m.u32[rngPtr >>> 2] = rs;
   bump(m, cnt, LEARN_WEIGHT_WRITES, writes);
-  bump(m, cnt, DEV_WEIGHT_SATURATIONS, wsat);
-  bump(m, cnt, DEV_STATE_SATURATIONS, ssat);
+  bump(m, cnt, DEV_WEIGHT_SATURATIONS, sat);
 }

@@ -15,16 +15,16 @@ export function ltlOnlineSignal(
   t: number, width: number, height: number, errorMode: number, negLr: number,
   mPtr: number, activeIdxPtr: number, cnt: number,
 ): number {
-  return ltlSignal(m, m.f32, fr, n, cPtr, targetPtr, uPtr, thrPtr, thrStride, t, boxcarHalf(width), height, errorMode, negLr, mPtr, activeIdxPtr, cnt);
+  return ltlSignal(m, m.f32, false, n, cPtr, targetPtr, uPtr, thrPtr, thrStride, t, boxcarHalf(width), height, errorMode, negLr, mPtr, activeIdxPtr, cnt);
 }
 
 /**
  * The learning signal's body (assembly/learning.ts ltlSignal<S, G>): membrane and threshold read
- * from `state` (m.f32, or m.i32 on a fixed-point chip), the gate compared in `gate` arithmetic
- * (f32, or f64 for integers), half = p/2 in the membrane's units.
+ * from `state` (m.f32, or m.i32 on a fixed-point chip), the gate compared in f32 or, `exact`,
+ * in f64 (integers), half = p/2 in the membrane's units.
  */
 export function ltlSignal(
-  m: Mem, state: Float32Array | Int32Array, gate: (x: number) => number, n: number, cPtr: number, targetPtr: number, uPtr: number,
+  m: Mem, state: Float32Array | Int32Array, exact: boolean, n: number, cPtr: number, targetPtr: number, uPtr: number,
   thrPtr: number, thrStride: number, t: number, half: number, height: number, errorMode: number, negLr: number,
   mPtr: number, activeIdxPtr: number, cnt: number,
 ): number {
@@ -38,7 +38,7 @@ export function ltlSignal(
   for (let i = 0; i < n; i++) {
     const rate = fr(fr(u32[C + i]) / tf);
     const zeta = -fr(twoOverT * fr(f32[Y + i] - rate));
-    const open = boxcarOpen(state[U + i], state[TH + i * thrStride], half, gate);
+    const open = boxcarOpen(state[U + i], state[TH + i * thrStride], half, exact);
     let delta: number;
     if (errorMode === ERROR_SIGN) delta = open ? (zeta > 0 ? 1 : zeta < 0 ? -1 : 0) : 0;
     else delta = fr(zeta * (open ? h : 0));

@@ -18,7 +18,7 @@ export function neuronStep(
     const alpha = f32[LK + i * leakStride];
     const theta = f32[TH + i * thrStride];
     const sPrev = f32[SP + i];
-    const v = resetMembrane(fr(alpha * f32[U + i]), f32[I + i], theta, sPrev, reset, fr);
+    const v = resetMembrane(fr(alpha * f32[U + i]), f32[I + i], theta, sPrev, reset, false);
     if (alpha !== 1) leaks++;
     if (sPrev !== 0) resets++;
     f32[U + i] = v;
@@ -30,12 +30,13 @@ export function neuronStep(
 
 /**
  * U[t] from the leaked membrane lu, the input, the threshold and S[t-1] (assembly/neuron.ts
- * resetMembrane<T>); `round` is the arithmetic: f32 (Math.fround) or exact (fixed point, i64).
+ * resetMembrane<T>), in f32 (Math.fround) or, `exact`, in exact integers (fixed point, i64).
  */
-export function resetMembrane(lu: number, input: number, theta: number, sPrev: number, reset: number, round: (x: number) => number): number {
+export function resetMembrane(lu: number, input: number, theta: number, sPrev: number, reset: number, exact: boolean): number {
+  if (exact) return reset === RESET_SUBTRACT ? lu + input - theta * sPrev : lu * (1 - sPrev) + input;
   return reset === RESET_SUBTRACT
-    ? round(round(lu + input) - round(theta * sPrev))
-    : round(round(lu * round(1 - sPrev)) + input);
+    ? fr(fr(lu + input) - fr(theta * sPrev))
+    : fr(fr(lu * fr(1 - sPrev)) + input);
 }
 
 /** S[t] of neuron i (f32 index s): 1 and listed at IX when it fired, else 0; returns the new length of the list. */

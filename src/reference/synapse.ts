@@ -24,7 +24,7 @@ export function integrate(
 ): void {
   const f32 = m.f32;
   const I = iPtr >>> 2, B = biasPtr >>> 2;
-  dendriticSum(m, f32, mulF32, same, wtPtr, nOut, idxPtr, valPtr, nEv, analog, iPtr);
+  dendriticSum(m, f32, mulF32, same, wtPtr, 0, nOut, idxPtr, valPtr, nEv, analog, iPtr);
   for (let i = 0; i < nOut; i++) f32[I + i] = fr(f32[I + i] + f32[B + i]);
   countIntegration(m, cnt, nEv, nOut, analog);
 }
@@ -36,21 +36,23 @@ const same = (x: number): number => x;
  * The dendritic sum (assembly/synapse.ts dendriticSum<T>) into `acc` at iPtr, in the arithmetic
  * of `acc`, which holds the weights too: m.f32 with mul = fr(w * v) and value = x (float chips),
  * or m.i32 with mul = Math.imul and value = the event's integer (fixed point; the stores wrap
- * like an i32 register).
+ * like an i32 register). gainPtr: the synapses' f32 mismatch gains (each weight read is
+ * fr(w * g)); 0: none.
  */
 export function dendriticSum(
   m: Mem, acc: Float32Array | Int32Array, mul: (w: number, v: number) => number, value: (x: number) => number,
-  wtPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number, iPtr: number,
+  wtPtr: number, gainPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number, iPtr: number,
 ): void {
-  const I = iPtr >>> 2, W = wtPtr >>> 2;
+  const I = iPtr >>> 2, f32 = m.f32;
   acc.fill(0, I, I + nOut);
   for (let e = 0; e < nEv; e++) {
-    const row = W + m.i32[(idxPtr >>> 2) + e] * nOut;
+    const off = m.i32[(idxPtr >>> 2) + e] * nOut;
+    const row = (wtPtr >>> 2) + off, gain = (gainPtr >>> 2) + off;
     if (analog) {
-      const v = value(m.f32[(valPtr >>> 2) + e]);
-      for (let i = 0; i < nOut; i++) acc[I + i] = acc[I + i] + mul(acc[row + i], v);
+      const v = value(f32[(valPtr >>> 2) + e]);
+      for (let i = 0; i < nOut; i++) acc[I + i] = acc[I + i] + mul(gainPtr ? fr(acc[row + i] * f32[gain + i]) : acc[row + i], v);
     } else {
-      for (let i = 0; i < nOut; i++) acc[I + i] = acc[I + i] + acc[row + i];
+      for (let i = 0; i < nOut; i++) acc[I + i] = acc[I + i] + (gainPtr ? fr(acc[row + i] * f32[gain + i]) : acc[row + i]);
     }
   }
 }

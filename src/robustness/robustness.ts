@@ -28,7 +28,7 @@ import { TrainSession, TrainOptions, Progress, emptyPhase, sumLayers } from '../
 import type { HwModel } from '../cost/hwmodel.js';
 import { costRun } from '../cost/cost.js';
 import { mapWithPolicy, Mapping } from '../cost/mapping.js';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../io/errors.js';
 
 export type Vary = 'mismatch' | 'quantization' | 'thermal' | 'silencing' | 'fixed-point';
 export const VARIES: readonly Vary[] = ['mismatch', 'quantization', 'thermal', 'silencing', 'fixed-point'];
@@ -147,6 +147,11 @@ export function runRobustness(o: RobustnessOptions): RobustnessReport {
   }
   if (o.studies.length === 0) throw new InputError('--vary', 'at least one non-ideality', o.studies, { kind: 'option' });
   for (const st of o.studies) checkLevels(st.vary, st.levels);
+  // Loihi's neuron takes Lava's Dense weights: at most 8 bits with the sign (src/chip/loihi.ts).
+  const loihiBits = o.model.neuron === 'loihi-cuba' ? o.studies.find((st) => st.vary === 'fixed-point' && st.levels.some((v) => v > 8)) : undefined;
+  if (loihiBits) {
+    throw new InputError('--levels', 'weight bits in [2, 8], or 0 for the ideal chip', loihiBits.levels, { kind: 'option', note: `--hw ${o.model.name} has Loihi's neuron, whose weights are at most 8 bits with the sign` });
+  }
   if (!Number.isInteger(o.calibrationEpochs) || o.calibrationEpochs < 0) {
     throw new InputError('--calibration-epochs', 'an integer >= 0', o.calibrationEpochs, { kind: 'option' });
   }

@@ -5,6 +5,7 @@
  * -> outer-product writer. Updates land every step ("step") or once per sample ("sample").
  */
 import { ArenaPlan } from '../chip/arena.js';
+import type { UpdateAt } from '../model/types.js';
 import { Chip, ChipRule, ChipShape, SampleSupervision, weightCount } from '../chip/chip.js';
 import { ERROR_EXACT, ERROR_SIGN } from '../reference/learning.js';
 import { writeTargets } from './common.js';
@@ -15,7 +16,7 @@ export interface LtlOnlineOptions {
   /** No update for t <= warmup. */
   warmup: number;
   error: 'exact' | 'sign';
-  updateAt: 'step' | 'sample';
+  updateAt: UpdateAt;
   /** Boxcar surrogate window p and height ("unit": h = 1, "normalized": h = 1/p). */
   width: number;
   height: 'unit' | 'normalized';

@@ -1,5 +1,5 @@
 /**
- * Golden cases: parse and validate `ncsim.case/1` (shared/spec/CASE-FORMAT.md) into a typed,
+ * Golden cases: parse and validate `ncsim.case/1` (docs/spec/CASE-FORMAT.md) into a typed,
  * fully resolved `Case`. Every refusal throws an `InputError` naming the field as a JSON path
  * (`layers[0].weights[2][1]`, `rule.name`, `targets.h1`, `label`) and what was expected; the
  * CLI turns it into exit status 2 with nothing written.
@@ -22,10 +22,12 @@
  *   an identifier is written `targets["my layer"]` in error paths).
  * - The returned arrays are copies: mutating the JSON afterwards does not change the Case.
  */
-import { readFileSync } from 'node:fs';
-import { InputError } from '../cli/errors.js';
-import type { RuleName } from '../model/types.js';
+import { readJsonDocument } from '../io/document.js';
+import { InputError } from '../io/errors.js';
+import { F32_FINITE, F32_FRACTION, F32_POSITIVE, isF32Finite, isF32Fraction, isF32Positive } from '../io/f32.js';
+import type { RuleName, UpdateAt } from '../model/types.js';
 import { RULES, RULE_TABLE, rulesUpdatingAt } from '../rules/table.js';
+import { LoihiCase, LOIHI_MODEL, parseLoihiCase } from './loihi-case.js';
 
 export const CASE_FORMAT = 'ncsim.case/1';
 
@@ -49,7 +51,7 @@ export interface CaseLayer {
 export interface Case {
   neuron: { leak: number; threshold: number; reset: 'subtract' | 'zero'; delay: 0 | 1 };
   surrogate: { width: number; height: 'unit' | 'normalized' };
-  rule: { name: RuleName; learningRate: number; warmup: number; error: 'exact' | 'sign'; updateAt: 'step' | 'sample' };
+  rule: { name: RuleName; learningRate: number; warmup: number; error: 'exact' | 'sign'; updateAt: UpdateAt };
   layers: CaseLayer[];
   /** T rows; row t-1 is x[t]. */
   input: number[][];
@@ -112,18 +114,22 @@ function isFiniteNumber(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
 }
 
+// Every number of a case reaches the chip as f32: checked in the range it will live in (src/io/f32.ts).
 function finite(v: unknown, path: string, expected = 'a finite number'): number {
   if (!isFiniteNumber(v)) throw new InputError(path, expected, v);
+  if (!isF32Finite(v)) throw new InputError(path, F32_FINITE, v);
   return v;
 }
 
 function positive(v: unknown, path: string): number {
   if (!isFiniteNumber(v) || v <= 0) throw new InputError(path, 'a finite number > 0', v);
+  if (!isF32Positive(v)) throw new InputError(path, F32_POSITIVE, v);
   return v;
 }
 
 function leakValue(v: unknown, path: string): number {
   if (!isFiniteNumber(v) || v <= 0 || v > 1) throw new InputError(path, 'a number in (0, 1]', v);
+  if (!isF32Fraction(v)) throw new InputError(path, F32_FRACTION, v);
   return v;
 }
 
@@ -318,200 +324,39 @@ function parseFixedPoint(v: unknown, nLayers: number): CaseFixedPoint {
 }
 
 /**
+ * Validate any `ncsim.case/1` document: a Loihi case when `neuron.model` is "loihi"
+ * (src/trace/loihi-case.ts), the ALGORITHMS neuron otherwise (`parseCase`).
+ */
+export function parseAnyCase(json: unknown): Case | LoihiCase {
+  if (isObject(json) && json.format === CASE_FORMAT && isObject(json.neuron) && has(json.neuron, 'model')) {
+    const model = json.neuron.model;
+    if (model === LOIHI_MODEL) return parseLoihiCase(json);
+    if (model !== 'algorithms') throw new InputError('neuron.model', `"algorithms" (the default) or "${LOIHI_MODEL}"`, model);
+  }
+  return parseCase(json);
+}
+
+/**
  * Read and validate a case file. A missing or unreadable file, or text that is not JSON,
  * is an `InputError` of kind "case file" naming the path (and, for bad JSON, the line and
  * column); a field error is prefixed with the path. A UTF-8 byte-order mark is skipped.
  */
 export function readCaseFile(path: string): Case {
-  let text: string;
+  return parseFile(path, parseCase);
+}
+
+/** `readCaseFile` for any case, Loihi cases included (`parseAnyCase`). */
+export function readAnyCaseFile(path: string): Case | LoihiCase {
+  return parseFile(path, parseAnyCase);
+}
+
+function parseFile<T>(path: string, parse: (json: unknown) => T): T {
+  // The format field is checked by the parser (with the other fields), not here.
+  const json = readJsonDocument(path, { kind: 'case file', what: `a case file (${CASE_FORMAT})` });
   try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new InputError(path, 'a readable file', undefined, {
-      kind: 'case file',
-      showGot: false,
-      note: String(e.message), // Node's message starts with the code (ENOENT: ...)
-    });
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    const where = locateJsonError(text);
-    const note = where
-      ? `${lineColumn(text, where.offset)}: ${where.reason}`
-      : (err as Error).message;
-    throw new InputError(path, 'valid JSON', undefined, { kind: 'case file', showGot: false, note });
-  }
-  try {
-    return parseCase(json);
+    return parse(json);
   } catch (err) {
     if (err instanceof InputError) err.message = `${path}: ${err.message}`;
     throw err;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Where JSON.parse failed. V8's messages give a position only for some errors ("Unexpected
-// token '}', ... is not valid JSON" has none), so a small RFC 8259 scanner finds the offset.
-
-export interface JsonErrorLocation {
-  offset: number;
-  reason: string;
-}
-
-/** `line 3, column 7` (1-based; columns in UTF-16 code units). */
-export function lineColumn(text: string, offset: number): string {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return `line ${line}, column ${offset - lineStart + 1}`;
-}
-
-const MAX_NESTING = 5000;
-
-/** The first syntax error of `text` as JSON, or null when it is valid JSON. */
-export function locateJsonError(text: string): JsonErrorLocation | null {
-  let pos = 0;
-  const fail = (reason: string, at = pos): never => {
-    throw { offset: at, reason } satisfies JsonErrorLocation;
-  };
-  const describe = (): string =>
-    pos >= text.length ? 'unexpected end of input' : `unexpected ${JSON.stringify(text[pos])}`;
-  const ws = (): void => {
-    while (pos < text.length) {
-      const c = text[pos];
-      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') pos++;
-      else break;
-    }
-  };
-  const literal = (word: string): void => {
-    if (text.startsWith(word, pos)) pos += word.length;
-    else fail(`${describe()}, expected a value`);
-  };
-  const digits = (what: string): void => {
-    const start = pos;
-    while (pos < text.length && text[pos] >= '0' && text[pos] <= '9') pos++;
-    if (pos === start) fail(`${describe()}, expected ${what}`);
-  };
-  const number = (): void => {
-    if (text[pos] === '-') pos++;
-    if (text[pos] === '0') pos++;
-    else digits('a digit');
-    if (text[pos] === '.') {
-      pos++;
-      digits('a digit after the decimal point');
-    }
-    if (text[pos] === 'e' || text[pos] === 'E') {
-      pos++;
-      if (text[pos] === '+' || text[pos] === '-') pos++;
-      digits('a digit in the exponent');
-    }
-  };
-  const string = (): void => {
-    const start = pos;
-    pos++; // opening quote
-    for (;;) {
-      if (pos >= text.length) fail('unterminated string', start);
-      const code = text.charCodeAt(pos);
-      if (code === 0x22) {
-        pos++;
-        return;
-      }
-      if (code < 0x20) fail('control character in string (escape it)');
-      if (code === 0x5c) {
-        const e = text[pos + 1];
-        if (e === 'u') {
-          if (!/^[0-9A-Fa-f]{4}$/.test(text.slice(pos + 2, pos + 6))) fail('bad \\u escape (expected 4 hex digits)');
-          pos += 6;
-        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) {
-          pos += 2;
-        } else {
-          fail(`bad escape ${JSON.stringify('\\' + (e ?? ''))}`);
-        }
-      } else {
-        pos++;
-      }
-    }
-  };
-  const value = (depth: number): void => {
-    if (depth > MAX_NESTING) fail(`nested more than ${MAX_NESTING} levels deep`);
-    ws();
-    const c = text[pos];
-    if (c === '{') {
-      pos++;
-      ws();
-      if (text[pos] === '}') {
-        pos++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[pos] !== '"') fail(`${describe()}, expected a double-quoted property name`);
-        string();
-        ws();
-        if (text[pos] !== ':') fail(`${describe()}, expected ':' after the property name`);
-        pos++;
-        value(depth + 1);
-        ws();
-        if (text[pos] === ',') {
-          pos++;
-          continue;
-        }
-        if (text[pos] === '}') {
-          pos++;
-          return;
-        }
-        fail(`${describe()}, expected ',' or '}' after a property value`);
-      }
-    } else if (c === '[') {
-      pos++;
-      ws();
-      if (text[pos] === ']') {
-        pos++;
-        return;
-      }
-      for (;;) {
-        value(depth + 1);
-        ws();
-        if (text[pos] === ',') {
-          pos++;
-          continue;
-        }
-        if (text[pos] === ']') {
-          pos++;
-          return;
-        }
-        fail(`${describe()}, expected ',' or ']' after an array element`);
-      }
-    } else if (c === '"') {
-      string();
-    } else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) {
-      number();
-    } else if (c === 't') {
-      literal('true');
-    } else if (c === 'f') {
-      literal('false');
-    } else if (c === 'n') {
-      literal('null');
-    } else {
-      fail(`${describe()}, expected a value`);
-    }
-  };
-  try {
-    value(0);
-    ws();
-    if (pos < text.length) fail(`${describe()} after the end of the JSON value`);
-    return null;
-  } catch (e) {
-    if (typeof e === 'object' && e !== null && 'offset' in e && 'reason' in e) return e as JsonErrorLocation;
-    throw e;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * `ncsim trace`: replay a golden case (ncsim.case/1) step by step on the chip and write every
- * state and every update it made (ncsim.trace/1), as ../shared/spec/CASE-FORMAT.md says.
+ * state and every update it made (ncsim.trace/1), as docs/spec/CASE-FORMAT.md says.
  */
 import { Case } from './case.js';
 import { RULE_TABLE } from '../rules/table.js';
@@ -8,7 +8,10 @@ import { Chip, ChipRule, ChipSpec } from '../chip/chip.js';
 import { Backend } from '../chip/kernels.js';
 import { RULES, adaptSpec, createRule } from '../rules/index.js';
 import { LEARN_UPDATES, LEARN_DENSE } from '../reference/counters.js';
-import { UnsupportedError } from '../cli/errors.js';
+import { UnsupportedError } from '../io/errors.js';
+import { LoihiCase, isLoihiCase } from './loihi-case.js';
+import { LoihiTrace, runLoihiTrace, loihiStoredWeights } from './loihi-trace.js';
+import { loihiBias } from '../reference/loihi.js';
 
 export interface LayerTrace { u: number[][]; s: number[][]; count: number[][] }
 export interface LayerUpdates { dW: number[][]; db: number[]; dThreshold?: number[]; dLeak?: number | number[] }
@@ -72,7 +75,27 @@ export function chipSpecOfCase(c: Case): ChipSpec {
   };
 }
 
-export function runTrace(c: Case, backend: Backend = 'wasm'): Trace {
+/**
+ * What a waveform viewer shows beyond the trace (src/trace/vcd.ts), filled by runTrace when given.
+ * weights[t][l] (nOut x nIn row-major) and bias[t][l]: before step 1 (t = 0), after each step t,
+ * and after the end of the sample (t = T + 1), in the case's units. current[layer][t - 1]: the
+ * input current of each spiking layer at step t (I[t] of ALGORITHMS §2; Loihi's u).
+ */
+export interface Waveforms {
+  weights: number[][][];
+  bias: number[][][];
+  current: Record<string, number[][]>;
+}
+
+export function emptyWaveforms(): Waveforms {
+  return { weights: [], bias: [], current: {} };
+}
+
+export function runTrace(c: Case, backend?: Backend, waves?: Waveforms): Trace;
+export function runTrace(c: LoihiCase, backend?: Backend, waves?: Waveforms): LoihiTrace;
+export function runTrace(c: Case | LoihiCase, backend?: Backend, waves?: Waveforms): Trace | LoihiTrace;
+export function runTrace(c: Case | LoihiCase, backend: Backend = 'wasm', waves?: Waveforms): Trace | LoihiTrace {
+  if (isLoihiCase(c)) return loihiTraceWithWaves(c, backend, waves);
   const rule = ruleOfCase(c);
   const chip = new Chip(adaptSpec(c.rule.name, chipSpecOfCase(c)), backend, rule);
   chip.analogInput = c.input.some((row) => row.some((v) => v !== 0 && v !== 1));
@@ -84,6 +107,14 @@ export function runTrace(c: Case, backend: Backend = 'wasm'): Trace {
   for (const l of c.layers) layers[l.name] = { u: [], s: [], count: [] };
   const x = Float32Array.from(c.input.flat());
   const fixed = c.fixedPoint ? fixedStart(c, chip) : undefined;
+  const snapshot = (): void => {
+    waves!.weights.push(c.layers.map((_, n) => Array.from(chip.getWeights(n), num)));
+    waves!.bias.push(c.layers.map((_, n) => Array.from(chip.getBias(n), num)));
+  };
+  if (waves) {
+    snapshot();
+    c.layers.forEach((l, n) => { if (!chip.spec.layers[n].readout) waves.current[l.name] = []; });
+  }
   chip.runSample(x, c.steps, true, () => {
     c.layers.forEach((l, n) => {
       layers[l.name].u.push(Array.from(chip.membrane(n), num));
@@ -95,8 +126,11 @@ export function runTrace(c: Case, backend: Backend = 'wasm'): Trace {
         f.w.push(rowMajor(dev.ints(n, 'wt'), l.nIn, l.nOut).flat());
         f.b.push(Array.from(dev.ints(n, 'bias')));
       }
+      if (waves && !chip.spec.layers[n].readout) waves.current[l.name].push(Array.from(chip.f32(chip.layers[n].i, l.nOut), num));
     });
+    if (waves) snapshot();
   });
+  if (waves) snapshot();
   const updates: Record<string, LayerUpdates> = {};
   const events: Trace['events'] = {};
   c.layers.forEach((l, n) => {
@@ -140,6 +174,18 @@ function fixedStart(c: Case, chip: Chip): Record<string, LayerFixedTrace> {
       weights0: rowMajor(dev.ints(n, 'wt'), l.nIn, l.nOut), bias0: Array.from(dev.ints(n, 'bias')), u: [], w: [], b: [],
     }];
   }));
+}
+
+/** A Loihi case's trace; its weights and bias never change (no learning), its current is Loihi's u. */
+function loihiTraceWithWaves(c: LoihiCase, backend: Backend, waves?: Waveforms): LoihiTrace {
+  const trace = runLoihiTrace(c, backend);
+  if (waves) {
+    const w = loihiStoredWeights(c).map((a) => Array.from(a));
+    const b = c.layers.map((l) => l.biasMant.map((m, i) => loihiBias(m, l.biasExp[i])));
+    for (let t = 0; t <= c.steps + 1; t++) { waves.weights.push(w); waves.bias.push(b); }
+    for (const l of c.layers) waves.current[l.name] = trace.layers[l.name].current;
+  }
+  return trace;
 }
 
 /** Rules whose circuits this build has. */

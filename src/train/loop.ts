@@ -28,6 +28,8 @@ export interface SampleLoop {
   x: Float32Array;
   /** Called after each sample with its position in `order` (progress). */
   onSample?: (s: number) => void;
+  /** Called after every time step of every sample (the step timer, src/timing). */
+  observe?: () => void;
   /** When given, receives the chip's prediction for each sample, in order (the bench compares runs). */
   predictions?: Int32Array;
 }
@@ -40,6 +42,15 @@ export interface SampleLoopResult {
 }
 
 export function trainSamples(o: SampleLoop): SampleLoopResult {
+  const it = trainSampleSteps(o);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** trainSamples, pausing after every sample (the library's async train yields to the event loop there). */
+export function* trainSampleSteps(o: SampleLoop): Generator<void, SampleLoopResult> {
   const { chip, rule, set, order, stream, steps, x } = o;
   let correct = 0, waited = 0;
   for (let s = 0; s < order.length; s++) {
@@ -49,11 +60,12 @@ export function trainSamples(o: SampleLoop): SampleLoopResult {
     waited += performance.now() - t0;
     set.frames(i, steps, o.encoding, o.rng, x);
     rule.setSample({ targets, label: set.labels[i] });
-    chip.runSample(x, steps, true);
+    chip.runSample(x, steps, true, o.observe);
     const predicted = chip.predict();
     if (o.predictions) o.predictions[s] = predicted;
     if (predicted === set.labels[i]) correct++;
     o.onSample?.(s);
+    yield;
   }
   return { correct, targetSeconds: waited / 1000 };
 }

@@ -18,16 +18,23 @@ import { trainTeacher, teacherAccuracy, teacherFlopsPerSample, Teacher } from '.
 import { trainNetTeacher } from '../host/cnn.js';
 import { calibrateNorms } from '../host/targets.js';
 import { createTargetProducer } from '../stream/target-stream.js';
-import { trainSamples } from './loop.js';
+import { trainSampleSteps } from './loop.js';
 import { Net, NetLayer, readNetFile, mlpNet, hasConv, describeNet } from '../net/file.js';
 import { netLayers, netNorms } from '../net/build.js';
 import { DataSource, imageSource, mnistEventSource, eventFolderSource } from '../net/data.js';
 import { FASHION_MNIST_DIR, loadIdxFolder } from '../host/idx.js';
 import { existsSync } from 'node:fs';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../io/errors.js';
 import type { CostReport } from '../cost/cost.js';
+import type { HwModel } from '../cost/hwmodel.js';
+import { mapWithPolicy, MapPolicy } from '../cost/mapping.js';
+import { StepTimer, StepSource } from '../timing/step-timer.js';
+import { chipSource } from '../timing/chip-source.js';
+import type { PhaseTiming } from '../timing/summary.js';
 import type { PipelineReport } from '../pipeline/params.js';
-import { Activity, ActivityPhase, ACTIVITY_SCHEMA } from '../cost/activity.js';
+import { Activity, ActivityLayer, ActivityPhase, ACTIVITY_SCHEMA } from '../cost/activity.js';
+import { checkChipState, checkChipWeights, checkTeacher } from './finite.js';
+import { BudgetInput, RunBudget, checkBudget, defaultMaxMemory, plannedLayers, runBudget } from './budget.js';
 
 export interface TrainOptions {
   rule: RuleName;
@@ -65,6 +72,13 @@ export interface TrainOptions {
   net?: string;
   /** 'mnist' (default), 'mnist-events' (saccade events) or 'events:FOLDER' (src/net/data.ts). */
   data?: string;
+  /** Memory budget in GB (src/train/budget.ts); absent: a share of the machine's memory. */
+  maxMemory?: number;
+}
+
+/** Checks a caller runs once the network is known, before the teacher trains (e.g. does it fit the hardware model). */
+export interface TrainChecks {
+  beforeTeacher?(plan: { net: Net; layers: ActivityLayer[]; budget: RunBudget }): void;
 }
 
 const R = TRAIN_RULE_DEFAULTS;
@@ -119,6 +133,8 @@ export interface TrainReport {
   memory: LearningMemoryCurves;
   /** The run priced on the hardware model of --hw (src/cost). */
   cost?: CostReport;
+  /** Per-step timing of each phase on the model and mapping train() was given (src/timing); the CLI moves it into `cost`. */
+  stepTiming?: { model: string; mapping: MapPolicy; phases: Record<string, PhaseTiming> };
   /** The host/link/chip pipeline of this run under the three schedules (src/pipeline). */
   pipeline?: PipelineReport;
 }
@@ -136,23 +152,41 @@ function summary(v: ArrayLike<number>): Summary {
 
 export interface Progress { phase: 'teacher' | 'train' | 'test'; epoch: number; done: number; total: number }
 
-export function train(opts: TrainOptions, onProgress?: (p: Progress) => void): TrainReport {
+/** Time every step on this hardware model and mapping while training (src/timing). */
+export interface StepTimingOptions { model: HwModel; mapping: MapPolicy }
+
+export function train(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks, timing?: StepTimingOptions): TrainReport {
+  return drain(trainSteps(opts, onProgress, checks, timing));
+}
+
+/**
+ * The training run as a generator that pauses after every sample, so that one loop serves the
+ * synchronous train() (drain) and the library's trainAsync (src/train/api.ts), which yields to
+ * the event loop and checks its AbortSignal between samples.
+ */
+export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks, timing?: StepTimingOptions): Generator<void, TrainReport> {
   const t0 = performance.now();
-  const session = new TrainSession(opts, onProgress);
+  const session = new TrainSession(opts, onProgress, checks);
   try {
+    yield;
     const rule = session.createRule();
     const chip = session.createChip(session.initialSpec(), rule);
     const spec = chip.spec;
     const trainPhase = emptyPhase(spec, true);
     const testPhase = emptyPhase(spec, false);
+    // The mapping the cost will use (same layers, same policy): refused here, before the epochs, if it does not fit.
+    if (timing) {
+      const layers = session.activity(chip, trainPhase, testPhase).layers;
+      session.timeSteps(chip, new StepTimer(timing.model, mapWithPolicy(layers, timing.model, timing.mapping), layers));
+    }
     const epochs: EpochReport[] = [];
     let trainSamples = 0;
     // Accuracy of the chip as initialised, before any on-chip learning (epoch 0).
-    const initialAccuracy = session.evaluate(chip, testPhase, 0);
+    const initialAccuracy = yield* session.evaluateSteps(chip, testPhase, 0);
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
-      const e = session.trainEpoch(chip, rule, epoch, trainPhase);
+      const e = yield* session.trainEpochSteps(chip, rule, epoch, trainPhase);
       trainSamples += e.samples;
-      const testAccuracy = session.evaluate(chip, testPhase, epoch);
+      const testAccuracy = yield* session.evaluateSteps(chip, testPhase, epoch);
       const sum = sumLayers(e.delta);
       epochs.push({
         epoch, testAccuracy, trainAccuracy: e.correct / e.samples,
@@ -160,11 +194,24 @@ export function train(opts: TrainOptions, onProgress?: (p: Progress) => void): T
         updates: sum['learn.update'], denseUpdates: sum['learn.dense'], seconds: e.seconds,
       });
     }
-    return assembleReport(session, chip, initialAccuracy, epochs, trainPhase, testPhase, trainSamples, (performance.now() - t0) / 1000);
+    const report = assembleReport(session, chip, initialAccuracy, epochs, trainPhase, testPhase, trainSamples, (performance.now() - t0) / 1000);
+    if (timing && session.timer) report.stepTiming = { model: timing.model.name, mapping: timing.mapping, phases: session.timer.timer.result() };
+    return report;
   } finally {
     session.close();
   }
 }
+
+/** Runs a step generator to its end and returns its result. */
+export function drain<T>(g: Generator<void, T>): T {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** What one epoch of on-chip learning did: samples seen, correct predictions, counter deltas per layer. */
+export interface EpochResult { samples: number; correct: number; delta: CounterValues[]; seconds: number }
 
 /**
  * One training set-up, reusable: the data split, the host's teacher and norms, the seeded
@@ -192,18 +239,36 @@ export class TrainSession {
   private readonly x: Float32Array;
   private readonly producer: ReturnType<typeof createTargetProducer>;
   private readonly onProgress?: (p: Progress) => void;
+  /** The step timer of timeSteps(), with its view of the chip. */
+  timer?: { timer: StepTimer; src: StepSource; chip: Chip };
 
-  constructor(opts: TrainOptions, onProgress?: (p: Progress) => void) {
+  constructor(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks) {
     this.opts = opts;
     this.onProgress = onProgress;
     this.rng = new Rng(opts.seed);
     checkRuleOptions(opts);
     // The network file first: a bad file or rule is refused before any data is loaded.
     const file = opts.net ? readNetFile(opts.net) : undefined;
+    // Sizes are refused as products, before the teacher trains or the chip allocates; when the
+    // network is known before the data (a net file, or the MLP over MNIST), before loading it too.
+    const early = file ?? ((opts.data ?? 'mnist') === 'mnist' ? mlpNet(MNIST_SHAPE, opts.hidden, 10) : undefined);
+    if (early) {
+      // at most the pool of the mnist package (10,000 digits; a larger request is refused as --samples when loading)
+      const digits = Math.min(opts.samples + opts.testSamples, MNIST_POOL) * MNIST_SHAPE.height * MNIST_SHAPE.width;
+      const plan = planRun(opts, early, { bytes: 4 * digits, samples: Math.min(opts.samples, MNIST_POOL), analog: (opts.data ?? 'mnist') !== 'mnist' || opts.encoding === 'direct' });
+      checks?.beforeTeacher?.(plan);
+    }
     this.source = loadSource(opts, file);
     this.data = { train: this.source.train.static, test: this.source.test.static };
     this.net = file ?? mlpNet(this.source.shape, opts.hidden, 10);
     checkLabels(this.source, this.net);
+    if (!early) {
+      const data = this.data;
+      const plan = planRun(opts, this.net, {
+        bytes: data.train.images.byteLength + data.test.images.byteLength, samples: data.train.n, analog: this.source.events || opts.encoding === 'direct',
+      });
+      checks?.beforeTeacher?.(plan); // the budget is checked by planRun, with or without a caller's checks
+    }
     // Host: the ANN teacher and its normalized layer activations.
     onProgress?.({ phase: 'teacher', epoch: 0, done: 0, total: opts.teacherEpochs });
     const tt = performance.now();
@@ -216,6 +281,7 @@ export class TrainSession {
         ...(classes !== 10 ? { classes } : {}),
       }, onEpoch);
     this.teacherSeconds = (performance.now() - tt) / 1000;
+    checkTeacher(this.teacher, 'lower --teacher-lr');
     this.teacherTestAccuracy = teacherAccuracy(this.teacher, this.data.test);
     this.norms = netNorms(this.net, calibrateNorms(this.teacher, this.data.train, opts.percentile));
     this.initRng = this.rng.fork();
@@ -270,8 +336,26 @@ export class TrainSession {
     return chip;
   }
 
+  /** Time every step `chip` runs from now on (train and test phases) with `timer`. */
+  timeSteps(chip: Chip, timer: StepTimer): void {
+    this.timer = { timer, src: chipSource(chip), chip };
+  }
+
+  /** The step timer's hooks for one phase on `chip` (none when it is not the timed chip). */
+  private timed(chip: Chip, phase: 'train' | 'test'): { observe?: () => void; end?: () => void } {
+    const tm = this.timer;
+    if (!tm || tm.chip !== chip) return {};
+    tm.timer.beginPhase(phase, phase === 'train', tm.src);
+    return { observe: () => tm.timer.step(tm.src), end: () => tm.timer.sampleEnd(tm.src) };
+  }
+
   /** One epoch of on-chip learning over the training digits (seeded order); counts go into `phase`. */
-  trainEpoch(chip: Chip, rule: ChipRule, epoch: number, phase?: ActivityPhase): { samples: number; correct: number; delta: CounterValues[]; seconds: number } {
+  trainEpoch(chip: Chip, rule: ChipRule, epoch: number, phase?: ActivityPhase): EpochResult {
+    return drain(this.trainEpochSteps(chip, rule, epoch, phase));
+  }
+
+  /** trainEpoch, pausing after every sample (trainSampleSteps). */
+  *trainEpochSteps(chip: Chip, rule: ChipRule, epoch: number, phase?: ActivityPhase): Generator<void, EpochResult> {
     const o = this.opts, order = this.order;
     const te = performance.now();
     this.rng.shuffle(order);
@@ -282,15 +366,20 @@ export class TrainSession {
       : { order, norms: this.norms });
     const before = snapshot(chip);
     const onProgress = this.onProgress;
-    const onSample = onProgress && ((s: number) => {
-      if (s % 200 === 0) onProgress({ phase: 'train', epoch, done: s, total: order.length });
-    });
+    const tm = this.timed(chip, 'train');
+    const onSample = (s: number) => {
+      tm.end?.();
+      // A run whose states became non-finite stops here, naming layer, sample and step (exit 3).
+      checkChipState(chip, { phase: 'train', epoch, sample: s, steps: o.steps }, 'lower --lr or --threshold');
+      if (onProgress && s % 200 === 0) onProgress({ phase: 'train', epoch, done: s, total: order.length });
+    };
     let correct: number;
     try {
-      ({ correct } = trainSamples({ chip, rule, set: this.source.train, order, stream, steps: o.steps, encoding: o.encoding, rng: this.encRng, x: this.x, onSample }));
+      ({ correct } = yield* trainSampleSteps({ chip, rule, set: this.source.train, order, stream, steps: o.steps, encoding: o.encoding, rng: this.encRng, x: this.x, onSample, observe: tm.observe }));
     } finally {
       stream.close();
     }
+    checkChipWeights(chip, epoch, order.length, 'lower --lr');
     const delta = diff(snapshot(chip), before);
     if (phase) accumulate(phase, delta, order.length, o.steps);
     return { samples: order.length, correct, delta, seconds: (performance.now() - te) / 1000 };
@@ -298,14 +387,22 @@ export class TrainSession {
 
   /** Test accuracy of the chip as it is (no learning); counts go into `phase`. */
   evaluate(chip: Chip, phase?: ActivityPhase, epoch = 0): number {
+    return drain(this.evaluateSteps(chip, phase, epoch));
+  }
+
+  /** evaluate, pausing after every sample (trainSteps). */
+  *evaluateSteps(chip: Chip, phase?: ActivityPhase, epoch = 0): Generator<void, number> {
     const o = this.opts, test = this.source.test, x = this.x;
     const before = snapshot(chip);
+    const tm = this.timed(chip, 'test');
     let correct = 0;
     for (let i = 0; i < test.n; i++) {
       test.frames(i, o.steps, o.encoding, this.encRng, x);
-      chip.runSample(x, o.steps, false);
+      chip.runSample(x, o.steps, false, tm.observe);
+      checkChipState(chip, { phase: 'test', epoch, sample: i, steps: o.steps }, 'lower --lr, --threshold or --init-gain');
       if (chip.predict() === test.labels[i]) correct++;
       if (this.onProgress && i % 500 === 0) this.onProgress({ phase: 'test', epoch, done: i, total: test.n });
+      yield;
     }
     if (phase) accumulate(phase, diff(snapshot(chip), before), test.n, o.steps);
     return test.n ? correct / test.n : 0;
@@ -358,6 +455,27 @@ function assembleReport(
 }
 
 /** The chip's and the teacher's data (--data), shaped by the net file's input when there is one. */
+const MNIST_SHAPE = { channels: 1, height: 28, width: 28 };
+const MNIST_POOL = 10_000;
+
+/**
+ * The memory this run needs, checked against --max-memory, wasm and typed-array limits (exit 2
+ * when it does not fit), and the layers as the hardware model will map them.
+ */
+function planRun(o: TrainOptions, net: Net, data: { bytes: number; samples: number; analog: boolean }): { net: Net; layers: ActivityLayer[]; budget: RunBudget } {
+  // The rule's reservations depend on the network and T, not on the learning rate.
+  const updateAt = o.rule === 'ltl-online' ? o.updateAt : 'sample';
+  const rule = createRule(o.rule, { learningRate: 0, warmup: o.warmup, error: o.error, updateAt, width: o.width, height: o.height });
+  const input: BudgetInput = {
+    net, rule, readout: usesReadout(o.rule), thresholdPerNeuron: o.rule === 'stop-wtl', steps: o.steps,
+    dataBytes: data.bytes, samples: data.samples, teacherWorker: o.teacherWorker,
+  };
+  const budget = runBudget(input);
+  const maxMemory = o.maxMemory !== undefined ? o.maxMemory * 1e9 : defaultMaxMemory();
+  checkBudget(budget, { maxMemory, sizeOption: o.net ? '--net' : '--hidden' }, o.backend, o.steps);
+  return { net, layers: plannedLayers(input, budget, data.analog), budget };
+}
+
 function loadSource(opts: TrainOptions, net: Net | undefined): DataSource {
   const data = opts.data ?? 'mnist';
   const eo = { steps: opts.steps, samples: opts.samples, testSamples: opts.testSamples, input: net?.input, netLabel: net?.source };

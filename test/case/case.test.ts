@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../src/cli/errors.js';
-import { locateJsonError, parseCase, readCaseFile } from '../../src/trace/case.js';
+import { InputError } from '../../src/io/errors.js';
+import { parseCase, readCaseFile } from '../../src/trace/case.js';
+import { locateJsonError } from '../../src/io/json-syntax.js';
 
 /** The example of CASE-FORMAT.md, verbatim. */
 const EXAMPLE = {

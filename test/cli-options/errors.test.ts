@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT_BAD_INPUT, exitStatusFor, InputError, renderValue, UnsupportedError } from '../../src/cli/errors.js';
+import { EXIT_BAD_INPUT, exitStatusFor, InputError, renderValue, UnsupportedError } from '../../src/io/errors.js';
 
 describe('InputError', () => {
   it('names the field, what was expected and what was given', () => {

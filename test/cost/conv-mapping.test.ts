@@ -8,7 +8,7 @@ import { convReach } from '../../src/cost/reach.js';
 import type { ConvGeometry } from '../../src/model/types.js';
 import { convFanIn, convOutSize } from '../../src/reference/conv.js';
 import { readNetFile, parseNet, Net } from '../../src/net/file.js';
-import { exitStatusFor } from '../../src/cli/errors.js';
+import { exitStatusFor } from '../../src/io/errors.js';
 import { costRun } from '../../src/cost/cost.js';
 import type { Activity } from '../../src/cost/activity.js';
 import { join } from 'node:path';
@@ -190,6 +190,8 @@ describe('receptive-field reach of a core (convReach)', () => {
     // all of c1, 16 of each channel, so 16 packets to each pool core (not 32 to each)
     expect(mapping.layers[0].slices.map((s) => [s.core, s.neurons])).toEqual([[0, 32]]);
     expect(noc.inputPackets).toBe(16);
-    expect(noc.packetsSent).toBe(32);
+    // loihi's input events come from spike sources on c1's core (noc.inputSource "cores"): sent there too
+    expect(noc.packetsSent).toBe(32 + 16);
+    expect(costRun(act, { ...model, noc: { ...model.noc, inputSource: { value: 'port', source: 'test' } } }, mapping).phases.test.noc.packetsSent).toBe(32);
   });
 });

@@ -9,7 +9,7 @@ import { mapActivity } from '../../src/cost/mapping.js';
 import { parseActivity, readActivityFile } from '../../src/cost/activity-io.js';
 import { ACTIONS, CIRCUITS, COUNTER_NAMES, PHASES, Phase } from '../../src/cost/actions.js';
 import { Activity } from '../../src/cost/activity.js';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/io/errors.js';
 import { fullActivity, scaleCounts, tinyModel, workedActivity } from './fixtures.js';
 
 const SHIPPED = ['loihi', 'generic45', 'rram', 'xylo'];
@@ -105,7 +105,7 @@ describe('re-costing', () => {
     const a = workedActivity();
     const dir = mkdtempSync(join(tmpdir(), 'ncsim-cost-'));
     writeFileSync(join(dir, 'activity.json'), JSON.stringify(a));
-    writeFileSync(join(dir, 'run.json'), JSON.stringify({ kind: 'ncsim.train', activity: a }));
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ kind: 'ncsim.train', schemaVersion: 1, activity: a }));
     const direct = costRun(a, models.tiny);
     expect(costRun(readActivityFile(join(dir, 'activity.json')), models.tiny)).toEqual(direct);
     expect(costRun(readActivityFile(join(dir, 'run.json')), models.tiny)).toEqual(direct);

@@ -6,10 +6,10 @@ import {
   describeModel, hwModelsDir, listModels, loadModel, modelNames, parseHwModel, readModelFile,
 } from '../../src/cost/hwmodel.js';
 import { ACTION_NAMES } from '../../src/cost/actions.js';
-import { exitStatusFor, InputError } from '../../src/cli/errors.js';
+import { exitStatusFor, InputError } from '../../src/io/errors.js';
 import { TINY_PATH } from './fixtures.js';
 
-const SHIPPED = ['generic45', 'loihi', 'rram', 'xylo'];
+const SHIPPED = ['generic45', 'loihi', 'loihi-2018', 'rram', 'xylo'];
 const tinyJson = () => JSON.parse(readFileSync(TINY_PATH, 'utf8'));
 
 /** The InputError thrown by f (fails the test if none). */
@@ -43,7 +43,7 @@ describe('shipped hardware models', () => {
     expect(() => hwModelsDir(join(tmpdir(), 'nowhere-ncsim', 'a', 'b'))).toThrow(/hw-models folder was not found/);
   });
 
-  it('are the four models, each valid', () => {
+  it('are the five models, each valid', () => {
     expect(modelNames()).toEqual(SHIPPED);
     const list = listModels();
     expect(list.map((m) => m.name)).toEqual(SHIPPED);
@@ -60,7 +60,7 @@ describe('shipped hardware models', () => {
       const qs = quantities(raw);
       expect(qs.length).toBeGreaterThan(60);
       for (const [path, q] of qs) {
-        if (path.endsWith('appliesTo')) continue;
+        if (path.endsWith('appliesTo') || path.endsWith('inputSource')) continue; // choices, not numbers
         expect(typeof q.source, `${name}${path}`).toBe('string');
         expect((q.source as string).length, `${name}${path}`).toBeGreaterThan(5);
         expect(typeof q.unit, `${name}${path}`).toBe('string');
@@ -69,7 +69,19 @@ describe('shipped hardware models', () => {
   });
 
   it('carry the figures of their sources', () => {
-    const l = loadModel('loihi');
+    // loihi: SANA-FE's silicon-calibrated per-event figures and barrier table.
+    const c = loadModel('loihi');
+    expect(c.actions['synapse.read'].energy.value).toBe(35.5);
+    expect(c.actions['synapse.read'].latency.value).toBe(4.0);
+    expect(c.actions['neuron.update'].energy.value).toBeCloseTo(51.2 + 21.6, 10);
+    expect(c.actions['neuron.spike'].latency.value).toBe(30);
+    expect(c.noc.packetSent.energy.value).toBe(111);
+    expect(c.noc.packetReceived.latency.value).toBe(16);
+    expect(c.barrier.latency.value).toBeCloseTo(600, 9);
+    expect(c.barrier.byTiles?.map((e) => [e.tiles, Math.round(e.latency.value)])).toEqual([[2, 1000], [4, 1400], [29, 1800]]);
+    expect(c.static.powerPerCore.value).toBe(0);
+    // loihi-2018: the pre-silicon figures of Davies et al. 2018, Table 2.
+    const l = loadModel('loihi-2018');
     expect(l.actions['synapse.read'].energy.value).toBe(23.6);
     expect(l.actions['synapse.read'].latency.value).toBe(3.5); // 3.5 ns at the notional 1 GHz
     expect(l.actions['learn.update'].energy.value).toBe(120);
@@ -77,7 +89,7 @@ describe('shipped hardware models', () => {
     expect(l.noc.hopX.energy.value).toBe(3.0);
     expect(l.noc.hopY.energy.value).toBe(4.0);
     expect(l.cores.synapseMemoryPerCore.value).toBe(128 * 1024);
-    expect(l.notes.join(' ')).toMatch(/SANA-FE.*35\.5 pJ.*299 ns/);
+    expect(l.barrier.latency.value).toBe(299);
     const r = loadModel('rram');
     expect(r.bits.weight.value).toBe(5);
     expect(r.nonIdealities.onOffRatio.value).toBe(10);
@@ -92,9 +104,9 @@ describe('shipped hardware models', () => {
   });
 
   it('are described number by number, with units and sources', () => {
-    const m = loadModel('loihi');
+    const m = loadModel('loihi-2018');
     const text = describeModel(m);
-    expect(text).toMatch(/^loihi — /);
+    expect(text).toMatch(/^loihi-2018 — /);
     expect(text).toMatch(/actions\["synapse.read"\]\.energy\s+23\.6 pJ\s+# Davies et al\., IEEE Micro 38\(1\) 2018, Table 2/);
     expect(text).toMatch(/actions\["synapse.read"\]\.latency\s+3\.5 cycles \(= 3\.5 ns\)/);
     expect(text).toMatch(/static\.powerPerCore\s+0\.00023 W \(= 0\.23 mW\)/);
@@ -112,7 +124,7 @@ describe('loading a model', () => {
 
   it('refuses an unknown name, listing the shipped ones', () => {
     const e = refusal(() => loadModel('loihi2'));
-    expect(e.message).toMatch(/^hardware model "loihi2": expected one of generic45, loihi, rram, xylo/);
+    expect(e.message).toMatch(/^hardware model "loihi2": expected one of generic45, loihi, loihi-2018, rram, xylo/);
   });
 
   it('refuses a missing file and bad JSON', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ChipCapacity, MapLayer, mapLayers, MappingError, mapActivity, corePlace } from '../../src/cost/mapping.js';
 import { loadModel } from '../../src/cost/hwmodel.js';
-import { exitStatusFor, InputError } from '../../src/cli/errors.js';
+import { exitStatusFor, InputError } from '../../src/io/errors.js';
 
 const arbCap: fc.Arbitrary<ChipCapacity> = fc.record({
   meshX: fc.integer({ min: 1, max: 6 }),

@@ -53,6 +53,13 @@ describe('devices are a layer over the kernels', () => {
     }
   });
 
+  it('Chip.forward calls the circuits and never asks for the device', () => {
+    const text = readFileSync(join(SRC, 'chip/chip.ts'), 'utf8');
+    const forward = text.slice(text.indexOf('  forward('), text.indexOf('  runSample('));
+    expect(forward).toMatch(/c\.layerStep\(/);
+    expect(forward).not.toMatch(/device|instanceof/);
+  });
+
   it('no rule imports a variant or the device layer', () => {
     for (const r of dir('rules')) {
       const bad = importsOf(r).filter((f) => VARIANTS.includes(f) || f === 'chip/variants.ts');

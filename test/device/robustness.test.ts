@@ -3,7 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { runRobustness, checkLevels } from '../../src/robustness/robustness.js';
 import { ROBUSTNESS, parseLevels, parseVary, robustnessText, cmdRobustness } from '../../src/cli/robustness-command.js';
 import { checkCommandSpec } from '../../src/cli/options.js';
-import { InputError, exitStatusFor } from '../../src/cli/errors.js';
+import { InputError, exitStatusFor } from '../../src/io/errors.js';
 import { TRAIN_DEFAULTS } from '../../src/train/train.js';
 import { loadModel } from '../../src/cost/hwmodel.js';
 

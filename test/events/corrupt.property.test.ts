@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/io/errors.js';
 import { encodeAedat2, encodeCsv, encodeNmnist, parseEvents, type EventRecording, type ReadOptions } from '../../src/host/events/formats.js';
 import { binEvents, frameShape } from '../../src/host/events/frames.js';
 import { Rng } from '../../src/host/rng.js';

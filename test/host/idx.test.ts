@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { FASHION_MNIST_DIR, loadIdxFolder, parseIdx, readIdx } from '../../src/host/idx.js';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/io/errors.js';
 
 function idx(magic: number, dims: number[], values: ArrayLike<number>): Uint8Array {
   const header = 4 + 4 * dims.length;

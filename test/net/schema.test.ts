@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { parseNet, ROOT_KEYS, LAYER_KEYS, MAX_DIM } from '../../src/net/file.js';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/io/errors.js';
 
 const dir = new URL('../../nets/', import.meta.url);
 const schema = JSON.parse(readFileSync(new URL('ncsim.net.schema.json', dir), 'utf8'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compareSchedules, maxBufferOccupancy, pipelineFigures, simulatePipeline, type PipelineParams, type PipelineResult, type Resource } from '../../src/pipeline/des.js';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/io/errors.js';
 
 const duration = fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1e-2, noNaN: true }));
 

@@ -87,7 +87,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the HTML report in chromium' : `t
   it('one run: no console errors, no network, every chart drawn with its axis labels; screenshot', async () => {
     const { page, requests, errors, url } = await visit('report.html', renderReport(run));
     const { charts } = reportCharts(run);
-    expect(charts.map((c) => c.id)).toEqual(['accuracy', 'updates', 'energy-circuit', 'energy-layer', 'cycles', 'robustness', 'memory', 'gantt-pipelined', 'gantt-sequential', 'gantt-hil']);
+    expect(charts.map((c) => c.id)).toEqual(['accuracy', 'updates', 'energy-circuit', 'energy-layer', 'cycles', 'step-latency-train', 'step-latency-test', 'mesh-heat-train', 'robustness', 'memory', 'gantt-pipelined', 'gantt-sequential', 'gantt-hil']);
     await expectCharts(page, charts);
     const data = await page.evaluate(() => JSON.parse(document.getElementById('ncsim-run')!.textContent!));
     expect(data).toEqual(JSON.parse(JSON.stringify(run)));

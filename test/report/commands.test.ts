@@ -8,7 +8,7 @@ import {
   REPORT, COMPARE, cmdReport, cmdCompare, writeReportHtml, checkRun, readRunFile, labelsFromFiles, defaultReportPath,
 } from '../../src/cli/report-commands.js';
 import { checkCommandSpec, formatHelp } from '../../src/cli/options.js';
-import { InputError, exitStatusFor } from '../../src/cli/errors.js';
+import { InputError, exitStatusFor } from '../../src/io/errors.js';
 import type { ReportRun } from '../../src/report/html/types.js';
 import { makeRun, recost, withOptionalFields } from './fixture.js';
 
@@ -158,7 +158,7 @@ describe('ncsim report', () => {
     refused(() => cmdReport([join(dir, 'nope.json'), '-o', join(dir, 'x.html')]), 'run file', 'nope.json', 'ENOENT');
     const f = join(dir, 'garbage.json');
     writeFileSync(f, '{"kind": "ncsim.train", ');
-    refused(() => cmdReport([f, '-o', join(dir, 'x.html')]), 'run file', 'garbage.json', 'a JSON run');
+    refused(() => cmdReport([f, '-o', join(dir, 'x.html')]), 'run file', 'garbage.json', 'valid JSON (line 1, column');
     refused(() => cmdReport([]), 'RUN.json');
     const g = join(dir, 'good.json');
     writeFileSync(g, runJson);

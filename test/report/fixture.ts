@@ -6,10 +6,9 @@
  */
 import { train, TRAIN_DEFAULTS, TrainOptions } from '../../src/train/train.js';
 import { loadModel } from '../../src/cost/hwmodel.js';
-import { mapActivity } from '../../src/cost/mapping.js';
+import { mapActivity, mapWithPolicy } from '../../src/cost/mapping.js';
 import { costRun } from '../../src/cost/cost.js';
 import { pipelineReport } from '../../src/pipeline/params.js';
-import { InputError } from '../../src/cli/errors.js';
 import type { ReportRun } from '../../src/report/html/types.js';
 
 export const SMALL: Partial<TrainOptions> = {
@@ -19,15 +18,11 @@ export const SMALL: Partial<TrainOptions> = {
 export function makeRun(overrides: Partial<TrainOptions> = {}, hw = 'loihi'): ReportRun {
   const opts: TrainOptions = { ...TRAIN_DEFAULTS, ...SMALL, ...overrides };
   const model = loadModel(hw);
-  const run: ReportRun = train(opts);
-  let mapping;
-  try {
-    mapping = mapActivity(run.activity.layers, model, { policy: 'spread' });
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    mapping = mapActivity(run.activity.layers, model, { policy: 'pack' });
-  }
-  run.cost = costRun(run.activity, model, mapping);
+  // Every step timed on the model's mesh, as `ncsim train` does (spread, or pack when spread does not fit).
+  const full = train(opts, undefined, { model, mapping: 'spread' });
+  const { stepTiming, ...run } = full as ReportRun & { stepTiming?: { phases: Record<string, unknown> } };
+  const mapping = mapWithPolicy(run.activity.layers, model, 'spread');
+  run.cost = costRun(run.activity, model, mapping, stepTiming?.phases as Parameters<typeof costRun>[3]);
   run.pipeline = pipelineReport(run.activity, run.cost, model, opts.epochs, opts.batch, 'pipelined');
   return run;
 }

@@ -42,7 +42,7 @@ describe('the charts of one run', () => {
     const { charts, notes } = reportCharts(run);
     expect(notes).toEqual([]);
     // A train run carries its learning-memory curves (src/rules/memory.ts), so that chart is drawn too.
-    expect(charts.map((c) => c.id)).toEqual(['accuracy', 'updates', 'energy-circuit', 'energy-layer', 'cycles', 'memory', 'gantt-pipelined', 'gantt-sequential', 'gantt-hil']);
+    expect(charts.map((c) => c.id)).toEqual(['accuracy', 'updates', 'energy-circuit', 'energy-layer', 'cycles', 'step-latency-train', 'step-latency-test', 'mesh-heat-train', 'memory', 'gantt-pipelined', 'gantt-sequential', 'gantt-hil']);
     for (const c of charts) {
       expectFiniteCoordinates(c.svg);
       expectBalancedTags(c.svg);

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expand, parseSweep, SWEEP_SCHEMA } from '../../src/cli/sweep/spec.js';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/io/errors.js';
 
 const doc = (o: Record<string, unknown>) => ({ schema: SWEEP_SCHEMA, command: 'train', ...o });
 const configs = (o: Record<string, unknown>) => expand(parseSweep(doc(o), 's.json'));

@@ -17,7 +17,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../../io/errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { argvFor, type Configuration, type SweepValue } from './spec.js';
 import { failedPath, isComplete, prepareFolder, runPath, writeTables, type FailedRecord, type ResultRow } from './results.js';

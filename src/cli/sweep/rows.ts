@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../../io/errors.js';
 
 export interface ResultRow {
   id: string;
@@ -19,7 +19,7 @@ export interface ResultRow {
 /** The rows of a sweep folder's results.jsonl, each checked (InputError naming line and field). */
 export function readSweepRows(dir: string): ResultRow[] {
   const file = join(dir, 'results.jsonl');
-  if (!existsSync(file)) throw new InputError(dir, 'a run file, or a sweep folder holding results.jsonl (written by `ncsim sweep`)', undefined, { kind: 'report input', showGot: false });
+  if (!existsSync(file)) throw new InputError(dir, 'a run file, or a sweep folder holding results.jsonl (written by `ncsim sweep`)', undefined, { kind: 'report input', showGot: false, note: 'it is a folder without results.jsonl' });
   const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
   return lines.map((line, i) => {
     const where = `${file} line ${i + 1}`;

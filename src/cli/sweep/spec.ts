@@ -22,7 +22,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../../io/errors.js';
 import { parseArgs, type CommandSpec } from '../options.js';
 import { TRAIN } from '../commands.js';
 import { ROBUSTNESS } from '../robustness-command.js';

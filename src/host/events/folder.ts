@@ -27,8 +27,13 @@
  * that does not exist, a file without a label, a label that is not an integer in [0, 255], and
  * any error in an event file's content.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { readDocumentText } from '../../io/document.js';
+import { InputError } from '../../io/errors.js';
+
+/** A labels file lists file names and labels: far below this cap. */
+const LABELS_MAX_BYTES = 64 * 1024 * 1024;
 import { DataFileError, EVENT_EXTENSIONS, readEventFile, type EventRecording, type ReadOptions } from './formats.js';
 import { binEvents, frameShape, type EventDataset, type FrameMode, type PolarityMode } from './frames.js';
 
@@ -65,6 +70,10 @@ export function loadEventFolder(dir: string, opts: EventFolderOptions): EventFol
   const { steps } = opts;
   if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps must be a positive integer, got ${steps}`);
   const recordings: EventRecording[] = entries.map((e) => readEventFile(e.path, opts));
+  if (recordings.length > 0 && recordings.every((r) => r.events.n === 0)) {
+    // nothing to learn from: every sample would be all-zero frames (a "2-input" net at chance)
+    throw new DataFileError(dir, '', 'event files with at least one event between them', undefined, { showGot: false, note: `all ${recordings.length} files are empty` });
+  }
   let width = opts.width ?? 0;
   let height = opts.height ?? 0;
   if (opts.width === undefined) for (const r of recordings) width = Math.max(width, r.width);
@@ -146,9 +155,10 @@ function fromLabelsFile(dir: string, opts: EventFolderOptions): Entry[] {
   }
   let text: string;
   try {
-    text = readFileSync(labelsPath, 'utf-8');
+    text = readDocumentText(labelsPath, { kind: 'data file', what: 'a readable labels file', maxBytes: LABELS_MAX_BYTES });
   } catch (e) {
-    throw new DataFileError(labelsPath, '', 'a readable labels file', undefined, { showGot: false, note: (e as Error).message });
+    if (e instanceof InputError) throw new DataFileError(labelsPath, '', 'a readable labels file', undefined, { showGot: false, note: e.note });
+    throw e;
   }
   const lines: { no: number; text: string }[] = [];
   text.split('\n').forEach((raw, i) => {
@@ -172,6 +182,10 @@ function fromLabelsFile(dir: string, opts: EventFolderOptions): Entry[] {
       const label = parseLabel(labelText, labelsPath, where);
       const path = join(dir, name);
       const key = resolve(path);
+      const rel = relative(resolve(dir), key);
+      if (name === '' || rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+        throw new DataFileError(labelsPath, where, `the name of an event file inside ${dir} (no path leading out of the folder)`, name);
+      }
       if (seen.has(key)) throw new DataFileError(labelsPath, where, 'each file listed once', name);
       seen.add(key);
       if (!existsSync(path) || isDir(path)) throw new DataFileError(labelsPath, where, 'the name of an event file in the folder', name, { note: `${path} does not exist` });

@@ -54,9 +54,12 @@
  * where the partial record starts; with `allowTruncated: true` the whole records are read and
  * the number of bytes dropped is reported in `truncatedBytes`.
  */
-import { readFileSync } from 'node:fs';
+import { readDocumentBytes } from '../../io/document.js';
+
+/** Largest event file read (1 GiB): a minute of a busy DVS sensor; more would not fit the frames anyway. */
+export const EVENT_FILE_MAX_BYTES = 1024 * 1024 * 1024;
 import { extname } from 'node:path';
-import { InputError, type InputErrorOptions } from '../../cli/errors.js';
+import { InputError, type InputErrorOptions } from '../../io/errors.js';
 
 /** Side of the N-MNIST sensor crop, in pixels (34 x 34). */
 export const NMNIST_SIZE = 34;
@@ -656,9 +659,10 @@ export function parseEvents(bytes: Uint8Array, file: string, opts: ReadOptions =
 export function readEventFile(path: string, opts: ReadOptions = {}): EventRecording {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readDocumentBytes(path, { kind: 'data file', what: 'a readable file', maxBytes: EVENT_FILE_MAX_BYTES });
   } catch (e) {
-    throw new DataFileError(path, '', 'a readable file', undefined, { showGot: false, note: (e as Error).message });
+    if (e instanceof InputError) throw new DataFileError(path, '', 'a readable file', undefined, { showGot: false, note: e.note });
+    throw e;
   }
   return parseEvents(bytes, path, opts);
 }

@@ -9,6 +9,7 @@ import type { CostReport, PhaseCost } from '../../cost/cost.js';
 import type { PipelineResult, TimelineEvent } from '../../pipeline/des.js';
 import type { ReportRun, LabelledRun, RobustnessCurves, MemoryCurves } from './types.js';
 import { checkOptionalFields } from './types.js';
+import { timingCharts } from './timing-charts.js';
 import {
   lineChart, barChart, hBarChart, ganttChart, BarKey, BarGroup, HBarRow, GanttEvent, GanttStall, LineSeries,
   energyUnit, timeUnit, byteUnit, fmt, finite, formatEnergy, formatTime, formatPercent, seriesColor, categoryColor, tickFormat,
@@ -295,6 +296,9 @@ export function reportCharts(run: ReportRun, opts: ChartOptions = {}): ChartSet 
   const notes: string[] = [];
   if (run.cost?.phases?.train) {
     charts.push(energyByCircuitChart(run, run.cost), energyByLayerChart(run, run.cost), cyclesChart(run, run.cost));
+    // Per-step timing (src/timing): only when the run was timed step by step on this model.
+    charts.push(...timingCharts(run, run.cost));
+    if (!run.cost.phases.train.timing) notes.push('This run\'s cost carries no per-step timing (priced from counts only): the step-latency histogram and the mesh heat map are left out. `ncsim train --hw MODEL` times every step.');
   } else {
     notes.push('This run has no cost report (the "cost" field): the energy and cycle charts are left out. `ncsim train` adds one with --hw.');
   }

@@ -10,6 +10,8 @@
 export const EXIT_BAD_INPUT = 2;
 /** Exit status of a run that failed for any other reason (I/O, a bug). */
 export const EXIT_FAILURE = 1;
+/** Exit status of a run stopped because its weights or states became non-finite (NaN, ±Infinity). */
+export const EXIT_NON_FINITE = 3;
 
 export interface InputErrorOptions {
   /** What the field is, first word of the message: "case field" (default), "option", "case file", ... */
@@ -28,6 +30,8 @@ export class InputError extends Error {
   /** The value that was refused (as given; not rendered). */
   readonly got: unknown;
   readonly kind: string;
+  /** The words in parentheses, if any (e.g. Node's reason a file could not be read). */
+  readonly note?: string;
 
   constructor(
     public readonly field: string,
@@ -43,6 +47,7 @@ export class InputError extends Error {
     this.name = new.target.name;
     this.got = got;
     this.kind = kind;
+    this.note = options.note;
   }
 }
 
@@ -63,8 +68,21 @@ export class UnsupportedError extends InputError {
   }
 }
 
+/**
+ * A run whose numbers left the reals: `layer "h1": membrane potential is NaN after sample 312 of
+ * epoch 2 (step 16) ...`. Not bad input as such (the options were in range), but the run's result
+ * would be meaningless: it stops with EXIT_NON_FINITE and says which value, where and when.
+ */
+export class NonFiniteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
 /** The exit status for an error thrown out of a command. */
 export function exitStatusFor(err: unknown): number {
+  if (err instanceof NonFiniteError) return EXIT_NON_FINITE;
   return err instanceof InputError ? EXIT_BAD_INPUT : EXIT_FAILURE;
 }
 

@@ -1,0 +1,12 @@
+/**
+ * The identities of the documents ncsim writes and reads back (`"kind"` + `"schemaVersion"`),
+ * declared once so that every reader (report, compare, cost, robustness) refuses another kind or
+ * version the same way (src/io/document.ts, checkDocumentSchema).
+ */
+import type { DocumentSchema } from './document.js';
+
+/** A train report, `ncsim train --out` (src/train/train.ts, TrainReport). */
+export const RUN_SCHEMA = { field: 'kind', value: 'ncsim.train', versions: [1], writtenBy: '`ncsim train --out`' } as const satisfies DocumentSchema;
+
+/** A robustness study, `ncsim robustness --out` (src/robustness/robustness.ts). */
+export const ROBUSTNESS_SCHEMA = { field: 'kind', value: 'ncsim.robustness', versions: [1], writtenBy: '`ncsim robustness --out`' } as const satisfies DocumentSchema;

@@ -1,0 +1,147 @@
+/**
+ * What the step timer keeps of a phase and what it reports: every step's latency (for exact
+ * percentiles and a fixed-bin histogram), the slowest core of each step, each core's busy
+ * cycles, each link's messages, and message and hop totals. Deterministic: no clocks, no
+ * sampling; ties go to the lower index.
+ */
+import type { Mapping } from '../cost/mapping.js';
+import type { Mesh } from './mesh.js';
+
+export const HISTOGRAM_BINS = 40;
+/** Hottest links reported. */
+export const TOP_LINKS = 10;
+
+export interface Distribution { meanS: number; p50S: number; p99S: number; maxS: number; minS: number }
+
+export interface PhaseTiming {
+  /** Simulated per step from the step's own activity (src/timing). */
+  kind: 'simulated';
+  steps: number;
+  /** Latency of a time step: forward + learning + barrier. */
+  stepLatency: Distribution;
+  /** Fixed bins from minS to maxS (the last bin includes maxS). */
+  histogram: { lowS: number; binS: number; counts: number[] };
+  /** Mean per step of the slowest core's forward time, its learning time, and the barrier (s). */
+  meanPhasesS: { forward: number; learning: number; barrier: number };
+  /** End-of-sample learning updates (a learning phase and a barrier each). */
+  updates: { count: number; meanS: number; maxS: number };
+  /** Steps + updates (s). */
+  totalS: number;
+  barrierS: number;
+  tilesUsed: number;
+  /** Steps whose forward phase the busiest mesh link, not a core, made longest. */
+  meshLimitedSteps: number;
+  /** Cores that were the slowest in some step, most often first. */
+  criticalCores: { core: number; steps: number; fraction: number }[];
+  /** Per core: busy time (its busier pipeline + learning) and busy / total time. */
+  cores: { core: number; x: number; y: number; busyS: number; utilisation: number; criticalSteps: number }[];
+  /** The most loaded links (messages over the phase), hottest first. */
+  hottestLinks: { from: { x: number; y: number }; to: { x: number; y: number }; dir: string; messages: number; maxPerStep: number; busyS: number }[];
+  messages: { sent: number; fromInput: number; hopsX: number; hopsY: number; perStep: number };
+}
+
+export class TimingAccumulator {
+  readonly coreBusy: Float64Array;
+  private readonly critical: Float64Array;
+  private readonly linkTotal: Float64Array;
+  private readonly linkMax: Float64Array;
+  private lat = new Float64Array(1024);
+  private n = 0;
+  private fwd = 0;
+  private lrn = 0;
+  private nUpd = 0;
+  private updSum = 0;
+  private updMax = 0;
+  private sent = 0;
+  private input = 0;
+  private hopsX = 0;
+  private hopsY = 0;
+  private meshLimited = 0;
+
+  constructor(private readonly mapping: Mapping, private readonly mesh: Mesh, readonly learning: boolean,
+    private readonly barrier: number, private readonly tilesUsed: number, private readonly hz: number) {
+    const nC = mapping.cores.length;
+    this.coreBusy = new Float64Array(nC);
+    this.critical = new Float64Array(nC);
+    this.linkTotal = new Float64Array(mesh.links);
+    this.linkMax = new Float64Array(mesh.links);
+  }
+
+  /** Add a step's link loads (only `links` can be loaded). */
+  addLinks(load: Float64Array, links: Int32Array): void {
+    const total = this.linkTotal, max = this.linkMax;
+    for (let k = 0; k < links.length; k++) {
+      const l = links[k];
+      total[l] += load[l];
+      if (load[l] > max[l]) max[l] = load[l];
+    }
+  }
+
+  addStep(cycles: number, fwd: number, lrn: number, crit: number, meshLimited: boolean, sent: number, input: number, hx: number, hy: number): void {
+    if (meshLimited) this.meshLimited++;
+    if (this.n === this.lat.length) {
+      const g = new Float64Array(this.lat.length * 2);
+      g.set(this.lat);
+      this.lat = g;
+    }
+    this.lat[this.n++] = cycles;
+    this.fwd += fwd;
+    this.lrn += lrn;
+    if (this.critical.length) this.critical[crit] += 1;
+    this.sent += sent;
+    this.input += input;
+    this.hopsX += hx;
+    this.hopsY += hy;
+  }
+
+  addUpdate(cycles: number): void {
+    this.nUpd++;
+    this.updSum += cycles;
+    if (cycles > this.updMax) this.updMax = cycles;
+  }
+
+  summary(): PhaseTiming {
+    const s = (c: number) => c / this.hz;
+    const n = this.n;
+    const sorted = this.lat.slice(0, n).sort();
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += sorted[i];
+    // Nearest-rank percentiles of the exact per-step latencies.
+    const pct = (p: number) => (n ? sorted[Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1))] : 0);
+    const min = n ? sorted[0] : 0, max = n ? sorted[n - 1] : 0;
+    const counts = new Array<number>(HISTOGRAM_BINS).fill(0);
+    const bin = max > min ? (max - min) / HISTOGRAM_BINS : 0;
+    for (let i = 0; i < n; i++) counts[bin > 0 ? Math.min(HISTOGRAM_BINS - 1, Math.floor((sorted[i] - min) / bin)) : 0]++;
+    const totalC = sum + this.updSum;
+    const cores = this.mapping.cores.map((c, i) => ({
+      core: c.index, x: c.x, y: c.y, busyS: s(this.coreBusy[i]),
+      utilisation: totalC > 0 ? this.coreBusy[i] / totalC : 0, criticalSteps: this.critical[i],
+    }));
+    const criticalCores = cores.filter((c) => c.criticalSteps > 0)
+      .sort((a, b) => b.criticalSteps - a.criticalSteps || a.core - b.core)
+      .map((c) => ({ core: c.core, steps: c.criticalSteps, fraction: n ? c.criticalSteps / n : 0 }));
+    const links: number[] = [];
+    for (let l = 0; l < this.linkTotal.length; l++) if (this.linkTotal[l] > 0) links.push(l);
+    links.sort((a, b) => this.linkTotal[b] - this.linkTotal[a] || a - b);
+    const hottestLinks = links.slice(0, TOP_LINKS).map((l) => {
+      const e = this.mesh.linkEnds(l);
+      return { ...e, messages: this.linkTotal[l], maxPerStep: this.linkMax[l], busyS: s(this.linkTotal[l] * this.mesh.linkLatency(l)) };
+    });
+    return {
+      kind: 'simulated',
+      steps: n,
+      stepLatency: { meanS: n ? s(sum / n) : 0, p50S: s(pct(50)), p99S: s(pct(99)), maxS: s(max), minS: s(min) },
+      histogram: { lowS: s(min), binS: s(bin), counts },
+      meanPhasesS: { forward: n ? s(this.fwd / n) : 0, learning: n ? s(this.lrn / n) : 0, barrier: n ? s(this.barrier) : 0 },
+      updates: { count: this.nUpd, meanS: this.nUpd ? s(this.updSum / this.nUpd) : 0, maxS: s(this.updMax) },
+      totalS: s(totalC),
+      barrierS: s(this.barrier),
+      tilesUsed: this.tilesUsed,
+      meshLimitedSteps: this.meshLimited,
+      criticalCores,
+      cores,
+      hottestLinks,
+      messages: { sent: this.sent, fromInput: this.input, hopsX: this.hopsX, hopsY: this.hopsY, perStep: n ? (this.sent + this.input) / n : 0 },
+    };
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The library's training entry points: train() and trainAsync() take PARTIAL options (every
+ * absent one is `ncsim train`'s default) and return the PRICED report, cost and host/chip
+ * pipeline filled in on a hardware model, exactly as the CLI prints it. trainAsync reports
+ * progress and can be cancelled with an AbortSignal, checked between samples.
+ */
+import { trainSteps, drain, TRAIN_DEFAULTS, TrainOptions, TrainReport, Progress, TrainChecks } from './train.js';
+import { loadModel, HwModel } from '../cost/hwmodel.js';
+import { mapWithPolicy, MapPolicy } from '../cost/mapping.js';
+import { costRun } from '../cost/cost.js';
+import { pipelineReport } from '../pipeline/params.js';
+import type { Schedule } from '../pipeline/des.js';
+import { InputError } from '../io/errors.js';
+
+/** How a run is priced: the `--hw`, `--mapping` and `--schedule` of `ncsim train`. */
+export interface PriceOptions {
+  /** A shipped model's name (`ncsim hw list`), a model file path, or a loaded model. */
+  hw: string | HwModel;
+  mapping: MapPolicy;
+  schedule: Schedule;
+}
+
+export const PRICE_DEFAULTS: PriceOptions = { hw: 'loihi', mapping: 'spread', schedule: 'pipelined' };
+
+/** What train() and trainAsync() accept: any subset of the training and pricing options. */
+export type LibraryTrainOptions = Partial<TrainOptions & PriceOptions>;
+
+/** A report whose cost and pipeline are always there. */
+export type PricedTrainReport = TrainReport & Required<Pick<TrainReport, 'cost' | 'pipeline'>>;
+
+export interface TrainAsyncHooks {
+  /** Called as the run goes: teacher epochs, then every 200 training and 500 test samples. */
+  onProgress?: (p: Progress) => void;
+  /** Aborting it stops the run between two samples; the promise then rejects with an AbortError. */
+  signal?: AbortSignal;
+}
+
+const KNOWN = new Set([...Object.keys(TRAIN_DEFAULTS), 'lr', 'net', ...Object.keys(PRICE_DEFAULTS)]);
+
+/** The full options: defaults for what is absent; an unknown name is refused (a typo would otherwise be silently ignored). */
+export function resolveTrainOptions(partial: LibraryTrainOptions = {}): { train: TrainOptions; price: PriceOptions } {
+  for (const k of Object.keys(partial)) {
+    if (!KNOWN.has(k)) throw new InputError(k, `one of ${[...KNOWN].join(', ')}`, undefined, { kind: 'train option', showGot: false });
+  }
+  const { hw, mapping, schedule, ...rest } = partial;
+  const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  // The kind of each value is the default's (the CLI's parser checks ranges and choices; the
+  // library at least refuses a value of the wrong kind, e.g. epochs: "3").
+  for (const [k, v] of Object.entries(defined)) {
+    const d: unknown = (TRAIN_DEFAULTS as unknown as Record<string, unknown>)[k] ?? (k === 'lr' ? 0 : '');
+    const kind = Array.isArray(d) ? 'array' : typeof d;
+    if ((Array.isArray(v) ? 'array' : typeof v) !== kind || (kind === 'number' && !Number.isFinite(v))) {
+      throw new InputError(k, kind === 'array' ? 'an array' : kind === 'number' ? 'a finite number' : `a ${kind}`, v, { kind: 'train option' });
+    }
+  }
+  return {
+    train: { ...TRAIN_DEFAULTS, ...defined } as TrainOptions,
+    price: { hw: hw ?? PRICE_DEFAULTS.hw, mapping: mapping ?? PRICE_DEFAULTS.mapping, schedule: schedule ?? PRICE_DEFAULTS.schedule },
+  };
+}
+
+/** Fills in the report's cost (mapped onto the model's cores) and its host/link/chip pipeline. */
+export function priceReport(report: TrainReport, model: HwModel, mapping: MapPolicy, schedule: Schedule): PricedTrainReport {
+  const placed = mapWithPolicy(report.activity.layers, model, mapping);
+  // The run's per-step timing (when it was timed on this model and mapping) prices latency; else the average model.
+  report.cost = costRun(report.activity, model, placed, report.stepTiming?.phases);
+  delete report.stepTiming;
+  report.pipeline = pipelineReport(report.activity, report.cost, model, report.options.epochs, report.options.batch, schedule);
+  return report as PricedTrainReport;
+}
+
+/** Train on chip and price the run (synchronous; the CLI's `ncsim train`). */
+export function train(options: LibraryTrainOptions = {}, onProgress?: (p: Progress) => void): PricedTrainReport {
+  const { train: o, price } = resolveTrainOptions(options);
+  // The model first: a bad --hw is refused before minutes of simulation.
+  const model = typeof price.hw === 'string' ? loadModel(price.hw) : price.hw;
+  return priceReport(drain(trainSteps(o, onProgress, fitsChecks(model, price.mapping), { model, mapping: price.mapping })), model, price.mapping, price.schedule);
+}
+
+/**
+ * train(), without blocking the event loop for more than ~20 ms at a time (the host's teacher
+ * training, before the first sample, is one block). Rejects with an AbortError when `signal`
+ * aborts; the run's worker thread is closed either way.
+ */
+export async function trainAsync(options: LibraryTrainOptions = {}, hooks: TrainAsyncHooks = {}): Promise<PricedTrainReport> {
+  const { signal, onProgress } = hooks;
+  signal?.throwIfAborted();
+  const { train: o, price } = resolveTrainOptions(options);
+  const model = typeof price.hw === 'string' ? loadModel(price.hw) : price.hw;
+  await yieldToEventLoop();
+  const steps = trainSteps(o, onProgress, fitsChecks(model, price.mapping), { model, mapping: price.mapping });
+  let last = performance.now();
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const r = steps.next();
+      if (r.done) return priceReport(r.value, model, price.mapping, price.schedule);
+      if (performance.now() - last > 20) {
+        await yieldToEventLoop();
+        last = performance.now();
+      }
+    }
+  } finally {
+    // Runs the generator's own finally blocks (target stream, teacher worker) when stopped early.
+    steps.return(undefined as never);
+  }
+}
+
+/** Refuse a network the model cannot hold once it is known, before the teacher trains (exit 2 in the CLI). */
+function fitsChecks(model: HwModel, mapping: MapPolicy): TrainChecks {
+  return { beforeTeacher: (plan) => void mapWithPolicy(plan.layers, model, mapping) };
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
