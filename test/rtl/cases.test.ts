@@ -10,6 +10,9 @@ import { runTrace } from '../../src/trace/trace.js';
 import { randomCase } from '../../src/trace/random-cases.js';
 import { loadModel } from '../../src/cost/hwmodel.js';
 import { RULES } from '../../src/rules/table.js';
+import Ajv2020 from 'ajv/dist/2020.js';
+
+const schema = (name: string) => JSON.parse(readFileSync(join(root, 'docs', 'schemas', `ncsim.${name}.schema.json`), 'utf8'));
 
 const root = join(import.meta.dirname, '..', '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -75,6 +78,19 @@ describe('ncsim cases', () => {
       expect(r.stderr).toMatch(msg);
     }
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('fixed-point cases and traces are valid under docs/schemas (ncsim.case, ncsim.trace)', () => {
+    const ajv = new Ajv2020({ strict: true, strictTypes: false, strictRequired: false, allErrors: true });
+    const caseOk = ajv.compile(schema('case')), traceOk = ajv.compile(schema('trace'));
+    for (let k = 0; k < 10; k++) {
+      const doc = randomCase({ rule: 'ltl-online', seed: 9, fixedPoint: loadModel(k % 2 ? 'loihi' : 'xylo') }, k);
+      expect(caseOk(doc), JSON.stringify(caseOk.errors)).toBe(true);
+      const tr = JSON.parse(JSON.stringify(runTrace(parseCase(doc))));
+      expect(traceOk(tr), JSON.stringify(traceOk.errors)).toBe(true);
+    }
+    const stop = randomCase({ rule: 'stop-w', seed: 9 }, 0);
+    expect(caseOk({ ...stop, fixedPoint: randomCase({ rule: 'ltl-online', seed: 9, fixedPoint: loadModel('loihi') }, 0).fixedPoint })).toBe(false);
   });
 
   it('refuses a bad fixedPoint field of a case, naming it', () => {
