@@ -2,5 +2,6 @@
 import type { CommandSpec } from './options.js';
 import { COMMANDS } from './commands.js';
 import { SWEEP, WORKER } from './sweep-command.js';
+import { CASES } from './cases-command.js';
 
-export const ALL_COMMANDS: CommandSpec[] = [...COMMANDS, SWEEP, WORKER];
+export const ALL_COMMANDS: CommandSpec[] = [...COMMANDS, SWEEP, WORKER, CASES];

@@ -61,6 +61,29 @@ export interface Case {
   targets: Record<string, number[]> | null;
   /** Class index in [0, readout width), for readout rules; null for LTL rules. */
   label: number | null;
+  /** The bit-accurate fixed-point chip the case runs on (docs/rtl.md); null: the f32 chip. */
+  fixedPoint: CaseFixedPoint | null;
+}
+
+/**
+ * Optional `fixedPoint` of a case (docs/rtl.md, a backward-compatible extension of
+ * ncsim.case/1): the chip's number format (src/chip/spec.ts FixedPointSpec), with the weight
+ * range of every layer given (so the LSBs follow from the case alone), the spike counters'
+ * width and the chip instance's seed (stochastic rounding). ltl-online only.
+ */
+export interface CaseFixedPoint {
+  weightBits: number;
+  stateBits: number;
+  inputFractionBits: number;
+  activationShift?: number;
+  leak: 'multiply-shift' | 'bit-shift';
+  decayBits: number;
+  shiftRounding: 'floor' | 'toward-zero' | 'nearest';
+  updateRounding: 'nearest' | 'stochastic';
+  /** wmax of every layer: weight LSB = range[l] / (2^(weightBits-1) - 1). */
+  range: number[];
+  counterBits: number;
+  seed: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -266,7 +289,38 @@ export function parseCase(json: unknown): Case {
     targets = Object.fromEntries(entries); // own properties, "__proto__" included
   }
 
-  return { neuron, surrogate, rule, layers, input, steps: input.length, targets, label };
+  let fixedPoint: CaseFixedPoint | null = null;
+  if (has(doc, 'fixedPoint')) {
+    if (name !== 'ltl-online') throw new InputError('fixedPoint', `no fixedPoint for rule "${name}" (the fixed-point chip runs ltl-online only)`, doc.fixedPoint);
+    fixedPoint = parseFixedPoint(doc.fixedPoint, layers.length);
+  }
+
+  return { neuron, surrogate, rule, layers, input, steps: input.length, targets, label, fixedPoint };
+}
+
+function intIn(v: unknown, path: string, lo: number, hi: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new InputError(path, `an integer in [${lo}, ${hi}]`, v);
+  return v;
+}
+
+/** The case's `fixedPoint` (ranges as src/chip/device.ts validateDevice checks them). */
+function parseFixedPoint(v: unknown, nLayers: number): CaseFixedPoint {
+  const f = requireObject(v, 'fixedPoint');
+  const opt = <T>(key: string, read: (x: unknown, p: string) => T, dflt: T): T => (has(f, key) ? read(f[key], `fixedPoint.${key}`) : dflt);
+  const out: CaseFixedPoint = {
+    weightBits: intIn(f.weightBits, 'fixedPoint.weightBits', 2, 16),
+    stateBits: intIn(f.stateBits, 'fixedPoint.stateBits', 4, 32),
+    inputFractionBits: opt('inputFractionBits', (x, p) => intIn(x, p, 0, 16), 8),
+    leak: opt('leak', (x, p) => choice(x, p, ['multiply-shift', 'bit-shift'] as const), 'multiply-shift'),
+    decayBits: opt('decayBits', (x, p) => intIn(x, p, 1, 20), 12),
+    shiftRounding: opt('shiftRounding', (x, p) => choice(x, p, ['floor', 'toward-zero', 'nearest'] as const), 'floor'),
+    updateRounding: opt('updateRounding', (x, p) => choice(x, p, ['nearest', 'stochastic'] as const), 'stochastic'),
+    range: numberArray(f.range, 'fixedPoint.range', nLayers, 'one wmax per layer', positive, 'numbers > 0'),
+    counterBits: intIn(f.counterBits, 'fixedPoint.counterBits', 1, 32),
+    seed: intIn(f.seed, 'fixedPoint.seed', 0, 4294967295),
+  };
+  if (has(f, 'activationShift')) out.activationShift = intIn(f.activationShift, 'fixedPoint.activationShift', 0, 16);
+  return out;
 }
 
 /**

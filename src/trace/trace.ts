@@ -21,6 +21,19 @@ export interface Trace {
   layers: Record<string, LayerTrace>;
   updates: Record<string, LayerUpdates>;
   events: Record<string, { updates: number; denseUpdates: number }>;
+  /** Cases with `fixedPoint` only: the chip's integers, step by step (docs/rtl.md). */
+  fixedPoint?: Record<string, LayerFixedTrace>;
+}
+
+/**
+ * The integer view of a fixed-point layer, what an RTL test bench compares: LSBs, the write
+ * generator's seed (xorshift32), the threshold and the boxcar half-window p/2 in membrane LSBs,
+ * the initial weights (nOut x nIn) and bias, then per step U[t] and the weights (row-major
+ * i*nIn + j) and bias after step t's writes.
+ */
+export interface LayerFixedTrace {
+  weightLsb: number; membraneLsb: number; writeSeed: number; threshold: number[]; halfWindow: number;
+  weights0: number[][]; bias0: number[]; u: number[][]; w: number[][]; b: number[][];
 }
 
 /** -0 is written as 0 (CASE-FORMAT.md). */
@@ -34,7 +47,19 @@ const num = (x: number): number => (x === 0 ? 0 : x);
  */
 export function chipSpecOfCase(c: Case): ChipSpec {
   const readout = RULE_TABLE[c.rule.name].readout;
+  const fp = c.fixedPoint;
   return {
+    ...(fp ? {
+      counterBits: fp.counterBits,
+      device: {
+        seed: fp.seed,
+        fixedPoint: {
+          weightBits: fp.weightBits, stateBits: fp.stateBits, inputFractionBits: fp.inputFractionBits, leak: fp.leak, decayBits: fp.decayBits,
+          shiftRounding: fp.shiftRounding, updateRounding: fp.updateRounding, range: fp.range,
+          ...(fp.activationShift !== undefined ? { activationShift: fp.activationShift } : {}),
+        },
+      },
+    } : {}),
     inputSize: c.input[0].length,
     reset: c.neuron.reset,
     delay: c.neuron.delay,
@@ -81,6 +106,7 @@ export function runTrace(c: Case | LoihiCase, backend: Backend = 'wasm', waves?:
   const layers: Record<string, LayerTrace> = {};
   for (const l of c.layers) layers[l.name] = { u: [], s: [], count: [] };
   const x = Float32Array.from(c.input.flat());
+  const fixed = c.fixedPoint ? fixedStart(c, chip) : undefined;
   const snapshot = (): void => {
     waves!.weights.push(c.layers.map((_, n) => Array.from(chip.getWeights(n), num)));
     waves!.bias.push(c.layers.map((_, n) => Array.from(chip.getBias(n), num)));
@@ -94,6 +120,12 @@ export function runTrace(c: Case | LoihiCase, backend: Backend = 'wasm', waves?:
       layers[l.name].u.push(Array.from(chip.membrane(n), num));
       layers[l.name].s.push(Array.from(chip.spikes(n), num));
       layers[l.name].count.push(Array.from(chip.counts(n)));
+      if (fixed) {
+        const dev = chip.device!, f = fixed[l.name];
+        f.u.push(Array.from(dev.ints(n, 'u')));
+        f.w.push(rowMajor(dev.ints(n, 'wt'), l.nIn, l.nOut).flat());
+        f.b.push(Array.from(dev.ints(n, 'bias')));
+      }
       if (waves && !chip.spec.layers[n].readout) waves.current[l.name].push(Array.from(chip.f32(chip.layers[n].i, l.nOut), num));
     });
     if (waves) snapshot();
@@ -121,7 +153,27 @@ export function runTrace(c: Case | LoihiCase, backend: Backend = 'wasm', waves?:
     const cnt = chip.counters(n);
     events[l.name] = { updates: cnt[LEARN_UPDATES], denseUpdates: cnt[LEARN_DENSE] };
   });
-  return { format: 'ncsim.trace/1', steps: c.steps, layers, updates, events };
+  return { format: 'ncsim.trace/1', steps: c.steps, layers, updates, events, ...(fixed ? { fixedPoint: fixed } : {}) };
+}
+
+/** Weights stored fan-out major (j * nOut + i) as nOut rows of nIn integers. */
+function rowMajor(wt: Int32Array, nIn: number, nOut: number): number[][] {
+  return Array.from({ length: nOut }, (_, i) => Array.from({ length: nIn }, (_, j) => wt[j * nOut + i]));
+}
+
+/** The fixed-point layers' integers before the sample. */
+function fixedStart(c: Case, chip: Chip): Record<string, LayerFixedTrace> {
+  const dev = chip.device!;
+  return Object.fromEntries(c.layers.map((l, n) => {
+    const s = dev.scales(n)!;
+    const thr = Array.from(dev.ints(n, 'thr'));
+    return [l.name, {
+      weightLsb: s.sw, membraneLsb: s.su, writeSeed: dev.layers[n].seeds[1],
+      threshold: thr.length === l.nOut ? thr : new Array<number>(l.nOut).fill(thr[0]),
+      halfWindow: (c.surrogate.width / 2) * (1 / s.su),
+      weights0: rowMajor(dev.ints(n, 'wt'), l.nIn, l.nOut), bias0: Array.from(dev.ints(n, 'bias')), u: [], w: [], b: [],
+    }];
+  }));
 }
 
 /** A Loihi case's trace; its weights and bias never change (no learning), its current is Loihi's u. */

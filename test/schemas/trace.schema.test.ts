@@ -4,7 +4,9 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { readCaseFile } from '../../src/trace/case.js';
+import { readCaseFile, parseCase } from '../../src/trace/case.js';
+import { randomCase } from '../../src/trace/random-cases.js';
+import { loadModel } from '../../src/cost/hwmodel.js';
 import { runTrace } from '../../src/trace/trace.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../docs/schemas/ncsim.trace.schema.json', import.meta.url), 'utf8'));
@@ -16,6 +18,9 @@ const isLoihi = (f: string) => JSON.parse(readFileSync(new URL(f, golden), 'utf8
 const written = files
   .filter((f) => f.endsWith('.case.json') && !isLoihi(f))
   .flatMap((f) => (['wasm', 'ts'] as const).map((b) => [`${f} (${b})`, JSON.parse(JSON.stringify(runTrace(readCaseFile(new URL(f, golden).pathname), b)))] as const));
+// Fixed-point cases (docs/rtl.md) add the chip's integers: random ones from `ncsim cases`' generator.
+const loihi = loadModel('loihi');
+written.push(...[0, 1, 2].map((k) => [`random fixed-point case ${k}`, JSON.parse(JSON.stringify(runTrace(parseCase(randomCase({ rule: 'ltl-online', seed: 3, fixedPoint: loihi }, k)))))] as const));
 const stored = files.filter((f) => f.endsWith('.trace.json') && !f.startsWith('loihi-')).map((f) => [f, JSON.parse(readFileSync(new URL(f, golden), 'utf8'))] as const);
 
 describe('the trace schema', () => {
