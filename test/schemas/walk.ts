@@ -24,6 +24,13 @@ export function resolve(root: S, s: S): S {
 export function objectPlaces(root: S, doc: unknown, s: S = root, path: (string | number)[] = []): Place[] {
   const r = resolve(root, s);
   const out: Place[] = [];
+  // A choice of shapes (e.g. an object or null): walk the branch that describes this document.
+  const branches: S[] | undefined = r.type === undefined ? (r.anyOf ?? r.oneOf) : undefined;
+  if (branches && doc && typeof doc === 'object') {
+    const kind = Array.isArray(doc) ? 'array' : 'object';
+    const b = branches.find((x) => resolve(root, x).type === kind);
+    return b ? objectPlaces(root, doc, b, path) : out;
+  }
   if (r.type === 'object' && r.properties && doc && typeof doc === 'object') {
     out.push({ path, schema: r });
     for (const [k, sub] of Object.entries(r.properties as S)) {
