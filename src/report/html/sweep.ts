@@ -52,7 +52,7 @@ function scatter(id: string, title: string, rows: SweepRow[], xKey: string, xLab
     points: pts.filter((p) => !by || show(p.r.options[by]) === g).map((p) => [p.x, p.y] as [number, number]),
   }));
   const front = paretoFront(pts);
-  series.push({ label: 'Pareto front', color: '#1d2430', dash: '5 4', markers: false, points: front.map((i) => [pts[i].x, pts[i].y] as [number, number]) });
+  series.push({ label: 'Pareto front', color: '#1d2430', dash: '5 4', markers: true, points: front.map((i) => [pts[i].x, pts[i].y] as [number, number]) });
   const byPoint = new Map(pts.map((p) => [`${p.x},${p.y}`, p.r]));
   const svg = lineChart({
     id, title, xLabel: `${xLabel} (${xScale.name})`, yLabel: 'test accuracy of the chip (%)', series,
