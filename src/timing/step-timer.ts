@@ -563,7 +563,8 @@ export class StepTimer {
       // along row y: events of tiles x' <= x (east) and x' >= x (west)
       let left = 0, rowTotal = 0;
       for (let x = 0; x < bx; x++) rowTotal += S[y * nx + x];
-      for (let x = 0; x < bx; x++) {
+      // A row with no events adds nothing (0 x a count): skipped.
+      if (rowTotal !== 0) for (let x = 0; x < bx; x++) {
         const n = S[y * nx + x], base = (y * nx + x) * 4;
         left += n;
         load[base] += left * (D - dx[x]); // east: destinations with dx > x
@@ -575,6 +576,7 @@ export class StepTimer {
     const total = acc;
     for (let c = 0; c < bx; c++) {
       const col = c * ny, colTotal = dc[col + ny - 1];
+      if (colTotal === 0) continue; // no destination in this column: nothing goes north or south in it
       for (let y = 0; y < by; y++) {
         const base = (y * nx + c) * 4;
         load[base + 2] += rowBelow[y] * (colTotal - dc[col + y]); // north: sources y' <= y, destinations dy > y
