@@ -71,12 +71,6 @@ interface DestTable {
   start?: Int32Array;
 }
 
-/** Whether buf[off .. off + n) is strictly increasing (a chip's spike list is). */
-function sortedEvents(buf: Int32Array, off: number, n: number): boolean {
-  for (let e = off + 1; e < off + n; e++) if (buf[e] <= buf[e - 1]) return false;
-  return true;
-}
-
 export class StepTimer {
   readonly mesh: Mesh;
   readonly nCores: number;
@@ -450,10 +444,26 @@ export class StepTimer {
     // event is timed: its messages start latest, as a core's events start later and later
     // (more neurons, spikes and messages before them). That needs the events in neuron order
     // and, for spikes, the core's neurons in update order (localMonotone); otherwise every event
-    // is timed (the same arithmetic, in the same order, as startOn()).
+    // is timed (the same arithmetic, in the same order, as startOn()). Input events: a core's
+    // k-th starts after the (k - 1) x D messages before it, whatever their order.
     const { coreCnt, coreLastPos, coreTouched } = this;
     let nCo = 0;
-    if (co !== null && lp !== null && !(this.localMonotone[L - 1] && sortedEvents(buf, off, n))) {
+    // Spikes: gathered per core (scratch only) while checking the order; out of order, the
+    // gathering is dropped and every event is timed.
+    let ordered = co !== null && this.localMonotone[L - 1];
+    if (co !== null && lp !== null && ordered) {
+      let prevI = -1;
+      for (let e = 0; e < n; e++) {
+        const i = buf[off + e], c = co[i], k = coreCnt[c];
+        if (i <= prevI) { ordered = false; break; }
+        prevI = i;
+        if (k === 0) coreTouched[nCo++] = c;
+        coreCnt[c] = k + 1;
+        coreLastPos[c] = lp[i];
+      }
+      if (!ordered) { for (let q = 0; q < nCo; q++) coreCnt[coreTouched[q]] = 0; nCo = 0; }
+    }
+    if (co !== null && lp !== null && !ordered) {
       const spikes = this.spikes, lUpd = this.lUpd, lSpk = this.lSpk;
       for (let e = 0; e < n; e++) {
         const i = buf[off + e], c = co[i], sp = spikes[c] + 1, m = msgs[c];
@@ -465,12 +475,6 @@ export class StepTimer {
         srcCnt[tl] = k + 1;
       }
     } else if (co !== null && lp !== null) {
-      for (let e = 0; e < n; e++) {
-        const i = buf[off + e], c = co[i], k = coreCnt[c];
-        if (k === 0) coreTouched[nCo++] = c;
-        coreCnt[c] = k + 1;
-        coreLastPos[c] = lp[i];
-      }
       const spikes = this.spikes, lUpd = this.lUpd, lSpk = this.lSpk;
       for (let q = 0; q < nCo; q++) {
         const c = coreTouched[q], k = coreCnt[c], sp = spikes[c] + k, m = msgs[c] + (k - 1) * D;
@@ -484,7 +488,6 @@ export class StepTimer {
         srcCnt[tl] = kt + k;
       }
     } else if (ic !== null) {
-      // Input events: a core's k-th sends after its (k - 1) x D messages before it (monotone in k).
       for (let e = 0; e < n; e++) {
         const c = ic[buf[off + e]], k = coreCnt[c];
         if (k === 0) coreTouched[nCo++] = c;

@@ -37,7 +37,7 @@ const slots = slotNames.map((n) => COUNTERS.find((c) => c.name === n)).filter((c
  * some layers silent at times) and the counters grow by random deltas. Returns every step's and
  * update's cycles and the timer's result.
  */
-function run(model: HwModel, layers: ActivityLayer[], policy: MapPolicy, seed: number, samples = 12, testSamples = 4, T = 16) {
+function run(model: HwModel, layers: ActivityLayer[], policy: MapPolicy, seed: number, shuffled = false, samples = 12, testSamples = 4, T = 16) {
   const rnd = mulberry32(seed);
   const timer = new StepTimer(model, mapWithPolicy(layers, model, policy), layers);
   const sizes = [layers[0].nIn, ...layers.map((l) => l.nOut)];
@@ -51,6 +51,8 @@ function run(model: HwModel, layers: ActivityLayer[], policy: MapPolicy, seed: n
     sizes.forEach((n, l) => {
       const out: number[] = [];
       if (rnd() > 0.1) for (let i = 0; i < n; i++) if (rnd() < rates[l]) out.push(i);
+      // shuffled: the lists out of neuron order (Fisher-Yates), which a chip never sends but the timer takes
+      if (shuffled) for (let i = out.length - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); [out[i], out[j]] = [out[j], out[i]]; }
       ev[l] = Int32Array.from(out);
     });
     for (const b of blocks) for (const s of slots) if (rnd() < 0.7) b[s] += Math.floor(rnd() * 300);
@@ -104,6 +106,8 @@ const CASES: [string, () => ReturnType<typeof run>][] = [
   ['loihi-2018 spread, a convolutional net', () => run(loadModel('loihi-2018'), convNet(), 'spread', 4)],
   ['loihi pack, a convolutional net, input port', () => run(portModel(), convNet(), 'pack', 5)],
   ['generic45 spread', () => run(loadModel('generic45'), dense(true), 'spread', 6)],
+  ['loihi spread, events out of neuron order', () => run(loadModel('loihi'), dense(false), 'spread', 7, true)],
+  ['xylo (no hop latency)', () => run(loadModel('xylo'), [{ name: 'h', nIn: 16, nOut: 60, readout: false, analogInput: false, learningStateBytes: 0 }, { name: 'o', nIn: 60, nOut: 8, readout: false, analogInput: false, learningStateBytes: 0 }], 'spread', 8)],
 ];
 
 // Printed by the unchanged timer (e5848d2) with PRINT_PINNED=file; not edited by hand.
@@ -114,6 +118,8 @@ const PINNED: Record<string, unknown> = {
   "loihi-2018 spread, a convolutional net": {"sum":4463961.999999999,"cyclesSha":"2f10f6e9d3137dce","resultSha":"fbde0d785e6dffef","train":{"meanS":0.00001811326302083333,"p50S":0.000017160699999999996,"p99S":0.000030095199999999996,"maxS":0.000030333999999999998,"minS":0.0000029494},"test":{"meanS":0.000014560550781249998,"p50S":0.000014595099999999999,"p99S":0.0000230385,"maxS":0.0000230385,"minS":0.0000036636999999999998},"messages":{"sent":1071721,"fromInput":449381,"hopsX":3748376,"hopsY":1449541,"perStep":7922.40625}},
   "loihi pack, a convolutional net, input port": {"sum":12968250.850382656,"cyclesSha":"d287a352897e1d91","resultSha":"41a17bbfc31621ea","train":{"meanS":0.00004613712148968963,"p50S":0.00004143093010204081,"p99S":0.0000928005585459184,"maxS":0.00009663537206632657,"minS":0.000015969283673469388},"test":{"meanS":0.000061755236202567,"p50S":0.0000601381125,"p99S":0.0000959722780612246,"maxS":0.0000959722780612246,"minS":0.0000229183256377551},"messages":{"sent":93197,"fromInput":40734,"hopsX":0,"hopsY":0,"perStep":697.5572916666666}},
   "generic45 spread": {"sum":3486078.0390625,"cyclesSha":"5f3c2b9894cdd76b","resultSha":"f2d72dcf0327ae7f","train":{"meanS":0.000013662815104166667,"p50S":0.000013474,"p99S":0.000025864,"maxS":0.00002676,"minS":7.36e-7},"test":{"meanS":0.00001276021875,"p50S":0.000006987,"p99S":0.000027457,"maxS":0.000027457,"minS":0.000001802},"messages":{"sent":131938,"fromInput":1349856,"hopsX":4840953,"hopsY":3436658,"perStep":7717.677083333333}},
+  "loihi spread, events out of neuron order": {"sum":2828677.092968749,"cyclesSha":"6180c2b985f6d733","resultSha":"49fe39031b3293a4","train":{"meanS":0.000010263305729166672,"p50S":0.000009835599999999998,"p99S":0.000017651,"maxS":0.0000177011,"minS":0.0000026256},"test":{"meanS":0.00001198467957763672,"p50S":0.000011972599999999998,"p99S":0.000016971099999999997,"maxS":0.000016971099999999997,"minS":0.0000061400734375},"messages":{"sent":180560,"fromInput":2010508,"hopsX":5538632,"hopsY":2012557,"perStep":11411.8125}},
+  "xylo (no hop latency)": {"sum":899992,"cyclesSha":"0064bb6efaacc18a","resultSha":"b807e7ae469a8053","train":{"meanS":0.000065045625,"p50S":0.00006468,"p99S":0.0000981,"maxS":0.00010232,"minS":0.00002806},"test":{"meanS":0.0000653478125,"p50S":0.00006292,"p99S":0.0001068,"maxS":0.0001068,"minS":0.00003706},"messages":{"sent":2134,"fromInput":495,"hopsX":0,"hopsY":0,"perStep":13.692708333333334}},
 };
 
 describe('the step timer on fixed seeded runs (pinned numbers)', () => {
