@@ -371,7 +371,7 @@ export class StepTimer {
   }
 
   /** Learning cycles per core from this step's deltas into `learn`; returns the slowest. */
-  private learningPhase(): number {
+  private learningPhase(withOverhead = true): number {
     const learn = this.learn;
     learn.fill(0);
     let any = false;
@@ -384,11 +384,15 @@ export class StepTimer {
       const cores = this.sliceCore[l], share = this.sliceShare[l];
       for (let j = 0; j < cores.length; j++) learn[cores[j]] += w * share[j];
     }
-    const ov = this.acc?.learning ? this.ovLearning : 0;
-    if (!any && ov === 0) return 0;
+    const ov = this.learnOverhead();
+    if (!withOverhead || (!any && ov === 0)) return 0;
     let max = 0;
     for (let c = 0; c < this.nCores; c++) { learn[c] += ov; if (learn[c] > max) max = learn[c]; }
     return max;
+  }
+
+  private learnOverhead(): number {
+    return this.acc?.learning ? this.ovLearning : 0;
   }
 
   // This step's running totals (kept in fields so that the step's parts are small methods, each
@@ -419,8 +423,8 @@ export class StepTimer {
     for (let e = 0; e < ev.n; e++) this.spikes[co[ev.buf[ev.off + e]]] += 1;
     this.neuronExtras();
     const meshBound = this.meshBound(acc);
-    const learnMax = this.learningPhase();
-    return this.finishStep(acc, meshBound, learnMax);
+    this.learningPhase(false); // the learning overhead and the slowest core: in finishStep's pass
+    return this.finishStep(acc, meshBound);
   }
 
   /** When event i's messages start on its core: after the neurons, spikes and messages before it there. */
@@ -667,18 +671,22 @@ export class StepTimer {
   }
 
   /** Each core's forward time, the critical core (longest forward + learning, lowest index on ties), the step's cycles. */
-  private finishStep(acc: TimingAccumulator, meshBound: number, learnMax: number): number {
+  private finishStep(acc: TimingAccumulator, meshBound: number): number {
     const { spikes, msgs, recv, aEnd, extra, genBase, a0, learn } = this;
     const lSpk = this.lSpk, lSend = this.lSend, ov = this.ovForward;
-    let fwdMax = 0, crit = 0, critT = -1;
-    const busy = acc.coreBusy;
+    let fwdMax = 0, crit = 0, critT = -1, learnMax = 0;
+    const busy = acc.coreBusy, ovL = this.learnOverhead();
     for (let c = 0; c < this.nCores; c++) {
+      // learningPhase's last pass (+ the learning overhead; 0 + 0 when there is nothing to learn)
+      const lc = learn[c] + ovL;
+      learn[c] = lc;
+      if (lc > learnMax) learnMax = lc;
       const send = genBase[c] + spikes[c] * lSpk + msgs[c] * lSend + extra[c];
       const fin = recv[c] > 0 ? Math.max(a0[c] + recv[c], aEnd[c]) : 0;
       const t = Math.max(send, fin) + ov;
       if (t > fwdMax) fwdMax = t;
-      if (t + learn[c] > critT) { critT = t + learn[c]; crit = c; }
-      busy[c] += Math.max(send, recv[c]) + ov + learn[c];
+      if (t + lc > critT) { critT = t + lc; crit = c; }
+      busy[c] += Math.max(send, recv[c]) + ov + lc;
     }
     const meshLimited = meshBound > fwdMax;
     if (meshLimited) fwdMax = meshBound;
