@@ -61,7 +61,7 @@ function cmdTrain(argv: string[]): void {
   const outputs = planOutputs([
     { option: '--out', path: opts.out }, { option: '--report', path: opts.report },
     { option: '--stats', path: opts.stats }, { option: '--accelergy', path: opts.accelergy },
-  ], [opts.net as string | undefined, opts.hw].filter((f): f is string => typeof f === 'string' && (f.includes('/') || f.endsWith('.json'))));
+  ], [opts.net as string | undefined, opts.teacher as string | undefined, opts.hw].filter((f): f is string => typeof f === 'string' && (f.includes('/') || f.endsWith('.json') || f.endsWith('.onnx'))));
   // Load the hardware model first: a bad --hw is refused before minutes of simulation.
   const model = loadModel(opts.hw);
   const showProgress = !opts.quiet && process.stderr.isTTY;

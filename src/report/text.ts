@@ -15,7 +15,7 @@ export function trainText(r: TrainReport): string {
   const o = r.options;
   const rows: [string, string][] = [
     [`ncsim train — rule ${o.rule}, ${o.epochs} epoch(s), ${o.samples} training / ${o.testSamples} test digits, T = ${o.steps}, seed ${o.seed}`, ''],
-    ['teacher (ANN) ' + r.teacher.sizes.join('-'), pct(r.teacher.testAccuracy)],
+    [`teacher (${r.teacher.source ? 'ONNX' : 'ANN'}) ${r.teacher.sizes.join('-')}`, pct(r.teacher.testAccuracy)],
   ];
   rows.push(['SNN before on-chip learning', pct(r.snn.initialTestAccuracy)]);
   for (const e of r.snn.epochs) rows.push([`SNN after epoch ${e.epoch}`, `${pct(e.testAccuracy)}   (train ${pct(e.trainAccuracy)}, ${e.seconds.toFixed(1)} s)`]);
@@ -39,7 +39,9 @@ export function trainText(r: TrainReport): string {
     rows.push(['chip loop, training', `${th.trainSamplesPerSecond.toFixed(0)} samples/s  (${th.trainSeconds.toFixed(1)} s; ${th.targetWaitSeconds.toFixed(1)} s more waiting for the teacher's targets)`]);
     rows.push(['chip loop, test', `${th.testSamplesPerSecond.toFixed(0)} samples/s  (${th.testSeconds.toFixed(1)} s)`]);
   }
-  rows.push(['teacher training', `${r.teacher.seconds.toFixed(1)} s`]);
+  const src = r.teacher.source;
+  if (src) rows.push(['teacher read from', `${src.file}  (sha256 ${src.sha256}, ${src.producer || 'unknown producer'}, opset ${src.opset}; not trained by ncsim)`]);
+  else rows.push(['teacher training', `${r.teacher.seconds.toFixed(1)} s`]);
   rows.push(['wall time', `${r.wallSeconds.toFixed(1)} s  (${r.samplesPerSecond.toFixed(0)} samples/s over the whole run)`]);
   return table(rows);
 }

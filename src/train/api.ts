@@ -35,7 +35,7 @@ export interface TrainAsyncHooks {
   signal?: AbortSignal;
 }
 
-const KNOWN = new Set([...Object.keys(TRAIN_DEFAULTS), 'lr', 'net', ...Object.keys(PRICE_DEFAULTS)]);
+const KNOWN = new Set([...Object.keys(TRAIN_DEFAULTS), 'lr', 'net', 'teacher', ...Object.keys(PRICE_DEFAULTS)]);
 
 /** The full options: defaults for what is absent; an unknown name is refused (a typo would otherwise be silently ignored). */
 export function resolveTrainOptions(partial: LibraryTrainOptions = {}): { train: TrainOptions; price: PriceOptions } {

@@ -17,6 +17,8 @@ import { Encoding } from '../host/encoding.js';
 import { trainTeacher, teacherAccuracy, teacherFlopsPerSample, Teacher } from '../host/teacher.js';
 import { trainNetTeacher } from '../host/cnn.js';
 import { calibrateNorms } from '../host/targets.js';
+import { loadOnnxTeacher } from '../host/onnx/load.js';
+import { alignOnnxTeacher } from '../host/onnx/align.js';
 import { createTargetProducer } from '../stream/target-stream.js';
 import { trainSampleSteps } from './loop.js';
 import { Net, NetLayer, readNetFile, mlpNet, hasConv, describeNet } from '../net/file.js';
@@ -74,6 +76,8 @@ export interface TrainOptions {
   data?: string;
   /** Memory budget in GB (src/train/budget.ts); absent: a share of the machine's memory. */
   maxMemory?: number;
+  /** An ONNX model file used as the teacher instead of training one (docs/onnx.md); its layers must be the network's. */
+  teacher?: string;
 }
 
 /** Checks a caller runs once the network is known, before the teacher trains (e.g. does it fit the hardware model). */
@@ -117,7 +121,11 @@ export interface TrainReport {
   options: TrainOptions;
   /** The network (layer by layer) and the data it was trained on. */
   network?: { source: string; data: string; layers: string[] };
-  teacher: { sizes: number[]; testAccuracy: number; seconds: number; flopsPerSample: number; norms: number[] };
+  teacher: {
+    sizes: number[]; testAccuracy: number; seconds: number; flopsPerSample: number; norms: number[];
+    /** Where the teacher came from when ncsim did not train it (--teacher): the file, its sha256, its producer. */
+    source?: TeacherSource;
+  };
   snn: {
     initialTestAccuracy: number; testAccuracy: number; epochs: EpochReport[];
     /** Thresholds and leaks of each spiking layer after training (learned by stop-wtl; fixed otherwise). */
@@ -143,6 +151,9 @@ export interface TrainReport {
 }
 
 export interface Summary { mean: number; std: number; min: number; max: number }
+
+/** A teacher read from a file (--teacher): seconds in the report are then the time to read it. */
+export interface TeacherSource { format: 'onnx'; file: string; sha256: string; producer: string; opset: number }
 
 /**
  * Where the time went, in three figures that are not mixed: the chip loop (the epochs' training
@@ -270,6 +281,8 @@ export class TrainSession {
   readonly norms: number[];
   readonly teacherTestAccuracy: number;
   readonly teacherSeconds: number;
+  /** Set when the teacher was read from a file (--teacher) rather than trained. */
+  readonly teacherSource?: TeacherSource;
   private readonly rng: Rng;
   private readonly initRng: Rng;
   private readonly encRng: Rng;
@@ -287,9 +300,14 @@ export class TrainSession {
     checkRuleOptions(opts);
     // The network file first: a bad file or rule is refused before any data is loaded.
     const file = opts.net ? readNetFile(opts.net) : undefined;
+    // An ONNX teacher (--teacher) is read and converted before any data too, and checked against the network as soon as it is known.
+    const tl = performance.now();
+    const onnx = opts.teacher !== undefined ? loadOnnxTeacher(opts.teacher) : undefined;
+    const loadSeconds = (performance.now() - tl) / 1000;
     // Sizes are refused as products, before the teacher trains or the chip allocates; when the
     // network is known before the data (a net file, or the MLP over MNIST), before loading it too.
     const early = file ?? ((opts.data ?? 'mnist') === 'mnist' ? mlpNet(MNIST_SHAPE, opts.hidden, 10) : undefined);
+    if (onnx && early) alignOnnxTeacher(onnx, early, onnx.source);
     if (early) {
       // at most the pool of the mnist package (10,000 digits; a larger request is refused as --samples when loading)
       const digits = Math.min(opts.samples + opts.testSamples, MNIST_POOL) * MNIST_SHAPE.height * MNIST_SHAPE.width;
@@ -300,6 +318,7 @@ export class TrainSession {
     this.data = { train: this.source.train.static, test: this.source.test.static };
     this.net = file ?? mlpNet(this.source.shape, opts.hidden, 10);
     checkLabels(this.source, this.net);
+    if (onnx && !early) alignOnnxTeacher(onnx, this.net, onnx.source);
     if (!early) {
       const data = this.data;
       const plan = planRun(opts, this.net, {
@@ -307,18 +326,19 @@ export class TrainSession {
       });
       checks?.beforeTeacher?.(plan); // the budget is checked by planRun, with or without a caller's checks
     }
-    // Host: the ANN teacher and its normalized layer activations.
-    onProgress?.({ phase: 'teacher', epoch: 0, done: 0, total: opts.teacherEpochs });
+    // Host: the ANN teacher (read from --teacher, or trained here) and its normalized layer activations.
+    if (!onnx) onProgress?.({ phase: 'teacher', epoch: 0, done: 0, total: opts.teacherEpochs });
     const tt = performance.now();
     const onEpoch = (e: number) => onProgress?.({ phase: 'teacher', epoch: e, done: e, total: opts.teacherEpochs });
     const classes = this.net.layers[this.net.layers.length - 1].nOut;
-    this.teacher = hasConv(this.net)
+    this.teacher = onnx ? onnx.teacher : hasConv(this.net)
       ? trainNetTeacher(this.data.train, this.net, { epochs: opts.teacherEpochs, learningRate: opts.teacherLr, batchSize: 32, seed: opts.seed }, onEpoch)
       : trainTeacher(this.data.train, {
         hidden: this.net.layers.slice(0, -1).map((l) => l.nOut), epochs: opts.teacherEpochs, learningRate: opts.teacherLr, batchSize: 32, seed: opts.seed,
         ...(classes !== 10 ? { classes } : {}),
       }, onEpoch);
-    this.teacherSeconds = (performance.now() - tt) / 1000;
+    this.teacherSeconds = onnx ? loadSeconds : (performance.now() - tt) / 1000;
+    if (onnx) this.teacherSource = { format: 'onnx', file: onnx.source, sha256: onnx.sha256, producer: onnx.producer, opset: onnx.opset };
     checkTeacher(this.teacher, 'lower --teacher-lr');
     this.teacherTestAccuracy = teacherAccuracy(this.teacher, this.data.test);
     this.norms = netNorms(this.net, calibrateNorms(this.teacher, this.data.train, opts.percentile));
@@ -477,7 +497,10 @@ function assembleReport(
     // The learning rate as used (the rule's default when --lr was not given).
     options: { ...opts, lr: session.learningRate },
     network: { source: session.net.source, data: session.source.name, layers: describeNet(session.net) },
-    teacher: { sizes: teacher.sizes, testAccuracy: session.teacherTestAccuracy, seconds: session.teacherSeconds, flopsPerSample: teacherFlopsPerSample(teacher), norms: session.norms },
+    teacher: {
+      sizes: teacher.sizes, testAccuracy: session.teacherTestAccuracy, seconds: session.teacherSeconds, flopsPerSample: teacherFlopsPerSample(teacher), norms: session.norms,
+      ...(session.teacherSource ? { source: session.teacherSource } : {}),
+    },
     snn: {
       initialTestAccuracy: initialAccuracy, testAccuracy: epochs.length ? epochs[epochs.length - 1].testAccuracy : initialAccuracy, epochs,
       neuronParameters: Object.fromEntries(spec.layers.flatMap((l, n) => (l.readout ? [] : [[l.name, { threshold: summary(chip.getThreshold(n)), leak: summary(chip.getLeak(n)) }]]))),
