@@ -38,13 +38,13 @@ export function alignOnnxTeacher(t: OnnxTeacher, net: Net, source: string): void
   const shape = t.input.shape;
   const netIn = `${net.input.channels}x${net.input.height}x${net.input.width}`;
   if (shape.length === 3 ? shape.join('x') !== netIn : shape[0] !== inSize) {
-    throw new InputError(`input ${JSON.stringify(t.input.name)}`, `the SNN's input, ${shape.length === 3 ? netIn : inSize} values (${net.source})`, shape.join('x'), { kind });
+    throw new InputError(`input ${JSON.stringify(t.input.name)}`, `the SNN's input, ${shape.length === 3 ? netIn : `${inSize} values`} (${net.source})`, undefined, { kind, showGot: false, note: `the teacher's input is ${shape.join('x')}` });
   }
   const tl = t.layers, nl = net.layers;
   const ours = tl.map((l, i) => onnxLayerText(l, t.teacher.layers[i].conv));
   if (tl.length !== nl.length) {
-    throw new InputError('layers', `the SNN's ${nl.length} layers (${nl.map(netLayerText).join(', ')})`, `${tl.length} layers (${ours.join(', ')})`, {
-      kind, note: 'a teacher layer is the output of each Relu/Clip, each AveragePool, and the final output',
+    throw new InputError('layers', `the SNN's ${nl.length} layers (${nl.map(netLayerText).join(', ')})`, undefined, {
+      kind, showGot: false, note: `the teacher has ${tl.length}: ${ours.join(', ')}; a teacher layer is the output of each Relu/Clip, each AveragePool, and the final output`,
     });
   }
   for (let i = 0; i < tl.length; i++) {
@@ -52,7 +52,7 @@ export function alignOnnxTeacher(t: OnnxTeacher, net: Net, source: string): void
     const same = tl[i].type === b.type && a.nIn === b.nIn && a.nOut === b.nOut
       && (!a.conv === !b.conv) && (!a.conv || !b.conv || GEOMETRY_KEYS.every((k) => a.conv?.[k] === b.conv?.[k]));
     if (!same) {
-      throw new InputError(`layer ${i + 1}, ${tl[i].node}`, `the SNN's layer ${b.name}: ${netLayerText(b)}`, ours[i], { kind });
+      throw new InputError(`layer ${i + 1}, ${tl[i].node}`, `the SNN's layer ${b.name}: ${netLayerText(b)}`, undefined, { kind, showGot: false, note: `the teacher's layer is ${ours[i]}` });
     }
   }
 }
