@@ -126,7 +126,7 @@ describe("alignment with the SNN's layers", () => {
     const mlp = loadOnnxTeacher(`${dir}mlp.onnx`);
     alignOnnxTeacher(mlp, mlpNet(MNIST, [32], 10), 'mlp.onnx');
     const m20 = refusal(() => loadOnnxTeacher(`${dir}mlp-20.onnx`, { net: mlpNet(MNIST, [32], 10) }));
-    expect(m20).toMatch(/layer 1, node "\/0\/Gemm" \(Gemm\)/);
+    expect(m20).toMatch(/layer 1, node '\/0\/Gemm' \(Gemm\)/);
     expect(m20).toMatch(/the SNN's layer h1: dense 784 -> 32 \(the teacher's layer is dense 784 -> 20\)/);
     const deeper = refusal(() => alignOnnxTeacher(mlp, mlpNet(MNIST, [32, 32], 10), 'mlp.onnx'));
     expect(deeper).toMatch(/3 layers \(dense 784 -> 32, dense 32 -> 32, dense 32 -> 10\).*the teacher has 2: dense 784 -> 32, dense 32 -> 10;/);
@@ -134,10 +134,10 @@ describe("alignment with the SNN's layers", () => {
     alignOnnxTeacher(cnn, readNetFile(`${dir}cnn.net.json`), 'cnn.onnx');
     const s2 = refusal(() => alignOnnxTeacher(cnn, readNetFile(new URL('../../nets/cnn-mnist-s2.json', import.meta.url).pathname), 'cnn.onnx'));
     expect(s2).toMatch(/conv 1x28x28 -> 8x14x14 \(5x5\/2 pad 2\) \(the teacher's layer is conv 1x28x28 -> 4x14x14 \(5x5\/2 pad 2\)\)/);
-    expect(refusal(() => alignOnnxTeacher(cnn, mlpNet(MNIST, [784, 196, 32], 10), 'cnn.onnx'))).toMatch(/layer 1, node "\/conv\/Conv" \(Conv\).*dense 784 -> 784 \(the teacher's layer is conv/);
+    expect(refusal(() => alignOnnxTeacher(cnn, mlpNet(MNIST, [784, 196, 32], 10), 'cnn.onnx'))).toMatch(/layer 1, node '\/conv\/Conv' \(Conv\).*dense 784 -> 784 \(the teacher's layer is conv/);
     // the input: a 3-D input must be the net's C x H x W
     const wide = { ...readNetFile(`${dir}cnn.net.json`) };
     wide.input = { channels: 1, height: 14, width: 56 };
-    expect(refusal(() => alignOnnxTeacher(cnn, wide, 'cnn.onnx'))).toMatch(/input "x".*1x14x56.*the teacher's input is 1x28x28/);
+    expect(refusal(() => alignOnnxTeacher(cnn, wide, 'cnn.onnx'))).toMatch(/input 'x'.*1x14x56.*the teacher's input is 1x28x28/);
   });
 });

@@ -9,6 +9,7 @@ import type { Net, NetLayer } from '../../net/file.js';
 import type { ConvGeometry } from '../../model/types.js';
 import { InputError } from '../../io/errors.js';
 import type { OnnxLayer, OnnxTeacher } from './convert.js';
+import { quoted } from './decode.js';
 
 const GEOMETRY_KEYS: (keyof ConvGeometry)[] = [
   'inChannels', 'inHeight', 'inWidth', 'channels', 'height', 'width', 'kernelHeight', 'kernelWidth', 'stride', 'padding', 'depthwise',
@@ -38,7 +39,7 @@ export function alignOnnxTeacher(t: OnnxTeacher, net: Net, source: string): void
   const shape = t.input.shape;
   const netIn = `${net.input.channels}x${net.input.height}x${net.input.width}`;
   if (shape.length === 3 ? shape.join('x') !== netIn : shape[0] !== inSize) {
-    throw new InputError(`input ${JSON.stringify(t.input.name)}`, `the SNN's input, ${shape.length === 3 ? netIn : `${inSize} values`} (${net.source})`, undefined, { kind, showGot: false, note: `the teacher's input is ${shape.join('x')}` });
+    throw new InputError(`input ${quoted(t.input.name)}`, `the SNN's input, ${shape.length === 3 ? netIn : `${inSize} values`} (${net.source})`, undefined, { kind, showGot: false, note: `the teacher's input is ${shape.join('x')}` });
   }
   const tl = t.layers, nl = net.layers;
   const ours = tl.map((l, i) => onnxLayerText(l, t.teacher.layers[i].conv));

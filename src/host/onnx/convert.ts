@@ -22,7 +22,7 @@
 import type { Teacher, TeacherLayer } from '../teacher.js';
 import type { ConvGeometry } from '../../model/types.js';
 import { convWeightCount } from '../../reference/conv.js';
-import { Attributes, decodeModel, floatTensor, intTensor, nodeLabel, onnxError, onnxOpset } from './decode.js';
+import { Attributes, decodeModel, floatTensor, intTensor, nodeLabel, onnxError, onnxOpset, quoted } from './decode.js';
 import type { OnnxModel, OnnxTensor, OnnxValueInfo } from './schema.js';
 
 /** The operators a teacher graph may hold. */
@@ -31,7 +31,7 @@ export const ONNX_OPERATORS = ['Gemm', 'MatMul', 'Add', 'Conv', 'Relu', 'Clip', 
 /** One teacher layer and where it came from in the graph. */
 export interface OnnxLayer {
   type: 'dense' | 'conv' | 'pool';
-  /** The node that made its weights (Gemm, MatMul, Conv, AveragePool), as `node "fc1" (Gemm)`. */
+  /** The node that made its weights (Gemm, MatMul, Conv, AveragePool), as `node 'fc1' (Gemm)`. */
   node: string;
   /** Its activation's node (Relu, Clip), absent for a pool and the last layer. */
   activation?: string;
@@ -128,7 +128,7 @@ export function convertModel(model: OnnxModel, source: string): OnnxTeacher {
       if (v?.kind === 'act') throw err(label, `input ${k} to be a constant tensor (an initializer)`, name, 'it is computed from the data: weights must be initializers');
       throw err(label, `input ${k} to be an initializer or an earlier node's output`, name, 'missing initializer?');
     };
-    const what = (k: number) => `${label} input ${k} ${JSON.stringify(ins[k])}`;
+    const what = (k: number) => `${label} input ${k} ${quoted(ins[k])}`;
     const startLayer = (next: Open) => {
       if (open && !open.closed) {
         throw err(label, `a Relu or Clip after ${open.layer.node} first`, undefined, "two linear layers in a row: ncsim's hidden layers each end with a clipped ReLU");
@@ -161,7 +161,7 @@ export function convertModel(model: OnnxModel, source: string): OnnxTeacher {
         const B = floatTensor(constant(1) as OnnxTensor, source, what(1));
         if (B.dims.length !== 2) throw err(what(1), 'a 2-D weight matrix', shapeText(B.dims));
         const transB = op === 'Gemm' ? attrs.int('transB', 0) : 0;
-        if (op === 'Gemm' && attrs.int('transA', 0) !== 0) throw err(`${label} attribute "transA"`, '0 (the data are the rows of A)', attrs.int('transA', 0));
+        if (op === 'Gemm' && attrs.int('transA', 0) !== 0) throw err(`${label} attribute 'transA'`, '0 (the data are the rows of A)', attrs.int('transA', 0));
         const [K, N] = transB ? [B.dims[1], B.dims[0]] : B.dims;
         if (K !== shape[0]) throw err(what(1), `a matrix with ${shape[0]} inputs (the size of the activation it multiplies)`, shapeText(B.dims), transB ? 'transB = 1: N x K' : 'K x N');
         const alpha = op === 'Gemm' ? attrs.float('alpha', 1) : 1;
@@ -189,9 +189,9 @@ export function convertModel(model: OnnxModel, source: string): OnnxTeacher {
         const [C, H, Wd] = shape;
         if (W.dims.length !== 4 || W.dims[1] !== C) throw err(what(1), `a weight tensor K x ${C} x kh x kw`, shapeText(W.dims));
         const [K, , kh, kw] = W.dims;
-        if (attrs.int('group', 1) !== 1) throw err(`${label} attribute "group"`, '1 (ncsim convolutions see every input channel)', attrs.int('group', 1));
+        if (attrs.int('group', 1) !== 1) throw err(`${label} attribute 'group'`, '1 (ncsim convolutions see every input channel)', attrs.int('group', 1));
         const ks = attrs.ints('kernel_shape');
-        if (ks && (ks.length !== 2 || ks[0] !== kh || ks[1] !== kw)) throw err(`${label} attribute "kernel_shape"`, `[${kh}, ${kw}] (the weights' kernel)`, ks);
+        if (ks && (ks.length !== 2 || ks[0] !== kh || ks[1] !== kw)) throw err(`${label} attribute 'kernel_shape'`, `[${kh}, ${kw}] (the weights' kernel)`, ks);
         const g = geometry(attrs, label, [C, H, Wd], K, kh, kw, false, err);
         const bias = new Float32Array(K);
         const B = constant(2, true);
@@ -203,6 +203,7 @@ export function convertModel(model: OnnxModel, source: string): OnnxTeacher {
       }
       case 'Add': {
         const k = values.get(ins[0] ?? '')?.kind === 'act' ? 0 : 1;
+        if (ins.every((name) => values.get(name)?.kind === 'act')) throw err(label, 'an activation plus a constant bias', ins, 'an Add of two activations: the graph branches; ncsim runs a chain of layers');
         act(k);
         if (!open || open.closed) throw err(label, 'to follow a Gemm, MatMul or Conv (its bias)', undefined, 'an Add elsewhere is not a teacher layer');
         const t = floatTensor(constant(1 - k) as OnnxTensor, source, what(1 - k));
@@ -240,12 +241,12 @@ export function convertModel(model: OnnxModel, source: string): OnnxTeacher {
         if (shape.length !== 3) throw err(label, 'an input of C x H x W', shapeText(shape));
         if (open && !open.closed) throw err(label, `a Relu or Clip after ${open.layer.node} first`, undefined, "ncsim's pool averages a layer's activations");
         const ks = attrs.ints('kernel_shape');
-        if (!ks || ks.length !== 2) throw err(`${label} attribute "kernel_shape"`, 'two kernel sizes [kh, kw]', ks);
-        if (attrs.int('ceil_mode', 0) !== 0) throw err(`${label} attribute "ceil_mode"`, '0 (floor)', attrs.int('ceil_mode', 0));
+        if (!ks || ks.length !== 2) throw err(`${label} attribute 'kernel_shape'`, 'two kernel sizes [kh, kw]', ks);
+        if (attrs.int('ceil_mode', 0) !== 0) throw err(`${label} attribute 'ceil_mode'`, '0 (floor)', attrs.int('ceil_mode', 0));
         const C = shape[0];
         const g = geometry(attrs, label, shape, C, ks[0], ks[1], true, err);
         if (g.padding > 0 && attrs.int('count_include_pad', 0) !== 1) {
-          throw err(`${label} attribute "count_include_pad"`, '1 with padding (ncsim divides every window by kh*kw)', attrs.int('count_include_pad', 0));
+          throw err(`${label} attribute 'count_include_pad'`, '1 with padding (ncsim divides every window by kh*kw)', attrs.int('count_include_pad', 0));
         }
         const weights = new Float32Array(convWeightCount(g)).fill(1 / (g.kernelHeight * g.kernelWidth));
         const pool: Open = { layer: { type: 'pool', node: label, in: shape, out: [C, g.height, g.width] }, weights, bias: new Float32Array(C), conv: g, closed: true };
@@ -259,7 +260,7 @@ export function convertModel(model: OnnxModel, source: string): OnnxTeacher {
         act(0);
         const rank = shape.length + 1;
         const axis = attrs.int('axis', 1);
-        if ((axis < 0 ? axis + rank : axis) !== 1) throw err(`${label} attribute "axis"`, '1 (keep the batch, flatten the rest)', axis);
+        if ((axis < 0 ? axis + rank : axis) !== 1) throw err(`${label} attribute 'axis'`, '1 (keep the batch, flatten the rest)', axis);
         shape = [prod(shape)];
         setAct();
         return;
@@ -342,13 +343,13 @@ function geometry(
 ): ConvGeometry {
   const [C, H, W] = shape;
   const autoPad = attrs.string('auto_pad', 'NOTSET');
-  if (autoPad !== 'NOTSET' && autoPad !== 'VALID') throw err(`${label} attribute "auto_pad"`, 'NOTSET or VALID (give explicit pads)', autoPad);
+  if (autoPad !== 'NOTSET' && autoPad !== 'VALID') throw err(`${label} attribute 'auto_pad'`, 'NOTSET or VALID (give explicit pads)', autoPad);
   const strides = attrs.ints('strides') ?? [1, 1];
-  if (strides.length !== 2 || strides[0] !== strides[1] || !(strides[0] >= 1)) throw err(`${label} attribute "strides"`, 'one stride for both axes, [s, s]', strides);
+  if (strides.length !== 2 || strides[0] !== strides[1] || !(strides[0] >= 1)) throw err(`${label} attribute 'strides'`, 'one stride for both axes, [s, s]', strides);
   const pads = autoPad === 'VALID' ? [0, 0, 0, 0] : (attrs.ints('pads') ?? [0, 0, 0, 0]);
-  if (pads.length !== 4 || pads.some((p) => p !== pads[0]) || !(pads[0] >= 0)) throw err(`${label} attribute "pads"`, 'one padding on every side, [p, p, p, p]', pads);
+  if (pads.length !== 4 || pads.some((p) => p !== pads[0]) || !(pads[0] >= 0)) throw err(`${label} attribute 'pads'`, 'one padding on every side, [p, p, p, p]', pads);
   const dil = attrs.ints('dilations');
-  if (dil && dil.some((d) => d !== 1)) throw err(`${label} attribute "dilations"`, '[1, 1] (no dilation)', dil);
+  if (dil && dil.some((d) => d !== 1)) throw err(`${label} attribute 'dilations'`, '[1, 1] (no dilation)', dil);
   if (!(kh >= 1 && kw >= 1)) throw err(label, 'a kernel of at least 1 x 1', [kh, kw]);
   const s = strides[0], p = pads[0];
   const OH = Math.floor((H + 2 * p - kh) / s) + 1, OW = Math.floor((W + 2 * p - kw) / s) + 1;
@@ -374,7 +375,7 @@ export function reshape(shape: number[], to: number[], allowZero: boolean, fail:
 
 /** The data input's shape without its batch dimension: fixed sizes only (the batch may be symbolic). */
 function inputShape(v: OnnxValueInfo, source: string): number[] {
-  const what = `graph.input ${JSON.stringify(v.name)}`;
+  const what = `graph.input ${quoted(v.name)}`;
   const tt = v.type?.tensorType;
   if (!tt) throw onnxError(source, what, 'a tensor input', undefined, 'no tensor type');
   if (tt.elemType !== 1) throw onnxError(source, what, 'a FLOAT tensor input', tt.elemType, 'element type code');

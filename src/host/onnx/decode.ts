@@ -10,10 +10,17 @@ import { ATTRIBUTE_TYPE, DATA_TYPE, DATA_TYPE_NAMES, type OnnxAttribute, type On
 /** First words of every message about an ONNX file. */
 export const ONNX_KIND = 'ONNX file';
 
-/** Refuse `field` of the ONNX file `source`: `ONNX file "model.onnx": expected ..., got ... (note)`. */
+/**
+ * Refuse `field` of the ONNX file `source`: `ONNX file model.onnx "node 'fc2' (Sigmoid)": expected ..., got ... (note)`,
+ * or the file as a whole (field ''): `ONNX file "model.onnx": expected ...`.
+ */
 export function onnxError(source: string, field: string, expected: string, got?: unknown, note?: string): InputError {
-  return new InputError(field === '' ? source : `${source}: ${field}`, expected, got, { kind: ONNX_KIND, showGot: got !== undefined, ...(note ? { note } : {}) });
+  const options = { showGot: got !== undefined, ...(note ? { note } : {}) };
+  return field === '' ? new InputError(source, expected, got, { kind: ONNX_KIND, ...options }) : new InputError(field, expected, got, { kind: `${ONNX_KIND} ${source}`, ...options });
 }
+
+/** A name inside a field label, quoted without the double quotes that wrap the label. */
+export const quoted = (name: string | undefined): string => `'${name ?? ''}'`;
 
 /** The model in `bytes`, refused unless it is a protobuf ModelProto with a graph and an ONNX operator set. */
 export function decodeModel(bytes: Uint8Array, source: string): OnnxModel {
@@ -43,9 +50,9 @@ export function onnxOpset(model: OnnxModel, source: string): number {
   return set.version as number;
 }
 
-/** How a node is named in messages: `node "fc1" (Gemm)`. */
+/** How a node is named in messages: `node 'fc1' (Gemm)`. */
 export function nodeLabel(node: OnnxNode, index: number): string {
-  return `node ${JSON.stringify(node.name || `#${index}`)} (${node.opType ?? 'no op_type'})`;
+  return `node ${quoted(node.name || `#${index}`)} (${node.opType ?? 'no op_type'})`;
 }
 
 const MAX_DIM = 2 ** 31 - 1;
@@ -146,7 +153,7 @@ export class Attributes {
     private readonly label: string,
   ) {
     for (const a of node.attribute ?? []) {
-      if (a.refAttrName) throw onnxError(source, `${label} attribute ${JSON.stringify(a.name)}`, 'a value', undefined, 'a reference to a function attribute; only a main graph is read');
+      if (a.refAttrName) throw onnxError(source, `${label} attribute ${quoted(a.name)}`, 'a value', undefined, 'a reference to a function attribute; only a main graph is read');
       this.byName.set(a.name ?? '', a);
     }
   }
@@ -157,7 +164,7 @@ export class Attributes {
 
   private get(name: string, type: number, typeWord: string): OnnxAttribute | undefined {
     const a = this.byName.get(name);
-    if (a && a.type !== undefined && a.type !== type) throw onnxError(this.source, `${this.label} attribute "${name}"`, typeWord, a.type, 'attribute type code');
+    if (a && a.type !== undefined && a.type !== type) throw onnxError(this.source, `${this.label} attribute ${quoted(name)}`, typeWord, a.type, 'attribute type code');
     return a;
   }
 
