@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TRAIN_DEFAULTS, TrainSession, train, type TrainOptions } from '../../src/train/train.js';
+import { renderReport } from '../../src/report/html/render.js';
 import { teacherToOnnx } from './write-onnx.js';
 
 const root = join(__dirname, '..', '..');
@@ -53,6 +54,9 @@ describe('ncsim train --teacher (dist/cli.js)', () => {
     expect(report.teacher.source).toMatchObject({ format: 'onnx', sha256: sha, producer: 'pytorch 1.13.0' });
     expect(report.teacher.sizes).toEqual([784, 784, 196, 32, 10]);
     expect(report.teacher.testAccuracy).toBeGreaterThanOrEqual(0);
+    const html = renderReport(report, {});
+    expect(html).toContain('Teacher (ONNX) test accuracy');
+    expect(html).toMatch(/read from .*cnn\.onnx \(ONNX, not trained by ncsim\)/);
     const text = run('train', '--teacher', join(fixtures, 'mlp.onnx'), '--hidden', '32', '--samples', '50', '--test-samples', '20', '--epochs', '0', '--steps', '2', '--quiet');
     expect(text.status, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/teacher \(ONNX\) 784-32-10/);

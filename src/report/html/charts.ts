@@ -71,7 +71,7 @@ export function accuracyChart(run: ReportRun): Chart {
     pointTitle: (s, p) => `${s.label}, epoch ${p[0]}: ${p[1].toFixed(2)} %`,
   });
   const caption = `SNN accuracy on ${str(o.testSamples)} held-out test digits after each epoch of on-chip learning (epoch 0: the chip as initialised, --init ${str(o.init)}); `
-    + `training-digit accuracy is counted while the chip learns; the dashed line is the ANN teacher trained on the host for ${str(o.teacherEpochs)} epoch(s). `
+    + `training-digit accuracy is counted while the chip learns; the dashed line is the ANN teacher ${run.teacher?.source ? `read from ${str(run.teacher.source.file)} (ONNX, not trained by ncsim)` : `trained on the host for ${str(o.teacherEpochs)} epoch(s)`}. `
     + `${provenance(run)}; source: snn.epochs[].testAccuracy, snn.initialTestAccuracy, teacher.testAccuracy.`;
   return { id: 'accuracy', title, xLabel, yLabel, caption, svg };
 }

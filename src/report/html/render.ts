@@ -125,7 +125,9 @@ function keyNumbers(run: ReportRun): string {
   const epochs = run.snn?.epochs?.length ?? 0;
   const gap = finite(run.teacher?.testAccuracy, NaN) - finite(run.snn?.testAccuracy, NaN);
   const cards = [
-    card('Teacher (ANN) test accuracy', pct(run.teacher?.testAccuracy), `${(run.teacher?.sizes ?? []).join('-')}, ${o.teacherEpochs ?? '?'} host epoch(s)`),
+    run.teacher?.source
+      ? card('Teacher (ONNX) test accuracy', pct(run.teacher?.testAccuracy), `${(run.teacher?.sizes ?? []).join('-')}, read from ${String(run.teacher.source.file)} (not trained by ncsim)`)
+      : card('Teacher (ANN) test accuracy', pct(run.teacher?.testAccuracy), `${(run.teacher?.sizes ?? []).join('-')}, ${o.teacherEpochs ?? '?'} host epoch(s)`),
     card('SNN test accuracy (on chip)', pct(run.snn?.testAccuracy), `after ${epochs} epoch(s); gap ${Number.isFinite(gap) ? (100 * gap).toFixed(2) : '–'} points; before ${pct(run.snn?.initialTestAccuracy)}`),
   ];
   if (c?.phases?.train) {
