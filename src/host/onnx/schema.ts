@@ -128,10 +128,18 @@ export interface OnnxModel {
   opsetImport?: { domain?: string; version?: Int64 }[];
 }
 
-let modelType: protobuf.Type | undefined;
+/** What we use of a protobufjs message type (declared here so that the library's typings do not need protobufjs). */
+export interface MessageType {
+  decode(bytes: Uint8Array): object;
+  toObject(message: object, options: { longs: NumberConstructor; arrays: boolean; defaults: boolean }): object;
+  fromObject(object: object): object;
+  encode(message: object): { finish(): Uint8Array };
+}
+
+let modelType: MessageType | undefined;
 
 /** The ModelProto message type (built once). */
-export function modelProto(): protobuf.Type {
+export function modelProto(): MessageType {
   modelType ??= protobuf.Root.fromJSON(DESCRIPTOR).lookupType('onnx.ModelProto');
   return modelType;
 }
