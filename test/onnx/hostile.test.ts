@@ -127,3 +127,27 @@ describe('hostile ONNX files', () => {
     expect(refused(pads)).toMatch(/node '\/pool\/Pad' \(Pad\).*a Pad of zeros/);
   });
 });
+
+describe('damaged files', () => {
+  it('any truncation or byte change of a good file loads or is refused with an InputError, never a crash', () => {
+    const rng = new Rng(11);
+    let refusedCount = 0;
+    for (let k = 0; k < 300; k++) {
+      const base = k % 2 ? cnnBytes : mlpBytes;
+      let bytes: Uint8Array;
+      if (k % 3 === 0) bytes = base.subarray(0, rng.int(base.length));
+      else {
+        bytes = Uint8Array.from(base);
+        // damage the first 2 kB most often: it holds the graph's nodes and names, the rest is weights
+        for (let c = 0; c < 1 + rng.int(4); c++) bytes[rng.int(k % 2 ? 2048 : bytes.length)] = rng.int(256);
+      }
+      try {
+        loadOnnxTeacher(bytes, { name: 'damaged.onnx' });
+      } catch (e) {
+        expect(e, `case ${k}: ${String(e)}`).toBeInstanceOf(InputError);
+        refusedCount++;
+      }
+    }
+    expect(refusedCount).toBeGreaterThan(100);
+  });
+});

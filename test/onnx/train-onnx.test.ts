@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TRAIN_DEFAULTS, TrainSession, train, type TrainOptions } from '../../src/train/train.js';
 import { renderReport } from '../../src/report/html/render.js';
+import { resolveTrainOptions } from '../../src/train/api.js';
 import { teacherToOnnx } from './write-onnx.js';
 
 const root = join(__dirname, '..', '..');
@@ -42,6 +43,13 @@ describe('training from an ONNX teacher', () => {
     const epochs = (r: typeof own) => r.snn.epochs.map((e) => [e.testAccuracy, e.trainAccuracy, e.updates, e.denseUpdates]);
     expect(epochs(onnx)).toEqual(epochs(own));
     expect(own.snn.testAccuracy).toBeGreaterThan(own.snn.initialTestAccuracy + 0.2); // the chip did learn (measured: 6 % -> 48 %)
+  });
+});
+
+describe('the library option', () => {
+  it('teacher is a known train() option, and must be a string', () => {
+    expect(resolveTrainOptions({ teacher: 'model.onnx' }).train.teacher).toBe('model.onnx');
+    expect(() => resolveTrainOptions({ teacher: 3 } as never)).toThrow(/"teacher": expected a string, got 3/);
   });
 });
 
