@@ -184,6 +184,9 @@ const HOSTILE: Hostile[] = [
   { family: 'files', argv: () => [...T, '--net', p('fifo')], names: /FIFO/ },
   { family: 'files', argv: () => [...T, '--hw', p('fifo')], names: /FIFO/ },
   { family: 'files', argv: () => [...T, '--hw', '/dev/zero'], names: /character device/ },
+  { family: 'files', argv: () => [...T, '--teacher', '/dev/zero'], names: /ONNX file "\/dev\/zero".*character device/ },
+  { family: 'files', argv: () => [...T, '--teacher', p('fifo')], names: /ONNX file .*FIFO/ },
+  { family: 'files', argv: () => [...T, '--teacher', p('empty.json')], names: /ONNX file .*empty.json.*the file is empty/ },
   { family: 'files', argv: () => ['report', p('run.json'), '--robustness', p('fifo'), '-o', p('out/r.html')], names: /FIFO/ },
   { family: 'files', argv: () => ['compare', p('run.json'), '/dev/zero', '-o', p('out/c.html')], names: /character device/ },
   // ---- kinds and schema versions, checked the same way by every reader
@@ -265,6 +268,7 @@ const HOSTILE: Hostile[] = [
   { family: 'outputs', argv: () => [...T, '--out', p('out/x.json'), '--report', p('out/x.json')], names: /option "--report": expected a file other than --out/ },
   { family: 'outputs', argv: () => [...T, '--out', p('out/x.json'), '--stats', p('out/../out/x.json')], names: /option "--stats": expected a file other than --out/ },
   { family: 'outputs', argv: () => [...T, '--out', p('net.json'), '--net', p('net.json')], names: /option "--out": expected a file other than the input/ },
+  { family: 'outputs', argv: () => [...T, '--out', p('run.json'), '--teacher', p('run.json')], names: /option "--out": expected a file other than the input/ },
   { family: 'outputs', argv: () => [...T, '--out', '-'], names: /option "--out": expected a file path \("-" for stdout is not available/ },
   { family: 'outputs', argv: () => [...T, '--out', ''], names: /option "--out"/ },
   ...(['--out', '--stats', '--accelergy'] as const).flatMap((opt): Hostile[] => [
