@@ -41,7 +41,7 @@ export const TRAIN: CommandSpec = {
     { name: 'init', type: 'enum', choices: ['random', 'teacher'], default: D.init, description: 'initial chip weights: seeded random, or the teacher rescaled (conversion start)' },
     { name: 'teacher-worker', type: 'boolean', default: D.teacherWorker, description: 'run the teacher in a worker thread a batch ahead of the chip (same results bit for bit)' },
     { name: 'init-gain', type: 'number', min: 0, max: 1000, default: D.initGain, description: 'scale of the random initial weights' },
-    { name: 'teacher', type: 'string', valueName: 'model.onnx', description: 'use this ONNX model (e.g. from torch.onnx.export) as the teacher instead of training one: Gemm, MatMul, Add, Conv, Relu, Clip, AveragePool, Flatten, Reshape; its layers must be the network\'s (docs/onnx.md)' },
+    { name: 'teacher', type: 'string', valueName: 'model.onnx', description: 'use this ONNX model (e.g. from torch.onnx.export) as the teacher instead of training one: Gemm, MatMul, Add, Conv, Relu, Clip, AveragePool, Flatten, Reshape (and the Pad, Shape, Gather, Unsqueeze, Concat and Constant nodes PyTorch writes around them); its layers must be the network\'s (docs/onnx.md)' },
     { name: 'teacher-epochs', type: 'int', min: 1, max: 1000, default: D.teacherEpochs, description: 'epochs of host training of the ANN teacher' },
     { name: 'teacher-lr', type: 'number', min: 0, max: 10, default: D.teacherLr, description: 'teacher learning rate (Adam)' },
     { name: 'backend', type: 'enum', choices: ['wasm', 'ts'], default: D.backend, description: 'kernels: wasm, or the TypeScript twin' },

@@ -54,7 +54,7 @@ describe('hostile ONNX files', () => {
   });
 
   it('an operator ncsim does not run names the node and its op_type (Sigmoid, LSTM, a custom domain)', () => {
-    expect(refused(`${dir}sigmoid.onnx`)).toMatch(/node '\/1\/Sigmoid' \(Sigmoid\)": expected one of the operators Gemm, MatMul, Add, Conv, Relu, Clip, AveragePool, Flatten, Reshape, Pad, Constant, got "Sigmoid"/);
+    expect(refused(`${dir}sigmoid.onnx`)).toMatch(/node '\/1\/Sigmoid' \(Sigmoid\)": expected one of the operators Gemm, MatMul, Add, Conv, Relu, Clip, AveragePool, Flatten, Reshape, Pad, Constant, Shape, Gather, Unsqueeze, Concat, got "Sigmoid"/);
     expect(refused(edited((m) => { nodeNamed(m, '/1/Relu').opType = 'LSTM'; }))).toMatch(/node '\/1\/Relu' \(LSTM\)/);
     expect(refused(edited((m) => { nodeNamed(m, '/1/Relu').domain = 'com.example'; }))).toMatch(/node '\/1\/Relu' \(Relu\).*default ONNX domain.*"com.example"/);
   });
@@ -125,6 +125,17 @@ describe('hostile ONNX files', () => {
       new DataView(t.rawData.buffer).setBigInt64(16, 1n, true);
     }, cnnBytes);
     expect(refused(pads)).toMatch(/node '\/pool\/Pad' \(Pad\).*a Pad of zeros/);
+  });
+});
+
+describe('shapes computed from the data (x.view(x.size(0), -1) with a dynamic batch)', () => {
+  const viewBytes = readFileSync(`${dir}cnn-view.onnx`);
+  it('fold into the Reshape; anything but a shape list is refused naming the node', () => {
+    expect(loadOnnxTeacher(edited(() => {}, viewBytes)).teacher.sizes).toEqual([784, 784, 196, 32, 10]);
+    expect(refused(edited((m) => { attr(nodeNamed(m, '/Gather'), 'axis').i = 1; }, viewBytes))).toMatch(/node '\/Gather' \(Gather\)": expected a Gather along axis 0 of a shape/);
+    expect(refused(edited((m) => { nodeNamed(m, '/Concat').input[1] = '/pool/AveragePool_output_0'; }, viewBytes))).toMatch(/node '\/Concat' \(Concat\)".*computed from the data/);
+    expect(refused(edited((m) => { nodeNamed(m, '/Concat').input.reverse(); }, viewBytes))).toMatch(/node '\/Reshape' \(Reshape\) input 1 '\/Concat_output_0'": expected the batch size first only, got \[-1, "N"\]/);
+    expect(refused(edited((m) => { nodeNamed(m, '/fc1/Gemm').input[1] = '/Concat_output_0'; }, viewBytes))).toMatch(/node '\/fc1\/Gemm' \(Gemm\)".*a shape computed from the data/);
   });
 });
 

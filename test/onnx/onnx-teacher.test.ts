@@ -59,7 +59,7 @@ const refusal = (f: () => unknown): string => {
 };
 
 describe('ONNX teachers exported by PyTorch', () => {
-  for (const name of ['mlp.onnx', 'matmul.onnx', 'clip.onnx', 'cnn.onnx', 'cnn-reshape.onnx', 'ncsim-mlp.onnx']) {
+  for (const name of ['mlp.onnx', 'matmul.onnx', 'clip.onnx', 'cnn.onnx', 'cnn-reshape.onnx', 'cnn-view.onnx', 'ncsim-mlp.onnx']) {
     it(`${name}: ncsim's forward pass gives PyTorch's outputs (to f32 rounding)`, () => {
       const t = loadOnnxTeacher(dir + name).teacher;
       const want = f32(outputs.outputs[name]);
@@ -79,6 +79,7 @@ describe('ONNX teachers exported by PyTorch', () => {
     for (const other of [matmul, clip]) expect(other.layers.map((l) => [l.weights, l.bias])).toEqual(gemm.layers.map((l) => [l.weights, l.bias]));
     const cnn = loadOnnxTeacher(`${dir}cnn.onnx`).teacher;
     expect(loadOnnxTeacher(`${dir}cnn-reshape.onnx`).teacher).toEqual(cnn);
+    expect(loadOnnxTeacher(`${dir}cnn-view.onnx`).teacher).toEqual(cnn);
     // the CNN is the layers of cnn.net.json: conv, pool (fixed), dense, dense
     expect(cnn.layers.map((l) => [l.nIn, l.nOut, !!l.conv, !!l.fixed])).toEqual([[784, 784, true, false], [784, 196, true, true], [196, 32, false, false], [32, 10, false, false]]);
   });

@@ -11,6 +11,8 @@
  *   AveragePool            a pooling layer (fixed weights 1/(kh*kw), no activation), as cnn.ts's
  *   Flatten, Reshape       no layer: activations are kept flat, channel-major, as NCHW is
  *   Pad of zeros           nothing (PyTorch's AvgPool2d export puts one before AveragePool)
+ *   Shape, Gather,         a shape for Reshape, folded here (PyTorch's x.view(x.size(0), -1)
+ *   Unsqueeze, Concat        exported with a dynamic batch); they touch no data
  *   Constant               a tensor for another node (Clip's bounds, Reshape's shape)
  *
  * So the teacher's layers are the outputs of each Relu/Clip, of each AveragePool, and the final
@@ -26,7 +28,7 @@ import { Attributes, decodeModel, floatTensor, intTensor, nodeLabel, onnxError, 
 import type { OnnxModel, OnnxTensor, OnnxValueInfo } from './schema.js';
 
 /** The operators a teacher graph may hold. */
-export const ONNX_OPERATORS = ['Gemm', 'MatMul', 'Add', 'Conv', 'Relu', 'Clip', 'AveragePool', 'Flatten', 'Reshape', 'Pad', 'Constant'] as const;
+export const ONNX_OPERATORS = ['Gemm', 'MatMul', 'Add', 'Conv', 'Relu', 'Clip', 'AveragePool', 'Flatten', 'Reshape', 'Pad', 'Constant', 'Shape', 'Gather', 'Unsqueeze', 'Concat'] as const;
 
 /** One teacher layer and where it came from in the graph. */
 export interface OnnxLayer {
@@ -53,7 +55,12 @@ export interface OnnxTeacher {
   producer: string;
 }
 
-type Value = { kind: 'const'; tensor: OnnxTensor } | { kind: 'act' };
+/**
+ * A value of the graph: a constant tensor, the chain's activation, or a shape computed from it
+ * (Shape, Gather, Unsqueeze, Concat: PyTorch's `x.view(x.size(0), -1)` with a dynamic batch),
+ * whose entries are known except the batch size (null).
+ */
+type Value = { kind: 'const'; tensor: OnnxTensor } | { kind: 'act' } | { kind: 'shape'; data: (number | null)[]; scalar: boolean };
 
 interface Open {
   layer: OnnxLayer;
@@ -126,9 +133,18 @@ export function convertModel(model: OnnxModel, source: string): OnnxTeacher {
       const v = values.get(name);
       if (v?.kind === 'const') return v.tensor;
       if (v?.kind === 'act') throw err(label, `input ${k} to be a constant tensor (an initializer)`, name, 'it is computed from the data: weights must be initializers');
+      if (v?.kind === 'shape') throw err(label, `input ${k} to be a constant tensor (an initializer)`, name, 'a shape computed from the data');
       throw err(label, `input ${k} to be an initializer or an earlier node's output`, name, 'missing initializer?');
     };
     const what = (k: number) => `${label} input ${k} ${quoted(ins[k])}`;
+    /** input k as a list of integers: a shape value (the batch null) or a constant integer tensor */
+    const ints = (k: number): { data: (number | null)[]; scalar: boolean } => {
+      const v = values.get(ins[k] ?? '');
+      if (v?.kind === 'shape') return v;
+      const t = intTensor(constant(k) as OnnxTensor, source, what(k));
+      return { data: t.data, scalar: t.dims.length === 0 };
+    };
+    const setShape = (data: (number | null)[], scalar: boolean) => values.set(outs[0], { kind: 'shape', data, scalar });
     const startLayer = (next: Open) => {
       if (open && !open.closed) {
         throw err(label, `a Relu or Clip after ${open.layer.node} first`, undefined, "two linear layers in a row: ncsim's hidden layers each end with a clipped ReLU");
@@ -277,9 +293,44 @@ export function convertModel(model: OnnxModel, source: string): OnnxTeacher {
       }
       case 'Reshape': {
         act(0);
-        const to = intTensor(constant(1) as OnnxTensor, source, what(1)).data;
-        shape = reshape(shape, to, attrs.int('allowzero', 0) === 1, (expected, got) => err(what(1), expected, got));
+        const to = ints(1).data;
+        // the batch (unknown size) may only stand first, where reshape() puts the batch
+        if (to.some((d, i) => d === null && i > 0)) throw err(what(1), 'the batch size first only', to.map((d) => d ?? 'N'));
+        shape = reshape(shape, to.map((d) => d ?? 1), attrs.int('allowzero', 0) === 1, (expected, got) => err(what(1), expected, got));
         setAct();
+        return;
+      }
+      case 'Shape': {
+        act(0);
+        const full = [null, ...shape];
+        const r = full.length;
+        const at = (v: number) => Math.min(r, Math.max(0, v < 0 ? v + r : v));
+        setShape(full.slice(at(attrs.int('start', 0)), at(attrs.int('end', r))), false);
+        return;
+      }
+      case 'Gather': {
+        const from = ints(0);
+        if (from.scalar || attrs.int('axis', 0) !== 0) throw err(label, 'a Gather along axis 0 of a shape', attrs.int('axis', 0));
+        const idx = ints(1);
+        const picked = idx.data.map((i) => {
+          if (i === null || i < -from.data.length || i >= from.data.length) throw err(what(1), `indices in [-${from.data.length}, ${from.data.length})`, idx.data);
+          return from.data[i < 0 ? i + from.data.length : i];
+        });
+        setShape(picked, idx.scalar);
+        return;
+      }
+      case 'Unsqueeze': {
+        const from = ints(0);
+        const axes = ins[1] ? ints(1).data : attrs.ints('axes');
+        if (!from.scalar || !axes || axes.length !== 1 || (axes[0] !== 0 && axes[0] !== -1)) throw err(label, 'an Unsqueeze of a scalar along axis 0', axes);
+        setShape(from.data, false);
+        return;
+      }
+      case 'Concat': {
+        if (attrs.int('axis', 0) !== 0 && attrs.int('axis', 0) !== -1) throw err(`${label} attribute 'axis'`, '0 (joining shapes)', attrs.int('axis', 0));
+        const parts = ins.map((_, k) => ints(k));
+        if (parts.some((p) => p.scalar)) throw err(label, 'lists to join, not scalars', ins);
+        setShape(parts.flatMap((p) => p.data), false);
         return;
       }
     }

@@ -30,7 +30,8 @@ export interface LoadOnnxOptions {
 
 /**
  * Reads an ONNX model exported by PyTorch (torch.onnx.export) or any other tool, made of Gemm,
- * MatMul, Add, Conv, Relu, Clip, AveragePool, Flatten, Reshape and Constant nodes, as ncsim's
+ * MatMul, Add, Conv, Relu, Clip, AveragePool, Flatten, Reshape nodes (and the Pad, Constant,
+ * Shape, Gather, Unsqueeze and Concat nodes PyTorch writes around them), as ncsim's
  * teacher (docs/onnx.md). Bad input is an InputError (exit status 2 in the CLI) naming the node,
  * tensor or field.
  */
