@@ -16,6 +16,7 @@ import { Rng } from '../src/host/rng.js';
 import { TRAIN_DEFAULTS, TrainSession, type TrainOptions } from '../src/train/train.js';
 import { trainSamples } from '../src/train/loop.js';
 import { createTargetStream } from '../src/stream/target-stream.js';
+import { ChipThreads, threadBytes } from '../src/chip/threads.js';
 
 export interface ChipLoopOptions {
   /** training samples in the slice (default 600) */
@@ -26,6 +27,8 @@ export interface ChipLoopOptions {
   twin?: boolean;
   /** more wasm builds to time beside these (name: file path) */
   extra?: Record<string, string>;
+  /** thread counts to time this build on besides one thread (default [2]; src/chip/threads.ts) */
+  threads?: number[];
 }
 
 export interface ChipLoopRun { name: string; samplesPerSecond: number[]; median: number; sameWeights: boolean }
@@ -39,14 +42,16 @@ export interface ChipLoopResult {
 }
 
 /** One slice of the default job's epoch loop on the kernels `wasm` (bytes; null: the TS twin); returns samples/s and the final weights. */
-function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targets: Float32Array[][], wasm: Uint8Array | null): { sps: number; weights: Float32Array[] } {
+function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targets: Float32Array[][], wasm: Uint8Array | null, threads = 1): { sps: number; weights: Float32Array[] } {
   const o = session.opts, data = session.source.train;
   const backend: Backend = wasm ? 'wasm' : 'ts';
   if (wasm) setWasmBytes(wasm);
+  let par: ChipThreads | undefined;
   try {
     const rule = session.createRule();
-    const chip = new Chip(spec, backend, rule);
+    const chip = new Chip(spec, backend, rule, threads > 1 ? { threadBytes: threadBytes(spec, threads) } : {});
     chip.analogInput = o.encoding === 'direct';
+    if (threads > 1) par = new ChipThreads(chip, rule, threads);
     rule.setLearningRate?.(session.learningRate);
     let k = 0;
     const stream = { next: () => targets[k++] };
@@ -56,6 +61,7 @@ function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targ
     const sps = order.length / ((performance.now() - t0) / 1000);
     return { sps, weights: chip.spec.layers.map((_, l) => chip.getWeights(l)) };
   } finally {
+    par?.close();
     setWasmBytes(null);
   }
 }
@@ -82,18 +88,20 @@ export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
     stream.close();
     // One draw of the initial weights: every run starts from the same chip.
     const spec = session.initialSpec();
-    const builds: { name: string; wasm: Uint8Array | null }[] = [{ name: 'wasm (this build)', wasm: readFileSync(findWasmFile()!) }];
+    const builds: { name: string; wasm: Uint8Array | null; threads?: number }[] = [{ name: 'wasm (this build)', wasm: readFileSync(findWasmFile()!) }];
+    for (const n of opts.threads ?? [2]) builds.push({ name: `wasm, ${n} threads`, wasm: null, threads: n });
     const prev = findWasmFile('ncsim-prev.wasm');
     if (prev) builds.push({ name: 'wasm (previous kernels)', wasm: readFileSync(prev) });
     for (const [name, file] of Object.entries(opts.extra ?? {})) builds.push({ name, wasm: readFileSync(file) });
     const warm = order.subarray(0, Math.min(40, order.length));
-    for (const b of builds) runSlice(session, spec, warm, targets, b.wasm);
+    // A threaded run uses the shared-memory build (build/ncsim-shared.wasm) whatever setWasmBytes says.
+    for (const b of builds) runSlice(session, spec, warm, targets, b.threads ? readFileSync(findWasmFile()!) : b.wasm, b.threads);
     const runs: ChipLoopRun[] = builds.map((b) => ({ name: b.name, samplesPerSecond: [], median: 0, sameWeights: true }));
     const load = [loadavg()[0]];
     let reference: Float32Array[] | null = null;
     for (let r = 0; r < repeats; r++) {
       builds.forEach((b, q) => {
-        const { sps, weights } = runSlice(session, spec, order, targets, b.wasm);
+        const { sps, weights } = runSlice(session, spec, order, targets, b.threads ? readFileSync(findWasmFile()!) : b.wasm, b.threads);
         runs[q].samplesPerSecond.push(sps);
         reference ??= weights;
         runs[q].sameWeights &&= sameBits(reference, weights);
