@@ -68,24 +68,22 @@ export interface ThreadLayout {
   learn: { warmup: number; width: number; height: number; errorMode: number; atStep: boolean } | null;
   /** Per thread: the outer-product writer's scratch (thread 0: the module's static one, -1). */
   scratch: number[];
-  /** Spin iterations before a barrier sleeps: within a sample, and between samples. */
-  spin: number;
-  idleSpin: number;
   /** Where a recorded sample keeps every step (threadsHistory): the chip replays them to an observer (the step timer). */
   history: StepHistory;
 }
 
 /**
  * A recorded sample, step by step (t = 1..T), for an observer that reads events and counters:
- * the input events and every layer's joined spike list with their counts (thread 0 writes them),
- * and each thread's counter blocks after the step (each thread its own).
+ * the input events and every hidden layer's joined spike list with their counts (thread 0 writes
+ * them); each thread's own spike list of the last layer (joined when replayed: no thread waits
+ * for the others to record a step) and its counter blocks after the step.
  */
 export interface StepHistory {
   /** inputSize i32 indices and f32 values per step. */
   inIdx: number; inVal: number;
-  /** Per layer: nOut i32 per step. */
+  /** Per layer: nOut i32 per step (the last layer: nOut i32 per step and thread, the thread's slice's list). */
   events: number[];
-  /** Counts: (layers + 1) i32 per step: the input events', then each layer's. */
+  /** Counts: (layers + threads) i32 per step: the input events', each hidden layer's, then each thread's last-layer list's. */
   counts: number;
   /** Counter blocks: per step, per thread, per layer COUNTER_SLOTS f64. */
   cnt: number;
@@ -94,26 +92,41 @@ export interface StepHistory {
 /** Bytes of a StepHistory of `steps` steps (the layout's order). */
 export function historyBytes(steps: number, inputSize: number, nOut: number[], threads: number, counterSlots: number): number {
   const a = (n: number) => Math.ceil(n / 16) * 16;
-  return 2 * a(steps * inputSize * 4) + nOut.reduce((s, n) => s + a(steps * n * 4), 0) + a(steps * (nOut.length + 1) * 4) + a(steps * threads * nOut.length * counterSlots * 8);
+  const last = nOut.length - 1;
+  return 2 * a(steps * inputSize * 4) + nOut.reduce((s, n, l) => s + a(steps * n * 4 * (l === last ? threads : 1)), 0)
+    + a(steps * (nOut.length + threads) * 4) + a(steps * threads * nOut.length * counterSlots * 8);
 }
 
 /** A thread that failed: the others stop at their next barrier. */
 export class ThreadFailure extends Error {}
 
 /**
- * A sense-counting barrier on the control block: spin on Atomics.load for a bounded number of
- * looks (a barrier within a sample is a few µs apart), then sleep in Atomics.wait.
+ * How long a thread spins at a barrier before it sleeps, adapted as it goes: doubled when
+ * spinning caught the barrier, halved when the thread had to sleep anyway. On free cores the
+ * threads meet within a few µs and spinning saves the ~10-50 µs of a sleep and wake-up; on a
+ * machine with more runnable threads than cores the thread waited for is often descheduled,
+ * and spinning would only burn the time slice it needs: the budget then falls to almost nothing.
  */
-export function arrive(ctl: Int32Array, threads: number, spin: number): void {
+export interface Spin { budget: number; max: number }
+
+/**
+ * A counting barrier on the control block: spin on Atomics.load for spin.budget looks, then
+ * sleep in Atomics.wait (the last thread to arrive wakes sleepers only when there are any).
+ */
+export function arrive(ctl: Int32Array, threads: number, spin: Spin): void {
   const gen = Atomics.load(ctl, CTL.GEN);
   if (Atomics.add(ctl, CTL.COUNT, 1) === threads - 1) {
     Atomics.store(ctl, CTL.COUNT, 0);
     Atomics.add(ctl, CTL.GEN, 1);
     if (Atomics.load(ctl, CTL.SLEEP) > 0) Atomics.notify(ctl, CTL.GEN);
   } else {
+    const limit = spin.budget;
     let i = 0;
-    while (i < spin && Atomics.load(ctl, CTL.GEN) === gen) i++;
-    if (i === spin) {
+    while (i < limit && Atomics.load(ctl, CTL.GEN) === gen) i++;
+    if (i < limit) {
+      spin.budget = Math.min(spin.max, 2 * limit + 16);
+    } else {
+      spin.budget = limit >> 1;
       Atomics.add(ctl, CTL.SLEEP, 1);
       while (Atomics.load(ctl, CTL.GEN) === gen) Atomics.wait(ctl, CTL.GEN, gen, 1000);
       Atomics.sub(ctl, CTL.SLEEP, 1);
@@ -121,6 +134,9 @@ export function arrive(ctl: Int32Array, threads: number, spin: number): void {
   }
   if (Atomics.load(ctl, CTL.FAILED)) throw new ThreadFailure('a chip thread failed');
 }
+
+/** This thread's spin budgets: at the barriers within a sample, and at the start of a sample (each thread has its own module instance). */
+export const SPIN = { step: { budget: 256, max: 1 << 15 }, idle: { budget: 256, max: 1 << 18 } };
 
 /** Mark the run failed and release every thread waiting at a barrier. */
 export function fail(ctl: Int32Array): void {
@@ -162,7 +178,7 @@ export function runShare(
       ex.accumulate(local, ns, y.c + o, L.maxCount, cnt);
       Atomics.store(ctl, CTL.SPIKES + (l * 2 + cur) * N + k, ns);
       if (l < nl - 1) {
-        arrive(ctl, N, L.spin);
+        arrive(ctl, N, SPIN.step);
         counts.spikes[l][cur] = join(i32, ctl, y, k, cur, N, l);
       }
     }
@@ -181,13 +197,11 @@ export function runShare(
         ex.outerUpdateSlice(dst + o, dstBias + o, y.nOut, w, evIdx, evVal, evN, analog, y.m + o, y.active + o, nActive, lr.atStep ? 1 : 0, cnt);
       }
     }
-    if (record) {
-      // Every thread's step done (the last layer's lists complete), then each keeps what the observer will read of it.
-      arrive(ctl, N, L.spin);
-      recordStep(i32, f64 ??= new Float64Array(i32.buffer, 0, i32.buffer.byteLength >>> 3), ctl, L, k, t, counts);
-    } else if (L.delay === 1) arrive(ctl, N, L.spin);
+    // Each thread keeps what an observer will read of its step.
+    if (record) recordStep(i32, f64 ??= new Float64Array(i32.buffer, 0, i32.buffer.byteLength >>> 3), ctl, L, k, t, counts);
+    if (L.delay === 1) arrive(ctl, N, SPIN.step);
   }
-  arrive(ctl, N, L.spin);
+  arrive(ctl, N, SPIN.step);
   return counts;
 }
 
@@ -207,24 +221,28 @@ export function join(i32: Int32Array, ctl: Int32Array, y: ThreadLayer, k: number
   return total;
 }
 
-/** Keep step t of thread k in the history: its counter blocks; thread 0 also the events and their counts. */
+/**
+ * Keep step t of thread k in the history: its counter blocks and its slice's last-layer spike
+ * list; thread 0 also the input events and the hidden layers' joined lists, with their counts.
+ */
 function recordStep(i32: Int32Array, f64: Float64Array, ctl: Int32Array, L: ThreadLayout, k: number, t: number, counts: ThreadCounts): void {
-  const h = L.history, N = L.threads, nl = L.layers.length, cur = t & 1;
+  const h = L.history, N = L.threads, nl = L.layers.length, cur = t & 1, last = nl - 1;
   for (let l = 0; l < nl; l++) {
     const src = L.layers[l].cnt[k] >>> 3, dst = (h.cnt >>> 3) + (((t - 1) * N + k) * nl + l) * SLOTS;
     f64.copyWithin(dst, src, src + SLOTS);
   }
+  const y = L.layers[last], c = (h.counts >>> 2) + (t - 1) * (nl + N);
+  const m = Atomics.load(ctl, CTL.SPIKES + (last * 2 + cur) * N + k), src = y.local[k][cur] >>> 2;
+  i32[c + nl + k] = m;
+  i32.copyWithin((h.events[last] >>> 2) + ((t - 1) * N + k) * y.nOut, src, src + m);
   if (k !== 0) return;
-  const last = nl - 1;
-  counts.spikes[last][cur] = join(i32, ctl, L.layers[last], 0, cur, N, last);
   const n = L.inputSize, ni = counts.input[cur];
   i32.copyWithin((h.inIdx >>> 2) + (t - 1) * n, L.inputIdx[0][cur] >>> 2, (L.inputIdx[0][cur] >>> 2) + ni);
   i32.copyWithin((h.inVal >>> 2) + (t - 1) * n, L.inputVal[0][cur] >>> 2, (L.inputVal[0][cur] >>> 2) + ni);
-  const c = (h.counts >>> 2) + (t - 1) * (nl + 1);
   i32[c] = ni;
-  for (let l = 0; l < nl; l++) {
-    const y = L.layers[l], m = counts.spikes[l][cur];
-    i32[c + 1 + l] = m;
-    i32.copyWithin((h.events[l] >>> 2) + (t - 1) * y.nOut, y.events[0][cur] >>> 2, (y.events[0][cur] >>> 2) + m);
+  for (let l = 0; l < last; l++) {
+    const z = L.layers[l], ml = counts.spikes[l][cur];
+    i32[c + 1 + l] = ml;
+    i32.copyWithin((h.events[l] >>> 2) + (t - 1) * z.nOut, z.events[0][cur] >>> 2, (z.events[0][cur] >>> 2) + ml);
   }
 }

@@ -5,7 +5,7 @@
  * its port and marked in the control block, so the main thread throws instead of waiting.
  */
 import { workerData } from 'node:worker_threads';
-import { arrive, CTL, fail, runShare, ThreadFailure } from './thread-loop.js';
+import { arrive, CTL, SPIN, fail, runShare, ThreadFailure } from './thread-loop.js';
 import type { WorkerInit } from './threads.js';
 import { instantiateSharedKernels } from './wasm.js';
 
@@ -18,9 +18,9 @@ try {
   // Static memory is shared by every instance: this thread's outer-product writer gets scratch of its own.
   ex.setLearningScratch(L.scratch[init.k]);
   const i32 = new Int32Array(init.memory.buffer);
-  arrive(ctl, L.threads, L.idleSpin);
+  arrive(ctl, L.threads, SPIN.idle);
   for (;;) {
-    arrive(ctl, L.threads, L.idleSpin);
+    arrive(ctl, L.threads, SPIN.idle);
     if (Atomics.load(ctl, CTL.QUIT)) break;
     runShare(ex, i32, ctl, negLr, L, init.k, Atomics.load(ctl, CTL.STEPS), Atomics.load(ctl, CTL.LEARN) === 1, Atomics.load(ctl, CTL.RECORD) === 1);
   }

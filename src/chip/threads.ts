@@ -16,7 +16,7 @@ import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:
 import type { Chip, ChipRule, ChipSpec, ParallelSamples } from './chip.js';
 import { COUNTER_SLOTS } from '../reference/counters.js';
 import { RESET_SUBTRACT, RESET_ZERO } from '../reference/neuron.js';
-import { arrive, CTL, fail, historyBytes, join, runShare, StepHistory, ThreadFailure, ThreadLayer, ThreadLayout } from './thread-loop.js';
+import { arrive, CTL, SPIN, fail, historyBytes, join, runShare, StepHistory, ThreadFailure, ThreadLayer, ThreadLayout } from './thread-loop.js';
 import type { WasmExports } from './wasm.js';
 import { isIdeal } from './device.js';
 
@@ -25,6 +25,9 @@ const SCRATCH_BYTES = (4096 << 2) + ((4096 / 32) << 2);
 
 /** The most threads `--threads` takes (a slice per thread of a layer of 32 neurons or more). */
 export const MAX_THREADS = 64;
+
+/** `--threads` when not given: what pays on the machine it was measured on (docs/speed.md, "Threads"). */
+export const DEFAULT_THREADS = 1;
 
 /** What the threads take of online LTL (src/rules/ltl-online.ts): its circuit's settings, -η per layer, its buffers. */
 export interface ThreadedRule extends ChipRule {
@@ -53,7 +56,7 @@ export interface WorkerInit {
  * Why this chip cannot run on several threads (a phrase naming the part), or null when it can.
  * `rule`: the rule's name (absent: no rule, inference only).
  */
-export function threadsUnsupported(spec: ChipSpec, rule?: string): string | null {
+export function threadsUnsupported(spec: Pick<ChipSpec, 'layers' | 'device'>, rule?: string): string | null {
   if (rule !== undefined && rule !== 'ltl-online') return `the rule ${rule} (only ltl-online runs on several threads)`;
   if (!isIdeal(spec.device)) return 'a chip with device non-idealities or fixed point (only the ideal f32 chip runs on several threads)';
   const i = spec.layers.findIndex((l) => l.conv || l.fixed || l.readout);
@@ -205,13 +208,14 @@ export class ChipThreads implements ParallelSamples {
     });
     const T = spec.maxSteps;
     const history: StepHistory = {
-      inIdx: take(T * spec.inputSize * 4), inVal: take(T * spec.inputSize * 4), events: spec.layers.map((l) => take(T * l.nOut * 4)),
-      counts: take(T * (spec.layers.length + 1) * 4), cnt: take(T * N * spec.layers.length * COUNTER_SLOTS * 8),
+      inIdx: take(T * spec.inputSize * 4), inVal: take(T * spec.inputSize * 4),
+      events: spec.layers.map((l, n) => take(T * l.nOut * 4 * (n === spec.layers.length - 1 ? N : 1))),
+      counts: take(T * (spec.layers.length + N) * 4), cnt: take(T * N * spec.layers.length * COUNTER_SLOTS * 8),
     };
     return {
       threads: N, inputSize: spec.inputSize, analogInput: chip.analogInput ? 1 : 0, delay: spec.delay ?? 0,
       reset: spec.reset === 'subtract' ? RESET_SUBTRACT : RESET_ZERO, maxCount: chip.maxCount, x, inputIdx, inputVal, layers,
-      learn: this.rule ? this.rule.circuit() : null, scratch, history, spin: Number(process.env.NCSIM_SPIN ?? 20_000), idleSpin: Number(process.env.NCSIM_IDLE_SPIN ?? 200_000),
+      learn: this.rule ? this.rule.circuit() : null, scratch, history,
     };
   }
 
@@ -227,7 +231,7 @@ export class ChipThreads implements ParallelSamples {
     Atomics.store(ctl, CTL.RECORD, record ? 1 : 0);
     let counts;
     try {
-      arrive(ctl, this.threads, L.spin);
+      arrive(ctl, this.threads, SPIN.idle);
       counts = runShare(this.ex, this.i32, ctl, this.negLr, L, 0, steps, learn && !!this.rule, record);
     } catch (e) {
       if (e instanceof ThreadFailure) this.rethrow();
@@ -236,7 +240,7 @@ export class ChipThreads implements ParallelSamples {
     }
     // The last layer's list of the last step, joined as the chip keeps it; the workers' counts added to the chip's.
     const last = L.layers.length - 1, cur = steps & 1;
-    if (steps > 0 && !record) counts.spikes[last][cur] = join(this.i32, ctl, L.layers[last], 0, cur, this.threads, last);
+    if (steps > 0) counts.spikes[last][cur] = join(this.i32, ctl, L.layers[last], 0, cur, this.threads, last);
     const f64 = chip.k.mem.f64;
     for (const y of L.layers) {
       const dst = y.cnt[0] >>> 3;
@@ -258,15 +262,26 @@ export class ChipThreads implements ParallelSamples {
    */
   replayStep(t: number): { input: number; spikes: number[] } {
     const L = this.layout, h = L.history, i32 = this.i32, f64 = this.chip.k.mem.f64, N = this.threads, nl = L.layers.length, p = t & 1;
-    const n = L.inputSize, c = (h.counts >>> 2) + (t - 1) * (nl + 1);
+    const n = L.inputSize, c = (h.counts >>> 2) + (t - 1) * (nl + N), last = nl - 1;
     const input = i32[c];
     i32.copyWithin(L.inputIdx[0][p] >>> 2, (h.inIdx >>> 2) + (t - 1) * n, (h.inIdx >>> 2) + (t - 1) * n + input);
     i32.copyWithin(L.inputVal[0][p] >>> 2, (h.inVal >>> 2) + (t - 1) * n, (h.inVal >>> 2) + (t - 1) * n + input);
     const spikes: number[] = [];
     for (let l = 0; l < nl; l++) {
-      const y = L.layers[l], m = i32[c + 1 + l];
+      const y = L.layers[l], dstEv = y.events[0][p] >>> 2;
+      let m = 0;
+      if (l < last) {
+        m = i32[c + 1 + l];
+        i32.copyWithin(dstEv, (h.events[l] >>> 2) + (t - 1) * y.nOut, (h.events[l] >>> 2) + (t - 1) * y.nOut + m);
+      } else {
+        // The last layer: the threads' slices' lists joined in slice order, as join() does.
+        for (let k = 0; k < N; k++) {
+          const mk = i32[c + nl + k], src = (h.events[l] >>> 2) + ((t - 1) * N + k) * y.nOut, base = y.slices[k];
+          for (let e = 0; e < mk; e++) i32[dstEv + m + e] = i32[src + e] + base;
+          m += mk;
+        }
+      }
       spikes.push(m);
-      i32.copyWithin(y.events[0][p] >>> 2, (h.events[l] >>> 2) + (t - 1) * y.nOut, (h.events[l] >>> 2) + (t - 1) * y.nOut + m);
       const dst = y.cnt[0] >>> 3;
       for (let s = 0; s < COUNTER_SLOTS; s++) {
         let v = 0;
