@@ -88,7 +88,7 @@ export class LtlOnline implements ChipRule {
 
   afterStep(t: number): void {
     if (t <= this.opts.warmup) return;
-    const chip = this.chip, c = chip.circuits, o = this.opts;
+    const chip = this.chip, c = chip.circuits;
     const { width, height, errorMode, atStep } = this.circuit();
     for (let l = 0; l < this.bufs.length; l++) {
       const bf = this.bufs[l];
