@@ -31,7 +31,11 @@ export interface ChipLoopOptions {
   threads?: number[];
 }
 
-export interface ChipLoopRun { name: string; samplesPerSecond: number[]; median: number; sameWeights: boolean }
+export interface ChipLoopRun {
+  name: string; samplesPerSecond: number[]; median: number; sameWeights: boolean;
+  /** CPU time of the whole process (every thread) per sample, ms: median over the runs. */
+  cpuMsPerSample?: number; cpuMs?: number[];
+}
 
 export interface ChipLoopResult {
   samples: number;
@@ -42,7 +46,7 @@ export interface ChipLoopResult {
 }
 
 /** One slice of the default job's epoch loop on the kernels `wasm` (bytes; null: the TS twin); returns samples/s and the final weights. */
-function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targets: Float32Array[][], wasm: Uint8Array | null, threads = 1): { sps: number; weights: Float32Array[] } {
+function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targets: Float32Array[][], wasm: Uint8Array | null, threads = 1): { sps: number; cpuMs: number; weights: Float32Array[] } {
   const o = session.opts, data = session.source.train;
   const backend: Backend = wasm ? 'wasm' : 'ts';
   if (wasm) setWasmBytes(wasm);
@@ -56,10 +60,11 @@ function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targ
     let k = 0;
     const stream = { next: () => targets[k++] };
     const x = new Float32Array(o.steps * session.data.train.size);
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = process.cpuUsage();
     trainSamples({ chip, rule, set: data, order, stream, steps: o.steps, encoding: o.encoding, rng: new Rng(o.seed), x });
     const sps = order.length / ((performance.now() - t0) / 1000);
-    return { sps, weights: chip.spec.layers.map((_, l) => chip.getWeights(l)) };
+    const c = process.cpuUsage(c0);
+    return { sps, cpuMs: (c.user + c.system) / 1000 / order.length, weights: chip.spec.layers.map((_, l) => chip.getWeights(l)) };
   } finally {
     par?.close();
     setWasmBytes(null);
@@ -101,8 +106,9 @@ export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
     let reference: Float32Array[] | null = null;
     for (let r = 0; r < repeats; r++) {
       builds.forEach((b, q) => {
-        const { sps, weights } = runSlice(session, spec, order, targets, b.threads ? readFileSync(findWasmFile()!) : b.wasm, b.threads);
+        const { sps, cpuMs, weights } = runSlice(session, spec, order, targets, b.threads ? readFileSync(findWasmFile()!) : b.wasm, b.threads);
         runs[q].samplesPerSecond.push(sps);
+        (runs[q].cpuMs ??= []).push(cpuMs);
         reference ??= weights;
         runs[q].sameWeights &&= sameBits(reference, weights);
       });
@@ -112,7 +118,10 @@ export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
       runs.push({ name: 'TypeScript twin', samplesPerSecond: [sps], median: sps, sameWeights: sameBits(reference!, weights) });
     }
     load.push(loadavg()[0]);
-    for (const run of runs) run.median = median(run.samplesPerSecond);
+    for (const run of runs) {
+      run.median = median(run.samplesPerSecond);
+      if (run.cpuMs) run.cpuMsPerSample = median(run.cpuMs);
+    }
     return { samples, sizes: session.teacher.sizes, steps: o.steps, loadAverage: load, runs };
   } finally {
     session.close();
@@ -128,6 +137,14 @@ export function formatChipLoopBench(r: ChipLoopResult): string[] {
   ];
   for (const run of r.runs) {
     lines.push(`${run.name.padEnd(26)}${run.median.toFixed(0).padStart(22)}${run.samplesPerSecond.map((x) => x.toFixed(0)).join(' ').padStart(26)}${((base / run.median).toFixed(2) + 'x').padStart(16)}  ${run.sameWeights}`);
+  }
+  // Threads: wall-clock ratio to one thread, and CPU time per sample over all threads (on a
+  // loaded machine more threads also win a larger share of the cores; the CPU time says what
+  // the split costs: ideal on free cores is wall / N at the same CPU time).
+  const one = r.runs[0];
+  for (const run of r.runs.filter((x) => / threads$/.test(x.name))) {
+    const n = Number(/, (\d+) threads$/.exec(run.name)?.[1]);
+    lines.push(`${run.name}: ${(run.median / one.median).toFixed(2)}x the samples/s of one thread; CPU ${run.cpuMsPerSample?.toFixed(3)} ms/sample over all threads vs ${one.cpuMsPerSample?.toFixed(3)} on one (${((one.cpuMsPerSample ?? 0) / (run.cpuMsPerSample ?? 1) * n).toFixed(2)}x: the speed-up on ${n} free cores if the threads never waited)`);
   }
   return lines;
 }

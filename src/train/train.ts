@@ -75,8 +75,8 @@ export interface TrainOptions {
   data?: string;
   /** Memory budget in GB (src/train/budget.ts); absent: a share of the machine's memory. */
   maxMemory?: number;
-  /** Threads the chip is simulated on (src/chip/threads.ts); results are the one-thread run's, bit for bit. */
-  threads: number;
+  /** Threads the chip is simulated on (src/chip/threads.ts; absent: 1); results are the one-thread run's, bit for bit. */
+  threads?: number;
 }
 
 /** Checks a caller runs once the network is known, before the teacher trains (e.g. does it fit the hardware model). */
