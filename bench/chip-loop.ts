@@ -139,12 +139,12 @@ export function formatChipLoopBench(r: ChipLoopResult): string[] {
     lines.push(`${run.name.padEnd(26)}${run.median.toFixed(0).padStart(22)}${run.samplesPerSecond.map((x) => x.toFixed(0)).join(' ').padStart(26)}${((base / run.median).toFixed(2) + 'x').padStart(16)}  ${run.sameWeights}`);
   }
   // Threads: wall-clock ratio to one thread, and CPU time per sample over all threads (on a
-  // loaded machine more threads also win a larger share of the cores; the CPU time says what
-  // the split costs: ideal on free cores is wall / N at the same CPU time).
+  // loaded machine more threads also win a larger share of the cores; the CPU time shows what
+  // the split and its barriers cost on top of the work).
   const one = r.runs[0];
   for (const run of r.runs.filter((x) => / threads$/.test(x.name))) {
     const n = Number(/, (\d+) threads$/.exec(run.name)?.[1]);
-    lines.push(`${run.name}: ${(run.median / one.median).toFixed(2)}x the samples/s of one thread; CPU ${run.cpuMsPerSample?.toFixed(3)} ms/sample over all threads vs ${one.cpuMsPerSample?.toFixed(3)} on one (${((one.cpuMsPerSample ?? 0) / (run.cpuMsPerSample ?? 1) * n).toFixed(2)}x: the speed-up on ${n} free cores if the threads never waited)`);
+    lines.push(`${run.name}: ${(run.median / one.median).toFixed(2)}x the samples/s of one thread; CPU ${run.cpuMsPerSample?.toFixed(3)} ms/sample over its ${n} threads (spinning and sleeping at barriers included) vs ${one.cpuMsPerSample?.toFixed(3)} on one`);
   }
   return lines;
 }
