@@ -73,19 +73,6 @@ export interface ChipShape {
   delay?: 0 | 1;
 }
 
-/**
- * A chip's samples run by several threads (src/chip/threads.ts): runSample hands them over when
- * nothing observes the steps. Returns the spike counts of every layer's list and of the input
- * events per step parity (the chip's state after the last step, as one thread leaves it).
- */
-export interface ParallelSamples {
-  /** record: keep every step for replayStep. */
-  runSample(x: Float32Array, steps: number, learn: boolean, record: boolean): { spikes: [number, number][]; input: [number, number] };
-  /** The chip's events and counters as after step t of the recorded sample (steps in order); the step's event counts. */
-  replayStep(t: number): { input: number; spikes: number[] };
-  close(): void;
-}
-
 /** Options of a chip's construction. */
 export interface ChipOptions {
   /** Put the kernels on shared memory, with this many more bytes for worker threads' own buffers (src/chip/threads.ts). */
@@ -396,4 +383,18 @@ function validateSpec(spec: ChipSpec): void {
     if (l.readout && n !== spec.layers.length - 1) throw new RangeError(`${where}: only the last layer can be a readout`);
     nIn = l.nOut;
   });
+}
+
+/**
+ * A chip's samples run by several threads (src/chip/threads.ts): Chip.runSample hands every
+ * sample over (an observer then sees the steps replayed). runSample returns the spike counts of
+ * every layer's list and of the input events per step parity (the chip's state after the last
+ * step, as one thread leaves it).
+ */
+export interface ParallelSamples {
+  /** record: keep every step for replayStep. */
+  runSample(x: Float32Array, steps: number, learn: boolean, record: boolean): { spikes: [number, number][]; input: [number, number] };
+  /** The chip's events and counters as after step t of the recorded sample (steps in order); the step's event counts. */
+  replayStep(t: number): { input: number; spikes: number[] };
+  close(): void;
 }
