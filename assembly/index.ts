@@ -1,8 +1,8 @@
 // The chip's circuits, exported for the TypeScript host (src/chip/wasm.ts).
-export { gatherEvents, integrate } from "./synapse";
+export { gatherEvents, integrate, integrateSlice } from "./synapse";
 export { neuronStep } from "./neuron";
 export { accumulate } from "./accumulator";
-export { ltlOnlineSignal, outerUpdate, applyAccumulated } from "./learning";
+export { ltlOnlineSignal, outerUpdate, outerUpdateSlice, applyAccumulated, setLearningScratch, LEARNING_SCRATCH_BYTES } from "./learning";
 export { storeState, storeEvents, loadEvents } from "./state";
 export { ltlOfflineError, surrogateBackStep, backpropError, sgdApply, sgdApplyClamped } from "./backprop";
 export { readoutError } from "./readout";

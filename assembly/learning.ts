@@ -115,11 +115,21 @@ export function ltlOnlineSignal(
 // The writer works on the neurons in chunks of CHUNK: for each chunk, a lane mask (-1 for a
 // listed neuron, 0 otherwise) and the list of its blocks of BLOCK neurons (8 vectors, held in
 // registers across all events) with at least one listed lane, in static memory (no allocation
-// on the hot path).
+// on the hot path). A worker thread on shared memory gives its instance scratch of its own
+// (setLearningScratch): static memory is shared by every instance of the module.
 const CHUNK: i32 = 4096;
 const BLOCK: i32 = 32;
-const laneMask: usize = memory.data(CHUNK << 2, 16);
-const blockList: usize = memory.data(CHUNK / BLOCK << 2, 16);
+let laneMask: usize = memory.data(CHUNK << 2, 16);
+let blockList: usize = memory.data(CHUNK / BLOCK << 2, 16);
+
+/** Bytes of the writer's scratch (setLearningScratch). */
+export const LEARNING_SCRATCH_BYTES: i32 = (CHUNK << 2) + (CHUNK / BLOCK << 2);
+
+/** This instance's writer scratch: LEARNING_SCRATCH_BYTES at ptr (16-byte aligned). */
+export function setLearningScratch(ptr: usize): void {
+  laneMask = ptr;
+  blockList = ptr + (<usize>CHUNK << 2);
+}
 
 // Of the listed neurons in the chunk's whole blocks, the smallest |m| (f64, exact).
 let minAbsM: f64 = 0;
@@ -195,8 +205,29 @@ export function outerUpdate(
   dstPtr: usize, dstBiasPtr: usize, nOut: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32,
   mPtr: usize, activeIdxPtr: usize, nActive: i32, writesWeights: i32, cnt: usize,
 ): void {
+  outerUpdateRows(dstPtr, dstBiasPtr, nOut, nOut, idxPtr, valPtr, nEv, analog, mPtr, activeIdxPtr, nActive, writesWeights, cnt);
+}
+
+/**
+ * outerUpdate for the slice of nOut neurons that starts at dstPtr's column, in a layer whose
+ * weight rows hold rowN neurons (one worker thread's share, src/chip/threads.ts); mPtr, dstBiasPtr
+ * and the active list are the slice's (indices from its first neuron). Each lane's write and every
+ * count are the whole layer's, split: the slices' counts add up to the layer's exactly.
+ */
+export function outerUpdateSlice(
+  dstPtr: usize, dstBiasPtr: usize, rowN: i32, nOut: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32,
+  mPtr: usize, activeIdxPtr: usize, nActive: i32, writesWeights: i32, cnt: usize,
+): void {
+  outerUpdateRows(dstPtr, dstBiasPtr, rowN, nOut, idxPtr, valPtr, nEv, analog, mPtr, activeIdxPtr, nActive, writesWeights, cnt);
+}
+
+// @ts-ignore: decorator
+@inline function outerUpdateRows(
+  dstPtr: usize, dstBiasPtr: usize, rowN: i32, nOut: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32,
+  mPtr: usize, activeIdxPtr: usize, nActive: i32, writesWeights: i32, cnt: usize,
+): void {
   let issued: f64 = analog ? 0 : <f64>nEv * <f64>nActive;
-  const rowBytes = <usize>nOut << 2;
+  const rowBytes = <usize>rowN << 2;
   const zero = f32x4.splat(0);
   if (nActive * SPARSE < nOut) {
     // Few open gates: masked blocks would mostly write unlisted lanes; walk the list instead.

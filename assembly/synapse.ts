@@ -30,11 +30,35 @@ export function integrate(
   biasPtr: usize, iPtr: usize, cnt: usize,
 ): void {
   dendriticSum<f32>(wtPtr, 0, nOut, idxPtr, valPtr, nEv, analog, 1, iPtr);
-  for (let i = 0; i < nOut; i++) {
+  addBias(nOut, biasPtr, iPtr);
+  countIntegration(cnt, nEv, nOut, analog);
+}
+
+/**
+ * integrate for the slice of n output neurons that starts at wtPtr's column, in a layer whose
+ * weight rows hold rowN neurons (one worker thread's share of the layer, src/chip/threads.ts):
+ * the same lane-wise sums, so the slice's I equals the whole layer's bit for bit. The events
+ * delivered are counted only where countEvents is set (one thread per layer), the reads and
+ * ACs / MACs per slice (they add up to the layer's).
+ */
+export function integrateSlice(
+  wtPtr: usize, rowN: i32, n: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32,
+  biasPtr: usize, iPtr: usize, countEvents: i32, cnt: usize,
+): void {
+  dendriticSumRows<f32>(wtPtr, n, rowN, idxPtr, valPtr, nEv, analog, 1, iPtr);
+  addBias(n, biasPtr, iPtr);
+  const ops = <f64>nEv * <f64>n;
+  if (countEvents) bump(cnt, SYN_EVENTS, <f64>nEv);
+  bump(cnt, SYN_READS, ops);
+  bump(cnt, analog ? SYN_MACS : SYN_ACS, ops);
+}
+
+// @ts-ignore: decorator
+@inline function addBias(n: i32, biasPtr: usize, iPtr: usize): void {
+  for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
     store<f32>(iPtr + o, load<f32>(iPtr + o) + load<f32>(biasPtr + o));
   }
-  countIntegration(cnt, nEv, nOut, analog);
 }
 
 /**
@@ -56,7 +80,15 @@ export function integrate(
     dendriticSumGain<T>(wtPtr, gainPtr, nOut, idxPtr, valPtr, nEv, analog, xScale, iPtr);
     return;
   }
-  const rowBytes = <usize>nOut << 2;
+  dendriticSumRows<T>(wtPtr, nOut, nOut, idxPtr, valPtr, nEv, analog, xScale, iPtr);
+}
+
+/** dendriticSum without gains over nOut neurons of weight rows that hold rowN neurons (a slice of a layer: nOut <= rowN). */
+// @ts-ignore: decorator
+@inline function dendriticSumRows<T>(
+  wtPtr: usize, nOut: i32, rowN: i32, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32, xScale: f32, iPtr: usize,
+): void {
+  const rowBytes = <usize>rowN << 2;
   const n32 = nOut & ~31, n4 = nOut & ~3;
   let i = 0;
   for (; i < n32; i += 32) {

@@ -9,4 +9,4 @@ const arg = (name: string, dflt: number) => {
   const k = process.argv.indexOf(name);
   return k >= 0 ? Number(process.argv[k + 1]) : dflt;
 };
-for (const l of formatChipLoopBench(benchChipLoop({ samples: arg('--samples', 600), repeats: arg('--repeats', 3), twin: !process.argv.includes('--no-twin'), extra: Object.fromEntries(process.argv.flatMap((a, k) => (a === '--wasm' ? [[process.argv[k + 1], process.argv[k + 1]]] : []))) }))) console.log(l);
+for (const l of formatChipLoopBench(benchChipLoop({ samples: arg('--samples', 600), repeats: arg('--repeats', 3), twin: !process.argv.includes('--no-twin'), threads: process.argv.includes('--threads') ? process.argv[process.argv.indexOf('--threads') + 1].split(',').map(Number) : undefined, extra: Object.fromEntries(process.argv.flatMap((a, k) => (a === '--wasm' ? [[process.argv[k + 1], process.argv[k + 1]]] : []))) }))) console.log(l);

@@ -16,6 +16,7 @@ import { Rng } from '../src/host/rng.js';
 import { TRAIN_DEFAULTS, TrainSession, type TrainOptions } from '../src/train/train.js';
 import { trainSamples } from '../src/train/loop.js';
 import { createTargetStream } from '../src/stream/target-stream.js';
+import { ChipThreads, threadBytes } from '../src/chip/threads.js';
 
 export interface ChipLoopOptions {
   /** training samples in the slice (default 600) */
@@ -26,9 +27,15 @@ export interface ChipLoopOptions {
   twin?: boolean;
   /** more wasm builds to time beside these (name: file path) */
   extra?: Record<string, string>;
+  /** thread counts to time this build on besides one thread (default [2]; src/chip/threads.ts) */
+  threads?: number[];
 }
 
-export interface ChipLoopRun { name: string; samplesPerSecond: number[]; median: number; sameWeights: boolean }
+export interface ChipLoopRun {
+  name: string; samplesPerSecond: number[]; median: number; sameWeights: boolean;
+  /** CPU time of the whole process (every thread) per sample, ms: median over the runs. */
+  cpuMsPerSample?: number; cpuMs?: number[];
+}
 
 export interface ChipLoopResult {
   samples: number;
@@ -39,23 +46,27 @@ export interface ChipLoopResult {
 }
 
 /** One slice of the default job's epoch loop on the kernels `wasm` (bytes; null: the TS twin); returns samples/s and the final weights. */
-function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targets: Float32Array[][], wasm: Uint8Array | null): { sps: number; weights: Float32Array[] } {
+function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targets: Float32Array[][], wasm: Uint8Array | null, threads = 1): { sps: number; cpuMs: number; weights: Float32Array[] } {
   const o = session.opts, data = session.source.train;
   const backend: Backend = wasm ? 'wasm' : 'ts';
   if (wasm) setWasmBytes(wasm);
+  let par: ChipThreads | undefined;
   try {
     const rule = session.createRule();
-    const chip = new Chip(spec, backend, rule);
+    const chip = new Chip(spec, backend, rule, threads > 1 ? { threadBytes: threadBytes(spec, threads) } : {});
     chip.analogInput = o.encoding === 'direct';
+    if (threads > 1) par = new ChipThreads(chip, rule, threads);
     rule.setLearningRate?.(session.learningRate);
     let k = 0;
     const stream = { next: () => targets[k++] };
     const x = new Float32Array(o.steps * session.data.train.size);
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = process.cpuUsage();
     trainSamples({ chip, rule, set: data, order, stream, steps: o.steps, encoding: o.encoding, rng: new Rng(o.seed), x });
     const sps = order.length / ((performance.now() - t0) / 1000);
-    return { sps, weights: chip.spec.layers.map((_, l) => chip.getWeights(l)) };
+    const c = process.cpuUsage(c0);
+    return { sps, cpuMs: (c.user + c.system) / 1000 / order.length, weights: chip.spec.layers.map((_, l) => chip.getWeights(l)) };
   } finally {
+    par?.close();
     setWasmBytes(null);
   }
 }
@@ -82,19 +93,22 @@ export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
     stream.close();
     // One draw of the initial weights: every run starts from the same chip.
     const spec = session.initialSpec();
-    const builds: { name: string; wasm: Uint8Array | null }[] = [{ name: 'wasm (this build)', wasm: readFileSync(findWasmFile()!) }];
+    const builds: { name: string; wasm: Uint8Array | null; threads?: number }[] = [{ name: 'wasm (this build)', wasm: readFileSync(findWasmFile()!) }];
+    for (const n of opts.threads ?? [2]) builds.push({ name: `wasm, ${n} threads`, wasm: null, threads: n });
     const prev = findWasmFile('ncsim-prev.wasm');
     if (prev) builds.push({ name: 'wasm (previous kernels)', wasm: readFileSync(prev) });
     for (const [name, file] of Object.entries(opts.extra ?? {})) builds.push({ name, wasm: readFileSync(file) });
     const warm = order.subarray(0, Math.min(40, order.length));
-    for (const b of builds) runSlice(session, spec, warm, targets, b.wasm);
+    // A threaded run uses the shared-memory build (build/ncsim-shared.wasm) whatever setWasmBytes says.
+    for (const b of builds) runSlice(session, spec, warm, targets, b.threads ? readFileSync(findWasmFile()!) : b.wasm, b.threads);
     const runs: ChipLoopRun[] = builds.map((b) => ({ name: b.name, samplesPerSecond: [], median: 0, sameWeights: true }));
     const load = [loadavg()[0]];
     let reference: Float32Array[] | null = null;
     for (let r = 0; r < repeats; r++) {
       builds.forEach((b, q) => {
-        const { sps, weights } = runSlice(session, spec, order, targets, b.wasm);
+        const { sps, cpuMs, weights } = runSlice(session, spec, order, targets, b.threads ? readFileSync(findWasmFile()!) : b.wasm, b.threads);
         runs[q].samplesPerSecond.push(sps);
+        (runs[q].cpuMs ??= []).push(cpuMs);
         reference ??= weights;
         runs[q].sameWeights &&= sameBits(reference, weights);
       });
@@ -104,7 +118,10 @@ export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
       runs.push({ name: 'TypeScript twin', samplesPerSecond: [sps], median: sps, sameWeights: sameBits(reference!, weights) });
     }
     load.push(loadavg()[0]);
-    for (const run of runs) run.median = median(run.samplesPerSecond);
+    for (const run of runs) {
+      run.median = median(run.samplesPerSecond);
+      if (run.cpuMs) run.cpuMsPerSample = median(run.cpuMs);
+    }
     return { samples, sizes: session.teacher.sizes, steps: o.steps, loadAverage: load, runs };
   } finally {
     session.close();
@@ -120,6 +137,14 @@ export function formatChipLoopBench(r: ChipLoopResult): string[] {
   ];
   for (const run of r.runs) {
     lines.push(`${run.name.padEnd(26)}${run.median.toFixed(0).padStart(22)}${run.samplesPerSecond.map((x) => x.toFixed(0)).join(' ').padStart(26)}${((base / run.median).toFixed(2) + 'x').padStart(16)}  ${run.sameWeights}`);
+  }
+  // Threads: wall-clock ratio to one thread, and CPU time per sample over all threads (on a
+  // loaded machine more threads also win a larger share of the cores; the CPU time shows what
+  // the split and its barriers cost on top of the work).
+  const one = r.runs[0];
+  for (const run of r.runs.filter((x) => / threads$/.test(x.name))) {
+    const n = Number(/, (\d+) threads$/.exec(run.name)?.[1]);
+    lines.push(`${run.name}: ${(run.median / one.median).toFixed(2)}x the samples/s of one thread; CPU ${run.cpuMsPerSample?.toFixed(3)} ms/sample over its ${n} threads (spinning and sleeping at barriers included) vs ${one.cpuMsPerSample?.toFixed(3)} on one`);
   }
   return lines;
 }

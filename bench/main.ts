@@ -38,8 +38,14 @@ for (const [name, key] of [['conv synaptic events / s', 'synapticEventsPerSec'],
 
 // 1c. The chip loop alone: this build's kernels vs the previous release's vs the twin (bench/chip-loop.ts).
 import { benchChipLoop, formatChipLoopBench } from './chip-loop.js';
+import { readNetFile } from '../src/net/file.js';
 console.log('\n1c. The chip loop of the default job (training samples / s, targets precomputed): this build vs the previous kernels vs the TS twin');
 for (const l of formatChipLoopBench(benchChipLoop({ samples: quick ? 200 : 600, repeats: quick ? 3 : 5 }))) console.log(l);
+// Threads run dense layers only (src/chip/threads.ts): the convolutional nets are refused, so not timed on threads.
+for (const f of ['nets/cnn-mnist.json', 'nets/vgg11-32.json']) {
+  const conv = readNetFile(f).layers.find((l) => l.type !== 'dense');
+  if (conv) console.log(`threads: ${f} not timed on 2 threads (its ${conv.type} layers do not run on several threads)`);
+}
 
 console.log('\n2. End-to-end on-chip training (online LTL, 784-256-256-10, T = 16, direct input)');
 const base = { ...TRAIN_DEFAULTS, epochs: 1, samples: quick ? 200 : 1000, testSamples: quick ? 100 : 500, teacherEpochs: 1 };

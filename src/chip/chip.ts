@@ -73,15 +73,24 @@ export interface ChipShape {
   delay?: 0 | 1;
 }
 
+/** Options of a chip's construction. */
+export interface ChipOptions {
+  /** Put the kernels on shared memory, with this many more bytes for worker threads' own buffers (src/chip/threads.ts). */
+  threadBytes?: number;
+}
+
 export class Chip implements ChipCore {
   readonly k: Kernels;
   readonly spec: ChipSpec;
   readonly layers: LayerPtrs[] = [];
   readonly maxCount: number;
+  /** Spike counts of each layer's list per step parity; the input events' (src/chip/threads.ts reads the pointers). */
   private readonly nSpikes: [number, number][] = [];
-  private readonly inIdx: [number, number];
-  private readonly inVal: [number, number];
+  readonly inIdx: [number, number];
+  readonly inVal: [number, number];
   private readonly inN: [number, number] = [0, 0];
+  /** Set by src/chip/threads.ts: samples nothing observes run on several threads. */
+  parallel?: ParallelSamples;
   private readonly xPtr: number;
   /** Σ_t o[t] of a readout layer over the current sample (the prediction is its argmax). */
   readonly readoutSum: Float64Array;
@@ -91,7 +100,7 @@ export class Chip implements ChipCore {
   analogInput = true;
   private t = 0;
 
-  constructor(spec: ChipSpec, backend: Backend = 'wasm', rule?: ChipRule) {
+  constructor(spec: ChipSpec, backend: Backend = 'wasm', rule?: ChipRule, options: ChipOptions = {}) {
     this.spec = spec;
     validateSpec(spec);
     const bits = spec.counterBits ?? 32;
@@ -124,7 +133,7 @@ export class Chip implements ChipCore {
       rule.reserve(plan, shape);
       plan.owner = 'chip';
     }
-    this.k = createKernels(backend, plan.totalBytes);
+    this.k = createKernels(backend, plan.totalBytes, options.threadBytes !== undefined ? { extraBytes: options.threadBytes } : undefined);
     const b = this.k.base;
     spec.layers.forEach((l, n) => {
       const o = off[n];
@@ -280,6 +289,27 @@ export class Chip implements ChipCore {
   runSample(x: Float32Array, steps: number, learn: boolean, observe?: (t: number) => void): void {
     if (steps > this.spec.maxSteps) throw new RangeError(`time window ${steps} exceeds the chip's maxSteps ${this.spec.maxSteps}`);
     this.resetState();
+    if (this.parallel) {
+      // On several threads the steps run first; an observer then sees each step replayed: its
+      // events, counters and step index as one thread leaves them (membranes: the last step's).
+      const r = this.parallel.runSample(x, steps, learn && !!this.rule, !!observe);
+      if (observe) {
+        for (let t = 1; t <= steps; t++) {
+          const c = this.parallel.replayStep(t);
+          this.t = t;
+          c.spikes.forEach((m, l) => { this.nSpikes[l][t & 1] = m; });
+          this.inN[t & 1] = c.input;
+          observe(t);
+        }
+      } else {
+        this.t = steps;
+        r.spikes.forEach((c, l) => { this.nSpikes[l][0] = c[0]; this.nSpikes[l][1] = c[1]; });
+        this.inN[0] = r.input[0];
+        this.inN[1] = r.input[1];
+      }
+      if (learn && this.rule) this.rule.endSample(steps);
+      return;
+    }
     const n = this.spec.inputSize;
     for (let t = 1; t <= steps; t++) {
       this.forward(x, (t - 1) * n);
@@ -353,4 +383,18 @@ function validateSpec(spec: ChipSpec): void {
     if (l.readout && n !== spec.layers.length - 1) throw new RangeError(`${where}: only the last layer can be a readout`);
     nIn = l.nOut;
   });
+}
+
+/**
+ * A chip's samples run by several threads (src/chip/threads.ts): Chip.runSample hands every
+ * sample over (an observer then sees the steps replayed). runSample returns the spike counts of
+ * every layer's list and of the input events per step parity (the chip's state after the last
+ * step, as one thread leaves it).
+ */
+export interface ParallelSamples {
+  /** record: keep every step for replayStep. */
+  runSample(x: Float32Array, steps: number, learn: boolean, record: boolean): { spikes: [number, number][]; input: [number, number] };
+  /** The chip's events and counters as after step t of the recorded sample (steps in order); the step's event counts. */
+  replayStep(t: number): { input: number; spikes: number[] };
+  close(): void;
 }

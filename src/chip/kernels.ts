@@ -15,7 +15,7 @@ import * as traces from '../reference/traces.js';
 import * as device from '../reference/device.js';
 import * as conv from '../reference/conv.js';
 import * as loihi from '../reference/loihi.js';
-import { instantiateKernels, WasmExports } from './wasm.js';
+import { instantiateKernels, instantiateSharedKernels, sharedKernelsModule, WasmExports } from './wasm.js';
 
 export type Backend = 'wasm' | 'ts';
 
@@ -25,6 +25,8 @@ export interface Kernels {
   readonly base: number;
   /** Views of the memory holding the arena (valid for the chip's lifetime: memory never grows after allocation). */
   readonly mem: Mem;
+  /** The kernels on shared memory (createKernels' `shared`), for worker threads; absent otherwise. */
+  readonly shared?: SharedKernels;
   gatherEvents(xPtr: number, n: number, idxPtr: number, valPtr: number): number;
   integrate(wtPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number, biasPtr: number, iPtr: number, cnt: number): void;
   neuronStep(n: number, iPtr: number, uPtr: number, sPrevPtr: number, sPtr: number, spikeIdxPtr: number, thrPtr: number, thrStride: number, leakPtr: number, leakStride: number, reset: number, cnt: number): number;
@@ -73,20 +75,58 @@ export interface Kernels {
   loihiNeuronStep(n: number, aPtr: number, curPtr: number, vPtr: number, sPrevPtr: number, sPtr: number, spikeIdxPtr: number, duPtr: number, duStride: number, dvPtr: number, dvStride: number, biasPtr: number, vthPtr: number, vthStride: number, cnt: number): number;
 }
 
-/** Allocate an arena of `bytes` on the chosen backend and return its kernels. */
-export function createKernels(backend: Backend, bytes: number): Kernels {
+/**
+ * What worker threads need of kernels on shared memory: the module and the memory to instantiate
+ * it on, the main thread's instance, and `extraBytes` of zeroed memory at `extra` (16-byte
+ * aligned, after the arena) for the threads' own buffers.
+ */
+export interface SharedKernels {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  exports: WasmExports;
+  extra: number;
+  extraBytes: number;
+}
+
+/**
+ * Allocate an arena of `bytes` on the chosen backend and return its kernels. `shared`: the wasm
+ * kernels built for shared memory, with `extraBytes` more for worker threads (src/chip/threads.ts).
+ */
+export function createKernels(backend: Backend, bytes: number, shared?: { extraBytes: number }): Kernels {
+  if (shared) {
+    if (backend !== 'wasm') throw new RangeError(`shared memory needs the wasm backend, not ${backend}`);
+    return wasmKernels(bytes, shared.extraBytes);
+  }
   return backend === 'wasm' ? wasmKernels(bytes) : tsKernels(bytes);
 }
 
-function wasmKernels(bytes: number): Kernels {
-  const ex: WasmExports = instantiateKernels();
-  const base = ex.alloc(bytes + 16);
+function wasmKernels(bytes: number, extraBytes?: number): Kernels {
+  let ex: WasmExports;
+  let shared: SharedKernels | undefined;
+  const padded = Math.ceil(bytes / 16) * 16;
+  if (extraBytes !== undefined) {
+    const module = sharedKernelsModule();
+    // Sized up front (static data, arena, threads' buffers, slack) so that memory never grows:
+    // every thread's views stay whole.
+    const pages = Math.ceil((padded + extraBytes + (1 << 20)) / 65536) + 16;
+    if (pages > 65536) throw new RangeError(`the chip needs ${pages} pages of shared memory; wasm32 has 65536`);
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    ex = instantiateSharedKernels(module, memory);
+    shared = { module, memory, exports: ex, extra: 0, extraBytes };
+  } else {
+    ex = instantiateKernels();
+  }
+  const base = ex.alloc(padded + (extraBytes ?? 0) + 16);
   const aligned = Math.ceil(base / 16) * 16;
-  const mem = viewsOf(ex.memory.buffer);
+  const mem = viewsOf(ex.memory.buffer as ArrayBuffer);
   // Freshly grown wasm memory is zero, but heap.alloc does not promise it: zero the arena.
   new Uint8Array(ex.memory.buffer, aligned, bytes).fill(0);
+  if (shared) {
+    shared.extra = aligned + padded;
+    new Uint8Array(ex.memory.buffer, shared.extra, shared.extraBytes).fill(0);
+  }
   return {
-    backend: 'wasm', base: aligned, mem,
+    backend: 'wasm', base: aligned, mem, ...(shared ? { shared } : {}),
     gatherEvents: ex.gatherEvents,
     integrate: ex.integrate,
     neuronStep: ex.neuronStep,

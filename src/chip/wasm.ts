@@ -49,6 +49,11 @@ export interface WasmExports {
   fixedApply(...a: number[]): void;
   loihiDendrite(...a: number[]): void;
   loihiNeuronStep(...a: number[]): number;
+  // Only in the shared-memory build (build/ncsim-shared.wasm), for the chip's worker threads (src/chip/threads.ts)
+  integrateSlice(...a: number[]): void;
+  outerUpdateSlice(...a: number[]): void;
+  setLearningScratch(ptr: number): void;
+  LEARNING_SCRATCH_BYTES: WebAssembly.Global;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -77,5 +82,27 @@ function findWasm(): Uint8Array {
 export function instantiateKernels(): WasmExports {
   if (!compiled) compiled = new WebAssembly.Module(findWasm() as BufferSource);
   const inst = instantiateSync<Record<string, unknown>>(compiled, {});
+  return inst.exports as unknown as WasmExports;
+}
+
+let compiledShared: WebAssembly.Module | null = null;
+
+/**
+ * The kernels built for shared memory (build/ncsim-shared.wasm: --sharedMemory --importMemory):
+ * the same code, on a memory the host creates and every worker thread instantiates on too. The
+ * module is posted to the workers, so they compile nothing.
+ */
+export function sharedKernelsModule(): WebAssembly.Module {
+  if (!compiledShared) {
+    const file = findWasmFile('ncsim-shared.wasm');
+    if (!file) throw new Error('ncsim-shared.wasm not found next to the bundle nor in build/: run "npm run build" first');
+    compiledShared = new WebAssembly.Module(readFileSync(file) as BufferSource);
+  }
+  return compiledShared;
+}
+
+/** One instance of the shared-memory kernels on `memory` (shared: true). */
+export function instantiateSharedKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): WasmExports {
+  const inst = instantiateSync<Record<string, unknown>>(module, { env: { memory } });
   return inst.exports as unknown as WasmExports;
 }

@@ -36,7 +36,8 @@ export function trainText(r: TrainReport): string {
   // Three figures, never mixed: the chip loop, the teacher, the wall.
   const th = r.throughput;
   if (th) {
-    rows.push(['chip loop, training', `${th.trainSamplesPerSecond.toFixed(0)} samples/s  (${th.trainSeconds.toFixed(1)} s; ${th.targetWaitSeconds.toFixed(1)} s more waiting for the teacher's targets)`]);
+    const threads = o.threads ?? 1;
+    rows.push(['chip loop, training', `${th.trainSamplesPerSecond.toFixed(0)} samples/s on ${threads} thread${threads === 1 ? '' : 's'}  (${th.trainSeconds.toFixed(1)} s; ${th.targetWaitSeconds.toFixed(1)} s more waiting for the teacher's targets)`]);
     rows.push(['chip loop, test', `${th.testSamplesPerSecond.toFixed(0)} samples/s  (${th.testSeconds.toFixed(1)} s)`]);
   }
   const src = r.teacher.source;

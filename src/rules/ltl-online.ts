@@ -31,7 +31,8 @@ export interface LtlOnlineOptions {
 /** Options left out of `new LtlOnline(...)`: the rule table's RULE_OPTION_DEFAULTS (the library's name for them). */
 export const LTL_ONLINE_DEFAULTS: LtlOnlineOptions = { ...RULE_OPTION_DEFAULTS };
 
-interface LayerBufs { target: number; m: number; active: number; g: number; gb: number }
+/** Byte pointers of one layer's buffers of the circuit (-1: absent). */
+export interface LayerBufs { target: number; m: number; active: number; g: number; gb: number }
 
 export class LtlOnline implements ChipRule {
   readonly name = 'ltl-online';
@@ -87,18 +88,35 @@ export class LtlOnline implements ChipRule {
 
   afterStep(t: number): void {
     if (t <= this.opts.warmup) return;
-    const chip = this.chip, c = chip.circuits, o = this.opts;
-    const height = o.height === 'unit' ? 1 : 1 / o.width;
-    const errorMode = o.error === 'sign' ? ERROR_SIGN : ERROR_EXACT;
-    const atStep = o.updateAt === 'step';
+    const chip = this.chip, c = chip.circuits;
+    const { width, height, errorMode, atStep } = this.circuit();
     for (let l = 0; l < this.bufs.length; l++) {
       const bf = this.bufs[l];
       if (chip.spec.layers[l].fixed) continue;
       // The chip's circuits run this circuit on its own number format and write through its devices.
-      const negLr = -(o.layerScale ? o.learningRate * o.layerScale[l] : o.learningRate);
-      const nActive = c.ltlSignal(l, bf.target, t, o.width, height, errorMode, negLr, bf.m, bf.active);
+      const nActive = c.ltlSignal(l, bf.target, t, width, height, errorMode, this.negLearningRate(l), bf.m, bf.active);
       c.learnWrite(l, chip.preEvents(l), bf.m, bf.active, nActive, atStep ? null : bf);
     }
+  }
+
+  /** The learning circuit's settings as the kernels take them (afterStep; src/chip/threads.ts runs the same circuit per slice). */
+  circuit(): { warmup: number; width: number; height: number; errorMode: number; atStep: boolean } {
+    const o = this.opts;
+    return {
+      warmup: o.warmup, width: o.width, height: o.height === 'unit' ? 1 : 1 / o.width,
+      errorMode: o.error === 'sign' ? ERROR_SIGN : ERROR_EXACT, atStep: o.updateAt === 'step',
+    };
+  }
+
+  /** -η of layer l as its circuit is given it now (the learning rate, its schedule and the layer's factor). */
+  negLearningRate(l: number): number {
+    const o = this.opts;
+    return -(o.layerScale ? o.learningRate * o.layerScale[l] : o.learningRate);
+  }
+
+  /** Byte pointers of layer l's buffers: targets, m, active list, accumulator (-1: absent). */
+  buffers(l: number): Readonly<LayerBufs> {
+    return this.bufs[l];
   }
 
   /** The learning signal m = -eta*delta of layer l's neurons at the last learning step (a view). */

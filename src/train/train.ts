@@ -37,6 +37,7 @@ import type { PipelineReport } from '../pipeline/params.js';
 import { Activity, ActivityLayer, ActivityPhase, ACTIVITY_SCHEMA } from '../cost/activity.js';
 import { checkChipState, checkChipWeights, checkTeacher } from './finite.js';
 import { BudgetInput, RunBudget, checkBudget, defaultMaxMemory, plannedLayers, runBudget } from './budget.js';
+import { ChipThreads, DEFAULT_THREADS, MAX_THREADS, threadBytes, threadsUnsupported } from '../chip/threads.js';
 
 export interface TrainOptions {
   rule: RuleName;
@@ -78,6 +79,8 @@ export interface TrainOptions {
   maxMemory?: number;
   /** An ONNX model file used as the teacher instead of training one (docs/onnx.md); its layers must be the network's. */
   teacher?: string;
+  /** Threads the chip is simulated on (src/chip/threads.ts; absent: 1); results are the one-thread run's, bit for bit. */
+  threads?: number;
 }
 
 /** Checks a caller runs once the network is known, before the teacher trains (e.g. does it fit the hardware model). */
@@ -92,6 +95,7 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   updateAt: R.updateAt, lrDecay: 0.7, hidden: [256, 256], encoding: 'direct', seed: 1, threshold: 1, leak: 1,
   reset: 'subtract', delay: 0, width: R.width, height: R.height, percentile: 99, normalization: 'calibration', batch: 100,
   init: 'random', teacherWorker: true, initGain: 1, teacherEpochs: 8, teacherLr: 0.001, backend: 'wasm', data: 'mnist',
+  threads: DEFAULT_THREADS,
 };
 
 export interface EpochReport {
@@ -300,6 +304,7 @@ export class TrainSession {
     checkRuleOptions(opts);
     // The network file first: a bad file or rule is refused before any data is loaded.
     const file = opts.net ? readNetFile(opts.net) : undefined;
+    checkThreads(opts, file);
     // An ONNX teacher (--teacher) is read and converted before any data too, and checked against the network as soon as it is known.
     const tl = performance.now();
     const onnx = opts.teacher !== undefined ? loadOnnxTeacher(opts.teacher) : undefined;
@@ -388,11 +393,16 @@ export class TrainSession {
   }
 
   createChip(spec: ChipSpec, rule: ChipRule | undefined): Chip {
-    const chip = new Chip(spec, this.opts.backend, rule);
+    const threads = this.opts.threads ?? 1;
+    const chip = new Chip(spec, this.opts.backend, rule, threads > 1 ? { threadBytes: threadBytes(spec, threads) } : {});
     // Event frames are input currents (counts); images are currents (direct) or rate spikes.
     chip.analogInput = this.source.events || this.opts.encoding === 'direct';
+    if (threads > 1) this.threadRuns.push(new ChipThreads(chip, rule, threads));
     return chip;
   }
+
+  /** The worker threads of the chips this session made (closed with it). */
+  private readonly threadRuns: ChipThreads[] = [];
 
   /** Time every step `chip` runs from now on (train and test phases) with `timer`. */
   timeSteps(chip: Chip, timer: StepTimer): void {
@@ -468,6 +478,7 @@ export class TrainSession {
 
   close(): void {
     this.producer.close();
+    for (const t of this.threadRuns.splice(0)) t.close();
   }
 }
 
@@ -595,6 +606,25 @@ function checkRuleOptions(o: TrainOptions): void {
   if (needs.reset !== undefined && o.reset !== needs.reset) {
     throw new InputError('--reset', `${needs.reset} for --rule ${o.rule} (${family} needs reset "${needs.reset}")`, o.reset, { kind: 'option' });
   }
+}
+
+/**
+ * --threads N > 1 runs only what src/chip/threads.ts can (online LTL, dense layers, the wasm
+ * kernels): anything else is refused before the teacher trains (exit status 2), naming it.
+ */
+function checkThreads(o: TrainOptions, file: Net | undefined): void {
+  const threads = o.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new InputError('--threads', `an integer from 1 to ${MAX_THREADS}`, threads, { kind: 'option' });
+  }
+  if (threads === 1) return;
+  if (o.backend !== 'wasm') throw new InputError('--threads', `1 with --backend ${o.backend} (threads run the wasm kernels)`, threads, { kind: 'option' });
+  const conv = file?.layers.find((l) => l.type !== 'dense');
+  // The chip's layers as threadsUnsupported sees them: the rule, and a conv or pooling layer of the net file.
+  const why = conv
+    ? `a ${conv.type} layer in ${file?.source} (only dense spiking layers run on several threads)`
+    : threadsUnsupported({ layers: [] }, o.rule);
+  if (why) throw new InputError('--threads', `1 for ${why}`, threads, { kind: 'option' });
 }
 
 /** Every label must be a class of the network (a unit of its last layer). */

@@ -1,0 +1,317 @@
+/**
+ * A chip simulated on several threads (`--threads N`): the chip's arena lives in shared wasm
+ * memory (build/ncsim-shared.wasm), N - 1 worker threads (src/chip/thread-worker.ts) instantiate
+ * the same kernels on it, and each sample runs as N shares at once (src/chip/thread-loop.ts:
+ * each thread owns a slice of every layer's neurons; they meet at a barrier after each hidden
+ * layer's step). The results are the one-thread chip's, bit for bit: each neuron's arithmetic is
+ * unchanged and the counters are integer counts added up after each sample.
+ *
+ * What runs on threads: the ideal f32 chip (no device), dense layers, spiking layers, learning
+ * with online LTL (or no rule: inference). Anything else is refused before the run starts
+ * (threadsUnsupported), naming what it is.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { Chip, ChipRule, ChipSpec, ParallelSamples } from './chip.js';
+import { COUNTER_SLOTS } from '../reference/counters.js';
+import { RESET_SUBTRACT, RESET_ZERO } from '../reference/neuron.js';
+import { arrive, CTL, SPIN, fail, historyBytes, join, runShare, StepHistory, ThreadFailure, ThreadLayer, ThreadLayout } from './thread-loop.js';
+import type { WasmExports } from './wasm.js';
+import { isIdeal } from './device.js';
+
+/** Bytes of the outer-product writer's scratch in assembly/learning.ts (LEARNING_SCRATCH_BYTES). */
+const SCRATCH_BYTES = (4096 << 2) + ((4096 / 32) << 2);
+
+/** The most threads `--threads` takes (a slice per thread of a layer of 32 neurons or more). */
+export const MAX_THREADS = 64;
+
+/** `--threads` when not given: what pays on the machine it was measured on (docs/speed.md, "Threads"). */
+export const DEFAULT_THREADS = 1;
+
+/** What the threads take of online LTL (src/rules/ltl-online.ts): its circuit's settings, -η per layer, its buffers. */
+export interface ThreadedRule extends ChipRule {
+  circuit(): NonNullable<ThreadLayout['learn']>;
+  negLearningRate(l: number): number;
+  buffers(l: number): { target: number; m: number; active: number; g: number; gb: number };
+}
+
+function isThreadedRule(r: ChipRule): r is ThreadedRule {
+  const t = r as Partial<ThreadedRule>;
+  return r.name === 'ltl-online' && typeof t.circuit === 'function' && typeof t.negLearningRate === 'function' && typeof t.buffers === 'function';
+}
+
+/** What the workers get at start. */
+export interface WorkerInit {
+  k: number;
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  layout: ThreadLayout;
+  ctl: SharedArrayBuffer;
+  negLr: SharedArrayBuffer;
+  port: MessagePort;
+}
+
+/**
+ * Why this chip cannot run on several threads (a phrase naming the part), or null when it can.
+ * `rule`: the rule's name (absent: no rule, inference only).
+ */
+export function threadsUnsupported(spec: Pick<ChipSpec, 'layers' | 'device'>, rule?: string): string | null {
+  if (rule !== undefined && rule !== 'ltl-online') return `the rule ${rule} (only ltl-online runs on several threads)`;
+  if (!isIdeal(spec.device)) return 'a chip with device non-idealities or fixed point (only the ideal f32 chip runs on several threads)';
+  const i = spec.layers.findIndex((l) => l.conv || l.fixed || l.readout);
+  if (i >= 0) {
+    const l = spec.layers[i];
+    const what = l.conv ? 'a convolution' : l.fixed ? 'a fixed (pooling) layer' : 'a readout layer';
+    return `${what} (layer ${i}, ${l.name}; only dense spiking layers run on several threads)`;
+  }
+  return null;
+}
+
+/** Slice bounds of nOut neurons over N threads: multiples of 32 (the kernels' register blocks), as even as that allows. */
+export function sliceBounds(nOut: number, threads: number): number[] {
+  const b = [0];
+  for (let k = 1; k < threads; k++) b.push(Math.min(nOut, Math.max(b[k - 1], Math.round((k * nOut) / threads / 32) * 32)));
+  b.push(nOut);
+  return b;
+}
+
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
+
+/** Bytes the threads' own buffers take for a chip of `spec` on `threads` threads (Chip's threadBytes option). */
+export function threadBytes(spec: ChipSpec, threads: number): number {
+  let b = align16(spec.maxSteps * spec.inputSize * 4);
+  for (let k = 0; k < threads; k++) {
+    b += SCRATCH_BYTES + 4 * align16(spec.inputSize * 4);
+    for (const l of spec.layers) b += align16(COUNTER_SLOTS * 8) + 4 * align16(l.nOut * 4);
+  }
+  return b + historyBytes(spec.maxSteps, spec.inputSize, spec.layers.map((l) => l.nOut), threads, COUNTER_SLOTS);
+}
+
+/** The worker bundle: next to the running bundle, or <repo>/dist when running from src/ (vitest). */
+function workerUrl(): URL {
+  const here = import.meta.url;
+  return here.endsWith('.ts') ? new URL('../../dist/thread-worker.js', here) : new URL('./thread-worker.js', here);
+}
+
+/** How long the workers may take to start (instantiate the kernels) before the chip gives up, ms. */
+const START_TIMEOUT_MS = 60_000;
+
+export class ChipThreads implements ParallelSamples {
+  readonly threads: number;
+  private readonly chip: Chip;
+  private readonly rule?: ThreadedRule;
+  private readonly layout: ThreadLayout;
+  private readonly ex: WasmExports;
+  private readonly i32: Int32Array;
+  private readonly ctl: Int32Array;
+  private readonly negLr: Float64Array;
+  private readonly workers: Worker[] = [];
+  private readonly ports: MessagePort[] = [];
+  private closed = false;
+
+  /** Runs `chip`'s samples on `threads` threads from now on (chip.parallel); the chip must be built with threadBytes(spec, threads). */
+  constructor(chip: Chip, rule: ChipRule | undefined, threads: number) {
+    const why = threadsUnsupported(chip.spec, rule?.name);
+    if (why) throw new RangeError(`--threads ${threads}: ${why}`);
+    if (rule && !isThreadedRule(rule)) throw new RangeError(`--threads ${threads}: the rule ${rule.name} does not run on several threads`);
+    const shared = chip.k.shared;
+    if (!shared) throw new Error('ChipThreads: the chip was not built on shared memory (Chip option threadBytes)');
+    if (shared.exports.LEARNING_SCRATCH_BYTES.value !== SCRATCH_BYTES) throw new Error('ChipThreads: the writer scratch size differs from assembly/learning.ts');
+    this.chip = chip;
+    this.rule = rule;
+    this.threads = threads;
+    this.ex = shared.exports;
+    this.i32 = chip.k.mem.i32;
+    this.layout = this.lay(shared.extra, shared.extraBytes);
+    this.ctl = new Int32Array(new SharedArrayBuffer(4 * (CTL.SPIKES + chip.spec.layers.length * 2 * threads)));
+    this.negLr = new Float64Array(new SharedArrayBuffer(8 * chip.spec.layers.length));
+    const url = workerUrl();
+    if (threads > 1 && url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
+      throw new Error(`--threads: the chip's worker bundle is missing at ${fileURLToPath(url)} (run \`npm run build\`)`);
+    }
+    for (let k = 1; k < threads; k++) {
+      const { port1, port2 } = new MessageChannel();
+      const init: WorkerInit = { k, module: shared.module, memory: shared.memory, layout: this.layout, ctl: this.ctl.buffer as SharedArrayBuffer, negLr: this.negLr.buffer as SharedArrayBuffer, port: port2 };
+      const w = new Worker(url, { workerData: init, transferList: [port2] });
+      w.unref();
+      this.workers.push(w);
+      this.ports.push(port1);
+    }
+    chip.parallel = this;
+    // Every worker arrives once its kernels are instantiated: wait for all of them (bounded).
+    const t0 = Date.now();
+    try {
+      this.startBarrier(t0);
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  /** The first barrier: every worker started; a worker that never arrives is an error after START_TIMEOUT_MS. */
+  private startBarrier(t0: number): void {
+    const ctl = this.ctl;
+    const gen = Atomics.load(ctl, CTL.GEN);
+    if (Atomics.add(ctl, CTL.COUNT, 1) === this.threads - 1) {
+      Atomics.store(ctl, CTL.COUNT, 0);
+      Atomics.add(ctl, CTL.GEN, 1);
+      Atomics.notify(ctl, CTL.GEN);
+      return;
+    }
+    while (Atomics.load(ctl, CTL.GEN) === gen) {
+      Atomics.wait(ctl, CTL.GEN, gen, 100);
+      if (Atomics.load(ctl, CTL.FAILED)) this.rethrow();
+      if (Date.now() - t0 > START_TIMEOUT_MS) {
+        fail(ctl);
+        throw new Error(`--threads: the chip's worker threads did not start within ${START_TIMEOUT_MS / 1000} s`);
+      }
+    }
+  }
+
+  /** Lay out the threads' buffers in [extra, extra + bytes): inputs, spike lists, counter blocks, scratch. */
+  private lay(extra: number, bytes: number): ThreadLayout {
+    const chip = this.chip, spec = chip.spec, N = this.threads;
+    let at = extra;
+    const take = (n: number) => {
+      const p = at;
+      at += align16(n);
+      if (at > extra + bytes) throw new Error('ChipThreads: threadBytes() is too small for the layout');
+      return p;
+    };
+    const x = take(spec.maxSteps * spec.inputSize * 4);
+    const inputIdx: [number, number][] = [], inputVal: [number, number][] = [], scratch: number[] = [];
+    for (let k = 0; k < N; k++) {
+      const idx: [number, number] = [take(spec.inputSize * 4), take(spec.inputSize * 4)];
+      const val: [number, number] = [take(spec.inputSize * 4), take(spec.inputSize * 4)];
+      inputIdx.push(k === 0 ? chip.inIdx : idx);
+      inputVal.push(k === 0 ? chip.inVal : val);
+      const s = take(SCRATCH_BYTES);
+      scratch.push(k === 0 ? -1 : s);
+    }
+    const layers: ThreadLayer[] = spec.layers.map((l, n) => {
+      const p = chip.layers[n];
+      const bufs = this.rule?.buffers(n);
+      const y: ThreadLayer = {
+        nOut: l.nOut, wt: p.wt, bias: p.bias, thr: p.thr, thrStride: p.thrStride, leak: p.leak, leakStride: p.leakStride,
+        i: p.i, u: p.u, s: p.s, c: p.c, slices: sliceBounds(l.nOut, N), cnt: [], local: [], events: [],
+        target: bufs?.target ?? -1, m: bufs?.m ?? -1, active: bufs?.active ?? -1, g: bufs?.g ?? -1, gb: bufs?.gb ?? -1,
+      };
+      for (let k = 0; k < N; k++) {
+        const cnt = take(COUNTER_SLOTS * 8);
+        y.cnt.push(k === 0 ? p.cnt : cnt);
+        y.local.push([take(l.nOut * 4), take(l.nOut * 4)]);
+        const ev: [number, number] = [take(l.nOut * 4), take(l.nOut * 4)];
+        y.events.push(k === 0 ? p.spikeIdx : ev);
+      }
+      return y;
+    });
+    const T = spec.maxSteps;
+    const history: StepHistory = {
+      inIdx: take(T * spec.inputSize * 4), inVal: take(T * spec.inputSize * 4),
+      events: spec.layers.map((l, n) => take(T * l.nOut * 4 * (n === spec.layers.length - 1 ? N : 1))),
+      counts: take(T * (spec.layers.length + N) * 4), cnt: take(T * N * spec.layers.length * COUNTER_SLOTS * 8),
+    };
+    return {
+      threads: N, inputSize: spec.inputSize, analogInput: chip.analogInput ? 1 : 0, delay: spec.delay ?? 0,
+      reset: spec.reset === 'subtract' ? RESET_SUBTRACT : RESET_ZERO, maxCount: chip.maxCount, x, inputIdx, inputVal, layers,
+      learn: this.rule ? this.rule.circuit() : null, scratch, history,
+    };
+  }
+
+  runSample(x: Float32Array, steps: number, learn: boolean, record = false): { spikes: [number, number][]; input: [number, number] } {
+    if (this.closed) throw new Error('ChipThreads: closed');
+    const L = this.layout, chip = this.chip, ctl = this.ctl;
+    // Read when the sample starts: the input encoding may be set after the threads (createChip).
+    if (L.analogInput !== (chip.analogInput ? 1 : 0)) throw new Error('ChipThreads: the chip\'s input changed between analog and spikes after the threads started');
+    chip.k.mem.f32.set(x.subarray(0, steps * L.inputSize), L.x >>> 2);
+    if (this.rule) for (let l = 0; l < L.layers.length; l++) this.negLr[l] = this.rule.negLearningRate(l);
+    Atomics.store(ctl, CTL.STEPS, steps);
+    Atomics.store(ctl, CTL.LEARN, learn && this.rule ? 1 : 0);
+    Atomics.store(ctl, CTL.RECORD, record ? 1 : 0);
+    let counts;
+    try {
+      arrive(ctl, this.threads, SPIN.idle);
+      counts = runShare(this.ex, this.i32, ctl, this.negLr, L, 0, steps, learn && !!this.rule, record);
+    } catch (e) {
+      if (e instanceof ThreadFailure) this.rethrow();
+      fail(ctl);
+      throw e;
+    }
+    // The last layer's list of the last step, joined as the chip keeps it; the workers' counts added to the chip's.
+    const last = L.layers.length - 1, cur = steps & 1;
+    if (steps > 0) counts.spikes[last][cur] = join(this.i32, ctl, L.layers[last], 0, cur, this.threads, last);
+    const f64 = chip.k.mem.f64;
+    for (const y of L.layers) {
+      const dst = y.cnt[0] >>> 3;
+      for (let k = 1; k < this.threads; k++) {
+        const src = y.cnt[k] >>> 3;
+        for (let s = 0; s < COUNTER_SLOTS; s++) {
+          f64[dst + s] += f64[src + s];
+          f64[src + s] = 0;
+        }
+      }
+    }
+    return counts;
+  }
+
+  /**
+   * Puts the chip's events and counters back as they were after step t of the recorded sample
+   * (the steps in order: the chip ends as the sample left it); returns the step's counts: the
+   * input events' and each layer's spikes.
+   */
+  replayStep(t: number): { input: number; spikes: number[] } {
+    const L = this.layout, h = L.history, i32 = this.i32, f64 = this.chip.k.mem.f64, N = this.threads, nl = L.layers.length, p = t & 1;
+    const n = L.inputSize, c = (h.counts >>> 2) + (t - 1) * (nl + N), last = nl - 1;
+    const input = i32[c];
+    i32.copyWithin(L.inputIdx[0][p] >>> 2, (h.inIdx >>> 2) + (t - 1) * n, (h.inIdx >>> 2) + (t - 1) * n + input);
+    i32.copyWithin(L.inputVal[0][p] >>> 2, (h.inVal >>> 2) + (t - 1) * n, (h.inVal >>> 2) + (t - 1) * n + input);
+    const spikes: number[] = [];
+    for (let l = 0; l < nl; l++) {
+      const y = L.layers[l], dstEv = y.events[0][p] >>> 2;
+      let m = 0;
+      if (l < last) {
+        m = i32[c + 1 + l];
+        i32.copyWithin(dstEv, (h.events[l] >>> 2) + (t - 1) * y.nOut, (h.events[l] >>> 2) + (t - 1) * y.nOut + m);
+      } else {
+        // The last layer: the threads' slices' lists joined in slice order, as join() does.
+        for (let k = 0; k < N; k++) {
+          const mk = i32[c + nl + k], src = (h.events[l] >>> 2) + ((t - 1) * N + k) * y.nOut, base = y.slices[k];
+          for (let e = 0; e < mk; e++) i32[dstEv + m + e] = i32[src + e] + base;
+          m += mk;
+        }
+      }
+      spikes.push(m);
+      const dst = y.cnt[0] >>> 3;
+      for (let s = 0; s < COUNTER_SLOTS; s++) {
+        let v = 0;
+        for (let k = 0; k < N; k++) v += f64[(h.cnt >>> 3) + (((t - 1) * N + k) * nl + l) * COUNTER_SLOTS + s];
+        f64[dst + s] = v;
+      }
+    }
+    return { input, spikes };
+  }
+
+  /** A worker's failure as an Error with its message. */
+  private rethrow(): never {
+    const msgs: string[] = [];
+    this.ports.forEach((p, i) => {
+      const m = receiveMessageOnPort(p);
+      if (m) msgs.push(`thread ${i + 1}: ${String(m.message)}`);
+    });
+    this.close();
+    throw new Error(`a chip worker thread failed: ${msgs.join('; ') || 'no message'}`);
+  }
+
+  /** Ends the workers (idempotent); the chip runs on one thread after. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.chip.parallel === this) this.chip.parallel = undefined;
+    Atomics.store(this.ctl, CTL.QUIT, 1);
+    Atomics.add(this.ctl, CTL.GEN, 1);
+    Atomics.notify(this.ctl, CTL.GEN);
+    for (const w of this.workers) void w.terminate();
+    for (const p of this.ports) p.close();
+  }
+}

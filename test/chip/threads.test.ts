@@ -1,0 +1,147 @@
+// A chip on several threads (src/chip/threads.ts) is the one-thread chip bit for bit: online LTL
+// on random dense networks (slices that are not multiples of 32, empty slices, every option of
+// the rule and the neuron), same weights, biases, membranes, spike counts, counters and
+// predictions after every sample, and the same events and counters at every step for an observer
+// (the step timer's view: the steps are replayed). What it cannot run is refused by name.
+import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Chip, type ChipSpec } from '../../src/chip/chip.js';
+import { ChipThreads, sliceBounds, threadBytes, threadsUnsupported } from '../../src/chip/threads.js';
+import { LtlOnline } from '../../src/rules/ltl-online.js';
+import { COUNTER_SLOTS } from '../../src/reference/counters.js';
+
+const F = (a: ArrayLike<number>) => Float32Array.from(a);
+const open: ChipThreads[] = [];
+afterEach(() => { for (const t of open.splice(0)) t.close(); });
+
+const netArb = fc.record({
+  sizes: fc.array(fc.integer({ min: 1, max: 90 }), { minLength: 2, maxLength: 4 }),
+  inputSize: fc.integer({ min: 1, max: 40 }),
+  steps: fc.integer({ min: 1, max: 6 }),
+  seed: fc.integer({ min: 1, max: 1e9 }),
+  threads: fc.constantFrom(2, 3),
+  perNeuronThreshold: fc.boolean(),
+  perNeuronLeak: fc.boolean(),
+  reset: fc.constantFrom('subtract' as const, 'zero' as const),
+  delay: fc.constantFrom(0 as const, 1 as const),
+  spikeInput: fc.boolean(),
+  updateAt: fc.constantFrom('step' as const, 'sample' as const),
+  error: fc.constantFrom('exact' as const, 'sign' as const),
+  warmup: fc.constantFrom(0, 1),
+  observe: fc.boolean(),
+});
+type Net = typeof netArb extends fc.Arbitrary<infer R> ? R : never;
+
+/** A seeded uniform stream in [-1, 1). */
+function stream(seed: number) {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    return s / 2 ** 31 - 1;
+  };
+}
+
+function build(n: Net) {
+  const r = stream(n.seed);
+  let nIn = n.inputSize;
+  const spec: ChipSpec = {
+    inputSize: n.inputSize, reset: n.reset, delay: n.delay, maxSteps: n.steps,
+    layers: n.sizes.map((nOut, l) => {
+      const layer = {
+        name: `l${l}`, nIn, nOut, weights: F(Array.from({ length: nIn * nOut }, () => r() * 0.8)), bias: F(Array.from({ length: nOut }, () => r() / 8)),
+        threshold: n.perNeuronThreshold ? F(Array.from({ length: nOut }, () => 0.4 + Math.abs(r()) / 2)) : F([0.5]),
+        leak: n.perNeuronLeak ? F(Array.from({ length: nOut }, (_, i) => (i % 2 ? 1 : 0.9))) : F([1]),
+      };
+      nIn = nOut;
+      return layer;
+    }),
+  };
+  const samples = [0, 1, 2].map(() => ({
+    x: F(Array.from({ length: n.steps * n.inputSize }, () => (n.spikeInput ? (r() > 0.3 ? 1 : 0) : Math.max(0, r())))),
+    targets: spec.layers.map((l) => Array.from({ length: l.nOut }, () => Math.abs(r()) / 2)),
+  }));
+  return { spec, samples };
+}
+
+/** Everything a run leaves, after every sample (and every observed step). */
+function run(n: Net, threads: number) {
+  const { spec, samples } = build(n);
+  const rule = new LtlOnline({ learningRate: 0.05, warmup: n.warmup, error: n.error, updateAt: n.updateAt, width: 1, height: 'unit' });
+  const chip = new Chip(spec, 'wasm', rule, threads > 1 ? { threadBytes: threadBytes(spec, threads) } : {});
+  chip.analogInput = !n.spikeInput;
+  if (threads > 1) open.push(new ChipThreads(chip, rule, threads));
+  const seen: unknown[] = [];
+  const bits = (a: ArrayLike<number>) => Array.from(new Uint32Array(F(a).buffer));
+  const state = () => spec.layers.map((_, l) => ({
+    w: bits(chip.getWeights(l)), b: bits(chip.getBias(l)), u: bits(chip.membrane(l)), c: Array.from(chip.counts(l)),
+    s: bits(chip.spikes(l)), cnt: Array.from(chip.counters(l)),
+  }));
+  const observe = n.observe
+    ? (t: number) => seen.push({
+      t, step: chip.step,
+      ev: [-1, ...spec.layers.map((_, l) => l)].map((l) => {
+        const e = chip.stepEvents(l);
+        return Array.from(chip.k.mem.i32.subarray(e.idx >>> 2, (e.idx >>> 2) + e.n));
+      }),
+      cnt: spec.layers.map((_, l) => Array.from(chip.counters(l))),
+    })
+    : undefined;
+  samples.forEach((s, i) => {
+    rule.setSample({ targets: s.targets });
+    rule.setLearningRate(0.05 / (i + 1));
+    chip.runSample(s.x, n.steps, true, observe);
+    seen.push({ sample: i, predict: chip.predict(), state: state() });
+  });
+  // Inference too (no rule runs).
+  chip.runSample(samples[0].x, n.steps, false, observe);
+  seen.push({ eval: chip.predict(), state: state() });
+  return seen;
+}
+
+describe('a chip on several threads', () => {
+  it('equals the one-thread chip bit for bit: weights, states, counters, predictions, observed steps', () => {
+    fc.assert(fc.property(netArb, (n) => {
+      expect(run(n, n.threads)).toEqual(run(n, 1));
+    }), { numRuns: 12, seed: 15 });
+  });
+
+  it('keeps counting right over many samples (the workers\' counters are added and cleared per sample)', () => {
+    const n: Net = {
+      sizes: [70, 33, 10], inputSize: 30, steps: 5, seed: 7, threads: 2, perNeuronThreshold: false, perNeuronLeak: false,
+      reset: 'subtract', delay: 0, spikeInput: false, updateAt: 'step', error: 'exact', warmup: 0, observe: false,
+    };
+    const a = run(n, 2), b = run(n, 1);
+    expect(a).toEqual(b);
+    const last = b[b.length - 1] as { state: { cnt: number[] }[] };
+    expect(last.state[0].cnt.length).toBe(COUNTER_SLOTS);
+    expect(last.state[0].cnt.some((v) => v > 0)).toBe(true);
+  });
+
+  it('cuts layers into slices of whole 32-neuron blocks, covering every neuron once', () => {
+    expect(sliceBounds(256, 2)).toEqual([0, 128, 256]);
+    expect(sliceBounds(10, 2)).toEqual([0, 0, 10]);
+    expect(sliceBounds(100, 3)).toEqual([0, 32, 64, 100]);
+    fc.assert(fc.property(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 1, max: 16 }), (nOut, k) => {
+      const b = sliceBounds(nOut, k);
+      expect(b.length).toBe(k + 1);
+      expect(b[0]).toBe(0);
+      expect(b[k]).toBe(nOut);
+      for (let i = 1; i <= k; i++) expect(b[i]).toBeGreaterThanOrEqual(b[i - 1]);
+      for (let i = 1; i < k; i++) expect(b[i] % 32 === 0 || b[i] === nOut).toBe(true);
+    }));
+  });
+
+  it('refuses what it cannot run, naming it', () => {
+    const { spec } = build({
+      sizes: [5, 3], inputSize: 4, steps: 2, seed: 1, threads: 2, perNeuronThreshold: false, perNeuronLeak: false,
+      reset: 'subtract', delay: 0, spikeInput: false, updateAt: 'step', error: 'exact', warmup: 0, observe: false,
+    });
+    expect(threadsUnsupported(spec, 'ltl-online')).toBeNull();
+    expect(threadsUnsupported(spec)).toBeNull();
+    expect(threadsUnsupported(spec, 'stop-w')).toMatch(/rule stop-w/);
+    expect(threadsUnsupported({ ...spec, layers: [spec.layers[0], { ...spec.layers[1], readout: true }] })).toMatch(/readout layer \(layer 1, l1/);
+    expect(threadsUnsupported({ ...spec, device: { seed: 1, mismatch: { sigma: 0.1 } } as ChipSpec['device'] })).toMatch(/device/);
+    const chip = new Chip(spec, 'wasm');
+    expect(() => new ChipThreads(chip, undefined, 2)).toThrow(/shared memory/);
+  });
+});

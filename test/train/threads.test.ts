@@ -1,0 +1,65 @@
+// `ncsim train --threads N` (src/chip/threads.ts): the run's report is the one-thread run's in
+// every figure but the wall-clock ones (final weights' accuracy, counters, per-step timing on the
+// hardware model, update counts, activity), for the default rule with updates every step, a
+// learning-rate schedule over two epochs, updates once per sample, and a delay of one step; the
+// run shows its thread count; what threads cannot run is refused before the teacher, naming --threads.
+import { describe, expect, it } from 'vitest';
+import { train, TRAIN_DEFAULTS, type TrainOptions, type TrainReport } from '../../src/train/train.js';
+import { loadModel } from '../../src/cost/hwmodel.js';
+import { trainText } from '../../src/report/text.js';
+import { InputError } from '../../src/io/errors.js';
+
+const small: TrainOptions = { ...TRAIN_DEFAULTS, samples: 120, testSamples: 60, epochs: 2, teacherEpochs: 1, hidden: [48, 40], teacherWorker: false };
+const timing = { model: loadModel('loihi'), mapping: 'spread' as const };
+
+/** The report without what the clock measures (and without the thread count itself). */
+function figures(r: TrainReport): unknown {
+  const c = structuredClone(r) as TrainReport & Record<string, unknown>;
+  delete (c.options as Partial<TrainOptions>).threads;
+  delete (c as Partial<TrainReport>).wallSeconds;
+  delete (c as Partial<TrainReport>).samplesPerSecond;
+  delete (c as Partial<TrainReport>).throughput;
+  c.teacher.seconds = 0;
+  for (const e of c.snn.epochs) e.seconds = 0;
+  return c;
+}
+
+describe('ncsim train --threads', () => {
+  for (const [what, extra] of [
+    ['online LTL, updates every step (the default job)', {}],
+    ['updates once per sample, sign() error, delay 1', { updateAt: 'sample', error: 'sign', delay: 1 }],
+  ] as [string, Partial<TrainOptions>][]) {
+    it(`gives the one-thread report but for the clock: ${what}`, () => {
+      const one = train({ ...small, ...extra, threads: 1 }, undefined, undefined, timing);
+      const two = train({ ...small, ...extra, threads: 2 }, undefined, undefined, timing);
+      expect(two.options.threads).toBe(2);
+      expect(two.stepTiming).toBeDefined();
+      expect(figures(two)).toEqual(figures(one));
+      expect(one.learning.updates).toBeGreaterThan(0);
+      expect(trainText(two)).toMatch(/samples\/s on 2 threads/);
+    });
+  }
+
+  it('refuses, naming --threads, what does not run on threads', () => {
+    const refused = (o: Partial<TrainOptions>) => {
+      try {
+        train({ ...small, ...o });
+      } catch (e) {
+        return e;
+      }
+      return null;
+    };
+    for (const [o, text] of [
+      [{ threads: 2, rule: 'stop-w' }, /rule stop-w/],
+      [{ threads: 2, net: 'nets/cnn-mnist.json' }, /conv layer/],
+      [{ threads: 2, backend: 'ts' }, /--backend ts/],
+      [{ threads: 0 }, /integer from 1 to 64/],
+      [{ threads: 1.5 }, /integer from 1 to 64/],
+    ] as [Partial<TrainOptions>, RegExp][]) {
+      const e = refused(o);
+      expect(e).toBeInstanceOf(InputError);
+      expect((e as InputError).field).toBe('--threads');
+      expect((e as Error).message).toMatch(text);
+    }
+  });
+});
