@@ -55,7 +55,11 @@ const CHECKPOINT_KEYS = ['checkpoint', 'checkpointEvery', 'resume'];
 const KNOWN = new Set([...Object.keys(TRAIN_DEFAULTS), 'lr', 'net', ...Object.keys(PRICE_DEFAULTS), ...CHECKPOINT_KEYS]);
 
 /** Where a run saves its checkpoints and what it resumes, resolved. */
-export interface ResolvedCheckpoint { dir?: string; every: number; resume?: Checkpoint }
+export interface ResolvedCheckpoint {
+  dir?: string;
+  every: number;
+  resume?: Checkpoint;
+}
 
 /**
  * The full options: defaults for what is absent (a resumed run: the checkpoint's); an unknown
@@ -132,9 +136,16 @@ export function train(options: LibraryTrainOptions = {}, onProgress?: (p: Progre
 export function checkpointing(o: TrainOptions, price: PriceOptions, model: HwModel, c: ResolvedCheckpoint, stopping?: (at: RunPosition) => unknown): { checks: TrainChecks; hooks: RunHooks } {
   const fits = fitsChecks(model, price.mapping);
   const resume = c.resume;
-  const checks: TrainChecks = resume ? { beforeTeacher: (plan) => { resume.checkNetwork(plan.net); fits.beforeTeacher?.(plan); } } : fits;
+  const checks: TrainChecks = resume
+    ? {
+        beforeTeacher: (plan) => {
+          resume.checkNetwork(plan.net);
+          fits.beforeTeacher?.(plan);
+        },
+      }
+    : fits;
   if (c.dir === undefined) return { checks, hooks: resume ? { resume: resume.runState(), ready: (s) => resume.checkSession(s, model) } : {} };
-  const hw = typeof price.hw === 'string' ? price.hw : price.hw.path ?? price.hw.name;
+  const hw = typeof price.hw === 'string' ? price.hw : (price.hw.path ?? price.hw.name);
   const writer = new CheckpointWriter(c.dir, c.every, { options: o, price: { hw, mapping: price.mapping, schedule: price.schedule }, model, ...(stopping ? { stopping } : {}) });
   return { checks, hooks: writer.hooks(resume) };
 }
@@ -150,7 +161,7 @@ export async function trainAsync(options: LibraryTrainOptions = {}, hooks: Train
   const { train: o, price, checkpoint } = resolveTrainOptions(options);
   const model = typeof price.hw === 'string' ? loadModel(price.hw) : price.hw;
   // Aborted while checkpointing: the run saves at the next sample boundary, then stops with the signal's reason.
-  const run = checkpointing(o, price, model, checkpoint, signal && (() => (signal.aborted ? signal.reason ?? new Error('aborted') : undefined)));
+  const run = checkpointing(o, price, model, checkpoint, signal && (() => (signal.aborted ? (signal.reason ?? new Error('aborted')) : undefined)));
   await yieldToEventLoop();
   const steps = trainSteps(o, onProgress, run.checks, { model, mapping: price.mapping }, run.hooks);
   let last = performance.now();

@@ -90,7 +90,7 @@ export class Checkpoint {
     const blobs = m.blobs;
     if (!Array.isArray(blobs) || blobs.some((b) => !isBlobRef(b))) field('blobs', 'a list of { file, bytes, sha256 }', blobs);
     const data = (blobs as BlobRef[]).map((b, i) => {
-      if (!/^(state|teacher)-[0-9a-f]{16}\.bin$/.test(b.file)) field(`blobs[${i}].file`, 'a blob name written by ncsim (state-<hex>.bin or teacher-<hex>.bin)', b.file);
+      if (!BLOB_NAME.test(b.file)) field(`blobs[${i}].file`, 'a blob name written by ncsim (state-<hex>.bin or teacher-<hex>.bin)', b.file);
       const path = join(dir, b.file);
       const bytes = readDocumentBytes(path, { kind: 'checkpoint file', what: `the blob ${b.file} named by ${MANIFEST}`, maxBytes: Math.max(b.bytes, 1) });
       if (bytes.length !== b.bytes) throw new InputError(path, `${b.bytes} bytes (as ${MANIFEST} says)`, bytes.length, { kind: 'checkpoint file', note: 'the file is truncated or damaged' });
@@ -111,6 +111,15 @@ export class Checkpoint {
     const state = decode(m.state, data, manifest) as RunState;
     if (!(state?.arena instanceof Uint8Array) || !state.session || !state.teacher?.teacher) field('state', 'the run\'s state (arena, session, teacher, ...)', undefined);
     return new Checkpoint(info, state, dir);
+  }
+
+  /**
+   * Write this checkpoint into folder `dir` (made if absent; refused if it holds another run's
+   * checkpoint): a copy to keep, or to resume elsewhere.
+   */
+  save(dir: string): void {
+    prepareCheckpointDir(dir, this.dir);
+    writeCheckpoint(dir, { ...this.info, ncsim: packageVersion() }, this.state);
   }
 
   /** A fresh copy of the run's state, for trainSteps' RunHooks.resume (the run changes what it is given). */
@@ -232,52 +241,64 @@ export class CheckpointWriter {
     };
   }
 
-  /** Write the checkpoint of `state` (see the header for the order of the writes). */
+  /** Write the checkpoint of `state` at `at`. */
   save(at: RunPosition, state: RunState): void {
     const t = performance.now();
     if (!this.meta) throw new Error('CheckpointWriter.save before the session was ready');
     const o = this.run.options;
-    // The teacher's arrays go in a blob of their own, written once.
-    if (this.teacherBlob?.teacher !== state.teacher.teacher) {
-      const enc = new Encoder();
-      const tree = enc.encode(state.teacher.teacher, 0);
-      const bytes = enc.bytes();
-      const sha = sha256(bytes);
-      this.teacherBlob = { teacher: state.teacher.teacher, ref: { file: `teacher-${sha.slice(0, 16)}.bin`, bytes: bytes.length, sha256: sha }, bytes };
-      this.teacherTree = tree;
-    }
-    const enc = new Encoder();
-    const { teacher, ...rest } = state;
-    const stateTree = { ...(enc.encode(rest, 1) as object), teacher: { ...(enc.encode({ ...teacher, teacher: undefined }, 1) as object), teacher: this.teacherTree } };
-    const bytes = enc.bytes();
-    const sha = sha256(bytes);
-    const stateRef: BlobRef = { file: `state-${sha.slice(0, 16)}.bin`, bytes: bytes.length, sha256: sha };
-    const teacherPath = join(this.dir, this.teacherBlob.ref.file);
-    if (!existsSync(teacherPath)) writeFileAtomic(teacherPath, this.teacherBlob.bytes, { durable: true });
-    writeFileAtomic(join(this.dir, stateRef.file), bytes, { durable: true });
-    const samplesPerEpoch = state.session.order.length;
-    const manifest = {
-      kind: CHECKPOINT_SCHEMA.value, schemaVersion: 1, ncsim: packageVersion(), written: new Date().toISOString(),
-      position: { ...at, epochs: o.epochs, samplesPerEpoch },
-      resume: `ncsim train --resume ${this.dir}`,
-      options: new Encoder().encode(o, -1),
-      ...(this.run.price ? { price: this.run.price } : {}),
-      ...(this.run.model ? { hwDigest: hwDigest(this.run.model) } : {}),
+    const info: CheckpointInfo = {
+      ncsim: packageVersion(), position: { ...at, epochs: o.epochs, samplesPerEpoch: state.session.order.length }, options: o,
+      ...(this.run.price ? { price: this.run.price } : {}), ...(this.run.model ? { hwDigest: hwDigest(this.run.model) } : {}),
       network: this.meta.network, dataDigest: this.meta.dataDigest, every: this.every,
-      blobs: [this.teacherBlob.ref, stateRef],
-      state: stateTree,
     };
-    writeFileAtomic(join(this.dir, MANIFEST), `${JSON.stringify(manifest, null, 1)}\n`, { durable: true });
-    // Only now is the previous checkpoint's state unreferenced.
-    for (const f of readdirSync(this.dir)) {
-      if (/^(state|teacher)-[0-9a-f]{16}\.bin$/.test(f) && f !== stateRef.file && f !== this.teacherBlob.ref.file) removeQuietly(join(this.dir, f));
-    }
+    writeCheckpoint(this.dir, info, state, this.teacherCache);
     this.written++;
     this.last = { position: at, seconds: (performance.now() - t) / 1000 };
   }
 
-  private teacherTree: unknown;
+  private readonly teacherCache: TeacherCache = {};
 }
+
+/** The teacher's blob and JSON tree, kept between the checkpoints of one run (its teacher does not change). */
+interface TeacherCache { teacher?: unknown; ref?: BlobRef; bytes?: Uint8Array; tree?: unknown }
+
+/** Write a checkpoint into `dir` (see the header for the order of the writes). */
+function writeCheckpoint(dir: string, info: CheckpointInfo, state: RunState, cache: TeacherCache = {}): void {
+  // The teacher's arrays go in a blob of their own, encoded once per run.
+  if (cache.teacher !== state.teacher.teacher || !cache.ref || !cache.bytes) {
+    const enc = new Encoder();
+    cache.tree = enc.encode(state.teacher.teacher, 0);
+    cache.bytes = enc.bytes();
+    const sha = sha256(cache.bytes);
+    cache.ref = { file: `teacher-${sha.slice(0, 16)}.bin`, bytes: cache.bytes.length, sha256: sha };
+    cache.teacher = state.teacher.teacher;
+  }
+  const enc = new Encoder();
+  const { teacher, ...rest } = state;
+  const stateTree = { ...(enc.encode(rest, 1) as object), teacher: { ...(enc.encode({ ...teacher, teacher: undefined }, 1) as object), teacher: cache.tree } };
+  const bytes = enc.bytes();
+  const sha = sha256(bytes);
+  const stateRef: BlobRef = { file: `state-${sha.slice(0, 16)}.bin`, bytes: bytes.length, sha256: sha };
+  const teacherPath = join(dir, cache.ref.file);
+  if (!existsSync(teacherPath)) writeFileAtomic(teacherPath, cache.bytes, { durable: true });
+  writeFileAtomic(join(dir, stateRef.file), bytes, { durable: true });
+  const { ncsim, ...about } = info;
+  const manifest = {
+    kind: CHECKPOINT_SCHEMA.value, schemaVersion: 1, ncsim, written: new Date().toISOString(),
+    resume: `ncsim train --resume ${dir}`,
+    ...about, options: new Encoder().encode(info.options, -1),
+    blobs: [cache.ref, stateRef],
+    state: stateTree,
+  };
+  writeFileAtomic(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 1)}\n`, { durable: true });
+  // Only now is the previous checkpoint's state unreferenced.
+  for (const f of readdirSync(dir)) {
+    if (BLOB_NAME.test(f) && f !== stateRef.file && f !== cache.ref.file) removeQuietly(join(dir, f));
+  }
+}
+
+/** Names of the blobs ncsim writes (and the only files it removes from a checkpoint folder). */
+const BLOB_NAME = /^(state|teacher)-[0-9a-f]{16}\.bin$/;
 
 /**
  * Check (and create) the folder `--checkpoint` names, before any work: its parent exists, it is

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MANIFEST } from '../../src/train/checkpoint.js';
+import { Checkpoint, MANIFEST } from '../../src/train/checkpoint.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -59,5 +59,20 @@ describe('ncsim train --checkpoint, stopped by a signal', () => {
     const again = run(...RUN, '--checkpoint', dir);
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/holds one: continue it with --resume/);
+  });
+
+  it('SIGKILL while it writes a checkpoint after every sample: the folder always holds a whole checkpoint', async () => {
+    for (const delay of [37, 160]) {
+      const dir = mkdtempSync(join(tmpdir(), 'ncsim-ckpt-cli-'));
+      const child = spawn(process.execPath, [cli, ...RUN, '--checkpoint', dir, '--checkpoint-every', '1'], { cwd: root, stdio: 'ignore' });
+      const done = new Promise((resolve) => child.on('exit', resolve));
+      while (!existsSync(join(dir, MANIFEST)) && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGKILL');
+      await done;
+      const c = Checkpoint.load(dir);
+      expect(c.info.position.epoch).toBeGreaterThanOrEqual(0);
+      expect(c.runState().arena.length).toBeGreaterThan(0);
+    }
   });
 });

@@ -181,6 +181,16 @@ describe('refusals (exit status 2, naming what differs)', () => {
     expect(refusal(() => resolveTrainOptions({ ...SMALL, checkpoint: file })).message).toMatch(/not a folder/);
   });
 
+  it('Checkpoint.save copies a loaded checkpoint to another folder, whole', () => {
+    const d = join(tmp(), 'copy');
+    const c = Checkpoint.load(dir);
+    c.save(d);
+    const again = Checkpoint.load(d);
+    expect(again.info).toEqual(c.info);
+    expect(again.runState()).toEqual(c.runState());
+    expect(again.describePosition()).toBe('epoch 1 of 2, after sample 50 of 200');
+  });
+
   it('keeps only the blobs its manifest names (the previous checkpoint\'s are removed after the new manifest)', () => {
     const d = tmp();
     runStopped(SMALL, d, mid(2, 10));
