@@ -7,7 +7,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readDocumentText } from '../io/document.js';
 import { packageVersion } from './version.js';
-import { parseArgs, formatHelp, formatTopHelp, optionsMarkdown } from './options.js';
+import { parseArgs, parseArgsGiven, formatHelp, formatTopHelp, optionsMarkdown } from './options.js';
 import { TRAIN, TRACE, COST, HW } from './commands.js';
 import { loadModel, listModels, describeModel } from '../cost/hwmodel.js';
 import { costRun, statsLines, accelergyActionCounts, CostReport } from '../cost/cost.js';
@@ -61,7 +61,7 @@ type TrainCliOptions = Record<string, unknown> & {
 };
 
 function cmdTrain(argv: string[]): void | Promise<void> {
-  const { options: o, given = [] } = parseArgs(TRAIN, argv);
+  const { options: o, given } = parseArgsGiven(TRAIN, argv);
   if (o.help) return out(formatHelp(TRAIN));
   const opts = o as TrainCliOptions;
   // Every output path is checked before minutes of simulation; all are written together at the end.

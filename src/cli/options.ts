@@ -60,8 +60,6 @@ export interface CommandSpec {
 export interface ParsedArgs {
   options: Record<string, unknown>;
   positionals: string[];
-  /** The keys of the options the command line gave (the others are defaults): a resumed run checks these against its checkpoint. */
-  given?: string[];
 }
 
 const HELP_OPTION: OptionSpec = { name: 'help', type: 'boolean', description: 'Show this help and exit' };
@@ -234,13 +232,19 @@ function defaultsOf(specs: OptionSpec[]): Record<string, unknown> {
  * filled in) and positionals. Throws `InputError` for anything the table refuses.
  */
 export function parseArgs(cmd: CommandSpec, argv: string[]): ParsedArgs {
+  const { options, positionals } = parseArgsGiven(cmd, argv);
+  return { options, positionals };
+}
+
+/** parseArgs, and the keys of the options the command line gave (the others are defaults): a resumed run checks these against its checkpoint. */
+export function parseArgsGiven(cmd: CommandSpec, argv: string[]): ParsedArgs & { given: string[] } {
   checkCommandSpec(cmd);
   const specs = withHelp(cmd);
   try {
     return parseStrict(cmd, specs, argv);
   } catch (e) {
     if (e instanceof InputError && helpRequested(specs, argv)) {
-      return { options: { ...defaultsOf(specs), help: true }, positionals: [] };
+      return { options: { ...defaultsOf(specs), help: true }, positionals: [], given: [] };
     }
     throw e;
   }
@@ -255,7 +259,7 @@ function helpRequested(specs: OptionSpec[], argv: string[]): boolean {
   return false;
 }
 
-function parseStrict(cmd: CommandSpec, specs: OptionSpec[], argv: string[]): ParsedArgs {
+function parseStrict(cmd: CommandSpec, specs: OptionSpec[], argv: string[]): ParsedArgs & { given: string[] } {
   const byName = new Map(specs.map((o) => [o.name, o]));
   const byShort = new Map(specs.filter((o) => o.short !== undefined).map((o) => [o.short as string, o]));
   const options = defaultsOf(specs);

@@ -8,6 +8,8 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Checkpoint, MANIFEST } from '../../src/train/checkpoint.js';
+import { parseArgsGiven } from '../../src/cli/options.js';
+import { TRAIN } from '../../src/cli/commands.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -74,5 +76,11 @@ describe('ncsim train --checkpoint, stopped by a signal', () => {
       expect(c.info.position.epoch).toBeGreaterThanOrEqual(0);
       expect(c.runState().arena.length).toBeGreaterThan(0);
     }
+  });
+
+  it('a resumed run is checked against the options the command line gave, not the defaults', () => {
+    const p = parseArgsGiven(TRAIN, ['--resume', 'd', '--rule=stop-wtl', '--no-teacher-worker', '--epochs', '3']);
+    expect(p.given.sort()).toEqual(['epochs', 'resume', 'rule', 'teacherWorker']);
+    expect(p.options.seed).toBe(1);
   });
 });
