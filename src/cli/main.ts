@@ -88,7 +88,8 @@ function cmdTrain(argv: string[]): void | Promise<void> {
  * the run save its checkpoint at the next sample boundary and exit with 130 / 143. A second
  * signal ends the process at once (Node's default).
  */
-async function trainCheckpointed(opts: TrainCliOptions, given: string[], outputs: OutputSet): Promise<void> {
+function trainCheckpointed(opts: TrainCliOptions, given: string[], outputs: OutputSet): Promise<void> {
+  // Refusals first and synchronously (exit status 2 from main itself): the checkpoint, the options against it, the folder, the model.
   const resume = opts.resume !== undefined ? Checkpoint.load(opts.resume) : undefined;
   // A resumed run takes the options the command line did not give from its checkpoint.
   const run = Object.fromEntries(Object.entries(stripCheckpoint(opts)).filter(([k]) => !resume || given.includes(k)));
@@ -98,6 +99,10 @@ async function trainCheckpointed(opts: TrainCliOptions, given: string[], outputs
   };
   const { price } = resolveTrainOptions(library);
   const model = typeof price.hw === 'string' ? loadModel(price.hw) : price.hw;
+  return runCheckpointed(library, opts, outputs, model, price.mapping);
+}
+
+async function runCheckpointed(library: LibraryTrainOptions, opts: TrainCliOptions, outputs: OutputSet, model: HwModel, mapping: MapPolicy): Promise<void> {
   const dir = (opts.checkpoint ?? opts.resume) as string;
   const ac = new AbortController();
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => ac.abort(new RunInterrupted(signal, dir));
@@ -107,7 +112,7 @@ async function trainCheckpointed(opts: TrainCliOptions, given: string[], outputs
   try {
     const report = await trainAsync(library, { signal: ac.signal, ...(showProgress ? { onProgress: progressBar() } : {}) });
     if (showProgress) process.stderr.write('\r\x1b[K');
-    finishTrain(report, opts, outputs, model, price.mapping);
+    finishTrain(report, opts, outputs, model, mapping);
   } catch (e) {
     if (!(e instanceof RunInterrupted)) throw e;
     if (showProgress) process.stderr.write('\r\x1b[K');
