@@ -149,10 +149,10 @@ export class Checkpoint {
       if (v === undefined) continue;
       if (FREE_OPTIONS.has(k)) { train[k] = v; continue; }
       if (k === 'epochs' && typeof v === 'number' && v >= this.info.position.epoch) { train[k] = v; continue; }
+      // The learning rate as used: an absent --lr is the rule's default.
       const was = k === 'lr' ? trainRuleOptions(this.info.options).learningRate : saved[k];
-      const now = k === 'lr' ? v : v;
-      if (JSON.stringify(was) !== JSON.stringify(now)) {
-        differs.push(`${optionName(k)} ${show(now)}`);
+      if (JSON.stringify(was) !== JSON.stringify(v)) {
+        differs.push(`${optionName(k)} ${show(v)}`);
         keeps.push(`${optionName(k)} ${show(was)}${k === 'epochs' ? ` (or more epochs, at least ${this.info.position.epoch})` : ''}`);
       }
     }
