@@ -99,6 +99,7 @@ function trainCheckpointed(opts: TrainCliOptions, given: string[], outputs: Outp
   };
   const { price } = resolveTrainOptions(library);
   const model = typeof price.hw === 'string' ? loadModel(price.hw) : price.hw;
+  if (resume && !opts.quiet) process.stderr.write(`${PROGRAM}: resuming the run saved in ${opts.resume} (${resume.describePosition()})\n`);
   return runCheckpointed(library, opts, outputs, model, price.mapping);
 }
 
