@@ -7,7 +7,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readDocumentText } from '../io/document.js';
 import { packageVersion } from './version.js';
-import { parseArgs, parseArgsGiven, formatHelp, formatTopHelp, optionsMarkdown } from './options.js';
+import { camelCase, parseArgs, parseArgsGiven, formatHelp, formatTopHelp, optionsMarkdown } from './options.js';
 import { TRAIN, TRACE, COST, HW } from './commands.js';
 import { loadModel, listModels, describeModel } from '../cost/hwmodel.js';
 import { costRun, statsLines, accelergyActionCounts, CostReport } from '../cost/cost.js';
@@ -100,10 +100,13 @@ function trainCheckpointed(opts: TrainCliOptions, given: string[], outputs: Outp
   const { price } = resolveTrainOptions(library);
   const model = typeof price.hw === 'string' ? loadModel(price.hw) : price.hw;
   if (resume && !opts.quiet) process.stderr.write(`${PROGRAM}: resuming the run saved in ${opts.resume} (${resume.describePosition()})\n`);
-  return runCheckpointed(library, opts, outputs, model, price.mapping);
+  // The report's options in the order `ncsim train` without checkpoints prints them (the option
+  // table's defaults, then the options without one), so that a resumed run's JSON is the same text.
+  const order = [...TRAIN.options.filter((s) => s.default !== undefined), ...TRAIN.options.filter((s) => s.default === undefined)].map((s) => camelCase(s.name));
+  return runCheckpointed(library, opts, outputs, model, price.mapping, order);
 }
 
-async function runCheckpointed(library: LibraryTrainOptions, opts: TrainCliOptions, outputs: OutputSet, model: HwModel, mapping: MapPolicy): Promise<void> {
+async function runCheckpointed(library: LibraryTrainOptions, opts: TrainCliOptions, outputs: OutputSet, model: HwModel, mapping: MapPolicy, order: string[]): Promise<void> {
   const dir = (opts.checkpoint ?? opts.resume) as string;
   const ac = new AbortController();
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => ac.abort(new RunInterrupted(signal, dir));
@@ -113,6 +116,8 @@ async function runCheckpointed(library: LibraryTrainOptions, opts: TrainCliOptio
   try {
     const report = await trainAsync(library, { signal: ac.signal, ...(showProgress ? { onProgress: progressBar() } : {}) });
     if (showProgress) process.stderr.write('\r\x1b[K');
+    const options = report.options as unknown as Record<string, unknown>;
+    report.options = Object.fromEntries([...order.filter((k) => k in options), ...Object.keys(options).filter((k) => !order.includes(k))].map((k) => [k, options[k]])) as unknown as typeof report.options;
     finishTrain(report, opts, outputs, model, mapping);
   } catch (e) {
     if (!(e instanceof RunInterrupted)) throw e;
