@@ -13,7 +13,10 @@ export { LtlOnline, LTL_ONLINE_DEFAULTS } from './rules/ltl-online.js';
 export type { LtlOnlineOptions } from './rules/ltl-online.js';
 // Training: partial options in, the priced report out (cost and pipeline filled in, as `ncsim train` prints).
 export { train, trainAsync, resolveTrainOptions, priceReport, PRICE_DEFAULTS } from './train/api.js';
-export type { LibraryTrainOptions, PriceOptions, PricedTrainReport, TrainAsyncHooks } from './train/api.js';
+export type { LibraryTrainOptions, PriceOptions, PricedTrainReport, TrainAsyncHooks, CheckpointOptions } from './train/api.js';
+// Checkpoints: train({ checkpoint: DIR }) saves the run; train({ resume: DIR or a loaded Checkpoint }) continues it bit for bit (docs/checkpoints.md).
+export { Checkpoint, DEFAULT_CHECKPOINT_EVERY, RunInterrupted } from './train/checkpoint.js';
+export type { CheckpointInfo } from './train/checkpoint.js';
 export { TRAIN_DEFAULTS } from './train/train.js';
 export type { TrainOptions, TrainReport, EpochReport, Progress } from './train/train.js';
 export { parseCase, readCaseFile } from './trace/case.js';

@@ -134,6 +134,7 @@ export class Chip implements ChipCore {
       plan.owner = 'chip';
     }
     this.k = createKernels(backend, plan.totalBytes, options.threadBytes !== undefined ? { extraBytes: options.threadBytes } : undefined);
+    this.arenaBytes = plan.totalBytes;
     const b = this.k.base;
     spec.layers.forEach((l, n) => {
       const o = off[n];
@@ -163,6 +164,18 @@ export class Chip implements ChipCore {
   readonly rule?: ChipRule;
   /** The circuits of the chip's variant: every forward step and every rule's weight write goes through them. */
   readonly circuits: ChipCircuits;
+  /** Bytes of the arena: every value the chip, its devices and its rule keep (weights, thresholds, leaks, rule buffers, counters). */
+  readonly arenaBytes: number;
+
+  /**
+   * The whole arena as bytes (a view): between two samples it is the chip's and its rule's whole
+   * learned state, so a checkpoint copies it and a resumed run writes it back (src/train/checkpoint.ts).
+   * No pointer is stored in it, so it can be written back into a chip built from the same spec at another base.
+   */
+  arena(): Uint8Array {
+    return new Uint8Array(this.k.mem.f32.buffer, this.k.base, this.arenaBytes);
+  }
+
   /** The chip instance's devices (draws, saturations, formats) for inspection; null: the ideal chip. */
   readonly device: Device | null;
 

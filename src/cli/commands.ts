@@ -57,6 +57,9 @@ export const TRAIN: CommandSpec = {
     { name: 'stats', type: 'string', valueName: 'path', description: 'also write the cost figures as stats.txt lines (name value # description (unit))' },
     { name: 'accelergy', type: 'string', valueName: 'path', description: "also write the action counts in Accelergy's action_counts YAML shape" },
     { name: 'quiet', type: 'boolean', default: false, description: 'no progress bar' },
+    { name: 'checkpoint', type: 'string', valueName: 'DIR', description: 'save the run in this folder (made if absent) every --checkpoint-every samples and at every epoch\'s end; on SIGINT/SIGTERM save at the next sample and exit 130/143 (docs/checkpoints.md)' },
+    { name: 'checkpoint-every', type: 'int', min: 0, valueName: 'N', description: 'training samples between two checkpoints, besides every epoch\'s end; 0: epoch ends only (default 2000; a resumed run: its checkpoint\'s)' },
+    { name: 'resume', type: 'string', valueName: 'DIR', description: 'continue the run saved in this folder, bit for bit; absent options are the checkpoint\'s, options that change results must equal them (more --epochs allowed); goes on saving there unless --checkpoint names another folder' },
   ],
 };
 

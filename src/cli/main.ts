@@ -7,7 +7,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readDocumentText } from '../io/document.js';
 import { packageVersion } from './version.js';
-import { parseArgs, formatHelp, formatTopHelp, optionsMarkdown } from './options.js';
+import { camelCase, parseArgs, parseArgsGiven, formatHelp, formatTopHelp, optionsMarkdown } from './options.js';
 import { TRAIN, TRACE, COST, HW } from './commands.js';
 import { loadModel, listModels, describeModel } from '../cost/hwmodel.js';
 import { costRun, statsLines, accelergyActionCounts, CostReport } from '../cost/cost.js';
@@ -32,7 +32,9 @@ import { readAnyCaseFile } from '../trace/case.js';
 import { runTrace, emptyWaveforms } from '../trace/trace.js';
 import { traceVcd } from '../trace/vcd.js';
 import { train, TrainOptions, Progress } from '../train/train.js';
-import { priceReport } from '../train/api.js';
+import { priceReport, resolveTrainOptions, trainAsync, type LibraryTrainOptions, type PricedTrainReport } from '../train/api.js';
+import { Checkpoint, RunInterrupted } from '../train/checkpoint.js';
+import type { HwModel } from '../cost/hwmodel.js';
 import type { Schedule } from '../pipeline/des.js';
 import { trainText } from '../report/text.js';
 
@@ -53,15 +55,21 @@ function progressBar(): (p: Progress) => void {
   };
 }
 
-function cmdTrain(argv: string[]): void {
-  const { options: o } = parseArgs(TRAIN, argv);
+type TrainCliOptions = Record<string, unknown> & {
+  json: boolean; out?: string; quiet: boolean; hw: string; stats?: string; accelergy?: string; report?: string;
+  checkpoint?: string; checkpointEvery?: number; resume?: string;
+};
+
+function cmdTrain(argv: string[]): void | Promise<void> {
+  const { options: o, given } = parseArgsGiven(TRAIN, argv);
   if (o.help) return out(formatHelp(TRAIN));
-  const opts = o as Record<string, unknown> & { json: boolean; out?: string; quiet: boolean; hw: string; stats?: string; accelergy?: string; report?: string };
+  const opts = o as TrainCliOptions;
   // Every output path is checked before minutes of simulation; all are written together at the end.
   const outputs = planOutputs([
     { option: '--out', path: opts.out }, { option: '--report', path: opts.report },
     { option: '--stats', path: opts.stats }, { option: '--accelergy', path: opts.accelergy },
   ], [opts.net as string | undefined, opts.teacher as string | undefined, opts.hw].filter((f): f is string => typeof f === 'string' && (f.includes('/') || f.endsWith('.json') || f.endsWith('.onnx'))));
+  if (opts.checkpoint !== undefined || opts.resume !== undefined) return trainCheckpointed(opts, given, outputs);
   // Load the hardware model first: a bad --hw is refused before minutes of simulation.
   const model = loadModel(opts.hw);
   const showProgress = !opts.quiet && process.stderr.isTTY;
@@ -71,7 +79,67 @@ function cmdTrain(argv: string[]): void {
   const timing = { model, mapping: opts.mapping as MapPolicy };
   const report = priceReport(train(stripCli(opts), showProgress ? progressBar() : undefined, fits, timing), model, opts.mapping as MapPolicy, opts.schedule as Schedule);
   if (showProgress) process.stderr.write('\r\x1b[K');
-  setCostOutputs(outputs, report.cost, report.activity, mapFor(report.activity, model, opts.mapping as MapPolicy), model);
+  finishTrain(report, opts, outputs, model, opts.mapping as MapPolicy);
+}
+
+/**
+ * `ncsim train --checkpoint DIR` / `--resume DIR` (src/train/checkpoint.ts): the run goes through
+ * the library's trainAsync so that SIGINT and SIGTERM are seen between samples; either makes
+ * the run save its checkpoint at the next sample boundary and exit with 130 / 143. A second
+ * signal ends the process at once (Node's default).
+ */
+function trainCheckpointed(opts: TrainCliOptions, given: string[], outputs: OutputSet): Promise<void> {
+  // Refusals first and synchronously (exit status 2 from main itself): the checkpoint, the options against it, the folder, the model.
+  const resume = opts.resume !== undefined ? Checkpoint.load(opts.resume) : undefined;
+  // A resumed run takes the options the command line did not give from its checkpoint.
+  const run = Object.fromEntries(Object.entries(stripCheckpoint(opts)).filter(([k]) => !resume || given.includes(k)));
+  const library: LibraryTrainOptions = {
+    ...run, ...(opts.checkpoint !== undefined ? { checkpoint: opts.checkpoint } : {}),
+    ...(opts.checkpointEvery !== undefined ? { checkpointEvery: opts.checkpointEvery } : {}), ...(resume ? { resume } : {}),
+  };
+  const { price } = resolveTrainOptions(library);
+  const model = typeof price.hw === 'string' ? loadModel(price.hw) : price.hw;
+  if (resume && !opts.quiet) process.stderr.write(`${PROGRAM}: resuming the run saved in ${opts.resume} (${resume.describePosition()})\n`);
+  // The report's options in the order `ncsim train` without checkpoints prints them (the option
+  // table's defaults, then the options without one), so that a resumed run's JSON is the same text.
+  const order = [...TRAIN.options.filter((s) => s.default !== undefined), ...TRAIN.options.filter((s) => s.default === undefined)].map((s) => camelCase(s.name));
+  return runCheckpointed(library, opts, outputs, model, price.mapping, order);
+}
+
+async function runCheckpointed(library: LibraryTrainOptions, opts: TrainCliOptions, outputs: OutputSet, model: HwModel, mapping: MapPolicy, order: string[]): Promise<void> {
+  const dir = (opts.checkpoint ?? opts.resume) as string;
+  const ac = new AbortController();
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => ac.abort(new RunInterrupted(signal, dir));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const showProgress = !opts.quiet && process.stderr.isTTY;
+  try {
+    const report = await trainAsync(library, { signal: ac.signal, ...(showProgress ? { onProgress: progressBar() } : {}) });
+    if (showProgress) process.stderr.write('\r\x1b[K');
+    const options = report.options as unknown as Record<string, unknown>;
+    report.options = Object.fromEntries([...order.filter((k) => k in options), ...Object.keys(options).filter((k) => !order.includes(k))].map((k) => [k, options[k]])) as unknown as typeof report.options;
+    finishTrain(report, opts, outputs, model, mapping);
+  } catch (e) {
+    if (!(e instanceof RunInterrupted)) throw e;
+    if (showProgress) process.stderr.write('\r\x1b[K');
+    const where = Checkpoint.load(e.dir).describePosition();
+    process.stderr.write(`${PROGRAM}: ${e.signal}: checkpoint written to ${e.dir} (${where}); resume with: ${PROGRAM} train --resume ${e.dir}\n`);
+    process.exitCode = e.exitStatus;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** The run's and the pricing's options among the command's (without output, display and checkpoint options). */
+function stripCheckpoint(o: TrainCliOptions): Record<string, unknown> {
+  const { json: _j, out: _o, quiet: _q, help: _h, stats: _s, accelergy: _a, report: _r, checkpoint: _c, checkpointEvery: _e, resume: _u, ...rest } = o;
+  return rest;
+}
+
+/** Print the priced report and write the output files. */
+function finishTrain(report: PricedTrainReport, opts: TrainCliOptions, outputs: OutputSet, model: HwModel, mapping: MapPolicy): void {
+  setCostOutputs(outputs, report.cost, report.activity, mapFor(report.activity, model, mapping), model);
   const json = JSON.stringify(report, null, 2);
   outputs.set('--out', json + '\n');
   if (outputs.has('--report')) outputs.set('--report', renderReport(report as unknown as ReportRun, {}));
@@ -81,7 +149,7 @@ function cmdTrain(argv: string[]): void {
 
 /** The train options among the command's (the rest say where output goes and how it is priced). */
 function stripCli(o: Record<string, unknown>): TrainOptions {
-  const { json: _j, out: _o, quiet: _q, help: _h, hw: _w, stats: _s, accelergy: _a, schedule: _c, mapping: _m, report: _r, ...rest } = o;
+  const { json: _j, out: _o, quiet: _q, help: _h, hw: _w, stats: _s, accelergy: _a, schedule: _c, mapping: _m, report: _r, checkpoint: _k, checkpointEvery: _e, resume: _u, ...rest } = o;
   return rest as unknown as TrainOptions;
 }
 

@@ -232,13 +232,19 @@ function defaultsOf(specs: OptionSpec[]): Record<string, unknown> {
  * filled in) and positionals. Throws `InputError` for anything the table refuses.
  */
 export function parseArgs(cmd: CommandSpec, argv: string[]): ParsedArgs {
+  const { options, positionals } = parseArgsGiven(cmd, argv);
+  return { options, positionals };
+}
+
+/** parseArgs, and the keys of the options the command line gave (the others are defaults): a resumed run checks these against its checkpoint. */
+export function parseArgsGiven(cmd: CommandSpec, argv: string[]): ParsedArgs & { given: string[] } {
   checkCommandSpec(cmd);
   const specs = withHelp(cmd);
   try {
     return parseStrict(cmd, specs, argv);
   } catch (e) {
     if (e instanceof InputError && helpRequested(specs, argv)) {
-      return { options: { ...defaultsOf(specs), help: true }, positionals: [] };
+      return { options: { ...defaultsOf(specs), help: true }, positionals: [], given: [] };
     }
     throw e;
   }
@@ -253,11 +259,12 @@ function helpRequested(specs: OptionSpec[], argv: string[]): boolean {
   return false;
 }
 
-function parseStrict(cmd: CommandSpec, specs: OptionSpec[], argv: string[]): ParsedArgs {
+function parseStrict(cmd: CommandSpec, specs: OptionSpec[], argv: string[]): ParsedArgs & { given: string[] } {
   const byName = new Map(specs.map((o) => [o.name, o]));
   const byShort = new Map(specs.filter((o) => o.short !== undefined).map((o) => [o.short as string, o]));
   const options = defaultsOf(specs);
   const positionals: string[] = [];
+  const given = new Set<string>();
 
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -282,6 +289,7 @@ function parseStrict(cmd: CommandSpec, specs: OptionSpec[], argv: string[]): Par
             throw new InputError(display, 'no value', inline, { kind: 'option', note: `write --${base.name}=false` });
           }
           options[camelCase(base.name)] = false;
+          given.add(camelCase(base.name));
           continue;
         }
         if (base) {
@@ -326,6 +334,7 @@ function parseStrict(cmd: CommandSpec, specs: OptionSpec[], argv: string[]): Par
       value = convert(spec, raw, display);
     }
     options[camelCase(spec.name)] = value;
+    given.add(camelCase(spec.name));
   }
 
   if (options.help !== true) {
@@ -346,7 +355,7 @@ function parseStrict(cmd: CommandSpec, specs: OptionSpec[], argv: string[]): Par
       throw new InputError(extra === '' ? `argument ${declared.length + 1} (empty)` : extra, what, extra, { kind: 'argument' });
     }
   }
-  return { options, positionals };
+  return { options, positionals, given: [...given] };
 }
 
 function takesAsValue(o: OptionSpec, next: string): boolean {

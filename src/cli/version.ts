@@ -1,18 +1,2 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/**
- * The version of the package this CLI belongs to: the nearest package.json named "ncsim" above
- * this module (dist/cli.js in the package, src/cli/main.ts in the repository).
- */
-export function packageVersion(here = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = here; ; dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'ncsim' && typeof pkg.version === 'string') return pkg.version;
-    }
-    if (dirname(dir) === dir) throw new Error(`ncsim's package.json was not found above ${here}`);
-  }
-}
+/** The package's version, for `ncsim --version` (its one home is src/io/version.ts: checkpoints record it too). */
+export { packageVersion } from '../io/version.js';

@@ -4,11 +4,13 @@
  * renamed over the target. On any error the temporary file is removed and the error rethrown;
  * the target is then either untouched or absent, never partial.
  *
- * No fsync: this protects against our own crashes and refusals, not against power loss.
+ * By default no fsync: this protects against our own crashes and refusals, not against power
+ * loss. `durable` (checkpoints) also flushes the file before the rename and the folder after it,
+ * so that after a crash of the machine the target is the old file or the new one, whole.
  * A symbolic link at `path` is replaced by a regular file (rename semantics); a replaced file keeps
  * its mode. Several outputs that must change together go through src/io/outputs.ts.
  */
-import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { keepMode } from './outputs.js';
 
@@ -20,7 +22,7 @@ function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${counter}.tmp`);
 }
 
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array, options: { durable?: boolean } = {}): void {
   let tmp = tempPathFor(path);
   // 'wx': never write through a file that already exists (a stale temp of a dead process
   // with our pid); take the next name instead.
@@ -43,10 +45,22 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
   try {
     keepMode(path, tmp);
+    if (options.durable) fsyncPath(tmp, 'r+');
     renameSync(tmp, path);
   } catch (err) {
     removeQuietly(tmp);
     throw err;
+  }
+  if (options.durable) fsyncPath(dirname(path), 'r');
+}
+
+/** Flush a file's (or a folder's: its entries') data to the disk. */
+export function fsyncPath(path: string, flags: 'r' | 'r+'): void {
+  const fd = openSync(path, flags);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -10,3 +10,6 @@ export const RUN_SCHEMA = { field: 'kind', value: 'ncsim.train', versions: [1], 
 
 /** A robustness study, `ncsim robustness --out` (src/robustness/robustness.ts). */
 export const ROBUSTNESS_SCHEMA = { field: 'kind', value: 'ncsim.robustness', versions: [1], writtenBy: '`ncsim robustness --out`' } as const satisfies DocumentSchema;
+
+/** A training checkpoint's manifest, `ncsim train --checkpoint DIR` (src/train/checkpoint.ts, docs/checkpoints.md). */
+export const CHECKPOINT_SCHEMA = { field: 'kind', value: 'ncsim.checkpoint', versions: [1], writtenBy: '`ncsim train --checkpoint`' } as const satisfies DocumentSchema;

@@ -46,7 +46,7 @@ import { COUNTER_SLOTS } from '../reference/counters.js';
 import { convFanIn } from '../reference/conv.js';
 import { convReach } from '../cost/reach.js';
 import { Mesh, barrierCycles } from './mesh.js';
-import { PhaseTiming, TimingAccumulator } from './summary.js';
+import { AccumulatorState, PhaseTiming, TimingAccumulator } from './summary.js';
 
 /** A step's event list: `n` indices at buf[off .. off + n). */
 export interface StepEvents { buf: Int32Array; off: number; n: number }
@@ -706,6 +706,22 @@ export class StepTimer {
     const total = learnMax + this.barrier;
     acc.addUpdate(total);
     return total;
+  }
+
+  /** What every phase has accumulated so far, for a checkpoint (src/train/checkpoint.ts). */
+  phaseStates(): Record<string, { learning: boolean; state: AccumulatorState }> {
+    const out: Record<string, { learning: boolean; state: AccumulatorState }> = {};
+    for (const [name, a] of this.phases) out[name] = { learning: a.learning, state: a.state() };
+    return out;
+  }
+
+  /** Continue every phase from phaseStates() of a timer of the same model, mapping and layers (a resumed run). */
+  restorePhases(states: Record<string, { learning: boolean; state: AccumulatorState }>): void {
+    for (const [name, { learning, state }] of Object.entries(states)) {
+      const a = new TimingAccumulator(this.mapping, this.mesh, learning, this.barrier, this.tilesUsed, this.model.clock.value);
+      a.load(state);
+      this.phases.set(name, a);
+    }
   }
 
   /** The timing of every phase timed so far. */

@@ -40,6 +40,18 @@ export interface PhaseTiming {
   messages: { sent: number; fromInput: number; hopsX: number; hopsY: number; perStep: number };
 }
 
+/** What a TimingAccumulator has gathered, as plain data (a checkpoint keeps it; `load` continues from it). */
+export interface AccumulatorState {
+  coreBusy: Float64Array;
+  critical: Float64Array;
+  linkTotal: Float64Array;
+  linkMax: Float64Array;
+  /** Every step's latency so far (cycles). */
+  lat: Float64Array;
+  /** fwd, lrn, nUpd, updSum, updMax, sent, input, hopsX, hopsY, meshLimited. */
+  sums: number[];
+}
+
 export class TimingAccumulator {
   readonly coreBusy: Float64Array;
   private readonly critical: Float64Array;
@@ -117,6 +129,31 @@ export class TimingAccumulator {
     this.nUpd++;
     this.updSum += cycles;
     if (cycles > this.updMax) this.updMax = cycles;
+  }
+
+  /** Everything accumulated so far (copies), for a checkpoint (src/train/checkpoint.ts). */
+  state(): AccumulatorState {
+    return {
+      coreBusy: this.coreBusy.slice(), critical: this.critical.slice(), linkTotal: this.linkTotal.slice(), linkMax: this.linkMax.slice(),
+      lat: this.lat.slice(0, this.n),
+      sums: [this.fwd, this.lrn, this.nUpd, this.updSum, this.updMax, this.sent, this.input, this.hopsX, this.hopsY, this.meshLimited],
+    };
+  }
+
+  /** Continue from a state() of an accumulator of the same mapping and mesh (a resumed run). */
+  load(st: AccumulatorState): void {
+    const same = (a: Float64Array, b: Float64Array) => a.length === b.length;
+    if (!same(st.coreBusy, this.coreBusy) || !same(st.critical, this.critical) || !same(st.linkTotal, this.linkTotal) || !same(st.linkMax, this.linkMax) || st.sums.length !== 10) {
+      throw new RangeError('timing state of another mapping or mesh');
+    }
+    this.coreBusy.set(st.coreBusy);
+    this.critical.set(st.critical);
+    this.linkTotal.set(st.linkTotal);
+    this.linkMax.set(st.linkMax);
+    this.lat = new Float64Array(Math.max(1024, st.lat.length));
+    this.lat.set(st.lat);
+    this.n = st.lat.length;
+    [this.fwd, this.lrn, this.nUpd, this.updSum, this.updMax, this.sent, this.input, this.hopsX, this.hopsY, this.meshLimited] = st.sums;
   }
 
   summary(): PhaseTiming {

@@ -4,7 +4,8 @@
  * pipeline filled in on a hardware model, exactly as the CLI prints it. trainAsync reports
  * progress and can be cancelled with an AbortSignal, checked between samples.
  */
-import { trainSteps, drain, TRAIN_DEFAULTS, TrainOptions, TrainReport, Progress, TrainChecks } from './train.js';
+import { trainSteps, drain, TRAIN_DEFAULTS, TrainOptions, TrainReport, Progress, TrainChecks, RunHooks, RunPosition } from './train.js';
+import { Checkpoint, CheckpointWriter, DEFAULT_CHECKPOINT_EVERY, prepareCheckpointDir } from './checkpoint.js';
 import { loadModel, HwModel } from '../cost/hwmodel.js';
 import { mapWithPolicy, MapPolicy } from '../cost/mapping.js';
 import { costRun } from '../cost/cost.js';
@@ -22,8 +23,23 @@ export interface PriceOptions {
 
 export const PRICE_DEFAULTS: PriceOptions = { hw: 'loihi', mapping: 'spread', schedule: 'pipelined' };
 
-/** What train() and trainAsync() accept: any subset of the training and pricing options. */
-export type LibraryTrainOptions = Partial<TrainOptions & PriceOptions>;
+/** Checkpoints of a run: `ncsim train --checkpoint DIR --checkpoint-every N --resume DIR` (docs/checkpoints.md). */
+export interface CheckpointOptions {
+  /** Folder the run saves its checkpoint in (made if absent; refused if it holds another run's). */
+  checkpoint: string;
+  /** Training samples between two checkpoints, besides every epoch's end (0: epoch ends only; default DEFAULT_CHECKPOINT_EVERY). */
+  checkpointEvery: number;
+  /**
+   * Continue a saved run: its folder, or a loaded Checkpoint. Absent options are the
+   * checkpoint's; given ones must equal them, except those that do not change results
+   * (teacherWorker, backend, maxMemory, schedule) and a larger `epochs`. A folder given here is
+   * also where the run goes on saving, unless `checkpoint` names another.
+   */
+  resume: string | Checkpoint;
+}
+
+/** What train() and trainAsync() accept: any subset of the training, pricing and checkpoint options. */
+export type LibraryTrainOptions = Partial<TrainOptions & PriceOptions & CheckpointOptions>;
 
 /** A report whose cost and pipeline are always there. */
 export type PricedTrainReport = TrainReport & Required<Pick<TrainReport, 'cost' | 'pipeline'>>;
@@ -35,13 +51,48 @@ export interface TrainAsyncHooks {
   signal?: AbortSignal;
 }
 
-const KNOWN = new Set([...Object.keys(TRAIN_DEFAULTS), 'lr', 'net', 'teacher', ...Object.keys(PRICE_DEFAULTS)]);
+const CHECKPOINT_KEYS = ['checkpoint', 'checkpointEvery', 'resume'];
+const KNOWN = new Set([...Object.keys(TRAIN_DEFAULTS), 'lr', 'net', 'teacher', ...Object.keys(PRICE_DEFAULTS), ...CHECKPOINT_KEYS]);
 
-/** The full options: defaults for what is absent; an unknown name is refused (a typo would otherwise be silently ignored). */
-export function resolveTrainOptions(partial: LibraryTrainOptions = {}): { train: TrainOptions; price: PriceOptions } {
+/** Where a run saves its checkpoints and what it resumes, resolved. */
+export interface ResolvedCheckpoint {
+  dir?: string;
+  every: number;
+  resume?: Checkpoint;
+}
+
+/**
+ * The full options: defaults for what is absent (a resumed run: the checkpoint's); an unknown
+ * name is refused (a typo would otherwise be silently ignored).
+ */
+export function resolveTrainOptions(partial: LibraryTrainOptions = {}): { train: TrainOptions; price: PriceOptions; checkpoint: ResolvedCheckpoint } {
   for (const k of Object.keys(partial)) {
     if (!KNOWN.has(k)) throw new InputError(k, `one of ${[...KNOWN].join(', ')}`, undefined, { kind: 'train option', showGot: false });
   }
+  const { checkpoint, checkpointEvery, resume, ...runOptions } = partial;
+  const resolved = resolveRunOptions(runOptions);
+  if (checkpoint !== undefined && typeof checkpoint !== 'string') throw new InputError('checkpoint', 'a folder path', checkpoint, { kind: 'train option' });
+  if (checkpointEvery !== undefined && !(Number.isSafeInteger(checkpointEvery) && checkpointEvery >= 0)) {
+    throw new InputError('checkpointEvery', 'an integer >= 0 (training samples between two checkpoints; 0: at epoch ends only)', checkpointEvery, { kind: 'train option' });
+  }
+  if (resume === undefined) {
+    if (checkpoint !== undefined) prepareCheckpointDir(checkpoint);
+    return { ...resolved, checkpoint: { ...(checkpoint !== undefined ? { dir: checkpoint } : {}), every: checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY } };
+  }
+  // Resumed: the checkpoint's options, and the given ones checked against them.
+  const ckpt = resume instanceof Checkpoint ? resume : Checkpoint.load(resume);
+  const { hw, mapping, schedule, ...given } = runOptions;
+  // A loaded model is compared by its digest once the run starts (Checkpoint.checkSession), a name or path here.
+  const r = ckpt.resumeOptions(given, { ...(typeof hw === 'string' ? { hw } : {}), mapping, schedule });
+  const dir = checkpoint ?? (typeof resume === 'string' ? resume : undefined);
+  if (dir !== undefined) prepareCheckpointDir(dir, typeof resume === 'string' ? resume : ckpt.dir);
+  const price: PriceOptions = r.price
+    ? { hw: hw !== undefined && typeof hw !== 'string' ? hw : r.price.hw, mapping: r.price.mapping as MapPolicy, schedule: r.price.schedule as Schedule }
+    : resolved.price;
+  return { train: r.train, price, checkpoint: { ...(dir !== undefined ? { dir } : {}), every: checkpointEvery ?? ckpt.info.every, resume: ckpt } };
+}
+
+function resolveRunOptions(partial: Partial<TrainOptions & PriceOptions>): { train: TrainOptions; price: PriceOptions } {
   const { hw, mapping, schedule, ...rest } = partial;
   const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   // The kind of each value is the default's (the CLI's parser checks ranges and choices; the
@@ -69,12 +120,34 @@ export function priceReport(report: TrainReport, model: HwModel, mapping: MapPol
   return report as PricedTrainReport;
 }
 
-/** Train on chip and price the run (synchronous; the CLI's `ncsim train`). */
+/** Train on chip and price the run (synchronous). */
 export function train(options: LibraryTrainOptions = {}, onProgress?: (p: Progress) => void): PricedTrainReport {
-  const { train: o, price } = resolveTrainOptions(options);
+  const { train: o, price, checkpoint } = resolveTrainOptions(options);
   // The model first: a bad --hw is refused before minutes of simulation.
   const model = typeof price.hw === 'string' ? loadModel(price.hw) : price.hw;
-  return priceReport(drain(trainSteps(o, onProgress, fitsChecks(model, price.mapping), { model, mapping: price.mapping })), model, price.mapping, price.schedule);
+  const { checks, hooks } = checkpointing(o, price, model, checkpoint);
+  return priceReport(drain(trainSteps(o, onProgress, checks, { model, mapping: price.mapping }, hooks)), model, price.mapping, price.schedule);
+}
+
+/**
+ * The checks and hooks of a run that saves checkpoints or resumes one; `stopping` (an aborted
+ * signal's reason) makes the run save at the next boundary and stop with it.
+ */
+export function checkpointing(o: TrainOptions, price: PriceOptions, model: HwModel, c: ResolvedCheckpoint, stopping?: (at: RunPosition) => unknown): { checks: TrainChecks; hooks: RunHooks } {
+  const fits = fitsChecks(model, price.mapping);
+  const resume = c.resume;
+  const checks: TrainChecks = resume
+    ? {
+        beforeTeacher: (plan) => {
+          resume.checkNetwork(plan.net);
+          fits.beforeTeacher?.(plan);
+        },
+      }
+    : fits;
+  if (c.dir === undefined) return { checks, hooks: resume ? { resume: resume.runState(), ready: (s) => resume.checkSession(s, model) } : {} };
+  const hw = typeof price.hw === 'string' ? price.hw : (price.hw.path ?? price.hw.name);
+  const writer = new CheckpointWriter(c.dir, c.every, { options: o, price: { hw, mapping: price.mapping, schedule: price.schedule }, model, ...(stopping ? { stopping } : {}) });
+  return { checks, hooks: writer.hooks(resume) };
 }
 
 /**
@@ -85,14 +158,17 @@ export function train(options: LibraryTrainOptions = {}, onProgress?: (p: Progre
 export async function trainAsync(options: LibraryTrainOptions = {}, hooks: TrainAsyncHooks = {}): Promise<PricedTrainReport> {
   const { signal, onProgress } = hooks;
   signal?.throwIfAborted();
-  const { train: o, price } = resolveTrainOptions(options);
+  const { train: o, price, checkpoint } = resolveTrainOptions(options);
   const model = typeof price.hw === 'string' ? loadModel(price.hw) : price.hw;
+  // Aborted while checkpointing: the run saves at the next sample boundary, then stops with the signal's reason.
+  const run = checkpointing(o, price, model, checkpoint, signal && (() => (signal.aborted ? (signal.reason ?? new Error('aborted')) : undefined)));
   await yieldToEventLoop();
-  const steps = trainSteps(o, onProgress, fitsChecks(model, price.mapping), { model, mapping: price.mapping });
+  const steps = trainSteps(o, onProgress, run.checks, { model, mapping: price.mapping }, run.hooks);
   let last = performance.now();
   try {
     for (;;) {
-      signal?.throwIfAborted();
+      // A checkpointing run notices the abort itself, at its next boundary (after writing the checkpoint).
+      if (!checkpoint.dir) signal?.throwIfAborted();
       const r = steps.next();
       if (r.done) return priceReport(r.value, model, price.mapping, price.schedule);
       if (performance.now() - last > 20) {

@@ -26,8 +26,10 @@ export interface SampleLoop {
   rng: Rng;
   /** Scratch for one sample's input, T x input size. */
   x: Float32Array;
-  /** Called after each sample with its position in `order` (progress). */
-  onSample?: (s: number) => void;
+  /** Called after each sample with its position in `order` and the pass's figures so far (progress, checkpoints). */
+  onSample?: (s: number, sofar: SampleLoopResult) => void;
+  /** Resume the pass after this many samples of `order`, with the figures it had then (a checkpoint's); absent: from the start. */
+  start?: { sample: number } & SampleLoopResult;
   /** Called after every time step of every sample (the step timer, src/timing). */
   observe?: () => void;
   /** When given, receives the chip's prediction for each sample, in order (the bench compares runs). */
@@ -52,8 +54,8 @@ export function trainSamples(o: SampleLoop): SampleLoopResult {
 /** trainSamples, pausing after every sample (the library's async train yields to the event loop there). */
 export function* trainSampleSteps(o: SampleLoop): Generator<void, SampleLoopResult> {
   const { chip, rule, set, order, stream, steps, x } = o;
-  let correct = 0, waited = 0;
-  for (let s = 0; s < order.length; s++) {
+  let correct = o.start?.correct ?? 0, waited = (o.start?.targetSeconds ?? 0) * 1000;
+  for (let s = o.start?.sample ?? 0; s < order.length; s++) {
     const i = order[s];
     const t0 = performance.now();
     const targets = stream.next();
@@ -64,7 +66,7 @@ export function* trainSampleSteps(o: SampleLoop): Generator<void, SampleLoopResu
     const predicted = chip.predict();
     if (o.predictions) o.predictions[s] = predicted;
     if (predicted === set.labels[i]) correct++;
-    o.onSample?.(s);
+    o.onSample?.(s, { correct, targetSeconds: waited / 1000 });
     yield;
   }
   return { correct, targetSeconds: waited / 1000 };

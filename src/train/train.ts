@@ -32,7 +32,7 @@ import type { HwModel } from '../cost/hwmodel.js';
 import { mapWithPolicy, MapPolicy } from '../cost/mapping.js';
 import { StepTimer, StepSource } from '../timing/step-timer.js';
 import { chipSource } from '../timing/chip-source.js';
-import type { PhaseTiming } from '../timing/summary.js';
+import type { AccumulatorState, PhaseTiming } from '../timing/summary.js';
 import type { PipelineReport } from '../pipeline/params.js';
 import { Activity, ActivityLayer, ActivityPhase, ACTIVITY_SCHEMA } from '../cost/activity.js';
 import { checkChipState, checkChipWeights, checkTeacher } from './finite.js';
@@ -193,8 +193,63 @@ export interface Progress { phase: 'teacher' | 'train' | 'test'; epoch: number; 
 /** Time every step on this hardware model and mapping while training (src/timing). */
 export interface StepTimingOptions { model: HwModel; mapping: MapPolicy }
 
-export function train(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks, timing?: StepTimingOptions): TrainReport {
-  return drain(trainSteps(opts, onProgress, checks, timing));
+export function train(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks, timing?: StepTimingOptions, hooks?: RunHooks): TrainReport {
+  return drain(trainSteps(opts, onProgress, checks, timing, hooks));
+}
+
+/**
+ * Checkpoints (src/train/checkpoint.ts): a run can start from a saved state instead of the
+ * beginning, and is offered its whole state at every point where it can be saved.
+ */
+export interface RunHooks {
+  /** Continue from this state (a checkpoint's) instead of starting. */
+  resume?: RunState;
+  /** Called once the session is set up (network, data, teacher), before the chip is built (a resumed run checks its data here). */
+  ready?(session: TrainSession): void;
+  /**
+   * Called where the run can be checkpointed: after every training sample but an epoch's last,
+   * and after each epoch's test (epoch 0: the test before learning). `capture()` copies the
+   * run's whole state there.
+   */
+  boundary?(at: RunPosition, capture: () => RunState): void;
+}
+
+/** Where a run is: `sample` samples of `epoch` learned; `epochDone`: the epoch and its test are done (epoch 0: the test before learning). */
+export interface RunPosition { epoch: number; sample: number; epochDone: boolean }
+
+/** The teacher a run trained, with what the run derived from it (a resumed run does not train it again). */
+export interface PreparedTeacher { teacher: Teacher; testAccuracy: number; seconds: number; norms: number[] }
+
+/** What an epoch in progress has done so far (to resume it after `sample` samples). */
+export interface EpochProgress {
+  sample: number;
+  correct: number;
+  targetSeconds: number;
+  seconds: number;
+  /** The chip's counters when the epoch began (the epoch's counts are the difference at its end). */
+  before: CounterValues[];
+}
+
+/** Everything a run needs to continue from a RunPosition, bit for bit (timings aside). */
+export interface RunState {
+  position: RunPosition;
+  initialAccuracy: number;
+  epochs: EpochReport[];
+  trainPhase: ActivityPhase;
+  testPhase: ActivityPhase;
+  trainSamples: number;
+  time: { train: number; wait: number; test: number };
+  /** Wall time of the run so far (s). */
+  wallSeconds: number;
+  /** The epoch in progress (absent when position.epochDone). */
+  epoch?: EpochProgress;
+  /** The training order and the session's generators (shuffles, input encoder). */
+  session: SessionCheckpoint;
+  /** The chip's whole arena (Chip.arena()): weights, biases, thresholds, leaks, rule buffers, device states, counters. */
+  arena: Uint8Array;
+  /** The step timer's accumulators, when the run is timed (StepTimer.phaseStates()). */
+  timing?: Record<string, { learning: boolean; state: AccumulatorState }>;
+  teacher: PreparedTeacher;
 }
 
 /**
@@ -202,24 +257,32 @@ export function train(opts: TrainOptions, onProgress?: (p: Progress) => void, ch
  * synchronous train() (drain) and the library's trainAsync (src/train/api.ts), which yields to
  * the event loop and checks its AbortSignal between samples.
  */
-export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks, timing?: StepTimingOptions): Generator<void, TrainReport> {
-  const t0 = performance.now();
-  const session = new TrainSession(opts, onProgress, checks);
+export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks, timing?: StepTimingOptions, hooks: RunHooks = {}): Generator<void, TrainReport> {
+  const resume = hooks.resume;
+  const t0 = performance.now() - (resume?.wallSeconds ?? 0) * 1000;
+  const session = new TrainSession(opts, onProgress, checks, resume?.teacher);
   try {
+    hooks.ready?.(session);
     yield;
     const rule = session.createRule();
     const chip = session.createChip(session.initialSpec(), rule);
     const spec = chip.spec;
-    const trainPhase = emptyPhase(spec, true);
-    const testPhase = emptyPhase(spec, false);
+    const trainPhase = resume?.trainPhase ?? emptyPhase(spec, true);
+    const testPhase = resume?.testPhase ?? emptyPhase(spec, false);
     // The mapping the cost will use (same layers, same policy): refused here, before the epochs, if it does not fit.
     if (timing) {
       const layers = session.activity(chip, trainPhase, testPhase).layers;
       session.timeSteps(chip, new StepTimer(timing.model, mapWithPolicy(layers, timing.model, timing.mapping), layers));
+      if (resume?.timing) session.timer?.timer.restorePhases(resume.timing);
     }
-    const epochs: EpochReport[] = [];
-    let trainSamples = 0;
-    const time = { train: 0, wait: 0, test: 0 };
+    if (resume) {
+      if (resume.arena.length !== chip.arenaBytes) throw new RangeError(`checkpoint: the chip's arena has ${chip.arenaBytes} bytes, the saved one ${resume.arena.length}`);
+      chip.arena().set(resume.arena);
+      session.restore(resume.session);
+    }
+    const epochs: EpochReport[] = resume?.epochs ?? [];
+    let trainSamples = resume?.trainSamples ?? 0;
+    const time = resume?.time ?? { train: 0, wait: 0, test: 0 };
     const timedEvaluate = function* (epoch: number): Generator<void, number> {
       const t = performance.now();
       const accuracy = yield* session.evaluateSteps(chip, testPhase, epoch);
@@ -227,9 +290,25 @@ export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => vo
       return accuracy;
     };
     // Accuracy of the chip as initialised, before any on-chip learning (epoch 0).
-    const initialAccuracy = yield* timedEvaluate(0);
-    for (let epoch = 1; epoch <= opts.epochs; epoch++) {
-      const e = yield* session.trainEpochSteps(chip, rule, epoch, trainPhase);
+    const initialAccuracy = resume ? resume.initialAccuracy : yield* timedEvaluate(0);
+    // The run's whole state, copied (the run goes on after a boundary).
+    const capture = (position: RunPosition, epoch?: EpochProgress) => (): RunState => ({
+      ...structuredClone({ position, initialAccuracy, epochs, trainPhase, testPhase, trainSamples, time, ...(epoch ? { epoch } : {}) }),
+      wallSeconds: (performance.now() - t0) / 1000, session: session.checkpoint(), arena: chip.arena().slice(),
+      ...(session.timer ? { timing: session.timer.timer.phaseStates() } : {}),
+      // The teacher does not change while the chip learns: shared, not copied.
+      teacher: { teacher: session.teacher, testAccuracy: session.teacherTestAccuracy, seconds: session.teacherSeconds, norms: session.norms.slice() },
+    });
+    const boundary = hooks.boundary;
+    if (!resume && boundary) boundary({ epoch: 0, sample: 0, epochDone: true }, capture({ epoch: 0, sample: 0, epochDone: true }));
+    const first = resume ? resume.position.epoch + (resume.position.epochDone ? 1 : 0) : 1;
+    for (let epoch = first; epoch <= opts.epochs; epoch++) {
+      const within = resume && !resume.position.epochDone && epoch === resume.position.epoch ? resume.epoch : undefined;
+      const onBoundary = boundary && ((p: EpochProgress) => {
+        const at = { epoch, sample: p.sample, epochDone: false };
+        boundary(at, capture(at, p));
+      });
+      const e = yield* session.trainEpochSteps(chip, rule, epoch, trainPhase, within, onBoundary);
       trainSamples += e.samples;
       time.train += e.seconds - e.targetSeconds;
       time.wait += e.targetSeconds;
@@ -240,6 +319,10 @@ export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => vo
         layers: spec.layers.map((l, n) => ({ name: l.name, updates: e.delta[n]['learn.update'], denseUpdates: e.delta[n]['learn.dense'] })),
         updates: sum['learn.update'], denseUpdates: sum['learn.dense'], seconds: e.seconds,
       });
+      if (boundary) {
+        const at = { epoch, sample: e.samples, epochDone: true };
+        boundary(at, capture(at));
+      }
     }
     const wallSeconds = (performance.now() - t0) / 1000;
     const throughput: Throughput = {
@@ -297,7 +380,8 @@ export class TrainSession {
   /** The step timer of timeSteps(), with its view of the chip. */
   timer?: { timer: StepTimer; src: StepSource; chip: Chip };
 
-  constructor(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks) {
+  /** `prepared`: the teacher of an earlier run of the same options (a checkpoint's), used instead of training one. */
+  constructor(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks, prepared?: PreparedTeacher) {
     this.opts = opts;
     this.onProgress = onProgress;
     this.rng = new Rng(opts.seed);
@@ -336,17 +420,17 @@ export class TrainSession {
     const tt = performance.now();
     const onEpoch = (e: number) => onProgress?.({ phase: 'teacher', epoch: e, done: e, total: opts.teacherEpochs });
     const classes = this.net.layers[this.net.layers.length - 1].nOut;
-    this.teacher = onnx ? onnx.teacher : hasConv(this.net)
+    this.teacher = prepared ? prepared.teacher : onnx ? onnx.teacher : hasConv(this.net)
       ? trainNetTeacher(this.data.train, this.net, { epochs: opts.teacherEpochs, learningRate: opts.teacherLr, batchSize: 32, seed: opts.seed }, onEpoch)
       : trainTeacher(this.data.train, {
         hidden: this.net.layers.slice(0, -1).map((l) => l.nOut), epochs: opts.teacherEpochs, learningRate: opts.teacherLr, batchSize: 32, seed: opts.seed,
         ...(classes !== 10 ? { classes } : {}),
       }, onEpoch);
-    this.teacherSeconds = onnx ? loadSeconds : (performance.now() - tt) / 1000;
+    this.teacherSeconds = prepared ? prepared.seconds : onnx ? loadSeconds : (performance.now() - tt) / 1000;
     if (onnx) this.teacherSource = { format: 'onnx', file: onnx.source, sha256: onnx.sha256, producer: onnx.producer, opset: onnx.opset };
     checkTeacher(this.teacher, 'lower --teacher-lr');
-    this.teacherTestAccuracy = teacherAccuracy(this.teacher, this.data.test);
-    this.norms = netNorms(this.net, calibrateNorms(this.teacher, this.data.train, opts.percentile));
+    this.teacherTestAccuracy = prepared ? prepared.testAccuracy : teacherAccuracy(this.teacher, this.data.test);
+    this.norms = prepared ? prepared.norms : netNorms(this.net, calibrateNorms(this.teacher, this.data.train, opts.percentile));
     this.initRng = this.rng.fork();
     this.encRng = this.rng.fork();
     this.order = new Int32Array(this.data.train.n).map((_, i) => i);
@@ -422,28 +506,40 @@ export class TrainSession {
     return drain(this.trainEpochSteps(chip, rule, epoch, phase));
   }
 
-  /** trainEpoch, pausing after every sample (trainSampleSteps). */
-  *trainEpochSteps(chip: Chip, rule: ChipRule, epoch: number, phase?: ActivityPhase): Generator<void, EpochResult> {
+  /**
+   * trainEpoch, pausing after every sample (trainSampleSteps). `resume`: the epoch was begun (its
+   * order shuffled) and continues after resume.sample samples; `onBoundary` sees the epoch's
+   * progress after every sample but the last (checkpoints).
+   */
+  *trainEpochSteps(chip: Chip, rule: ChipRule, epoch: number, phase?: ActivityPhase, resume?: EpochProgress, onBoundary?: (p: EpochProgress) => void): Generator<void, EpochResult> {
     const o = this.opts, order = this.order;
-    const te = performance.now();
-    this.rng.shuffle(order);
+    const te = performance.now() - (resume?.seconds ?? 0) * 1000;
+    if (!resume) this.rng.shuffle(order);
     rule.setLearningRate?.(this.learningRate * o.lrDecay ** (epoch - 1));
-    // The host's targets for this epoch, computed ahead of the chip (in a worker when asked).
-    const stream = this.producer.stream(o.normalization === 'batch'
-      ? { order, batchNorms: { batch: o.batch, percentile: o.percentile } }
-      : { order, norms: this.norms });
-    const before = snapshot(chip);
+    // The host's targets for this epoch, computed ahead of the chip (in a worker when asked). A
+    // resumed epoch's stream starts at the batch holding its next sample (per-batch norms are
+    // those of whole batches) and drops the targets of the samples already learned.
+    const batch = o.normalization === 'batch';
+    const from = resume ? resume.sample - (batch ? resume.sample % o.batch : 0) : 0;
+    const pass = from ? order.subarray(from) : order;
+    const stream = this.producer.stream(batch
+      ? { order: pass, batchNorms: { batch: o.batch, percentile: o.percentile } }
+      : { order: pass, norms: this.norms });
+    const before = resume?.before ?? snapshot(chip);
     const onProgress = this.onProgress;
     const tm = this.timed(chip, 'train');
-    const onSample = (s: number) => {
+    const onSample = (s: number, sofar: { correct: number; targetSeconds: number }) => {
       tm.end?.();
       // A run whose states became non-finite stops here, naming layer, sample and step (exit 3).
       checkChipState(chip, { phase: 'train', epoch, sample: s, steps: o.steps }, 'lower --lr or --threshold');
       if (onProgress && s % 200 === 0) onProgress({ phase: 'train', epoch, done: s, total: order.length });
+      if (onBoundary && s + 1 < order.length) onBoundary({ sample: s + 1, ...sofar, seconds: (performance.now() - te) / 1000, before });
     };
     let correct: number, targetSeconds: number;
     try {
-      ({ correct, targetSeconds } = yield* trainSampleSteps({ chip, rule, set: this.source.train, order, stream, steps: o.steps, encoding: o.encoding, rng: this.encRng, x: this.x, onSample, observe: tm.observe }));
+      for (let s = from; s < (resume?.sample ?? 0); s++) stream.next();
+      const start = resume && { sample: resume.sample, correct: resume.correct, targetSeconds: resume.targetSeconds };
+      ({ correct, targetSeconds } = yield* trainSampleSteps({ chip, rule, set: this.source.train, order, stream, steps: o.steps, encoding: o.encoding, rng: this.encRng, x: this.x, onSample, observe: tm.observe, ...(start ? { start } : {}) }));
     } finally {
       stream.close();
     }
