@@ -26,6 +26,7 @@ import { basename } from 'node:path';
 import { InputError } from '../io/errors.js';
 import type { ConvGeometry } from '../model/types.js';
 import { convOutSize } from '../reference/conv.js';
+import type { NetParams } from './nir.js';
 
 export const NET_FORMAT = 'ncsim.net/1';
 /** A net file describes layers, not weights: a few kilobytes; anything near this cap is not a net file. */
@@ -71,6 +72,8 @@ export interface Net {
   description?: string;
   input: Shape3;
   layers: NetLayer[];
+  /** Weights and dynamics given with the network (a NIR file, src/net/nir.ts); absent: the chip initialises them (--init). */
+  params?: NetParams;
 }
 
 /** Widths from input to output: [C*H*W, nOut of each layer]. */

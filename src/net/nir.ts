@@ -1,0 +1,384 @@
+/**
+ * NIR import (docs/nir.md): read a Neuromorphic Intermediate Representation graph — an HDF5 file
+ * written by snnTorch, Norse, Rockpool, Sinabs, ... (`nir.write`) — into an ncsim network with
+ * its weights, biases, thresholds, leaks and reset.
+ *
+ * Two steps: readNirGraph reads the HDF5 file (h5wasm, loaded once, asynchronously) into a plain
+ * NirGraph (node name -> type and numeric datasets; edges); nirToNet checks that graph and maps
+ * it, synchronously, onto ncsim's layers. What ncsim simulates is a feed-forward chain
+ *
+ *   Input -> [Flatten] -> (Affine | Linear) -> (IF | LIF) -> ... -> (Affine | Linear) -> (IF | LIF) -> Output
+ *
+ * one dense spiking layer per weight node and the neuron node after it. Anything else is refused
+ * with an InputError (exit status 2) naming the node and why: recurrent edges and cycles,
+ * branches and joins, node types ncsim lacks (Delay, CubaLIF, LI, Conv, pools, ...), shapes that
+ * do not chain, values the chip cannot hold (v_reset other than 0, tau < dt, threshold <= 0).
+ *
+ * Discretisation (forward Euler with step dt, the reading of snnTorch's and Norse's exporters):
+ * NIR's LIF  tau·dv/dt = (v_leak − v) + r·I  becomes  v[t] = α·v[t−1] + g·I[t] + (dt/tau)·v_leak
+ * with α = 1 − dt/tau and g = r·dt/tau; the chip's weights are g·W, its bias g·b + (dt/tau)·v_leak,
+ * its leak α and its threshold v_threshold. IF (dv/dt = r·I) becomes v[t] = v[t−1] + r·I[t]
+ * (leak 1, weights r·W: per step, as exporters write IF). snnTorch writes tau = dt/(1 − β) and
+ * r = tau/dt, so α = β and g = 1: its network comes back exactly.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { InputError } from '../io/errors.js';
+import type { Reset } from '../model/types.js';
+import type { Net, NetLayer, Shape3 } from './file.js';
+
+/** The time step of the discretisation (s) when none is given (--dt): 1 ms. */
+export const NIR_DEFAULT_DT = 1e-3;
+
+/** A dataset of a node: its shape ([] for a scalar) and values (numbers, or one string). */
+export interface NirValue { shape: number[]; data: number[] | string }
+
+export interface NirNode {
+  type: string;
+  /** The node's datasets, by path inside the node ("weight", "input_type/input", ...). */
+  fields: Record<string, NirValue>;
+}
+
+/** A NIR graph as read from the file, before any check of what it means. */
+export interface NirGraph {
+  nodes: Record<string, NirNode>;
+  /** [source, destination] node names. */
+  edges: [string, string][];
+  version?: string;
+}
+
+/** One chip layer's parameters from the file, in the chip's orientation (LayerSpec). */
+export interface NetLayerParams {
+  /** nOut x nIn, row-major (NIR's weight is [out, in], the same). */
+  weights: Float32Array;
+  bias: Float32Array;
+  /** Per neuron. */
+  threshold: Float32Array;
+  /** Per neuron (α). */
+  leak: Float32Array;
+}
+
+/** The weights and dynamics a NIR file gives a network (Net.params). */
+export interface NetParams {
+  layers: NetLayerParams[];
+  reset: Reset;
+  /** The step used to discretise (s). */
+  dt: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// HDF5
+
+/** The HDF5 signature, the first 8 bytes of a file with no user block. */
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Whether a path names a NIR file: it ends in .nir, or starts with the HDF5 signature. */
+export function isNirPath(file: string): boolean {
+  if (/\.nir$/i.test(file)) return true;
+  try {
+    const head = readFileSync(file).subarray(0, 8);
+    return head.length === 8 && HDF5_SIGNATURE.every((b, i) => head[i] === b);
+  } catch {
+    return false;
+  }
+}
+
+type H5 = typeof import('h5wasm/node').default;
+let h5: Promise<H5> | undefined;
+
+/** h5wasm, loaded and initialised once (its wasm ships inside the package; nothing is fetched). */
+export function loadH5(): Promise<H5> {
+  h5 ??= (async () => {
+    const mod = (await import('h5wasm/node')).default;
+    await mod.ready;
+    return mod;
+  })();
+  return h5;
+}
+
+/** Read a NIR file's graph (no checks of meaning: nirToNet does those). */
+export async function readNirGraph(file: string): Promise<NirGraph> {
+  const label = JSON.stringify(basename(file));
+  const bad = (what: string, got: unknown, note?: string): never => {
+    throw new InputError(file, what, got, { kind: 'NIR file', note });
+  };
+  let size: number;
+  try {
+    size = readFileSync(file).length;
+  } catch (e) {
+    return bad('a readable NIR file (HDF5)', file, (e as NodeJS.ErrnoException).code ?? String(e));
+  }
+  if (size < 8) bad('an HDF5 file (NIR)', `${size} bytes`);
+  const h = await loadH5();
+  let f: InstanceType<H5['File']>;
+  try {
+    f = new h.File(file, 'r');
+  } catch (e) {
+    return bad('an HDF5 file (NIR)', 'a file HDF5 cannot open', e instanceof Error ? e.message : String(e));
+  }
+  try {
+    if (!f.file_id || Number(f.file_id) < 0) bad('an HDF5 file (NIR)', 'a file HDF5 cannot open', 'not HDF5, or truncated');
+    const field = (path: string, expected: string, got: unknown): never => {
+      throw new InputError(path, expected, got, { kind: `NIR file ${label} dataset` });
+    };
+    // nir >= 0.2 writes the graph under "node"; older files at the root.
+    const rootEntity = f.get('node');
+    const root = rootEntity instanceof h.Group ? rootEntity : f;
+    const rootPath = rootEntity instanceof h.Group ? 'node/' : '';
+    const nodesG = root.get('nodes');
+    if (!(nodesG instanceof h.Group)) field(`${rootPath}nodes`, 'a group of nodes', nodesG === null ? undefined : 'not a group');
+    const readValue = (d: InstanceType<H5['Dataset']>, path: string): NirValue => {
+      let v: unknown;
+      try {
+        v = d.value;
+      } catch (e) {
+        return field(path, 'a readable dataset', e instanceof Error ? e.message : String(e));
+      }
+      const shape = d.shape ?? [];
+      if (typeof v === 'string') return { shape, data: v };
+      if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return { shape, data: [Number(v)] };
+      if (ArrayBuffer.isView(v) || Array.isArray(v)) {
+        const arr = Array.from(v as ArrayLike<unknown>);
+        if (arr.every((x) => typeof x === 'string')) return { shape, data: arr.join('\u0000') };
+        return { shape, data: arr.map((x) => Number(x)) };
+      }
+      return field(path, 'numbers or a string', typeof v);
+    };
+    const collect = (g: InstanceType<H5['Group']>, prefix: string, out: Record<string, NirValue>, path: string) => {
+      for (const k of g.keys()) {
+        const e = g.get(k);
+        if (e instanceof h.Group) collect(e, `${prefix}${k}/`, out, `${path}${k}/`);
+        else if (e instanceof h.Dataset) out[`${prefix}${k}`] = readValue(e, `${path}${k}`);
+      }
+    };
+    const nodes: Record<string, NirNode> = {};
+    const ng = nodesG as InstanceType<H5['Group']>;
+    for (const name of ng.keys()) {
+      const g = ng.get(name);
+      const p = `${rootPath}nodes/${name}`;
+      if (!(g instanceof h.Group)) field(p, 'a group (one node)', 'not a group');
+      const fields: Record<string, NirValue> = {};
+      collect(g as InstanceType<H5['Group']>, '', fields, `${p}/`);
+      const t = fields.type;
+      if (!t || typeof t.data !== 'string') field(`${p}/type`, 'a string (the node type)', t ? t.data : undefined);
+      delete fields.type;
+      nodes[name] = { type: (t as NirValue).data as string, fields };
+    }
+    // Edges: an N x 2 dataset of names (nir.write), or a group with src and dst.
+    const edgesE = root.get('edges');
+    const edges: [string, string][] = [];
+    const names = (v: NirValue, path: string): string[] => {
+      if (typeof v.data !== 'string') return field(path, 'node names (strings)', v.data);
+      return v.data === '' ? [] : v.data.split('\u0000');
+    };
+    if (edgesE instanceof h.Group) {
+      const s = edgesE.get('src'), d = edgesE.get('dst');
+      if (!(s instanceof h.Dataset) || !(d instanceof h.Dataset)) field(`${rootPath}edges`, 'datasets src and dst', 'missing');
+      const src = names(readValue(s as InstanceType<H5['Dataset']>, `${rootPath}edges/src`), `${rootPath}edges/src`);
+      const dst = names(readValue(d as InstanceType<H5['Dataset']>, `${rootPath}edges/dst`), `${rootPath}edges/dst`);
+      if (src.length !== dst.length) field(`${rootPath}edges/dst`, `${src.length} names (as many as edges/src)`, dst.length);
+      src.forEach((x, i) => edges.push([x, dst[i]]));
+    } else if (edgesE instanceof h.Dataset) {
+      const v = readValue(edgesE, `${rootPath}edges`);
+      const flat = names(v, `${rootPath}edges`);
+      if (v.shape.length !== 2 || v.shape[1] !== 2 || flat.length !== v.shape[0] * 2) field(`${rootPath}edges`, 'an N x 2 array of node names', JSON.stringify(v.shape));
+      for (let i = 0; i < flat.length; i += 2) edges.push([flat[i], flat[i + 1]]);
+    } else {
+      field(`${rootPath}edges`, 'the edges (an N x 2 dataset, or src and dst)', undefined);
+    }
+    const ver = f.get('version');
+    const version = ver instanceof h.Dataset && typeof ver.value === 'string' ? ver.value : undefined;
+    return { nodes, edges, ...(version ? { version } : {}) };
+  } finally {
+    f.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Graph -> Net
+
+/** Node types ncsim maps (the chain above). */
+export const NIR_SUPPORTED = ['Input', 'Output', 'Flatten', 'Affine', 'Linear', 'IF', 'LIF'];
+
+/** Why each known NIR node type that ncsim lacks is refused. */
+const NIR_UNSUPPORTED: Record<string, string> = {
+  CubaLIF: 'a current-based LIF keeps a synaptic current with its own time constant (tau_syn); ncsim\'s neuron integrates its input in one step',
+  Delay: 'ncsim has one synaptic delay for the whole chip (0 or 1 step), not delays per connection',
+  LI: 'a leaky integrator that does not spike: ncsim\'s layers spike',
+  I: 'an integrator that does not spike: ncsim\'s layers spike',
+  Integrator: 'an integrator that does not spike: ncsim\'s layers spike',
+  Scale: 'ncsim has no element-wise scaling node between layers',
+  Threshold: 'a threshold without a membrane: ncsim\'s neurons are IF or LIF',
+  Conv1d: 'ncsim imports no convolutions from NIR yet (its own net files have 2-d ones)',
+  Conv2d: 'ncsim imports no convolutions from NIR yet (its own net files have them)',
+  AvgPool2d: 'ncsim imports no pooling from NIR yet',
+  SumPool2d: 'ncsim imports no pooling from NIR yet',
+  NIRGraph: 'ncsim reads one flat graph, not nested subgraphs',
+};
+
+export interface NirOptions {
+  /** Time step of the discretisation (s); default NIR_DEFAULT_DT. */
+  dt?: number;
+}
+
+const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Check a NIR graph and map it onto an ncsim network with its parameters (Net.params). */
+export function nirToNet(g: NirGraph, label: string, o: NirOptions = {}): Net {
+  const dt = o.dt ?? NIR_DEFAULT_DT;
+  if (!(dt > 0) || !Number.isFinite(dt)) throw new InputError('--dt', 'a time step > 0 (s)', dt, { kind: 'option' });
+  const kind = `NIR file ${label} node`;
+  const refuse = (node: string, expected: string, got?: unknown, note?: string): never => {
+    throw new InputError(node, expected, got, { kind, note, showGot: got !== undefined });
+  };
+  const names = Object.keys(g.nodes);
+  for (const n of names) {
+    const t = g.nodes[n].type;
+    if (NIR_UNSUPPORTED[t]) refuse(n, `a node ncsim can simulate (${NIR_SUPPORTED.join(', ')})`, t, NIR_UNSUPPORTED[t]);
+    if (!NIR_SUPPORTED.includes(t)) refuse(n, `a known node type (ncsim maps ${NIR_SUPPORTED.join(', ')})`, t, 'unknown NIR node type');
+  }
+  // Edges: known nodes, no self-loops, at most one in and one out per node.
+  const next = new Map<string, string>(), prev = new Map<string, string>();
+  for (const [s, d] of g.edges) {
+    for (const x of [s, d]) if (!g.nodes[x]) throw new InputError('edges', 'edges between the file\'s nodes', x, { kind: `NIR file ${label}`, note: 'no such node' });
+    if (s === d) refuse(s, 'a feed-forward node', `an edge from ${s} to itself`, 'recurrent edges are not simulated');
+    if (next.has(s)) refuse(s, 'one outgoing edge (a chain)', `edges to ${next.get(s)} and ${d}`, 'branches are not simulated');
+    if (prev.has(d)) refuse(d, 'one incoming edge (a chain)', `edges from ${prev.get(d)} and ${s}`, 'joins and recurrent edges are not simulated');
+    next.set(s, d);
+    prev.set(d, s);
+  }
+  const inputs = names.filter((n) => g.nodes[n].type === 'Input');
+  const outputs = names.filter((n) => g.nodes[n].type === 'Output');
+  if (inputs.length !== 1) throw new InputError('nodes', 'one Input node', inputs.length ? inputs.join(', ') : 'none', { kind: `NIR file ${label}` });
+  if (outputs.length !== 1) throw new InputError('nodes', 'one Output node', outputs.length ? outputs.join(', ') : 'none', { kind: `NIR file ${label}` });
+  // Walk the chain from the Input; a node seen twice is a cycle.
+  const chain: string[] = [];
+  const seen = new Set<string>();
+  for (let n: string | undefined = inputs[0]; n !== undefined; n = next.get(n)) {
+    if (seen.has(n)) refuse(n, 'a feed-forward node', 'a cycle through it', 'recurrent edges are not simulated');
+    seen.add(n);
+    chain.push(n);
+  }
+  for (const n of names) if (!seen.has(n)) refuse(n, 'a node on the path from the Input to the Output', g.nodes[n].type, 'not connected to the Input');
+  if (chain[chain.length - 1] !== outputs[0]) refuse(chain[chain.length - 1], 'a path from the Input that ends at the Output', 'a dead end');
+
+  const num = (n: string, k: string, required = true): NirValue | undefined => {
+    const v = g.nodes[n].fields[k];
+    if (v === undefined) {
+      if (required) refuse(`${n}/${k}`, `a dataset "${k}" (${g.nodes[n].type})`);
+      return undefined;
+    }
+    if (typeof v.data === 'string' || !v.data.every(Number.isFinite)) refuse(`${n}/${k}`, 'finite numbers', typeof v.data === 'string' ? v.data : v.data.find((x) => !Number.isFinite(x)));
+    return v;
+  };
+  const shapeOf = (n: string, keys: string[]): number[] | undefined => {
+    for (const k of keys) {
+      const v = num(n, k, false);
+      if (v) {
+        const s = v.data as number[];
+        if (!s.every((x) => Number.isInteger(x) && x >= 1)) refuse(`${n}/${k}`, 'a shape of integers >= 1', JSON.stringify(s));
+        return s;
+      }
+    }
+    return undefined;
+  };
+
+  const inShape = shapeOf(inputs[0], ['shape', 'input_type/input']);
+  if (!inShape) refuse(inputs[0], 'a shape ("shape" or "input_type/input")');
+  const s = inShape as number[];
+  const input: Shape3 = s.length === 3 ? { channels: s[0], height: s[1], width: s[2] } : s.length === 2 ? { channels: 1, height: s[0], width: s[1] } : { channels: prod(s), height: 1, width: 1 };
+  if (s.length > 3) refuse(inputs[0], 'a shape of 1 to 3 dimensions', JSON.stringify(s));
+  let width = prod(s);
+  let flat = s.length <= 1;
+
+  const layers: NetLayer[] = [];
+  const params: NetLayerParams[] = [];
+  let reset: Reset | undefined;
+  for (let i = 1; i < chain.length - 1; i++) {
+    const n = chain[i];
+    const t = g.nodes[n].type;
+    if (t === 'Flatten') {
+      flat = true;
+      continue;
+    }
+    if (t !== 'Affine' && t !== 'Linear') refuse(n, 'an Affine or Linear node here (each spiking layer is a weight node followed by an IF or LIF node)', t);
+    if (!flat) refuse(n, `a flat input (a Flatten node before it, or a 1-d Input shape)`, `shape ${JSON.stringify(s)}`);
+    const w = num(n, 'weight') as NirValue;
+    if (w.shape.length !== 2) refuse(`${n}/weight`, 'a 2-d weight [out, in]', JSON.stringify(w.shape));
+    const [nOut, nIn] = w.shape;
+    if (nIn !== width) refuse(`${n}/weight`, `a weight [out, ${width}] (the ${width} values it receives)`, `shape ${JSON.stringify(w.shape)}`, 'shape mismatch');
+    let b = new Array<number>(nOut).fill(0);
+    if (t === 'Affine') {
+      const bv = num(n, 'bias') as NirValue;
+      if (prod(bv.shape) !== nOut) refuse(`${n}/bias`, `${nOut} values (one per output of the weight)`, `shape ${JSON.stringify(bv.shape)}`, 'shape mismatch');
+      b = bv.data as number[];
+    }
+    const m = chain[i + 1];
+    const mt = g.nodes[m].type;
+    if (mt !== 'IF' && mt !== 'LIF') refuse(m, `an IF or LIF node after ${n} (ncsim's layers spike)`, mt);
+    const per = (k: string, required = true): number[] | undefined => {
+      const v = num(m, k, required);
+      if (!v) return undefined;
+      const d = v.data as number[];
+      if (d.length === 1) return new Array<number>(nOut).fill(d[0]);
+      if (d.length !== nOut) refuse(`${m}/${k}`, `1 or ${nOut} values (one per neuron of ${n})`, `shape ${JSON.stringify(v.shape)}`, 'shape mismatch');
+      return d;
+    };
+    const r = per('r') as number[];
+    const th = per('v_threshold') as number[];
+    const vr = per('v_reset', false);
+    const neuronReset: Reset = 'zero';
+    if (vr && vr.some((x) => x !== 0)) refuse(`${m}/v_reset`, 'v_reset 0 (ncsim resets a neuron to zero, or subtracts the threshold)', vr.find((x) => x !== 0));
+    if (reset !== undefined && reset !== neuronReset) refuse(m, 'the same reset as the other layers');
+    reset = neuronReset;
+    th.forEach((x) => {
+      if (!(x > 0)) refuse(`${m}/v_threshold`, 'thresholds > 0', x);
+    });
+    const gain = new Array<number>(nOut);
+    const leak = new Array<number>(nOut);
+    const bias = new Array<number>(nOut);
+    if (mt === 'IF') {
+      for (let k = 0; k < nOut; k++) {
+        gain[k] = r[k];
+        leak[k] = 1;
+        bias[k] = r[k] * b[k];
+      }
+    } else {
+      const tau = per('tau') as number[];
+      const vl = per('v_leak') as number[];
+      for (let k = 0; k < nOut; k++) {
+        if (!(tau[k] >= dt)) refuse(`${m}/tau`, `time constants >= dt (${dt} s: the leak 1 - dt/tau must be in [0, 1])`, tau[k], 'lower --dt, or check the exporter\'s dt');
+        leak[k] = 1 - dt / tau[k];
+        gain[k] = (r[k] * dt) / tau[k];
+        bias[k] = gain[k] * b[k] + (dt / tau[k]) * vl[k];
+      }
+      if (leak.some((a) => a < 1e-6)) refuse(`${m}/tau`, `time constants with a leak 1 - dt/tau >= 1e-6 (ncsim's smallest leak)`, tau[leak.findIndex((a) => a < 1e-6)]);
+    }
+    const weights = new Float32Array(nOut * nIn);
+    const wd = w.data as number[];
+    for (let k = 0; k < nOut; k++) for (let j = 0; j < nIn; j++) weights[k * nIn + j] = wd[k * nIn + j] * gain[k];
+    const layerName = /^[A-Za-z0-9_-]{1,64}$/.test(m) ? m : `h${layers.length + 1}`;
+    layers.push({ type: 'dense', name: layerName, nIn, nOut, in: { channels: nIn, height: 1, width: 1 }, out: { channels: nOut, height: 1, width: 1 } });
+    params.push({ weights, bias: Float32Array.from(bias), threshold: Float32Array.from(th), leak: Float32Array.from(leak) });
+    width = nOut;
+    i++; // the neuron node
+  }
+  if (layers.length === 0) refuse(outputs[0], 'at least one weight node and neuron node between the Input and the Output', 'none');
+  const outShape = shapeOf(outputs[0], ['shape', 'output_type/output']);
+  if (outShape && prod(outShape) !== width) refuse(outputs[0], `a shape of ${width} values (the last layer's neurons)`, JSON.stringify(outShape), 'shape mismatch');
+  if (layers[0].nIn !== prod(s)) refuse(chain[1], `${prod(s)} inputs`, layers[0].nIn);
+  if (s.length !== 1) layers[0].in = input;
+  return {
+    source: label.replace(/^"|"$/g, ''),
+    description: `NIR graph${g.version ? ` (NIR ${g.version})` : ''}, dt ${dt} s`,
+    input,
+    layers,
+    params: { layers: params, reset: reset ?? 'zero', dt },
+  };
+}
+
+/** Read a NIR file into an ncsim network with its parameters (async: h5wasm loads once). */
+export async function readNirFile(file: string, o: NirOptions = {}): Promise<Net> {
+  const g = await readNirGraph(file);
+  return nirToNet(g, JSON.stringify(basename(file)), o);
+}
