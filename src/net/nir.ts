@@ -102,13 +102,17 @@ export async function readNirGraph(file: string): Promise<NirGraph> {
   const bad = (what: string, got: unknown, note?: string): never => {
     throw new InputError(file, what, got, { kind: 'NIR file', note });
   };
-  let size: number;
+  let bytes: Buffer;
   try {
-    size = readFileSync(file).length;
+    bytes = readFileSync(file);
   } catch (e) {
     return bad('a readable NIR file (HDF5)', file, (e as NodeJS.ErrnoException).code ?? String(e));
   }
-  if (size < 8) bad('an HDF5 file (NIR)', `${size} bytes`);
+  // The signature sits at 0, or after a user block of 512, 1024, 2048, ... bytes.
+  const signed = (at: number) => at + 8 <= bytes.length && HDF5_SIGNATURE.every((b, i) => bytes[at + i] === b);
+  let hdf5 = signed(0);
+  for (let at = 512; !hdf5 && at + 8 <= bytes.length; at *= 2) hdf5 = signed(at);
+  if (!hdf5) bad('an HDF5 file (NIR)', `${bytes.length} bytes without the HDF5 signature`);
   const h = await loadH5();
   let f: InstanceType<H5['File']>;
   try {
@@ -237,13 +241,38 @@ export function nirToNet(g: NirGraph, label: string, o: NirOptions = {}): Net {
     if (NIR_UNSUPPORTED[t]) refuse(n, `a node ncsim can simulate (${NIR_SUPPORTED.join(', ')})`, t, NIR_UNSUPPORTED[t]);
     if (!NIR_SUPPORTED.includes(t)) refuse(n, `a known node type (ncsim maps ${NIR_SUPPORTED.join(', ')})`, t, 'unknown NIR node type');
   }
-  // Edges: known nodes, no self-loops, at most one in and one out per node.
-  const next = new Map<string, string>(), prev = new Map<string, string>();
+  // Edges: known nodes, no cycles, at most one in and one out per node.
+  const adj = new Map<string, string[]>();
   for (const [s, d] of g.edges) {
     for (const x of [s, d]) if (!g.nodes[x]) throw new InputError('edges', 'edges between the file\'s nodes', x, { kind: `NIR file ${label}`, note: 'no such node' });
-    if (s === d) refuse(s, 'a feed-forward node', `an edge from ${s} to itself`, 'recurrent edges are not simulated');
+    adj.set(s, [...(adj.get(s) ?? []), d]);
+  }
+  // A cycle (depth-first, iteratively): name the node an edge returns to.
+  const state = new Map<string, 1 | 2>();
+  for (const start of Object.keys(g.nodes)) {
+    if (state.has(start)) continue;
+    const stack: [string, number][] = [[start, 0]];
+    state.set(start, 1);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const outs = adj.get(top[0]) ?? [];
+      if (top[1] >= outs.length) {
+        state.set(top[0], 2);
+        stack.pop();
+        continue;
+      }
+      const d = outs[top[1]++];
+      if (state.get(d) === 1) refuse(d, 'a feed-forward node', `an edge from ${top[0]} back to it`, 'recurrent edges and cycles are not simulated');
+      if (!state.has(d)) {
+        state.set(d, 1);
+        stack.push([d, 0]);
+      }
+    }
+  }
+  const next = new Map<string, string>(), prev = new Map<string, string>();
+  for (const [s, d] of g.edges) {
     if (next.has(s)) refuse(s, 'one outgoing edge (a chain)', `edges to ${next.get(s)} and ${d}`, 'branches are not simulated');
-    if (prev.has(d)) refuse(d, 'one incoming edge (a chain)', `edges from ${prev.get(d)} and ${s}`, 'joins and recurrent edges are not simulated');
+    if (prev.has(d)) refuse(d, 'one incoming edge (a chain)', `edges from ${prev.get(d)} and ${s}`, 'joins are not simulated');
     next.set(s, d);
     prev.set(d, s);
   }
@@ -255,7 +284,6 @@ export function nirToNet(g: NirGraph, label: string, o: NirOptions = {}): Net {
   const chain: string[] = [];
   const seen = new Set<string>();
   for (let n: string | undefined = inputs[0]; n !== undefined; n = next.get(n)) {
-    if (seen.has(n)) refuse(n, 'a feed-forward node', 'a cycle through it', 'recurrent edges are not simulated');
     seen.add(n);
     chain.push(n);
   }

@@ -1,0 +1,234 @@
+// NIR import (src/net/nir.ts, docs/nir.md): NIR files written here with h5wasm, as nir.write lays
+// them out, read back into ncsim's network; the refusals; `ncsim net FILE.nir` (dist/cli.js).
+import { describe, it, expect, beforeAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadH5, readNirFile, readNirGraph, nirToNet } from '../../src/net/nir.js';
+import { netLayers } from '../../src/net/build.js';
+import { Rng } from '../../src/host/rng.js';
+import { InputError } from '../../src/io/errors.js';
+import type { NetReport } from '../../src/cli/net-command.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const cli = join(root, 'dist', 'cli.js');
+const dir = mkdtempSync(join(tmpdir(), 'ncsim-nir-'));
+const fixtures = join(root, '..', '..', 'shared', 'fixtures', 'nir');
+
+type Field = { data: number[] | string; shape?: number[]; dtype?: string };
+type NodeDecl = { type: string } & Record<string, Field | string>;
+
+/** Write a NIR file as nir.write does: node/{type, nodes/<name>/..., edges (N x 2 names)}, version. */
+async function writeNir(name: string, nodes: Record<string, NodeDecl>, edges: [string, string][], edgeGroup = false): Promise<string> {
+  const h = await loadH5();
+  const path = join(dir, name);
+  const f = new h.File(path, 'w');
+  f.create_dataset({ name: 'version', data: '1.0.0' });
+  const g = f.create_group('node');
+  g.create_dataset({ name: 'type', data: 'NIRGraph' });
+  const ng = g.create_group('nodes');
+  for (const [n, decl] of Object.entries(nodes)) {
+    const nodeG = ng.create_group(n);
+    for (const [k, v] of Object.entries(decl)) {
+      if (typeof v === 'string') nodeG.create_dataset({ name: k, data: v });
+      else if (typeof v.data === 'string') nodeG.create_dataset({ name: k, data: v.data });
+      else if (v.dtype === '<q') nodeG.create_dataset({ name: k, data: BigInt64Array.from(v.data.map(BigInt)), shape: v.shape ?? [v.data.length] });
+      else nodeG.create_dataset({ name: k, data: Float64Array.from(v.data), shape: v.shape ?? [v.data.length] });
+    }
+  }
+  if (edgeGroup) {
+    const eg = g.create_group('edges');
+    eg.create_dataset({ name: 'src', data: edges.map((e) => e[0]) });
+    eg.create_dataset({ name: 'dst', data: edges.map((e) => e[1]) });
+  } else {
+    g.create_dataset({ name: 'edges', data: edges.flat(), shape: [edges.length, 2] });
+  }
+  f.close();
+  return path;
+}
+
+const shape = (s: number[]): Field => ({ data: s, dtype: '<q' });
+const arr = (data: number[], s?: number[]): Field => ({ data, shape: s });
+
+// Input(3) -> fc1 Affine 2x3 -> lif1 LIF -> fc2 Affine 2x2 -> lif2 LIF -> Output(2)
+const W1 = [0.5, -0.25, 1, 2, 0, -1];
+const B1 = [0.1, -0.2];
+const W2 = [1, -1, 0.5, 0.25];
+const B2 = [0, 0.3];
+function mlpNodes(): Record<string, NodeDecl> {
+  return {
+    input: { type: 'Input', shape: shape([3]) },
+    fc1: { type: 'Affine', weight: arr(W1, [2, 3]), bias: arr(B1) },
+    lif1: { type: 'LIF', tau: arr([0.004, 0.002]), r: arr([2, 1]), v_leak: arr([0, 0.5]), v_threshold: arr([1, 2]) },
+    fc2: { type: 'Affine', weight: arr(W2, [2, 2]), bias: arr(B2) },
+    lif2: { type: 'LIF', tau: arr([0.01, 0.01]), r: arr([10, 10]), v_leak: arr([0, 0]), v_threshold: arr([0.5, 0.5]), v_reset: arr([0, 0]) },
+    output: { type: 'Output', shape: shape([2]) },
+  };
+}
+const chainEdges: [string, string][] = [['input', 'fc1'], ['fc1', 'lif1'], ['lif1', 'fc2'], ['fc2', 'lif2'], ['lif2', 'output']];
+
+/** The refusal of a file: an InputError whose message names `node`. */
+async function refusal(path: string): Promise<InputError> {
+  try {
+    await readNirFile(path);
+  } catch (e) {
+    if (e instanceof InputError) return e;
+    throw e;
+  }
+  throw new Error(`${path} was not refused`);
+}
+
+beforeAll(() => {
+  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run "npm run build" (npm test does it)');
+});
+
+describe('NIR import', () => {
+  it('Input -> Affine -> LIF -> Affine -> LIF -> Output: layers, weights, biases, thresholds, leaks (Euler, dt 1 ms)', async () => {
+    const net = await readNirFile(await writeNir('mlp.nir', mlpNodes(), chainEdges));
+    expect(net.input).toEqual({ channels: 3, height: 1, width: 1 });
+    expect(net.layers.map((l) => [l.name, l.type, l.nIn, l.nOut])).toEqual([['lif1', 'dense', 3, 2], ['lif2', 'dense', 2, 2]]);
+    const p = net.params;
+    if (!p) throw new Error('no params');
+    expect(p.reset).toBe('zero');
+    expect(p.dt).toBe(1e-3);
+    const f = (xs: number[]) => Array.from(Float32Array.from(xs));
+    // lif1: dt/tau = 0.25 and 0.5; gain r*dt/tau = 0.5 and 0.5; leak 0.75 and 0.5
+    expect(Array.from(p.layers[0].leak)).toEqual(f([0.75, 0.5]));
+    expect(Array.from(p.layers[0].threshold)).toEqual(f([1, 2]));
+    expect(Array.from(p.layers[0].weights)).toEqual(f([0.25, -0.125, 0.5, 1, 0, -0.5]));
+    // bias: gain*b + (dt/tau)*v_leak = 0.05, -0.1 + 0.25
+    expect(Array.from(p.layers[0].bias)).toEqual(f([0.5 * 0.1, 0.5 * -0.2 + 0.5 * 0.5]));
+    // lif2: dt/tau = 0.1, gain = 1: the weights as given
+    expect(Array.from(p.layers[1].leak)).toEqual(f([0.9, 0.9]));
+    expect(Array.from(p.layers[1].weights)).toEqual(f(W2));
+    expect(Array.from(p.layers[1].bias)).toEqual(f(B2));
+    expect(Array.from(p.layers[1].threshold)).toEqual(f([0.5, 0.5]));
+    // --init file: the chip's layers are these, copied
+    const spec = netLayers(net, { threshold: 9, leak: 0.1 }, 'file', new Rng(1), 1);
+    expect(Array.from(spec[0].weights)).toEqual(Array.from(p.layers[0].weights));
+    expect(Array.from(spec[1].leak)).toEqual(Array.from(p.layers[1].leak));
+  });
+
+  it('--dt: snnTorch\'s export (tau = dt/(1 - beta), r = tau/dt) comes back as leak beta and gain 1', async () => {
+    const dt = 1e-4, beta = 0.875, tau = dt / (1 - beta);
+    const path = await writeNir('snntorch.nir', {
+      input: { type: 'Input', shape: shape([2]) },
+      fc: { type: 'Linear', weight: arr([1, 2], [1, 2]) },
+      lif: { type: 'LIF', tau: arr([tau]), r: arr([tau / dt]), v_leak: arr([0]), v_threshold: arr([1]) },
+      output: { type: 'Output', shape: shape([1]) },
+    }, [['input', 'fc'], ['fc', 'lif'], ['lif', 'output']], true);
+    const p = (await readNirFile(path, { dt })).params;
+    expect(p?.layers[0].leak[0]).toBeCloseTo(beta, 6);
+    expect(p?.layers[0].weights[0]).toBeCloseTo(1, 6);
+    expect(p?.layers[0].weights[1]).toBeCloseTo(2, 6);
+  });
+
+  it('IF: leak 1, weights r*W, Flatten of a 2-d input', async () => {
+    const path = await writeNir('if.nir', {
+      input: { type: 'Input', shape: shape([2, 2]) },
+      flat: { type: 'Flatten', start_dim: shape([0]), end_dim: shape([-1]) as Field },
+      fc: { type: 'Affine', weight: arr([1, 2, 3, 4], [1, 4]), bias: arr([0.5]) },
+      if1: { type: 'IF', r: arr([2]), v_threshold: arr([3]) },
+      output: { type: 'Output', shape: shape([1]) },
+    }, [['input', 'flat'], ['flat', 'fc'], ['fc', 'if1'], ['if1', 'output']]);
+    const net = await readNirFile(path);
+    expect(net.input).toEqual({ channels: 1, height: 2, width: 2 });
+    const l = net.params?.layers[0];
+    expect(Array.from(l?.weights ?? [])).toEqual([2, 4, 6, 8]);
+    expect(Array.from(l?.bias ?? [])).toEqual([1]);
+    expect(Array.from(l?.leak ?? [])).toEqual([1]);
+    expect(Array.from(l?.threshold ?? [])).toEqual([3]);
+  });
+
+  it('refuses a recurrent edge, naming the node', async () => {
+    const e = await refusal(await writeNir('rec.nir', mlpNodes(), [...chainEdges, ['lif1', 'lif1']]));
+    expect(e.message).toContain('"lif1"');
+    expect(e.message).toMatch(/recurrent/);
+    const e2 = await refusal(await writeNir('rec2.nir', mlpNodes(), [...chainEdges.slice(0, 3), ['fc2', 'lif1'], ['fc2', 'lif2'], ['lif2', 'output']]));
+    expect(e2.message).toMatch(/node "lif1".*from fc2.*recurrent/);
+  });
+
+  it('refuses an unknown node type and a node ncsim lacks, naming the node', async () => {
+    const nodes = mlpNodes();
+    nodes.lif2 = { type: 'Frobnicator', x: arr([1]) };
+    const e = await refusal(await writeNir('unknown.nir', nodes, chainEdges));
+    expect(e.message).toContain('"lif2"');
+    expect(e.message).toContain('Frobnicator');
+    const n2 = mlpNodes();
+    n2.lif2 = { type: 'CubaLIF', tau_syn: arr([0.01, 0.01]), tau_mem: arr([0.01, 0.01]), r: arr([1, 1]), v_leak: arr([0, 0]), v_threshold: arr([1, 1]), w_in: arr([1, 1]) };
+    const e2 = await refusal(await writeNir('cuba.nir', n2, chainEdges));
+    expect(e2.message).toContain('"lif2"');
+    expect(e2.message).toContain('tau_syn');
+  });
+
+  it('refuses a shape mismatch, naming the node', async () => {
+    const nodes = mlpNodes();
+    nodes.fc2 = { type: 'Affine', weight: arr([1, 2, 3, 4, 5, 6], [2, 3]), bias: arr(B2) };
+    const e = await refusal(await writeNir('shape.nir', nodes, chainEdges));
+    expect(e.message).toContain('fc2/weight');
+    expect(e.message).toMatch(/shape mismatch/);
+  });
+
+  it('refuses a non-zero v_reset, tau < dt, a missing dataset and a file that is not HDF5', async () => {
+    const n1 = mlpNodes();
+    (n1.lif2 as Record<string, Field>).v_reset = arr([0.2, 0]);
+    expect((await refusal(await writeNir('vreset.nir', n1, chainEdges))).message).toContain('lif2/v_reset');
+    const n2 = mlpNodes();
+    (n2.lif1 as Record<string, Field>).tau = arr([1e-4, 1e-3]);
+    expect((await refusal(await writeNir('tau.nir', n2, chainEdges))).message).toContain('lif1/tau');
+    const n3 = mlpNodes();
+    delete (n3.lif1 as Record<string, unknown>).v_threshold;
+    expect((await refusal(await writeNir('missing.nir', n3, chainEdges))).message).toContain('lif1/v_threshold');
+    const junk = join(dir, 'junk.nir');
+    writeFileSync(junk, 'not an HDF5 file at all');
+    expect((await refusal(junk)).message).toMatch(/HDF5/);
+    const whole = readFileSync(await writeNir('whole.nir', mlpNodes(), chainEdges));
+    const cut = join(dir, 'truncated.nir');
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length / 2)));
+    expect((await refusal(cut)).message).toMatch(/NIR file/);
+  });
+
+  it('the graph layer is plain data: nirToNet on a NirGraph', async () => {
+    const g = await readNirGraph(await writeNir('g.nir', mlpNodes(), chainEdges));
+    expect(g.edges).toEqual(chainEdges);
+    expect(g.nodes.fc1.type).toBe('Affine');
+    expect(nirToNet(g, 'g', { dt: 5e-4 }).params?.layers[1].leak[0]).toBeCloseTo(0.95, 6);
+  });
+
+  it.runIf(existsSync(join(fixtures, 'lif_rockpool.nir')))('reads the shared fixtures written by other tools (Rockpool, NIR 0.2.0)', async () => {
+    const net = await readNirFile(join(fixtures, 'lif_rockpool.nir'));
+    expect(net.layers.map((l) => [l.nIn, l.nOut])).toEqual([[1, 1]]);
+    // tau 2.5 ms, dt 1 ms: leak 0.6
+    expect(net.params?.layers[0].leak[0]).toBeCloseTo(0.6, 5);
+    const two = await readNirFile(join(fixtures, 'two_lif_neurons.nir'));
+    expect(two.layers.map((l) => l.name)).toEqual(['lif1', 'lif2']);
+    // v_leak 1.2, tau 10 ms: a bias of 0.12 per step
+    expect(two.params?.layers[0].bias[0]).toBeCloseTo(0.12, 6);
+  });
+});
+
+describe('ncsim net FILE.nir', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'net', ...args], { encoding: 'utf8', cwd: root });
+
+  it('maps and prices the file\'s own weights', async () => {
+    const path = await writeNir('cli.nir', mlpNodes(), chainEdges);
+    const r = run(path, '--json', '--input', 'analog', '--steps', '6');
+    expect(r.status, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout) as NetReport;
+    expect(rep.run.weights).toBe('file');
+    expect(rep.layers.map((l) => [l.name, l.neurons])).toEqual([['lif1', 2], ['lif2', 2]]);
+    expect(rep.mapping.fits).toBe(true);
+    expect(rep.perStep?.energyPJ).toBeGreaterThan(0);
+    const t = run(path);
+    expect(t.status, t.stderr).toBe(0);
+    expect(t.stdout).toContain('the file\'s weights');
+  });
+
+  it('exits 2 naming the node for a graph it cannot simulate', async () => {
+    const path = await writeNir('cli-rec.nir', mlpNodes(), [...chainEdges, ['lif2', 'fc1']]);
+    const r = run(path);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/NIR file "cli-rec.nir" node "fc1": .*from lif2.*recurrent/);
+  });
+});
