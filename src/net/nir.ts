@@ -90,7 +90,8 @@ let h5: Promise<H5> | undefined;
 export function loadH5(): Promise<H5> {
   h5 ??= (async () => {
     const mod = (await import('h5wasm/node')).default;
-    await mod.ready;
+    // HDF5's errors as thrown Errors, not HDF5-DIAG lines on stderr.
+    (await mod.ready).activate_throwing_error_handler();
     return mod;
   })();
   return h5;
@@ -118,7 +119,9 @@ export async function readNirGraph(file: string): Promise<NirGraph> {
   try {
     f = new h.File(file, 'r');
   } catch (e) {
-    return bad('an HDF5 file (NIR)', 'a file HDF5 cannot open', e instanceof Error ? e.message : String(e));
+    // The last of HDF5's "line N in F(): what" lines says why (e.g. "truncated file: eof = ...").
+    const why = [...(e instanceof Error ? e.message : String(e)).matchAll(/ in [\w.]+\(\): ([^\n]*)/g)].map((m) => m[1]);
+    return bad('an HDF5 file (NIR)', 'a file HDF5 cannot open', why[why.length - 1] ?? (e instanceof Error ? e.message.split('\n')[0] : String(e)));
   }
   try {
     if (!f.file_id || Number(f.file_id) < 0) bad('an HDF5 file (NIR)', 'a file HDF5 cannot open', 'not HDF5, or truncated');
