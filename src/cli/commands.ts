@@ -8,6 +8,7 @@ import { RULES, RULE_TABLE, rulesUpdatingAt } from '../rules/table.js';
 import { REPORT, COMPARE } from './report-commands.js';
 import { ROBUSTNESS } from './robustness-command.js';
 import { NET } from './net-command.js';
+import { NIR_DEFAULT_DT } from '../net/nir.js';
 
 export const TRAIN: CommandSpec = {
   name: 'train',
@@ -25,7 +26,8 @@ export const TRAIN: CommandSpec = {
     { name: 'lr', type: 'number', min: 0, max: 10, description: `learning rate eta of the chip (default per rule: ${RULES.map((r) => `${r} ${RULE_TABLE[r].learningRate}`).join(', ')})` },
     { name: 'lr-decay', type: 'number', min: 0, max: 1, default: D.lrDecay, description: 'learning rate of epoch e is lr * lr-decay^(e-1)' },
     { name: 'hidden', type: 'list', min: 1, max: 100000, default: D.hidden, description: 'hidden layer sizes (teacher and SNN), comma-separated' },
-    { name: 'net', type: 'string', valueName: 'file', description: 'network description file (ncsim.net/1: conv, pool and dense layers; see nets/README.md); replaces --hidden' },
+    { name: 'net', type: 'string', valueName: 'file', description: 'network description file (ncsim.net/1: conv, pool and dense layers; see nets/README.md), or a NIR graph (.nir, docs/nir.md); replaces --hidden' },
+    { name: 'dt', type: 'number', min: 1e-9, max: 10, default: NIR_DEFAULT_DT, description: 'a NIR file\'s time step (s): LIF leak 1 - dt/tau, input gain r*dt/tau (docs/nir.md)' },
     { name: 'data', type: 'string', valueName: 'source', default: D.data, description: 'mnist (images, encoded by --encoding), mnist-events (seeded saccade events binned into --steps frames), events:FOLDER (event recordings), idx:FOLDER (the four IDX files of an image data set, gzipped or not) or fashion-mnist (Debian\'s dataset-fashion-mnist, 60,000 / 10,000 images); event frames are input currents and the teacher sees them summed over time / T' },
     { name: 'encoding', type: 'enum', choices: ['direct', 'rate'], default: D.encoding, description: 'input: analog currents (direct) or Bernoulli rate spikes' },
     { name: 'seed', type: 'int', min: 0, max: 4294967295, default: D.seed, description: 'seed of everything (split, teacher, chip, spikes)' },
@@ -38,7 +40,7 @@ export const TRAIN: CommandSpec = {
     { name: 'percentile', type: 'number', min: 0, max: 100, default: D.percentile, description: 'percentile q of the target normalization' },
     { name: 'normalization', type: 'enum', choices: ['calibration', 'batch'], default: D.normalization, description: 'y_norm over a calibration set, or per batch' },
     { name: 'batch', type: 'int', min: 1, default: D.batch, description: 'batch size of the per-batch normalization' },
-    { name: 'init', type: 'enum', choices: ['random', 'teacher'], default: D.init, description: 'initial chip weights: seeded random, or the teacher rescaled (conversion start)' },
+    { name: 'init', type: 'enum', choices: ['random', 'teacher', 'file'], default: D.init, description: 'initial chip weights: seeded random, the teacher rescaled (conversion start), or those of the NIR file given as --net with its thresholds, leaks and reset (docs/nir.md)' },
     { name: 'teacher-worker', type: 'boolean', default: D.teacherWorker, description: 'run the teacher in a worker thread a batch ahead of the chip (same results bit for bit)' },
     { name: 'init-gain', type: 'number', min: 0, max: 1000, default: D.initGain, description: 'scale of the random initial weights' },
     { name: 'teacher-epochs', type: 'int', min: 1, max: 1000, default: D.teacherEpochs, description: 'epochs of host training of the ANN teacher' },

@@ -20,6 +20,7 @@ import { cmdReport, cmdCompare } from './report-commands.js';
 import { cmdRobustness } from './robustness-command.js';
 import { syncOptionTables, missingOptionTables } from './readme-tables.js';
 import { cmdNet } from './net-command.js';
+import { isNirPath, readNirFile } from '../net/nir.js';
 import { cmdSweep, cmdWorker } from './sweep-command.js';
 import { cmdCases } from './cases-command.js';
 import { ALL_COMMANDS } from './all-commands.js';
@@ -53,9 +54,15 @@ function progressBar(): (p: Progress) => void {
   };
 }
 
-function cmdTrain(argv: string[]): void {
+function cmdTrain(argv: string[]): void | Promise<void> {
   const { options: o } = parseArgs(TRAIN, argv);
   if (o.help) return out(formatHelp(TRAIN));
+  // A NIR graph as --net is read first (h5wasm initialises asynchronously); train then finds it (loadedNir).
+  if (typeof o.net === 'string' && isNirPath(o.net)) return readNirFile(o.net, { dt: o.dt as number }).then(() => runTrain(o));
+  runTrain(o);
+}
+
+function runTrain(o: Record<string, unknown>): void {
   const opts = o as Record<string, unknown> & { json: boolean; out?: string; quiet: boolean; hw: string; stats?: string; accelergy?: string; report?: string };
   // Every output path is checked before minutes of simulation; all are written together at the end.
   const outputs = planOutputs([

@@ -408,8 +408,25 @@ export function nirToNet(g: NirGraph, label: string, o: NirOptions = {}): Net {
   };
 }
 
-/** Read a NIR file into an ncsim network with its parameters (async: h5wasm loads once). */
+/** NIR files read so far, by path and dt: the synchronous readers (train's --net) take them from here. */
+const readSoFar = new Map<string, Net>();
+const key = (file: string, dt: number) => `${file}\u0000${dt}`;
+
+/**
+ * Read a NIR file into an ncsim network with its parameters (async: h5wasm loads once). The
+ * result is kept, so that code that reads networks synchronously (loadedNir: `ncsim train --net`)
+ * finds it once this has been awaited.
+ */
 export async function readNirFile(file: string, o: NirOptions = {}): Promise<Net> {
   const g = await readNirGraph(file);
-  return nirToNet(g, JSON.stringify(basename(file)), o);
+  const net = nirToNet(g, JSON.stringify(basename(file)), o);
+  readSoFar.set(key(file, o.dt ?? NIR_DEFAULT_DT), net);
+  return net;
+}
+
+/** A NIR file's network as readNirFile read it (same path and dt); it must have been awaited first. */
+export function loadedNir(file: string, o: NirOptions = {}): Net {
+  const net = readSoFar.get(key(file, o.dt ?? NIR_DEFAULT_DT));
+  if (!net) throw new Error(`NIR file ${file} has not been read: await readNirFile(file, { dt }) first (h5wasm initialises asynchronously)`);
+  return net;
 }

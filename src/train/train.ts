@@ -20,6 +20,7 @@ import { calibrateNorms } from '../host/targets.js';
 import { createTargetProducer } from '../stream/target-stream.js';
 import { trainSampleSteps } from './loop.js';
 import { Net, NetLayer, readNetFile, mlpNet, hasConv, describeNet } from '../net/file.js';
+import { isNirPath, loadedNir } from '../net/nir.js';
 import { netLayers, netNorms } from '../net/build.js';
 import { DataSource, imageSource, mnistEventSource, eventFolderSource } from '../net/data.js';
 import { FASHION_MNIST_DIR, loadIdxFolder } from '../host/idx.js';
@@ -68,8 +69,13 @@ export interface TrainOptions {
   teacherEpochs: number;
   teacherLr: number;
   backend: Backend;
-  /** A network description file (ncsim.net/1, nets/README.md); absent: the MLP of `hidden`. */
+  /**
+   * A network description file (ncsim.net/1, nets/README.md), or a NIR graph (docs/nir.md: read
+   * first with readNirFile, h5wasm being asynchronous); absent: the MLP of `hidden`.
+   */
   net?: string;
+  /** A NIR file's time step (s; docs/nir.md); absent: NIR_DEFAULT_DT. */
+  dt?: number;
   /** 'mnist' (default), 'mnist-events' (saccade events) or 'events:FOLDER' (src/net/data.ts). */
   data?: string;
   /** Memory budget in GB (src/train/budget.ts); absent: a share of the machine's memory. */
@@ -286,7 +292,8 @@ export class TrainSession {
     this.rng = new Rng(opts.seed);
     checkRuleOptions(opts);
     // The network file first: a bad file or rule is refused before any data is loaded.
-    const file = opts.net ? readNetFile(opts.net) : undefined;
+    const file = opts.net ? (isNirPath(opts.net) ? imageShaped(loadedNir(opts.net, { dt: opts.dt }), opts.data ?? 'mnist') : readNetFile(opts.net)) : undefined;
+    if (opts.init === 'file' && !file?.params) throw new InputError('--init', '"random" or "teacher" ("file" takes the weights of a NIR file given as --net)', opts.init, { kind: 'option' });
     // Sizes are refused as products, before the teacher trains or the chip allocates; when the
     // network is known before the data (a net file, or the MLP over MNIST), before loading it too.
     const early = file ?? ((opts.data ?? 'mnist') === 'mnist' ? mlpNet(MNIST_SHAPE, opts.hidden, 10) : undefined);
@@ -354,7 +361,9 @@ export class TrainSession {
     const layers = netLayers(this.net, { threshold: o.threshold, leak: o.leak }, o.init, this.initRng, o.initGain, this.teacher, this.norms);
     // Readout rules (STOP, BPTT): the last layer is a non-spiking readout trained on the label.
     if (usesReadout(o.rule)) layers[layers.length - 1] = { ...layers[layers.length - 1], readout: true };
-    return adaptSpec(o.rule, { inputSize: this.teacher.sizes[0], reset: o.reset, delay: o.delay, maxSteps: o.steps, layers });
+    // --init file: the file's reset too (a NIR neuron resets to v_reset = 0).
+    const reset = o.init === 'file' && this.net.params ? this.net.params.reset : o.reset;
+    return adaptSpec(o.rule, { inputSize: this.teacher.sizes[0], reset, delay: o.delay, maxSteps: o.steps, layers });
   }
 
   get learningRate(): number {
@@ -513,6 +522,19 @@ function planRun(o: TrainOptions, net: Net, data: { bytes: number; samples: numb
   const maxMemory = o.maxMemory !== undefined ? o.maxMemory * 1e9 : defaultMaxMemory();
   checkBudget(budget, { maxMemory, sizeOption: o.net ? '--net' : '--hidden' }, o.backend, o.steps);
   return { net, layers: plannedLayers(input, budget, data.analog), budget };
+}
+
+/**
+ * A NIR network whose Input is flat (one dimension, as snnTorch writes an MLP's) over 28 x 28
+ * images (mnist, fashion-mnist) of as many pixels: the same dense layers over 1 x 28 x 28 (a dense
+ * layer flattens its input channel-major, which is the image's row-major order).
+ */
+function imageShaped(net: Net, data: string): Net {
+  const i = net.input, first = net.layers[0];
+  const images = data === 'mnist' || data === 'fashion-mnist';
+  if (!images || i.height !== 1 || i.width !== 1 || i.channels !== 28 * 28 || first.type !== 'dense') return net;
+  const input = { channels: 1, height: 28, width: 28 };
+  return { ...net, input, layers: [{ ...first, in: input }, ...net.layers.slice(1)] };
 }
 
 function loadSource(opts: TrainOptions, net: Net | undefined): DataSource {

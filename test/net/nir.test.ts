@@ -232,3 +232,37 @@ describe('ncsim net FILE.nir', () => {
     expect(r.stderr).toMatch(/NIR file "cli-rec.nir" node "fc1": .*from lif2.*recurrent/);
   });
 });
+
+describe('ncsim train --net FILE.nir --init file', () => {
+  const train = (...args: string[]) => spawnSync(process.execPath, [cli, 'train', ...args], { encoding: 'utf8', cwd: root });
+  const small = ['--samples', '40', '--test-samples', '20', '--epochs', '1', '--teacher-epochs', '1', '--steps', '4', '--json', '--quiet'];
+
+  it('starts the chip from the file\'s weights, thresholds, leaks and reset (784 -> 8 -> 10 over MNIST)', async () => {
+    let seed = 7;
+    const r = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.2;
+    const path = await writeNir('mlp784.nir', {
+      input: { type: 'Input', shape: shape([784]) },
+      fc1: { type: 'Affine', weight: arr(Array.from({ length: 8 * 784 }, r), [8, 784]), bias: arr(new Array(8).fill(0)) },
+      lif1: { type: 'LIF', tau: arr([0.02]), r: arr([20]), v_leak: arr([0]), v_threshold: arr([1]) },
+      fc2: { type: 'Linear', weight: arr(Array.from({ length: 80 }, r), [10, 8]) },
+      lif2: { type: 'IF', r: arr([1]), v_threshold: arr([0.5]) },
+      output: { type: 'Output', shape: shape([10]) },
+    }, [['input', 'fc1'], ['fc1', 'lif1'], ['lif1', 'fc2'], ['fc2', 'lif2'], ['lif2', 'output']]);
+    const a = train('--net', path, '--init', 'file', ...small);
+    expect(a.status, a.stderr).toBe(0);
+    const rep = JSON.parse(a.stdout) as { options: { init: string; net: string }; network: { layers: string[] } };
+    expect(rep.options.init).toBe('file');
+    expect(rep.network.layers).toEqual(['lif1: dense, 1x28x28 -> 8', 'lif2: dense, 8 -> 10']);
+    // the same file twice: the same run (the weights are the file's, not drawn)
+    const b = train('--net', path, '--init', 'file', '--init-gain', '5', ...small);
+    expect(b.status, b.stderr).toBe(0);
+    const acc = (s: string) => (JSON.parse(s) as { initialTestAccuracy: number }).initialTestAccuracy;
+    expect(acc(b.stdout)).toBe(acc(a.stdout));
+  }, 60_000);
+
+  it('--init file without a NIR file exits 2', () => {
+    const r = train('--init', 'file', '--hidden', '8', ...small);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--init.*NIR file/);
+  });
+});
