@@ -59,6 +59,8 @@ export type { RobustnessReport } from './robustness/robustness.js';
 // Networks, data, learning memory.
 export { parseNet, readNetFile } from './net/file.js';
 export type { Net } from './net/file.js';
+export { readNirFile, readNirGraph, nirToNet, loadedNir, NIR_DEFAULT_DT } from './net/nir.js';
+export type { NirGraph, NirNode, NirOptions, NetParams, NetLayerParams } from './net/nir.js';
 export { probeNet } from './net/probe.js';
 export { readEventFile } from './host/events/formats.js';
 export { binEvents } from './host/events/frames.js';

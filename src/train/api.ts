@@ -11,6 +11,7 @@ import { costRun } from '../cost/cost.js';
 import { pipelineReport } from '../pipeline/params.js';
 import type { Schedule } from '../pipeline/des.js';
 import { InputError } from '../io/errors.js';
+import { isNirPath, readNirFile } from '../net/nir.js';
 
 /** How a run is priced: the `--hw`, `--mapping` and `--schedule` of `ncsim train`. */
 export interface PriceOptions {
@@ -87,6 +88,8 @@ export async function trainAsync(options: LibraryTrainOptions = {}, hooks: Train
   signal?.throwIfAborted();
   const { train: o, price } = resolveTrainOptions(options);
   const model = typeof price.hw === 'string' ? loadModel(price.hw) : price.hw;
+  // A NIR graph as net is read here (h5wasm is asynchronous); train() needs readNirFile awaited first.
+  if (o.net && isNirPath(o.net)) await readNirFile(o.net, { dt: o.dt });
   await yieldToEventLoop();
   const steps = trainSteps(o, onProgress, fitsChecks(model, price.mapping), { model, mapping: price.mapping });
   let last = performance.now();

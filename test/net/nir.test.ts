@@ -260,6 +260,19 @@ describe('ncsim train --net FILE.nir --init file', () => {
     expect(acc(b.stdout)).toBe(acc(a.stdout));
   }, 60_000);
 
+  it('the library: trainAsync reads the NIR file itself', async () => {
+    const { trainAsync } = await import('../../src/train/api.js');
+    const path = await writeNir('lib.nir', {
+      input: { type: 'Input', shape: shape([784]) },
+      fc: { type: 'Linear', weight: arr(new Array(7840).fill(0.01), [10, 784]) },
+      if1: { type: 'IF', r: arr([1]), v_threshold: arr([1]) },
+      output: { type: 'Output', shape: shape([10]) },
+    }, [['input', 'fc'], ['fc', 'if1'], ['if1', 'output']]);
+    const rep = await trainAsync({ net: path, init: 'file', samples: 20, testSamples: 10, epochs: 1, teacherEpochs: 1, steps: 4, teacherWorker: false });
+    expect(rep.options.init).toBe('file');
+    expect(rep.network.layers).toEqual(['if1: dense, 1x28x28 -> 10']);
+  }, 60_000);
+
   it('--init file without a NIR file exits 2', () => {
     const r = train('--init', 'file', '--hidden', '8', ...small);
     expect(r.status).toBe(2);
