@@ -5,26 +5,12 @@
 // in any order, and its tail. Identical arenas, the same call, identical bytes afterwards.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { createKernels } from '../src/chip/kernels.js';
+import { pair } from './kernel-pair.js';
 
 const small = fc.float({ noNaN: true, noDefaultInfinity: true, min: -4, max: 4 });
 const CNT_BYTES = 8 * 24;
 const MAX_OUT = 75, MAX_IN = 9;
 
-function pair(bytes: number) {
-  const ks = [createKernels('wasm', bytes), createKernels('ts', bytes)] as const;
-  return {
-    ks,
-    f32(off: number, v: ArrayLike<number>) { for (const k of ks) k.mem.f32.set(Array.from(v), (k.base + off) >>> 2); },
-    i32(off: number, v: ArrayLike<number>) { for (const k of ks) k.mem.i32.set(Array.from(v), (k.base + off) >>> 2); },
-    u32(off: number, v: ArrayLike<number>) { for (const k of ks) k.mem.u32.set(Array.from(v), (k.base + off) >>> 2); },
-    same() {
-      const a = new Uint8Array(ks[0].mem.f32.buffer, ks[0].base, bytes);
-      const b = new Uint8Array(ks[1].mem.f32.buffer, ks[1].base, bytes);
-      expect(Buffer.compare(Buffer.from(a), Buffer.from(b))).toBe(0);
-    },
-  };
-}
 
 // One layout for every property: weights, bias, events, the layer's state and the counters.
 const W = 0, B = W + MAX_IN * MAX_OUT * 4, IX = B + MAX_OUT * 4, VX = IX + 48, I = VX + 48, U = I + MAX_OUT * 4;

@@ -342,7 +342,8 @@ function parseStrict(cmd: CommandSpec, specs: OptionSpec[], argv: string[]): Par
         declared.length === 0
           ? `no positional argument for "${cmd.name}"`
           : `at most ${declared.length} positional argument${declared.length > 1 ? 's' : ''} for "${cmd.name}" (${declared.map((p) => p.name).join(' ')})`;
-      throw new InputError(extra, what, extra, { kind: 'argument' });
+      // The field is the argument itself; an empty one is named by its position, so the message still names a field.
+      throw new InputError(extra === '' ? `argument ${declared.length + 1} (empty)` : extra, what, extra, { kind: 'argument' });
     }
   }
   return { options, positionals };

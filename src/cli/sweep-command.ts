@@ -5,10 +5,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import type { CommandSpec } from './options.js';
 import { parseArgs, formatHelp } from './options.js';
 import { InputError } from '../io/errors.js';
+import { readJsonDocument } from '../io/document.js';
 import { expand, parseSweep, type Configuration } from './sweep/spec.js';
 import { prepareFolder, writeTables, type ResultRow } from './sweep/results.js';
 import { runLocal, type SweepProgress } from './sweep/pool.js';
@@ -28,31 +28,8 @@ export const SWEEP: CommandSpec = {
   ],
 };
 
+/** A sweep file lists options and axes: a few kilobytes; anything near this cap is not one. */
 const MAX_SPEC_BYTES = 1 << 20;
-
-/** Reads a sweep file (a regular file, at most 1 MiB, JSON). */
-function readSpecFile(file: string): unknown {
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (e) {
-    throw new InputError(file, 'a readable sweep file', undefined, { kind: 'sweep file', showGot: false, note: (e as NodeJS.ErrnoException).code });
-  }
-  let text: string;
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new InputError(file, 'a regular file (not a folder, FIFO or device)', undefined, { kind: 'sweep file', showGot: false });
-    if (st.size > MAX_SPEC_BYTES) throw new InputError(file, `at most ${MAX_SPEC_BYTES} bytes`, undefined, { kind: 'sweep file', showGot: false, note: `it has ${st.size}` });
-    text = readFileSync(fd, 'utf8').replace(/^\uFEFF/, '');
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InputError(file, 'JSON', undefined, { kind: 'sweep file', showGot: false, note: (e as Error).message });
-  }
-}
 
 export function defaultOutDir(spec: string): string {
   return join(dirname(spec), `${basename(spec).replace(/\.json$/i, '')}.results`);
@@ -96,7 +73,7 @@ export async function cmdSweep(argv: string[]): Promise<void> {
     return;
   }
   const file = positionals[0];
-  const spec = parseSweep(readSpecFile(file), file);
+  const spec = parseSweep(readJsonDocument(file, { kind: 'sweep file', what: 'a sweep file (ncsim.sweep/1)', maxBytes: MAX_SPEC_BYTES }), file);
   const configs: Configuration[] = expand(spec);
   if (o.queue !== undefined && o.workers !== undefined) throw new InputError('--workers', 'no --workers with --queue (the workers are `ncsim worker` processes)', o.workers, { kind: 'option' });
   const queue = o.queue === undefined ? undefined : parseQueueUrl(o.queue as string);

@@ -12,7 +12,8 @@
  *
  * Every malformed file is refused naming the file and the byte where it goes wrong.
  */
-import { closeSync, constants, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readDocumentBytes } from '../io/document.js';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { InputError } from '../io/errors.js';
@@ -36,32 +37,6 @@ export interface IdxArray {
 
 const fileError = (file: string, expected: string, note?: string) =>
   new InputError(file, expected, undefined, { kind: 'IDX file', showGot: false, note });
-
-/** Reads a regular file whole, with a size cap (never a FIFO or a device: they may not end). */
-function readRegular(file: string): Uint8Array {
-  let fd: number;
-  try {
-    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (e) {
-    throw fileError(file, 'a readable file', (e as NodeJS.ErrnoException).code);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw fileError(file, 'a regular file (not a folder, FIFO or device)');
-    if (st.size > MAX_BYTES) throw fileError(file, `at most ${MAX_BYTES} bytes`, `it has ${st.size}`);
-    const buf = new Uint8Array(st.size);
-    let off = 0;
-    while (off < st.size) {
-      const n = readSync(fd, buf, off, st.size - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    return buf.subarray(0, off);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Parses IDX bytes (already gunzipped); `file` names them in errors. */
 export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
@@ -89,7 +64,8 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
 
 /** Reads one IDX file, gunzipping it when it starts with the gzip magic. */
 export function readIdx(file: string): IdxArray {
-  let bytes = readRegular(file);
+  // The one document reader: regular files only (a FIFO or /dev/zero could block or never end), size cap.
+  let bytes: Uint8Array = readDocumentBytes(file, { kind: 'IDX file', what: 'a regular file (not a folder, FIFO or device)', maxBytes: MAX_BYTES });
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       bytes = new Uint8Array(gunzipSync(bytes, { maxOutputLength: MAX_BYTES }));

@@ -94,6 +94,7 @@ export class StepTimer {
   private readonly extraCycles: Float64Array;
   private readonly learnSlot: Int32Array;
   private readonly learnCycles: Float64Array;
+  private readonly usedSlots: Int32Array;
   /** Per layer: its slices' cores and shares of the layer's neurons. */
   private readonly sliceCore: Int32Array[];
   private readonly sliceShare: Float64Array[];
@@ -120,12 +121,23 @@ export class StepTimer {
   private readonly destXle: Float64Array[];
   private readonly destColLe: Float64Array[];
   private readonly rowAcc: Float64Array;
+  /** Per tile: hopX x its x, hopY x its y. */
+  private readonly tileHX: Float64Array;
+  private readonly tileHY: Float64Array;
+  private readonly destRc: Float64Array[];
+  private readonly destSend: Float64Array[];
   private readonly boxX: number;
   private readonly boxY: number;
   private readonly boxLinks: Int32Array;
   private readonly srcCnt: Int32Array;
   private readonly srcLast: Float64Array;
   private readonly srcTouched: Int32Array;
+  /** Per source core, while a layer's events are gathered: events, the last one's update position; the cores touched. */
+  private readonly coreCnt: Int32Array;
+  private readonly coreLastPos: Int32Array;
+  private readonly coreTouched: Int32Array;
+  /** Per layer: every core holds the layer's neurons in update order (localPos rises with the index on a core). */
+  private readonly localMonotone: boolean[];
   // Per (receiving dense layer, source tile): the links its messages to all the layer's cores take, with multiplicities.
   private readonly patIndex: Int32Array;
   private readonly patStart: Int32Array;
@@ -136,6 +148,8 @@ export class StepTimer {
   /** Messages per directed link this step (all links: the mesh is small), and each link's hop latency. */
   private readonly linkLoad: Float64Array;
   private readonly linkLat: Float64Array;
+  /** Every link of the box has a hop latency > 0 (meshBound's one-pass case). */
+  private readonly linksTimed: boolean;
   // Per core, this step.
   private readonly spikes: Float64Array;
   private readonly msgs: Float64Array;
@@ -173,6 +187,7 @@ export class StepTimer {
     this.extraCycles = Float64Array.from(extra, (x) => x.cycles);
     this.learnSlot = Int32Array.from(learnActs, (x) => x.slot);
     this.learnCycles = Float64Array.from(learnActs, (x) => x.cycles);
+    this.usedSlots = Int32Array.from(new Set([...this.extraSlot, ...this.learnSlot]));
 
     // Where each neuron sits: its core and its place in the core's update order.
     const offset = new Int32Array(nC);
@@ -263,6 +278,11 @@ export class StepTimer {
       return le;
     });
     this.rowAcc = new Float64Array(ny);
+    this.tileHX = Float64Array.from({ length: nT }, (_, tl) => this.mesh.hopX * (tl % nx));
+    this.tileHY = Float64Array.from({ length: nT }, (_, tl) => this.mesh.hopY * Math.floor(tl / nx));
+    // Per dense layer and destination j: a message's receive work there, and the j + 1 sends before its message leaves.
+    this.destRc = this.dest.map((dt, L) => Float64Array.from(dt.syn, (syn) => this.lRecv + this.lRow[L] + syn * this.lSyn[L]));
+    this.destSend = this.dest.map((dt) => Float64Array.from(dt.cores, (_, j) => (j + 1) * this.lSend));
     // XY routes stay inside the box of the tiles in use (and the port's tile (0, 0)): only its links are scanned.
     this.boxX = Math.max(...mapping.cores.map((c) => c.x)) + 1;
     this.boxY = Math.max(...mapping.cores.map((c) => c.y)) + 1;
@@ -272,6 +292,14 @@ export class StepTimer {
     this.srcCnt = new Int32Array(nT);
     this.srcLast = new Float64Array(nT);
     this.srcTouched = new Int32Array(nT);
+    this.coreCnt = new Int32Array(nC);
+    this.coreLastPos = new Int32Array(nC);
+    this.coreTouched = new Int32Array(nC);
+    this.localMonotone = layers.map((l, L) => {
+      const last = new Int32Array(nC).fill(-1), co = this.coreOf[L], lp = this.localPos[L];
+      for (let i = 0; i < l.nOut; i++) { if (lp[i] <= last[co[i]]) return false; last[co[i]] = lp[i]; }
+      return true;
+    });
     // Link patterns of the dense layers, from every tile holding a possible source.
     this.patIndex = new Int32Array(layers.length * nT).fill(-1);
     const pStart: number[] = [0], pLink: number[] = [], pMult: number[] = [], pDx: number[] = [], pDy: number[] = [];
@@ -303,6 +331,7 @@ export class StepTimer {
     this.patDy = Float64Array.from(pDy);
     this.linkLoad = new Float64Array(this.mesh.links);
     this.linkLat = Float64Array.from({ length: this.mesh.links }, (_, ln) => this.mesh.linkLatency(ln));
+    this.linksTimed = this.boxLinks.every((ln) => this.linkLat[ln] > 0);
 
     this.spikes = new Float64Array(nC);
     this.msgs = new Float64Array(nC);
@@ -333,14 +362,16 @@ export class StepTimer {
   }
 
   private readDeltas(src: StepSource): void {
+    const used = this.usedSlots;
     for (let l = 0; l < this.layers.length; l++) {
       const c = src.counters(l), p = this.prev[l], d = this.delta[l];
-      for (let k = 0; k < COUNTER_SLOTS; k++) { d[k] = c[k] - p[k]; p[k] = c[k]; }
+      // Only the slots the timer reads (neuron-phase extras and learning actions).
+      for (let q = 0; q < used.length; q++) { const k = used[q]; d[k] = c[k] - p[k]; p[k] = c[k]; }
     }
   }
 
   /** Learning cycles per core from this step's deltas into `learn`; returns the slowest. */
-  private learningPhase(): number {
+  private learningPhase(withOverhead = true): number {
     const learn = this.learn;
     learn.fill(0);
     let any = false;
@@ -353,11 +384,15 @@ export class StepTimer {
       const cores = this.sliceCore[l], share = this.sliceShare[l];
       for (let j = 0; j < cores.length; j++) learn[cores[j]] += w * share[j];
     }
-    const ov = this.acc?.learning ? this.ovLearning : 0;
-    if (!any && ov === 0) return 0;
+    const ov = this.learnOverhead();
+    if (!withOverhead || (!any && ov === 0)) return 0;
     let max = 0;
     for (let c = 0; c < this.nCores; c++) { learn[c] += ov; if (learn[c] > max) max = learn[c]; }
     return max;
+  }
+
+  private learnOverhead(): number {
+    return this.acc?.learning ? this.ovLearning : 0;
   }
 
   // This step's running totals (kept in fields so that the step's parts are small methods, each
@@ -388,8 +423,8 @@ export class StepTimer {
     for (let e = 0; e < ev.n; e++) this.spikes[co[ev.buf[ev.off + e]]] += 1;
     this.neuronExtras();
     const meshBound = this.meshBound(acc);
-    const learnMax = this.learningPhase();
-    return this.finishStep(acc, meshBound, learnMax);
+    this.learningPhase(false); // the learning overhead and the slowest core: in finishStep's pass
+    return this.finishStep(acc, meshBound);
   }
 
   /** When event i's messages start on its core: after the neurons, spikes and messages before it there. */
@@ -408,45 +443,104 @@ export class StepTimer {
     const { srcCnt, srcLast, srcTouched, tileOf, msgs } = this;
     const co = L > 0 ? this.coreOf[L - 1] : null, lp = L > 0 ? this.localPos[L - 1] : null, ic = L === 0 ? this.inputCore : null;
     let nSrc = 0, portT = this.portT;
-    const buf = ev.buf, off = ev.off, lSend0 = this.lSend;
-    for (let e = 0; e < ev.n; e++) {
-      const i = buf[off + e];
-      let c = nC, t = portT;
-      if (co !== null && lp !== null) { c = co[i]; t = this.startOn(c, lp[i]); msgs[c] += D; }
-      else if (ic !== null) { c = ic[i]; t = msgs[c] * lSend0; msgs[c] += D; }
-      else portT = t + D * lSend0;
-      const tl = tileOf[c];
-      if (srcCnt[tl] === 0) { srcTouched[nSrc++] = tl; srcLast[tl] = t; }
-      srcCnt[tl]++;
-      if (t > srcLast[tl]) srcLast[tl] = t;
+    const buf = ev.buf, off = ev.off, n = ev.n, lSend0 = this.lSend;
+    // Events are gathered per source core (a count, and the last event), then each core's last
+    // event is timed: its messages start latest, as a core's events start later and later
+    // (more neurons, spikes and messages before them). That needs the events in neuron order
+    // and, for spikes, the core's neurons in update order (localMonotone); otherwise every event
+    // is timed (the same arithmetic, in the same order, as startOn()). Input events: a core's
+    // k-th starts after the (k - 1) x D messages before it, whatever their order.
+    const { coreCnt, coreLastPos, coreTouched } = this;
+    let nCo = 0;
+    // Spikes: gathered per core (scratch only) while checking the order; out of order, the
+    // gathering is dropped and every event is timed.
+    let ordered = co !== null && this.localMonotone[L - 1];
+    if (co !== null && lp !== null && ordered) {
+      let prevI = -1;
+      for (let e = 0; e < n; e++) {
+        const i = buf[off + e], c = co[i], k = coreCnt[c];
+        if (i <= prevI) { ordered = false; break; }
+        prevI = i;
+        if (k === 0) coreTouched[nCo++] = c;
+        coreCnt[c] = k + 1;
+        coreLastPos[c] = lp[i];
+      }
+      if (!ordered) { for (let q = 0; q < nCo; q++) coreCnt[coreTouched[q]] = 0; nCo = 0; }
+    }
+    if (co !== null && lp !== null && !ordered) {
+      const spikes = this.spikes, lUpd = this.lUpd, lSpk = this.lSpk;
+      for (let e = 0; e < n; e++) {
+        const i = buf[off + e], c = co[i], sp = spikes[c] + 1, m = msgs[c];
+        spikes[c] = sp;
+        const t = (lp[i] + 1) * lUpd + sp * lSpk + m * lSend0;
+        msgs[c] = m + D;
+        const tl = tileOf[c], k = srcCnt[tl];
+        if (k === 0) { srcTouched[nSrc++] = tl; srcLast[tl] = t; } else if (t > srcLast[tl]) srcLast[tl] = t;
+        srcCnt[tl] = k + 1;
+      }
+    } else if (co !== null && lp !== null) {
+      const spikes = this.spikes, lUpd = this.lUpd, lSpk = this.lSpk;
+      for (let q = 0; q < nCo; q++) {
+        const c = coreTouched[q], k = coreCnt[c], sp = spikes[c] + k, m = msgs[c] + (k - 1) * D;
+        coreCnt[c] = 0;
+        spikes[c] = sp;
+        msgs[c] = m + D;
+        // Integer counts: sp and m are exactly what k increments would give.
+        const t = (coreLastPos[c] + 1) * lUpd + sp * lSpk + m * lSend0;
+        const tl = tileOf[c], kt = srcCnt[tl];
+        if (kt === 0) { srcTouched[nSrc++] = tl; srcLast[tl] = t; } else if (t > srcLast[tl]) srcLast[tl] = t;
+        srcCnt[tl] = kt + k;
+      }
+    } else if (ic !== null) {
+      for (let e = 0; e < n; e++) {
+        const c = ic[buf[off + e]], k = coreCnt[c];
+        if (k === 0) coreTouched[nCo++] = c;
+        coreCnt[c] = k + 1;
+      }
+      for (let q = 0; q < nCo; q++) {
+        const c = coreTouched[q], k = coreCnt[c], m = msgs[c] + (k - 1) * D, t = m * lSend0;
+        coreCnt[c] = 0;
+        msgs[c] = m + D;
+        const tl = tileOf[c], kt = srcCnt[tl];
+        if (kt === 0) { srcTouched[nSrc++] = tl; srcLast[tl] = t; } else if (t > srcLast[tl]) srcLast[tl] = t;
+        srcCnt[tl] = kt + k;
+      }
+    } else if (n > 0) {
+      // The port: its events leave back to back, each after the previous one's D messages.
+      const tl = tileOf[nC];
+      srcTouched[nSrc++] = tl;
+      srcCnt[tl] = n;
+      let t = portT;
+      for (let e = 0; e < n; e++) { t = portT; portT = t + D * lSend0; }
+      srcLast[tl] = t;
     }
     this.portT = portT;
     if (co === null) this.fromInput += ev.n * D;
     if (ev.n === 0) return;
-    const rcBase = this.lRecv + this.lRow[L], lSyn = this.lSyn[L];
     const { recv, aEnd } = this;
-    const dCores = dt.cores, dSyn = dt.syn, nT = srcCnt.length, lSend = this.lSend;
+    const dCores = dt.cores, nT = srcCnt.length;
     // Latest (start + hops) from any source tile to each destination tile, then per destination core.
     const dTiles = this.destTiles[L], dTileOf = this.destTileOf[L], reach = this.tileReach;
     // max over sources of (start + hx |sx - dx| + hy |sy - dy|): |a| + |b| is the largest of
     // ±a ±b, so four maxima over the sources give it for every destination in O(1) each.
-    const nx = this.mesh.nx, hx = this.mesh.hopX, hy = this.mesh.hopY;
+    const tHX = this.tileHX, tHY = this.tileHY;
     let mpp = -Infinity, mpm = -Infinity, mmp = -Infinity, mmm = -Infinity;
     for (let k = 0; k < nSrc; k++) {
-      const tl = srcTouched[k], v = srcLast[tl], X = hx * (tl % nx), Y = hy * Math.floor(tl / nx);
+      const tl = srcTouched[k], v = srcLast[tl], X = tHX[tl], Y = tHY[tl];
       if (v + X + Y > mpp) mpp = v + X + Y;
       if (v + X - Y > mpm) mpm = v + X - Y;
       if (v - X + Y > mmp) mmp = v - X + Y;
       if (v - X - Y > mmm) mmm = v - X - Y;
     }
     for (let u = 0; u < dTiles.length; u++) {
-      const tl = dTiles[u], X = hx * (tl % nx), Y = hy * Math.floor(tl / nx);
+      const tl = dTiles[u], X = tHX[tl], Y = tHY[tl];
       reach[u] = Math.max(mpp - X - Y, mpm - X + Y, mmp + X - Y, mmm + X + Y);
     }
+    const rcs = this.destRc[L], sends = this.destSend[L];
     for (let j = 0; j < D; j++) {
-      const d = dCores[j], rc = rcBase + dSyn[j] * lSyn;
-      recv[d] += ev.n * rc;
-      const a = reach[dTileOf[j]] + (j + 1) * lSend + rc;
+      const d = dCores[j], rc = rcs[j];
+      recv[d] += n * rc;
+      const a = reach[dTileOf[j]] + sends[j] + rc;
       if (a > aEnd[d]) aEnd[d] = a;
     }
     this.denseLinkLoads(L);
@@ -476,7 +570,8 @@ export class StepTimer {
       // along row y: events of tiles x' <= x (east) and x' >= x (west)
       let left = 0, rowTotal = 0;
       for (let x = 0; x < bx; x++) rowTotal += S[y * nx + x];
-      for (let x = 0; x < bx; x++) {
+      // A row with no events adds nothing (0 x a count): skipped.
+      if (rowTotal !== 0) for (let x = 0; x < bx; x++) {
         const n = S[y * nx + x], base = (y * nx + x) * 4;
         left += n;
         load[base] += left * (D - dx[x]); // east: destinations with dx > x
@@ -488,6 +583,7 @@ export class StepTimer {
     const total = acc;
     for (let c = 0; c < bx; c++) {
       const col = c * ny, colTotal = dc[col + ny - 1];
+      if (colTotal === 0) continue; // no destination in this column: nothing goes north or south in it
       for (let y = 0; y < by; y++) {
         const base = (y * nx + c) * 4;
         load[base + 2] += rowBelow[y] * (colTotal - dc[col + y]); // north: sources y' <= y, destinations dy > y
@@ -557,6 +653,12 @@ export class StepTimer {
   /** Links serialize their messages: the busiest needs load x hop latency, then one receive (+ overheads). Clears the loads. */
   private meshBound(acc: TimingAccumulator): number {
     const { linkLoad, linkLat, boxLinks } = this;
+    if (this.linksTimed) {
+      // Every link takes time: a loaded link makes the bound > 0, so one pass adds and clears.
+      const bound = acc.addLinksAndClear(linkLoad, boxLinks, linkLat);
+      return bound === 0 ? 0 : bound + this.lRecv + this.ovForward;
+    }
+    // A link with no latency (e.g. xylo's): loads are kept (not added, not cleared) until a step has a bound.
     let bound = 0;
     for (let k = 0; k < boxLinks.length; k++) {
       const ln = boxLinks[k], b = linkLoad[ln] * linkLat[ln];
@@ -569,17 +671,22 @@ export class StepTimer {
   }
 
   /** Each core's forward time, the critical core (longest forward + learning, lowest index on ties), the step's cycles. */
-  private finishStep(acc: TimingAccumulator, meshBound: number, learnMax: number): number {
+  private finishStep(acc: TimingAccumulator, meshBound: number): number {
     const { spikes, msgs, recv, aEnd, extra, genBase, a0, learn } = this;
     const lSpk = this.lSpk, lSend = this.lSend, ov = this.ovForward;
-    let fwdMax = 0, crit = 0, critT = -1;
+    let fwdMax = 0, crit = 0, critT = -1, learnMax = 0;
+    const busy = acc.coreBusy, ovL = this.learnOverhead();
     for (let c = 0; c < this.nCores; c++) {
+      // learningPhase's last pass (+ the learning overhead; 0 + 0 when there is nothing to learn)
+      const lc = learn[c] + ovL;
+      learn[c] = lc;
+      if (lc > learnMax) learnMax = lc;
       const send = genBase[c] + spikes[c] * lSpk + msgs[c] * lSend + extra[c];
       const fin = recv[c] > 0 ? Math.max(a0[c] + recv[c], aEnd[c]) : 0;
       const t = Math.max(send, fin) + ov;
       if (t > fwdMax) fwdMax = t;
-      if (t + learn[c] > critT) { critT = t + learn[c]; crit = c; }
-      acc.coreBusy[c] += Math.max(send, recv[c]) + ov + learn[c];
+      if (t + lc > critT) { critT = t + lc; crit = c; }
+      busy[c] += Math.max(send, recv[c]) + ov + lc;
     }
     const meshLimited = meshBound > fwdMax;
     if (meshLimited) fwdMax = meshBound;

@@ -77,6 +77,25 @@ export class TimingAccumulator {
     }
   }
 
+  /**
+   * addLinks, and clear the loads, in one pass; returns the busiest link's load x latency. Only
+   * for links that all take time (then an unloaded step returns 0 and changes nothing).
+   */
+  addLinksAndClear(load: Float64Array, links: Int32Array, lat: Float64Array): number {
+    const total = this.linkTotal, max = this.linkMax;
+    let bound = 0;
+    for (let k = 0; k < links.length; k++) {
+      const l = links[k], v = load[l];
+      if (v === 0) continue;
+      const b = v * lat[l];
+      if (b > bound) bound = b;
+      total[l] += v;
+      if (v > max[l]) max[l] = v;
+      load[l] = 0;
+    }
+    return bound;
+  }
+
   addStep(cycles: number, fwd: number, lrn: number, crit: number, meshLimited: boolean, sent: number, input: number, hx: number, hy: number): void {
     if (meshLimited) this.meshLimited++;
     if (this.n === this.lat.length) {

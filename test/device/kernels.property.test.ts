@@ -3,33 +3,14 @@
 // identical bytes afterwards (generator states and counters included).
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { createKernels, Kernels } from '../../src/chip/kernels.js';
+import { pair } from '../kernel-pair.js';
+import { createKernels } from '../../src/chip/kernels.js';
 
 const f32 = fc.float({ noNaN: true, noDefaultInfinity: true, min: -1e4, max: 1e4 });
 const small = fc.float({ noNaN: true, noDefaultInfinity: true, min: -4, max: 4 });
 const seed = fc.integer({ min: 1, max: 2 ** 32 - 1 });
 const CNT_BYTES = 8 * 24;
 
-function pair(bytes: number) {
-  const ks = [createKernels('wasm', bytes), createKernels('ts', bytes)] as const;
-  return {
-    ks,
-    f32(off: number, v: ArrayLike<number>) { for (const k of ks) k.mem.f32.set(Array.from(v), (k.base + off) >>> 2); },
-    i32(off: number, v: ArrayLike<number>) { for (const k of ks) k.mem.i32.set(Array.from(v), (k.base + off) >>> 2); },
-    u32(off: number, v: ArrayLike<number>) { for (const k of ks) k.mem.u32.set(Array.from(v), (k.base + off) >>> 2); },
-    same() {
-      const a = new Uint8Array(ks[0].mem.f32.buffer, ks[0].base, bytes);
-      const b = new Uint8Array(ks[1].mem.f32.buffer, ks[1].base, bytes);
-      expect(Buffer.compare(Buffer.from(a), Buffer.from(b))).toBe(0);
-    },
-    /** Both backends' return values agree. */
-    call<T>(fn: (k: Kernels, at: (o: number) => number) => T): T {
-      const r = ks.map((k) => fn(k, (o) => k.base + o));
-      expect(r[0]).toEqual(r[1]);
-      return r[0];
-    },
-  };
-}
 
 /** A quantized weight grid: `levels` values over [-wmax, wmax]. */
 function grid(levels: number, wmax: number) {

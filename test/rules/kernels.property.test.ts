@@ -3,7 +3,8 @@
 // identical arenas, run the same call at the same offsets, and must leave identical bytes.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { createKernels, Kernels } from '../../src/chip/kernels.js';
+import { pair } from '../kernel-pair.js';
+import { Kernels } from '../../src/chip/kernels.js';
 import { expf32 } from '../../src/reference/readout.js';
 
 const small = fc.float({ noNaN: true, noDefaultInfinity: true, min: -4, max: 4 });
@@ -25,21 +26,6 @@ function layout(words: number[]): { at: number[]; bytes: number } {
   return { at, bytes: next + CNT_BYTES };
 }
 
-/** Two arenas (wasm, ts) with the same contents. */
-function pair(bytes: number) {
-  const ks = [createKernels('wasm', bytes), createKernels('ts', bytes)] as const;
-  return {
-    ks,
-    f32(off: number, v: ArrayLike<number>) { for (const k of ks) k.mem.f32.set(Array.from(v), (k.base + off) >>> 2); },
-    i32(off: number, v: ArrayLike<number>) { for (const k of ks) k.mem.i32.set(Array.from(v), (k.base + off) >>> 2); },
-    u32(off: number, v: ArrayLike<number>) { for (const k of ks) k.mem.u32.set(Array.from(v), (k.base + off) >>> 2); },
-    same() {
-      const a = new Uint8Array(ks[0].mem.f32.buffer, ks[0].base, bytes);
-      const b = new Uint8Array(ks[1].mem.f32.buffer, ks[1].base, bytes);
-      expect(Buffer.compare(Buffer.from(a), Buffer.from(b))).toBe(0);
-    },
-  };
-}
 
 const events = (x: number[]) => x.flatMap((v, j) => (v !== 0 ? [j] : []));
 const run = <T>(p: ReturnType<typeof pair>, f: (k: Kernels, b: number) => T): T[] => p.ks.map((k) => f(k, k.base));

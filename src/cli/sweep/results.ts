@@ -9,7 +9,7 @@
  * The tables are rebuilt from the folder each time, so they never disagree with it and a resumed
  * sweep gets one row per configuration whatever happened before.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../io/atomic.js';
 import type { Configuration, SweepValue } from './spec.js';
@@ -27,14 +27,36 @@ export function prepareFolder(dir: string): void {
 
 /** A run report is complete when it parses (the CLI writes it by rename, so a partial one never exists). */
 export function isComplete(dir: string, id: string): boolean {
-  const p = runPath(dir, id);
-  if (!existsSync(p)) return false;
+  return runFigures(runPath(dir, id), 'train') !== undefined;
+}
+
+/**
+ * Headline figures of each run report, by path, kept while the file is unchanged (same size and
+ * mtime): the tables are rewritten after every finished configuration, and re-reading every
+ * report each time would make a sweep's bookkeeping quadratic in its size. Only the figures are
+ * kept (for every command's columns), not the reports.
+ */
+const runCache = new Map<string, { size: number; mtimeMs: number; figures: Record<string, Record<string, number | null>> }>();
+
+/** The headline figures of the report at `p` for `command`, or undefined when it is absent or does not parse. */
+function runFigures(p: string, command: string): Record<string, number | null> | undefined {
+  let st;
   try {
-    JSON.parse(readFileSync(p, 'utf8'));
-    return true;
+    st = statSync(p);
   } catch {
-    return false;
+    return undefined;
   }
+  const hit = runCache.get(p);
+  if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.figures[command] ?? headline(command, undefined);
+  let report: unknown;
+  try {
+    report = JSON.parse(readFileSync(p, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const figures = Object.fromEntries(Object.keys(FIGURES).map((c) => [c, headline(c, report)]));
+  runCache.set(p, { size: st.size, mtimeMs: st.mtimeMs, figures });
+  return figures[command] ?? headline(command, undefined);
 }
 
 export interface FailedRecord {
@@ -104,7 +126,8 @@ export function headline(command: string, report: unknown): Record<string, numbe
 export function collectRows(dir: string, command: string, configs: Configuration[]): ResultRow[] {
   return configs.map((c) => {
     const base = { id: c.id, index: c.index, options: c.given };
-    if (isComplete(dir, c.id)) return { ...base, status: 'ok' as const, figures: headline(command, JSON.parse(readFileSync(runPath(dir, c.id), 'utf8'))) };
+    const figures = runFigures(runPath(dir, c.id), command);
+    if (figures !== undefined) return { ...base, status: 'ok' as const, figures };
     if (existsSync(failedPath(dir, c.id))) {
       let error = 'failed';
       try {
