@@ -24,9 +24,8 @@
 import { readJsonDocument } from '../io/document.js';
 import { basename } from 'node:path';
 import { InputError } from '../io/errors.js';
-import type { ConvGeometry } from '../model/types.js';
+import type { ConvGeometry, Reset } from '../model/types.js';
 import { convOutSize } from '../reference/conv.js';
-import type { NetParams } from './nir.js';
 
 export const NET_FORMAT = 'ncsim.net/1';
 /** A net file describes layers, not weights: a few kilobytes; anything near this cap is not a net file. */
@@ -63,6 +62,25 @@ export interface NetLayer {
   conv?: ConvGeometry;
   /** Factor of the chip's learning rate for this layer (absent: the default, train.ts layerLrScale). */
   lrScale?: number;
+}
+
+/** One chip layer's parameters given with a network (a NIR file), in the chip's orientation (LayerSpec). */
+export interface NetLayerParams {
+  /** nOut x nIn, row-major (NIR's weight is [out, in], the same). */
+  weights: Float32Array;
+  bias: Float32Array;
+  /** Per neuron. */
+  threshold: Float32Array;
+  /** Per neuron (α). */
+  leak: Float32Array;
+}
+
+/** The weights and dynamics given with a network (a NIR file: src/net/nir.ts) (Net.params). */
+export interface NetParams {
+  layers: NetLayerParams[];
+  reset: Reset;
+  /** The step used to discretise (s). */
+  dt: number;
 }
 
 /** A resolved network: input shape and layers, in order. */

@@ -21,11 +21,12 @@
  * (leak 1, weights r·W: per step, as exporters write IF). snnTorch writes tau = dt/(1 − β) and
  * r = tau/dt, so α = β and g = 1: its network comes back exactly.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, statSync } from 'node:fs';
+import { readDocumentBytes } from '../io/document.js';
 import { basename } from 'node:path';
 import { InputError } from '../io/errors.js';
 import type { Reset } from '../model/types.js';
-import type { Net, NetLayer, Shape3 } from './file.js';
+import type { Net, NetLayer, NetLayerParams, Shape3 } from './file.js';
 
 /** The time step of the discretisation (s) when none is given (--dt): 1 ms. */
 export const NIR_DEFAULT_DT = 1e-3;
@@ -47,39 +48,32 @@ export interface NirGraph {
   version?: string;
 }
 
-/** One chip layer's parameters from the file, in the chip's orientation (LayerSpec). */
-export interface NetLayerParams {
-  /** nOut x nIn, row-major (NIR's weight is [out, in], the same). */
-  weights: Float32Array;
-  bias: Float32Array;
-  /** Per neuron. */
-  threshold: Float32Array;
-  /** Per neuron (α). */
-  leak: Float32Array;
-}
-
-/** The weights and dynamics a NIR file gives a network (Net.params). */
-export interface NetParams {
-  layers: NetLayerParams[];
-  reset: Reset;
-  /** The step used to discretise (s). */
-  dt: number;
-}
-
 // ---------------------------------------------------------------------------------------------
 // HDF5
+
+/** Largest NIR file read (1 GiB): far above a network ncsim can map onto a chip. */
+export const NIR_MAX_BYTES = 1024 * 1024 * 1024;
 
 /** The HDF5 signature, the first 8 bytes of a file with no user block. */
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
-/** Whether a path names a NIR file: it ends in .nir, or starts with the HDF5 signature. */
+/**
+ * Whether a path names a NIR file: it ends in .nir, or is a regular file that starts with the
+ * HDF5 signature. Only the first 8 bytes of a regular file are read: a device (/dev/zero) or a
+ * FIFO is not NIR, and is left to the reader of net files to refuse.
+ */
 export function isNirPath(file: string): boolean {
   if (/\.nir$/i.test(file)) return true;
+  let fd: number | undefined;
   try {
-    const head = readFileSync(file).subarray(0, 8);
-    return head.length === 8 && HDF5_SIGNATURE.every((b, i) => head[i] === b);
+    if (!statSync(file).isFile()) return false;
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const head = Buffer.alloc(8);
+    return readSync(fd, head, 0, 8, 0) === 8 && HDF5_SIGNATURE.every((b, i) => head[i] === b);
   } catch {
     return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -103,12 +97,8 @@ export async function readNirGraph(file: string): Promise<NirGraph> {
   const bad = (what: string, got: unknown, note?: string): never => {
     throw new InputError(file, what, got, { kind: 'NIR file', note });
   };
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    return bad('a readable NIR file (HDF5)', file, (e as NodeJS.ErrnoException).code ?? String(e));
-  }
+  // Regular files only, and a size cap (the document reader's checks): not /dev/zero, not a FIFO.
+  const bytes = readDocumentBytes(file, { kind: 'NIR file', what: 'a readable NIR file (HDF5)', maxBytes: NIR_MAX_BYTES });
   // The signature sits at 0, or after a user block of 512, 1024, 2048, ... bytes.
   const signed = (at: number) => at + 8 <= bytes.length && HDF5_SIGNATURE.every((b, i) => bytes[at + i] === b);
   let hdf5 = signed(0);

@@ -14,7 +14,7 @@ import type { NetReport } from '../../src/cli/net-command.js';
 const root = join(import.meta.dirname, '..', '..');
 const cli = join(root, 'dist', 'cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'ncsim-nir-'));
-const fixtures = join(root, '..', '..', 'shared', 'fixtures', 'nir');
+const fixtures = join(root, 'test', 'fixtures', 'nir');
 
 type Field = { data: number[] | string; shape?: number[]; dtype?: string };
 type NodeDecl = { type: string } & Record<string, Field | string>;
@@ -196,7 +196,7 @@ describe('NIR import', () => {
     expect(nirToNet(g, 'g', { dt: 5e-4 }).params?.layers[1].leak[0]).toBeCloseTo(0.95, 6);
   });
 
-  it.runIf(existsSync(join(fixtures, 'lif_rockpool.nir')))('reads the shared fixtures written by other tools (Rockpool, NIR 0.2.0)', async () => {
+  it('reads the fixtures written by other tools (Rockpool, NIR 0.2.0)', async () => {
     const net = await readNirFile(join(fixtures, 'lif_rockpool.nir'));
     expect(net.layers.map((l) => [l.nIn, l.nOut])).toEqual([[1, 1]]);
     // tau 2.5 ms, dt 1 ms: leak 0.6
