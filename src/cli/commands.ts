@@ -55,6 +55,7 @@ export const TRAIN: CommandSpec = {
     { name: 'report', type: 'string', valueName: 'path', description: 'also write a self-contained HTML report with charts' },
     { name: 'stats', type: 'string', valueName: 'path', description: 'also write the cost figures as stats.txt lines (name value # description (unit))' },
     { name: 'accelergy', type: 'string', valueName: 'path', description: "also write the action counts in Accelergy's action_counts YAML shape" },
+    { name: 'save-nir', type: 'string', valueName: 'path', description: 'also write the network as trained on chip (after the last epoch) as a NIR graph (HDF5, nir.write\'s layout; docs/nir.md): `ncsim net` and `train --net FILE --init file` read it back to the same predictions' },
     { name: 'quiet', type: 'boolean', default: false, description: 'no progress bar' },
   ],
 };

@@ -32,7 +32,10 @@ import type { ReportRun } from '../report/html/types.js';
 import { readAnyCaseFile } from '../trace/case.js';
 import { runTrace, emptyWaveforms } from '../trace/trace.js';
 import { traceVcd } from '../trace/vcd.js';
-import { train, TrainOptions, Progress } from '../train/train.js';
+import { train, TrainOptions, TrainChecks, Progress } from '../train/train.js';
+import { nirFileBytes, nirGraphOf, prepareNirExport, trainedNet } from '../net/nir-export.js';
+import { usesReadout } from '../rules/table.js';
+import type { RuleName } from '../model/types.js';
 import { priceReport } from '../train/api.js';
 import type { Schedule } from '../pipeline/des.js';
 import { trainText } from '../report/text.js';
@@ -57,8 +60,12 @@ function progressBar(): (p: Progress) => void {
 function cmdTrain(argv: string[]): void | Promise<void> {
   const { options: o } = parseArgs(TRAIN, argv);
   if (o.help) return out(formatHelp(TRAIN));
-  // A NIR graph as --net is read first (h5wasm initialises asynchronously); train then finds it (loadedNir).
-  if (typeof o.net === 'string' && isNirPath(o.net)) return readNirFile(o.net, { dt: o.dt as number }).then(() => runTrain(o));
+  // A NIR graph as --net is read first, and the NIR writer of --save-nir loaded (h5wasm initialises
+  // asynchronously); train then finds the graph (loadedNir) and writes synchronously.
+  const nirIn = typeof o.net === 'string' && isNirPath(o.net);
+  if (nirIn || o.saveNir !== undefined) {
+    return Promise.all([nirIn ? readNirFile(o.net as string, { dt: o.dt as number }) : undefined, o.saveNir !== undefined ? prepareNirExport() : undefined]).then(() => runTrain(o));
+  }
   runTrain(o);
 }
 
@@ -67,13 +74,26 @@ function runTrain(o: Record<string, unknown>): void {
   // Every output path is checked before minutes of simulation; all are written together at the end.
   const outputs = planOutputs([
     { option: '--out', path: opts.out }, { option: '--report', path: opts.report },
-    { option: '--stats', path: opts.stats }, { option: '--accelergy', path: opts.accelergy },
-  ], [opts.net as string | undefined, opts.hw].filter((f): f is string => typeof f === 'string' && (f.includes('/') || f.endsWith('.json'))));
+    { option: '--stats', path: opts.stats }, { option: '--accelergy', path: opts.accelergy }, { option: '--save-nir', path: opts.saveNir as string | undefined },
+  ], [opts.net as string | undefined, opts.hw].filter((f): f is string => typeof f === 'string' && (f.includes('/') || f.endsWith('.json') || f.endsWith('.nir'))));
+  // What NIR cannot express is refused before the run, not after it (src/net/nir-export.ts).
+  if (outputs.has('--save-nir')) {
+    if (usesReadout(opts.rule as RuleName)) throw new InputError('--save-nir', `a rule whose layers all spike (--rule ${opts.rule as string} trains a non-spiking readout, which NIR's IF/LIF cannot express)`, opts.saveNir, { kind: 'option' });
+    if (opts.delay !== 0) throw new InputError('--delay', '0 with --save-nir (NIR has no chip-wide synaptic delay)', opts.delay, { kind: 'option' });
+  }
   // Load the hardware model first: a bad --hw is refused before minutes of simulation.
   const model = loadModel(opts.hw);
   const showProgress = !opts.quiet && process.stderr.isTTY;
   // Does the network fit the hardware model? Asked once the network is known, before the teacher trains.
-  const fits = { beforeTeacher: (plan: { layers: Activity['layers'] }) => void mapFor({ layers: plan.layers } as Activity, model, opts.mapping as MapPolicy) };
+  const fits: TrainChecks = {
+    beforeTeacher: (plan) => void mapFor({ layers: plan.layers } as Activity, model, opts.mapping as MapPolicy),
+    // --save-nir: the chip after the last epoch, kept until the outputs are committed together.
+    afterTraining: ({ net, chip }) => {
+      if (!outputs.has('--save-nir')) return;
+      const readout = chip.spec.layers.map((l) => !!l.readout);
+      outputs.set('--save-nir', nirFileBytes(nirGraphOf(trainedNet(net, chip, { reset: chip.spec.reset, dt: opts.dt as number, delay: chip.spec.delay, readout }))));
+    },
+  };
   // Every step is timed on the mesh of this model and mapping while the chip runs (src/timing).
   const timing = { model, mapping: opts.mapping as MapPolicy };
   const report = priceReport(train(stripCli(opts), showProgress ? progressBar() : undefined, fits, timing), model, opts.mapping as MapPolicy, opts.schedule as Schedule);
@@ -88,7 +108,7 @@ function runTrain(o: Record<string, unknown>): void {
 
 /** The train options among the command's (the rest say where output goes and how it is priced). */
 function stripCli(o: Record<string, unknown>): TrainOptions {
-  const { json: _j, out: _o, quiet: _q, help: _h, hw: _w, stats: _s, accelergy: _a, schedule: _c, mapping: _m, report: _r, ...rest } = o;
+  const { json: _j, out: _o, quiet: _q, help: _h, hw: _w, stats: _s, accelergy: _a, schedule: _c, mapping: _m, report: _r, saveNir: _n, ...rest } = o;
   return rest as unknown as TrainOptions;
 }
 

@@ -25,14 +25,20 @@ import { closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { readDocumentBytes } from '../io/document.js';
 import { basename } from 'node:path';
 import { InputError } from '../io/errors.js';
-import type { Reset } from '../model/types.js';
-import type { Net, NetLayer, NetLayerParams, Shape3 } from './file.js';
+import { MAX_DIM, type Net, type NetLayer, type NetLayerParams, type Shape3 } from './file.js';
+import type { ConvGeometry, Reset } from '../model/types.js';
+import { convOutSize } from '../reference/conv.js';
 
 /** The time step of the discretisation (s) when none is given (--dt): 1 ms. */
 export const NIR_DEFAULT_DT = 1e-3;
 
 /** A dataset of a node: its shape ([] for a scalar) and values (numbers, or one string). */
-export interface NirValue { shape: number[]; data: number[] | string }
+export interface NirValue {
+  shape: number[];
+  data: number[] | string;
+  /** How numbers are stored when written (src/net/nir-export.ts); absent: f64. */
+  dtype?: 'f32' | 'f64' | 'i64';
+}
 
 export interface NirNode {
   type: string;
@@ -195,7 +201,7 @@ export async function readNirGraph(file: string): Promise<NirGraph> {
 // Graph -> Net
 
 /** Node types ncsim maps (the chain above). */
-export const NIR_SUPPORTED = ['Input', 'Output', 'Flatten', 'Affine', 'Linear', 'IF', 'LIF'];
+export const NIR_SUPPORTED = ['Input', 'Output', 'Flatten', 'Affine', 'Linear', 'Conv2d', 'AvgPool2d', 'SumPool2d', 'IF', 'LIF'];
 
 /** Why each known NIR node type that ncsim lacks is refused. */
 const NIR_UNSUPPORTED: Record<string, string> = {
@@ -206,10 +212,8 @@ const NIR_UNSUPPORTED: Record<string, string> = {
   Integrator: 'an integrator that does not spike: ncsim\'s layers spike',
   Scale: 'ncsim has no element-wise scaling node between layers',
   Threshold: 'a threshold without a membrane: ncsim\'s neurons are IF or LIF',
-  Conv1d: 'ncsim imports no convolutions from NIR yet (its own net files have 2-d ones)',
-  Conv2d: 'ncsim imports no convolutions from NIR yet (its own net files have them)',
-  AvgPool2d: 'ncsim imports no pooling from NIR yet',
-  SumPool2d: 'ncsim imports no pooling from NIR yet',
+  Conv1d: 'ncsim\'s convolutions are 2-d (over images)',
+  CubaLI: 'a leaky integrator that does not spike, with a synaptic current: ncsim\'s layers spike',
   NIRGraph: 'ncsim reads one flat graph, not nested subgraphs',
 };
 
@@ -304,65 +308,157 @@ export function nirToNet(g: NirGraph, label: string, o: NirOptions = {}): Net {
     return undefined;
   };
 
-  const inShape = shapeOf(inputs[0], ['shape', 'input_type/input']);
-  if (!inShape) refuse(inputs[0], 'a shape ("shape" or "input_type/input")');
-  const s = inShape as number[];
+  const inShape = shapeOf(inputs[0], ['shape', 'input_type/input']) ?? refuse(inputs[0], 'a shape ("shape" or "input_type/input")');
+  // A leading batch dimension of 1 ([1, C, H, W]) is dropped: some exporters keep it.
+  const s = inShape.length === 4 && inShape[0] === 1 ? inShape.slice(1) : inShape;
+  if (s.length > 3) refuse(inputs[0], 'a shape of 1 to 3 dimensions ([n], [H, W] or [C, H, W])', JSON.stringify(inShape));
   const input: Shape3 = s.length === 3 ? { channels: s[0], height: s[1], width: s[2] } : s.length === 2 ? { channels: 1, height: s[0], width: s[1] } : { channels: prod(s), height: 1, width: 1 };
-  if (s.length > 3) refuse(inputs[0], 'a shape of 1 to 3 dimensions', JSON.stringify(s));
-  let width = prod(s);
+  if (prod(s) > MAX_DIM) refuse(inputs[0], `at most ${MAX_DIM} input values`, prod(s));
+  /** The shape the next node receives; `flat` once a Flatten or a dense layer has been passed. */
+  let cur: Shape3 = { ...input };
   let flat = s.length <= 1;
 
+  /** Integers of a dataset as (height, width): one value for both, or two. */
+  const pair = (n: string, k: string, dflt?: number): [number, number] => {
+    const v = num(n, k, dflt === undefined);
+    if (!v) return [dflt as number, dflt as number];
+    const d = v.data as number[];
+    if (!d.every((x) => Number.isInteger(x) && x >= 0) || (d.length !== 1 && d.length !== 2)) refuse(`${n}/${k}`, 'one or two integers >= 0 (height, width)', JSON.stringify(d));
+    return d.length === 1 ? [d[0], d[0]] : [d[0], d[1]];
+  };
+  const one = (n: string, k: string, [a, b]: [number, number], why: string): number => {
+    if (a !== b) refuse(`${n}/${k}`, `the same ${k} along height and width (${why})`, `[${a}, ${b}]`);
+    return a;
+  };
+
+  // The weight node (or pool) waiting for its neuron node: the two make one ncsim layer.
+  type Pending =
+    | { node: string; kind: 'dense'; w: number[]; b: number[]; nIn: number; nOut: number }
+    | { node: string; kind: 'conv' | 'pool'; g: ConvGeometry; w: number[]; b: number[] };
+  let pending: Pending | undefined;
   const layers: NetLayer[] = [];
   const params: NetLayerParams[] = [];
+  const used = new Set<string>();
   let reset: Reset | undefined;
+  const image = (n: string, t: string) => {
+    if (flat) refuse(n, `an image input ([C, H, W]) for ${t}`, 'a flat input (after a Flatten or a dense layer)', 'convolutions and pools come before the dense layers');
+  };
+  const after = (n: string, t: string) => {
+    if (pending) refuse(n, `an IF or LIF node after ${pending.node} (each ncsim layer is one weight node or pool followed by its neuron node)`, t, pending.kind === 'conv' && t.endsWith('Pool2d') ? 'a pool between a convolution and its neurons is not mapped: ncsim pools spikes, after the neurons' : undefined);
+  };
+
   for (let i = 1; i < chain.length - 1; i++) {
     const n = chain[i];
     const t = g.nodes[n].type;
     if (t === 'Flatten') {
+      after(n, t);
       flat = true;
       continue;
     }
-    if (t !== 'Affine' && t !== 'Linear') refuse(n, 'an Affine or Linear node here (each spiking layer is a weight node followed by an IF or LIF node)', t);
-    if (!flat) refuse(n, `a flat input (a Flatten node before it, or a 1-d Input shape)`, `shape ${JSON.stringify(s)}`);
-    const w = num(n, 'weight') as NirValue;
-    if (w.shape.length !== 2) refuse(`${n}/weight`, 'a 2-d weight [out, in]', JSON.stringify(w.shape));
-    const [nOut, nIn] = w.shape;
-    if (nIn !== width) refuse(`${n}/weight`, `a weight [out, ${width}] (the ${width} values it receives)`, `shape ${JSON.stringify(w.shape)}`, 'shape mismatch');
-    let b = new Array<number>(nOut).fill(0);
-    if (t === 'Affine') {
-      const bv = num(n, 'bias') as NirValue;
-      if (prod(bv.shape) !== nOut) refuse(`${n}/bias`, `${nOut} values (one per output of the weight)`, `shape ${JSON.stringify(bv.shape)}`, 'shape mismatch');
-      b = bv.data as number[];
+    if (t === 'Affine' || t === 'Linear') {
+      after(n, t);
+      const width = cur.channels * cur.height * cur.width;
+      if (!flat) refuse(n, 'a flat input (a Flatten node before it, or a 1-d Input shape)', `shape ${JSON.stringify([cur.channels, cur.height, cur.width])}`);
+      const w = num(n, 'weight') as NirValue;
+      if (w.shape.length !== 2) refuse(`${n}/weight`, 'a 2-d weight [out, in]', JSON.stringify(w.shape));
+      const [nOut, nIn] = w.shape;
+      if (nIn !== width) refuse(`${n}/weight`, `a weight [out, ${width}] (the ${width} values it receives)`, `shape ${JSON.stringify(w.shape)}`, 'shape mismatch');
+      if (nOut > MAX_DIM) refuse(`${n}/weight`, `at most ${MAX_DIM} outputs`, nOut);
+      let b = new Array<number>(nOut).fill(0);
+      if (t === 'Affine') {
+        const bv = num(n, 'bias') as NirValue;
+        if (prod(bv.shape) !== nOut) refuse(`${n}/bias`, `${nOut} values (one per output of the weight)`, `shape ${JSON.stringify(bv.shape)}`, 'shape mismatch');
+        b = bv.data as number[];
+      }
+      pending = { node: n, kind: 'dense', w: w.data as number[], b, nIn, nOut };
+      continue;
     }
-    const m = chain[i + 1];
-    const mt = g.nodes[m].type;
-    if (mt !== 'IF' && mt !== 'LIF') refuse(m, `an IF or LIF node after ${n} (ncsim's layers spike)`, mt);
+    if (t === 'Conv2d') {
+      after(n, t);
+      image(n, 'a convolution');
+      const w = num(n, 'weight') as NirValue;
+      if (w.shape.length !== 4) refuse(`${n}/weight`, 'a 4-d weight [C_out, C_in, kH, kW]', JSON.stringify(w.shape));
+      const [K, C, kh, kw] = w.shape;
+      if (C !== cur.channels) refuse(`${n}/weight`, `a weight [C_out, ${cur.channels}, kH, kW] (the ${cur.channels} channels it receives)`, `shape ${JSON.stringify(w.shape)}`, 'shape mismatch');
+      const groups = num(n, 'groups', false);
+      if (groups && (groups.data as number[]).some((x) => x !== 1)) refuse(`${n}/groups`, 'groups 1 (ncsim\'s convolutions connect every input channel to every output channel)', (groups.data as number[])[0]);
+      const dil = pair(n, 'dilation', 1);
+      if (dil[0] !== 1 || dil[1] !== 1) refuse(`${n}/dilation`, 'dilation 1 (ncsim\'s kernels are dense)', JSON.stringify(dil));
+      const stride = one(n, 'stride', pair(n, 'stride', 1), 'ncsim\'s convolutions have one stride');
+      if (stride < 1) refuse(`${n}/stride`, 'a stride >= 1', stride);
+      const pv = g.nodes[n].fields.padding;
+      let pad: number;
+      if (pv && typeof pv.data === 'string') {
+        if (pv.data === 'valid') pad = 0;
+        else if (pv.data === 'same' && stride === 1 && kh === kw && kh % 2 === 1) pad = (kh - 1) / 2;
+        else return refuse(`${n}/padding`, 'a number, "valid", or "same" with stride 1 and an odd square kernel', pv.data);
+      } else pad = one(n, 'padding', pair(n, 'padding', 0), 'ncsim pads both dimensions alike');
+      if (2 * pad > Math.min(kh, kw)) refuse(`${n}/padding`, `a padding of at most half the kernel (${Math.floor(Math.min(kh, kw) / 2)})`, pad);
+      const is = num(n, 'input_shape', false);
+      if (is && (is.data as number[]).join() !== `${cur.height},${cur.width}`) refuse(`${n}/input_shape`, `[${cur.height}, ${cur.width}] (the image it receives)`, JSON.stringify(is.data), 'shape mismatch');
+      const oh = convOutSize(cur.height, kh, stride, pad), ow = convOutSize(cur.width, kw, stride, pad);
+      if (oh < 1 || ow < 1) refuse(`${n}/weight`, `a kernel that fits the ${cur.height} x ${cur.width} input`, `${kh} x ${kw}`);
+      const bv = num(n, 'bias') as NirValue;
+      if (prod(bv.shape) !== K) refuse(`${n}/bias`, `${K} values (one per output channel)`, `shape ${JSON.stringify(bv.shape)}`, 'shape mismatch');
+      const geo: ConvGeometry = { inChannels: C, inHeight: cur.height, inWidth: cur.width, channels: K, height: oh, width: ow, kernelHeight: kh, kernelWidth: kw, stride, padding: pad, depthwise: false };
+      pending = { node: n, kind: 'conv', g: geo, w: w.data as number[], b: bv.data as number[] };
+      continue;
+    }
+    if (t === 'AvgPool2d' || t === 'SumPool2d') {
+      after(n, t);
+      image(n, 'a pool');
+      const [kh, kw] = pair(n, 'kernel_size');
+      if (kh < 1 || kw < 1) refuse(`${n}/kernel_size`, 'a kernel of at least 1 x 1', `[${kh}, ${kw}]`);
+      const stride = one(n, 'stride', pair(n, 'stride', kh), 'ncsim\'s pools have one stride');
+      if (stride < 1) refuse(`${n}/stride`, 'a stride >= 1', stride);
+      const pad = pair(n, 'padding', 0);
+      if (pad[0] !== 0 || pad[1] !== 0) refuse(`${n}/padding`, 'padding 0 (ncsim\'s pools are not padded)', JSON.stringify(pad));
+      const oh = convOutSize(cur.height, kh, stride, 0), ow = convOutSize(cur.width, kw, stride, 0);
+      if (oh < 1 || ow < 1) refuse(`${n}/kernel_size`, `a kernel that fits the ${cur.height} x ${cur.width} input`, `${kh} x ${kw}`);
+      const C = cur.channels;
+      const geo: ConvGeometry = { inChannels: C, inHeight: cur.height, inWidth: cur.width, channels: C, height: oh, width: ow, kernelHeight: kh, kernelWidth: kw, stride, padding: 0, depthwise: true };
+      // SumPool2d adds the inputs of its window, AvgPool2d averages them: fixed depthwise weights.
+      pending = { node: n, kind: 'pool', g: geo, w: new Array<number>(C * kh * kw).fill(t === 'SumPool2d' ? 1 : 1 / (kh * kw)), b: new Array<number>(C).fill(0) };
+      continue;
+    }
+    // A neuron node (the only other type left by the checks above): it closes the layer.
+    const m = n;
+    if (!pending) refuse(m, 'a weight node (Affine, Linear, Conv2d) or a pool (AvgPool2d, SumPool2d) before a neuron node', `${t} right after ${chain[i - 1]}`);
+    const p = pending as Pending;
+    const nOut = p.kind === 'dense' ? p.nOut : p.g.channels * p.g.height * p.g.width;
+    const channels = p.kind === 'dense' ? nOut : p.g.channels;
+    const area = nOut / channels;
     const per = (k: string, required = true): number[] | undefined => {
       const v = num(m, k, required);
       if (!v) return undefined;
       const d = v.data as number[];
       if (d.length === 1) return new Array<number>(nOut).fill(d[0]);
-      if (d.length !== nOut) refuse(`${m}/${k}`, `1 or ${nOut} values (one per neuron of ${n})`, `shape ${JSON.stringify(v.shape)}`, 'shape mismatch');
-      return d;
+      if (d.length === nOut) return d;
+      // one value per channel of a convolution or pool ([C] or [C, 1, 1])
+      if (d.length === channels) return Array.from({ length: nOut }, (_, q) => d[Math.floor(q / area)]);
+      return refuse(`${m}/${k}`, `1, ${channels === nOut ? '' : `${channels} (one per channel) or `}${nOut} values (one per neuron of ${p.node})`, `shape ${JSON.stringify(v.shape)}`, 'shape mismatch');
     };
     const r = per('r') as number[];
     const th = per('v_threshold') as number[];
     const vr = per('v_reset', false);
-    const neuronReset: Reset = 'zero';
     if (vr && vr.some((x) => x !== 0)) refuse(`${m}/v_reset`, 'v_reset 0 (ncsim resets a neuron to zero, or subtracts the threshold)', vr.find((x) => x !== 0));
-    if (reset !== undefined && reset !== neuronReset) refuse(m, 'the same reset as the other layers');
+    // ncsim's own export marks its reset by subtraction in the node's metadata (NIR has no such reset).
+    const md = g.nodes[m].fields['metadata/reset'];
+    const neuronReset: Reset = md && md.data === 'subtract' ? 'subtract' : 'zero';
+    if (md && md.data !== 'subtract' && md.data !== 'zero') refuse(`${m}/metadata/reset`, '"zero" or "subtract"', md.data);
+    if (reset !== undefined && reset !== neuronReset) refuse(m, `the same reset as the other layers (${reset})`, neuronReset);
     reset = neuronReset;
     th.forEach((x) => {
       if (!(x > 0)) refuse(`${m}/v_threshold`, 'thresholds > 0', x);
     });
+    // Per neuron: the input gain, the leak and the constant input of v_leak.
     const gain = new Array<number>(nOut);
     const leak = new Array<number>(nOut);
-    const bias = new Array<number>(nOut);
-    if (mt === 'IF') {
+    const drive = new Array<number>(nOut).fill(0);
+    if (t === 'IF') {
       for (let k = 0; k < nOut; k++) {
         gain[k] = r[k];
         leak[k] = 1;
-        bias[k] = r[k] * b[k];
       }
     } else {
       const tau = per('tau') as number[];
@@ -371,24 +467,47 @@ export function nirToNet(g: NirGraph, label: string, o: NirOptions = {}): Net {
         if (!(tau[k] >= dt)) refuse(`${m}/tau`, `time constants >= dt (${dt} s: the leak 1 - dt/tau must be in [0, 1])`, tau[k], 'lower --dt, or check the exporter\'s dt');
         leak[k] = 1 - dt / tau[k];
         gain[k] = (r[k] * dt) / tau[k];
-        bias[k] = gain[k] * b[k] + (dt / tau[k]) * vl[k];
+        drive[k] = (dt / tau[k]) * vl[k];
       }
       if (leak.some((a) => a < 1e-6)) refuse(`${m}/tau`, `time constants with a leak 1 - dt/tau >= 1e-6 (ncsim's smallest leak)`, tau[leak.findIndex((a) => a < 1e-6)]);
     }
-    const weights = new Float32Array(nOut * nIn);
-    const wd = w.data as number[];
-    for (let k = 0; k < nOut; k++) for (let j = 0; j < nIn; j++) weights[k * nIn + j] = wd[k * nIn + j] * gain[k];
-    const layerName = /^[A-Za-z0-9_-]{1,64}$/.test(m) ? m : `h${layers.length + 1}`;
-    layers.push({ type: 'dense', name: layerName, nIn, nOut, in: { channels: nIn, height: 1, width: 1 }, out: { channels: nOut, height: 1, width: 1 } });
-    params.push({ weights, bias: Float32Array.from(bias), threshold: Float32Array.from(th), leak: Float32Array.from(leak) });
-    width = nOut;
-    i++; // the neuron node
+    let weights: Float32Array, bias: Float32Array;
+    if (p.kind === 'dense') {
+      weights = new Float32Array(nOut * p.nIn);
+      for (let k = 0; k < nOut; k++) for (let j = 0; j < p.nIn; j++) weights[k * p.nIn + j] = p.w[k * p.nIn + j] * gain[k];
+      bias = Float32Array.from(p.b, (x, k) => gain[k] * x + drive[k]);
+    } else {
+      // A convolution or pool shares its kernel across positions: one gain and one drive per channel.
+      const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b), 1e-30);
+      for (let c = 0; c < channels; c++) {
+        for (let q = c * area + 1; q < (c + 1) * area; q++) {
+          if (!same(gain[q], gain[c * area])) refuse(`${m}/r`, `one input gain (${t === 'IF' ? 'r' : 'r·dt/tau'}) per channel: ${p.node} shares its kernel across positions`, `${gain[c * area]} and ${gain[q]} in channel ${c}`);
+          if (!same(drive[q], drive[c * area]) && Math.abs(drive[q] - drive[c * area]) > 1e-12) refuse(`${m}/v_leak`, `one constant input ((dt/tau)·v_leak) per channel: ${p.node} has one bias per channel`, `${drive[c * area]} and ${drive[q]} in channel ${c}`);
+        }
+      }
+      const block = p.w.length / channels;
+      weights = Float32Array.from(p.w, (x, q) => x * gain[Math.floor(q / block) * area]);
+      bias = Float32Array.from(p.b, (x, c) => gain[c * area] * x + drive[c * area]);
+    }
+    let layerName = /^[A-Za-z0-9_-]{1,64}$/.test(m) && !used.has(m) ? m : `${p.kind === 'dense' ? 'h' : p.kind === 'conv' ? 'c' : 'p'}${layers.length + 1}`;
+    while (used.has(layerName)) layerName = `${layerName}_`;
+    used.add(layerName);
+    const out: Shape3 = p.kind === 'dense' ? { channels: nOut, height: 1, width: 1 } : { channels: p.g.channels, height: p.g.height, width: p.g.width };
+    const nIn = cur.channels * cur.height * cur.width;
+    layers.push({ type: p.kind, name: layerName, nIn, nOut, in: cur, out, ...(p.kind === 'dense' ? {} : { conv: p.g }) });
+    params.push({ weights, bias, threshold: Float32Array.from(th), leak: Float32Array.from(leak) });
+    if (p.kind === 'dense') flat = true;
+    cur = out;
+    pending = undefined;
   }
+  if (pending) refuse((pending as Pending).node, 'an IF or LIF node after it (ncsim\'s layers spike)', `${g.nodes[chain[chain.length - 1]].type} next`);
   if (layers.length === 0) refuse(outputs[0], 'at least one weight node and neuron node between the Input and the Output', 'none');
+  const last = layers[layers.length - 1];
+  if (last.type !== 'dense') refuse(chain[chain.length - 2], 'a dense layer last (Affine or Linear, then IF or LIF: the classifier, one unit per class)', `a ${last.type} layer`);
+  const width = last.nOut;
   const outShape = shapeOf(outputs[0], ['shape', 'output_type/output']);
   if (outShape && prod(outShape) !== width) refuse(outputs[0], `a shape of ${width} values (the last layer's neurons)`, JSON.stringify(outShape), 'shape mismatch');
-  if (layers[0].nIn !== prod(s)) refuse(chain[1], `${prod(s)} inputs`, layers[0].nIn);
-  if (s.length !== 1) layers[0].in = input;
+  if (s.length === 1) layers[0].in = { channels: prod(s), height: 1, width: 1 };
   return {
     source: label.replace(/^"|"$/g, ''),
     description: `NIR graph${g.version ? ` (NIR ${g.version})` : ''}, dt ${dt} s`,

@@ -85,6 +85,8 @@ export interface TrainOptions {
 /** Checks a caller runs once the network is known, before the teacher trains (e.g. does it fit the hardware model). */
 export interface TrainChecks {
   beforeTeacher?(plan: { net: Net; layers: ActivityLayer[]; budget: RunBudget }): void;
+  /** The chip as trained, after the last epoch and its test (e.g. --save-nir: src/net/nir-export.ts trainedNet). */
+  afterTraining?(trained: { net: Net; chip: Chip }): void;
 }
 
 const R = TRAIN_RULE_DEFAULTS;
@@ -232,6 +234,7 @@ export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => vo
         updates: sum['learn.update'], denseUpdates: sum['learn.dense'], seconds: e.seconds,
       });
     }
+    checks?.afterTraining?.({ net: session.net, chip });
     const wallSeconds = (performance.now() - t0) / 1000;
     const throughput: Throughput = {
       trainSamplesPerSecond: time.train > 0 ? trainSamples / time.train : 0, trainSeconds: time.train, targetWaitSeconds: time.wait,
