@@ -208,6 +208,91 @@ describe('NIR import', () => {
   });
 });
 
+// Input 1x6x6 -> conv (2 ch, 3x3, pad 1) -> IF -> SumPool2d 2 -> IF -> Flatten -> Affine 3x18 -> LIF -> Output
+const CONV_W = Array.from({ length: 2 * 1 * 3 * 3 }, (_, i) => (i % 5) * 0.25 - 0.5);
+function cnnNodes(pool = 'SumPool2d'): Record<string, NodeDecl> {
+  return {
+    input: { type: 'Input', shape: shape([1, 6, 6]) },
+    conv: { type: 'Conv2d', weight: arr(CONV_W, [2, 1, 3, 3]), bias: arr([0.5, -0.25]), stride: shape([1, 1]), padding: shape([1, 1]), dilation: shape([1, 1]), groups: { data: [1], shape: [], dtype: '<q' }, input_shape: shape([6, 6]) },
+    if1: { type: 'IF', r: arr([2, 4], [2, 1, 1]), v_threshold: arr([1]) },
+    pool: { type: pool, kernel_size: shape([2, 2]), stride: shape([2, 2]), padding: shape([0, 0]) },
+    if2: { type: 'IF', r: arr([0.5]), v_threshold: arr(new Array(18).fill(0.75), [2, 3, 3]) },
+    flat: { type: 'Flatten', start_dim: { data: [0], shape: [], dtype: '<q' }, end_dim: { data: [-1], shape: [], dtype: '<q' } },
+    fc: { type: 'Affine', weight: arr(Array.from({ length: 3 * 18 }, (_, i) => ((i * 7) % 11) / 10 - 0.5), [3, 18]), bias: arr([0, 0.1, 0.2]) },
+    lif: { type: 'LIF', tau: arr([0.01]), r: arr([10]), v_leak: arr([0]), v_threshold: arr([1]) },
+    output: { type: 'Output', shape: shape([3]) },
+  };
+}
+const cnnEdges: [string, string][] = [['input', 'conv'], ['conv', 'if1'], ['if1', 'pool'], ['pool', 'if2'], ['if2', 'flat'], ['flat', 'fc'], ['fc', 'lif'], ['lif', 'output']];
+
+describe('NIR import of a CNN', () => {
+  it('Conv2d -> IF -> SumPool2d -> IF -> Flatten -> Affine -> LIF: conv, pool and dense layers with the file\'s values', async () => {
+    const net = await readNirFile(await writeNir('cnn.nir', cnnNodes(), cnnEdges));
+    expect(net.input).toEqual({ channels: 1, height: 6, width: 6 });
+    expect(net.layers.map((l) => [l.name, l.type, l.nIn, l.nOut])).toEqual([['if1', 'conv', 36, 72], ['if2', 'pool', 72, 18], ['lif', 'dense', 18, 3]]);
+    expect(net.layers[0].conv).toMatchObject({ inChannels: 1, channels: 2, height: 6, width: 6, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1, depthwise: false });
+    expect(net.layers[1].conv).toMatchObject({ inChannels: 2, channels: 2, height: 3, width: 3, kernelHeight: 2, stride: 2, padding: 0, depthwise: true });
+    const p = net.params;
+    if (!p) throw new Error('no params');
+    // conv: channel 0 gains r = 2, channel 1 r = 4 (one r per channel, shape [2, 1, 1])
+    const f = (xs: number[]) => Array.from(Float32Array.from(xs));
+    expect(Array.from(p.layers[0].weights)).toEqual(f(CONV_W.map((w, i) => w * (i < 9 ? 2 : 4))));
+    expect(Array.from(p.layers[0].bias)).toEqual(f([1, -1]));
+    expect(p.layers[0].threshold.length).toBe(72);
+    // SumPool2d: weight 1 times r = 0.5 on each of the 2 x 2 x 2 taps; the pool's neurons keep their thresholds
+    expect(Array.from(p.layers[1].weights)).toEqual(new Array(8).fill(0.5));
+    expect(Array.from(p.layers[1].threshold)).toEqual(new Array(18).fill(0.75));
+    // AvgPool2d: the mean, 1/4 per tap
+    const avg = await readNirFile(await writeNir('cnn-avg.nir', cnnNodes('AvgPool2d'), cnnEdges));
+    expect(Array.from(avg.params?.layers[1].weights ?? [])).toEqual(new Array(8).fill(0.125));
+    // --init file: conv and pool layers of the chip carry the file's values, the pool fixed
+    const spec = netLayers(net, { threshold: 9, leak: 0.1 }, 'file', new Rng(1), 1);
+    expect(spec[0].conv?.channels).toBe(2);
+    expect(spec[1].fixed).toBe(true);
+    expect(Array.from(spec[1].weights)).toEqual(Array.from(p.layers[1].weights));
+  });
+
+  it('refuses what the chip cannot do with a convolution or pool, naming the node or dataset', async () => {
+    const cases: [string, (n: Record<string, NodeDecl>) => void, RegExp][] = [
+      ['groups', (n) => { n.conv.groups = { data: [2], shape: [], dtype: '<q' }; }, /"conv\/groups": expected groups 1/],
+      ['dilation', (n) => { n.conv.dilation = shape([2, 2]); }, /"conv\/dilation"/],
+      ['stride', (n) => { n.conv.stride = shape([1, 2]); }, /"conv\/stride": expected the same stride/],
+      ['channels', (n) => { n.conv.weight = arr(new Array(36).fill(0), [2, 2, 3, 3]); }, /"conv\/weight".*shape mismatch/],
+      ['input_shape', (n) => { n.conv.input_shape = shape([5, 6]); }, /"conv\/input_shape"/],
+      ['bias', (n) => { delete (n.conv as Record<string, unknown>).bias; }, /"conv\/bias"/],
+      ['per-neuron gain', (n) => { n.if1.r = arr(Array.from({ length: 72 }, (_, i) => 1 + i), [2, 6, 6]); }, /"if1\/r": expected one input gain .* per channel/],
+      ['pool padding', (n) => { n.pool.padding = shape([1, 1]); }, /"pool\/padding"/],
+      ['neuron shape', (n) => { n.if2.r = arr([1, 2, 3]); }, /"if2\/r".*shape mismatch/],
+    ];
+    for (const [name, edit, re] of cases) {
+      const nodes = cnnNodes();
+      edit(nodes);
+      expect((await refusal(await writeNir(`cnn-${name.replace(/ /g, '-')}.nir`, nodes, cnnEdges))).message, name).toMatch(re);
+    }
+    // a pool between the convolution and its neurons
+    const e = await refusal(await writeNir('cnn-conv-pool.nir', cnnNodes(), [['input', 'conv'], ['conv', 'pool'], ['pool', 'if1'], ['if1', 'if2'], ['if2', 'flat'], ['flat', 'fc'], ['fc', 'lif'], ['lif', 'output']]));
+    expect(e.message).toMatch(/node "pool".*pool between a convolution and its neurons/);
+    // a convolution after a Flatten
+    const n2 = cnnNodes();
+    const e2 = await refusal(await writeNir('cnn-flat-conv.nir', n2, [['input', 'flat'], ['flat', 'conv'], ['conv', 'if1'], ['if1', 'pool'], ['pool', 'if2'], ['if2', 'fc'], ['fc', 'lif'], ['lif', 'output']]));
+    expect(e2.message).toMatch(/node "conv": expected an image input/);
+    // a Delay node
+    const n3 = cnnNodes();
+    n3.pool = { type: 'Delay', delay: arr([1]) };
+    expect((await refusal(await writeNir('cnn-delay.nir', n3, cnnEdges))).message).toMatch(/node "pool".*Delay.*one synaptic delay/);
+  });
+
+  it('refuses an HDF5 file without edges, naming the dataset', async () => {
+    const h = await loadH5();
+    const path = join(dir, 'no-edges.nir');
+    const f = new h.File(path, 'w');
+    const g = f.create_group('node');
+    g.create_group('nodes').create_group('input').create_dataset({ name: 'type', data: 'Input' });
+    f.close();
+    expect((await refusal(path)).message).toMatch(/"node\/edges"/);
+  });
+});
+
 describe('ncsim net FILE.nir', () => {
   const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'net', ...args], { encoding: 'utf8', cwd: root });
 
@@ -223,6 +308,17 @@ describe('ncsim net FILE.nir', () => {
     const t = run(path);
     expect(t.status, t.stderr).toBe(0);
     expect(t.stdout).toContain('the file\'s weights');
+  });
+
+  it('an imported CNN (conv, sum pool, dense, IF neurons) maps onto the Loihi model and runs', async () => {
+    const path = await writeNir('cli-cnn.nir', cnnNodes(), cnnEdges);
+    const r = run(path, '--hw', 'loihi', '--json', '--input', 'analog', '--steps', '8');
+    expect(r.status, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout) as NetReport;
+    expect(rep.layers.map((l) => [l.name, l.type, l.neurons])).toEqual([['if1', 'conv', 72], ['if2', 'pool', 18], ['lif', 'dense', 3]]);
+    expect(rep.mapping.fits).toBe(true);
+    expect(rep.run.layers[0].spikes).toBeGreaterThan(0);
+    expect(rep.perStep?.energyPJ).toBeGreaterThan(0);
   });
 
   it('exits 2 naming the node for a graph it cannot simulate', async () => {
