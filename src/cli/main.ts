@@ -20,7 +20,7 @@ import { cmdReport, cmdCompare } from './report-commands.js';
 import { cmdRobustness } from './robustness-command.js';
 import { syncOptionTables, missingOptionTables } from './readme-tables.js';
 import { cmdNet } from './net-command.js';
-import { isNirPath, readNirFile } from '../net/nir.js';
+import { isNirPath, importNir } from '../net/nir.js';
 import { cmdSweep, cmdWorker } from './sweep-command.js';
 import { cmdCases } from './cases-command.js';
 import { ALL_COMMANDS } from './all-commands.js';
@@ -33,9 +33,7 @@ import { readAnyCaseFile } from '../trace/case.js';
 import { runTrace, emptyWaveforms } from '../trace/trace.js';
 import { traceVcd } from '../trace/vcd.js';
 import { train, TrainOptions, TrainChecks, Progress } from '../train/train.js';
-import { nirFileBytes, nirGraphOf, prepareNirExport, trainedNet } from '../net/nir-export.js';
-import { usesReadout } from '../rules/table.js';
-import type { RuleName } from '../model/types.js';
+import { checkNirExportable, nirOfChip, prepareNirExport } from '../net/nir-export.js';
 import { priceReport } from '../train/api.js';
 import type { Schedule } from '../pipeline/des.js';
 import { trainText } from '../report/text.js';
@@ -64,7 +62,7 @@ function cmdTrain(argv: string[]): void | Promise<void> {
   // asynchronously); train then finds the graph (loadedNir) and writes synchronously.
   const nirIn = typeof o.net === 'string' && isNirPath(o.net);
   if (nirIn || o.saveNir !== undefined) {
-    return Promise.all([nirIn ? readNirFile(o.net as string, { dt: o.dt as number }) : undefined, o.saveNir !== undefined ? prepareNirExport() : undefined]).then(() => runTrain(o));
+    return Promise.all([nirIn ? importNir(o.net as string, { dt: o.dt as number }) : undefined, o.saveNir !== undefined ? prepareNirExport() : undefined]).then(() => runTrain(o));
   }
   runTrain(o);
 }
@@ -77,10 +75,7 @@ function runTrain(o: Record<string, unknown>): void {
     { option: '--stats', path: opts.stats }, { option: '--accelergy', path: opts.accelergy }, { option: '--save-nir', path: opts.saveNir as string | undefined },
   ], [opts.net as string | undefined, opts.hw].filter((f): f is string => typeof f === 'string' && (f.includes('/') || f.endsWith('.json') || f.endsWith('.nir'))));
   // What NIR cannot express is refused before the run, not after it (src/net/nir-export.ts).
-  if (outputs.has('--save-nir')) {
-    if (usesReadout(opts.rule as RuleName)) throw new InputError('--save-nir', `a rule whose layers all spike (--rule ${opts.rule as string} trains a non-spiking readout, which NIR's IF/LIF cannot express)`, opts.saveNir, { kind: 'option' });
-    if (opts.delay !== 0) throw new InputError('--delay', '0 with --save-nir (NIR has no chip-wide synaptic delay)', opts.delay, { kind: 'option' });
-  }
+  if (outputs.has('--save-nir')) checkNirExportable(opts as unknown as TrainOptions);
   // Load the hardware model first: a bad --hw is refused before minutes of simulation.
   const model = loadModel(opts.hw);
   const showProgress = !opts.quiet && process.stderr.isTTY;
@@ -89,9 +84,7 @@ function runTrain(o: Record<string, unknown>): void {
     beforeTeacher: (plan) => void mapFor({ layers: plan.layers } as Activity, model, opts.mapping as MapPolicy),
     // --save-nir: the chip after the last epoch, kept until the outputs are committed together.
     afterTraining: ({ net, chip }) => {
-      if (!outputs.has('--save-nir')) return;
-      const readout = chip.spec.layers.map((l) => !!l.readout);
-      outputs.set('--save-nir', nirFileBytes(nirGraphOf(trainedNet(net, chip, { reset: chip.spec.reset, dt: opts.dt as number, delay: chip.spec.delay, readout }))));
+      if (outputs.has('--save-nir')) outputs.set('--save-nir', nirOfChip(net, chip, opts.dt as number));
     },
   };
   // Every step is timed on the mesh of this model and mapping while the chip runs (src/timing).

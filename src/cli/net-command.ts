@@ -14,7 +14,7 @@ import { loadModel } from '../cost/hwmodel.js';
 import { mapWithPolicy, MappingError, Mapping, MapPolicy } from '../cost/mapping.js';
 import { costRun, CostReport } from '../cost/cost.js';
 import { readNetFile, describeNet, Net, Shape3 } from '../net/file.js';
-import { isNirPath, readNirFile, NIR_DEFAULT_DT } from '../net/nir.js';
+import { isNirPath, importNir, NIR_DEFAULT_DT } from '../net/nir.js';
 import { probeNet, PROBE_DEFAULTS, ProbeInput, ProbeResult } from '../net/probe.js';
 import { convFlops } from '../host/conv-forward.js';
 import { convWeightCount } from '../reference/conv.js';
@@ -209,7 +209,7 @@ export function cmdNet(argv: string[]): void | Promise<void> {
   const { options: o, positionals } = parseArgs(NET, argv);
   if (o.help) return out(formatHelp(NET));
   // A NIR graph is read with h5wasm, which initialises asynchronously.
-  if (isNirPath(positionals[0])) return readNirFile(positionals[0], { dt: o.dt as number }).then((net) => finishNet(positionals[0], o, net));
+  if (isNirPath(positionals[0])) return importNir(positionals[0], { dt: o.dt as number }).then((net) => finishNet(positionals[0], o, net));
   finishNet(positionals[0], o);
 }
 

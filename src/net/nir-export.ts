@@ -25,7 +25,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
-import type { Reset } from '../model/types.js';
+import type { Reset, RuleName } from '../model/types.js';
+import type { ChipSpec } from '../chip/chip.js';
+import { usesReadout } from '../rules/table.js';
 import type { Net, NetLayerParams } from './file.js';
 import { loadH5, NIR_DEFAULT_DT, type NirGraph, type NirValue } from './nir.js';
 
@@ -199,6 +201,18 @@ export interface ChipParams {
 /** A chip's network and parameters as a TrainedNet (copies). */
 export function trainedNet(net: Net, chip: ChipParams, o: { reset: Reset; dt?: number; delay?: number; readout?: boolean[] }): TrainedNet {
   return { net, layers: net.layers.map((_, l) => ({ weights: chip.getWeights(l), bias: chip.getBias(l).slice(), threshold: chip.getThreshold(l).slice(), leak: chip.getLeak(l).slice() })), ...o };
+}
+
+/** A chip as trained (its spec says reset, delay and readouts), as NIR file bytes (prepareNirExport awaited first). */
+export function nirOfChip(net: Net, chip: ChipParams & { spec: ChipSpec }, dt?: number): Uint8Array {
+  const readout = chip.spec.layers.map((l) => !!l.readout);
+  return nirFileBytes(nirGraphOf(trainedNet(net, chip, { reset: chip.spec.reset, dt, delay: chip.spec.delay, readout })));
+}
+
+/** Refuse, before any work, a run whose chip NIR cannot express (--save-nir): a readout rule, a delay. */
+export function checkNirExportable(o: { rule: RuleName; delay: number }, option = '--save-nir'): void {
+  if (usesReadout(o.rule)) throw new InputError(option, `a rule whose layers all spike (--rule ${o.rule} trains a non-spiking readout, which NIR's IF/LIF cannot express)`, undefined, { kind: 'option', showGot: false });
+  if (o.delay !== 0) throw new InputError('--delay', `0 with ${option} (NIR has no chip-wide synaptic delay)`, o.delay, { kind: 'option' });
 }
 
 /** Write a trained network as a NIR file (docs/nir.md); the file is replaced atomically. */

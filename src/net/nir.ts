@@ -526,16 +526,16 @@ const key = (file: string, dt: number) => `${file}\u0000${dt}`;
  * result is kept, so that code that reads networks synchronously (loadedNir: `ncsim train --net`)
  * finds it once this has been awaited.
  */
-export async function readNirFile(file: string, o: NirOptions = {}): Promise<Net> {
+export async function importNir(file: string, o: NirOptions = {}): Promise<Net> {
   const g = await readNirGraph(file);
   const net = nirToNet(g, JSON.stringify(basename(file)), o);
   readSoFar.set(key(file, o.dt ?? NIR_DEFAULT_DT), net);
   return net;
 }
 
-/** A NIR file's network as readNirFile read it (same path and dt); it must have been awaited first. */
+/** A NIR file's network as importNir read it (same path and dt); it must have been awaited first. */
 export function loadedNir(file: string, o: NirOptions = {}): Net {
   const net = readSoFar.get(key(file, o.dt ?? NIR_DEFAULT_DT));
-  if (!net) throw new Error(`NIR file ${file} has not been read: await readNirFile(file, { dt }) first (h5wasm initialises asynchronously)`);
+  if (!net) throw new Error(`NIR file ${file} has not been read: await importNir(file, { dt }) first (h5wasm initialises asynchronously)`);
   return net;
 }

@@ -11,7 +11,9 @@ import { costRun } from '../cost/cost.js';
 import { pipelineReport } from '../pipeline/params.js';
 import type { Schedule } from '../pipeline/des.js';
 import { InputError } from '../io/errors.js';
-import { isNirPath, readNirFile } from '../net/nir.js';
+import { isNirPath, importNir } from '../net/nir.js';
+import { checkNirExportable, nirOfChip, prepareNirExport } from '../net/nir-export.js';
+import { planOutputs } from '../io/outputs.js';
 
 /** How a run is priced: the `--hw`, `--mapping` and `--schedule` of `ncsim train`. */
 export interface PriceOptions {
@@ -34,6 +36,11 @@ export interface TrainAsyncHooks {
   onProgress?: (p: Progress) => void;
   /** Aborting it stops the run between two samples; the promise then rejects with an AbortError. */
   signal?: AbortSignal;
+  /**
+   * Also write the network as trained on chip (after the last epoch) to this NIR file (docs/nir.md,
+   * `--save-nir`): the path is checked before the run, the file written when it ends.
+   */
+  saveNir?: string;
 }
 
 const KNOWN = new Set([...Object.keys(TRAIN_DEFAULTS), 'lr', 'net', ...Object.keys(PRICE_DEFAULTS)]);
@@ -88,16 +95,28 @@ export async function trainAsync(options: LibraryTrainOptions = {}, hooks: Train
   signal?.throwIfAborted();
   const { train: o, price } = resolveTrainOptions(options);
   const model = typeof price.hw === 'string' ? loadModel(price.hw) : price.hw;
-  // A NIR graph as net is read here (h5wasm is asynchronous); train() needs readNirFile awaited first.
-  if (o.net && isNirPath(o.net)) await readNirFile(o.net, { dt: o.dt });
+  // A NIR graph as net is read here (h5wasm is asynchronous); train() needs importNir awaited first.
+  if (o.net && isNirPath(o.net)) await importNir(o.net, { dt: o.dt });
+  // --save-nir: the path and what NIR can express checked now; the chip's graph kept after the last epoch.
+  const outputs = planOutputs([{ option: 'saveNir', path: hooks.saveNir }], o.net ? [o.net] : []);
+  const checks = fitsChecks(model, price.mapping);
+  if (hooks.saveNir !== undefined) {
+    checkNirExportable(o, 'saveNir');
+    await prepareNirExport();
+    checks.afterTraining = ({ net, chip }) => outputs.set('saveNir', nirOfChip(net, chip, o.dt));
+  }
   await yieldToEventLoop();
-  const steps = trainSteps(o, onProgress, fitsChecks(model, price.mapping), { model, mapping: price.mapping });
+  const steps = trainSteps(o, onProgress, checks, { model, mapping: price.mapping });
   let last = performance.now();
   try {
     for (;;) {
       signal?.throwIfAborted();
       const r = steps.next();
-      if (r.done) return priceReport(r.value, model, price.mapping, price.schedule);
+      if (r.done) {
+        const report = priceReport(r.value, model, price.mapping, price.schedule);
+        outputs.commit();
+        return report;
+      }
       if (performance.now() - last > 20) {
         await yieldToEventLoop();
         last = performance.now();

@@ -71,7 +71,7 @@ export interface TrainOptions {
   backend: Backend;
   /**
    * A network description file (ncsim.net/1, nets/README.md), or a NIR graph (docs/nir.md: read
-   * first with readNirFile, h5wasm being asynchronous); absent: the MLP of `hidden`.
+   * first with importNir, h5wasm being asynchronous); absent: the MLP of `hidden`.
    */
   net?: string;
   /** A NIR file's time step (s; docs/nir.md); absent: NIR_DEFAULT_DT. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { train, TRAIN_DEFAULTS, type TrainOptions } from '../../src/train/train.js';
 import type { Chip } from '../../src/chip/chip.js';
 import type { Net } from '../../src/net/file.js';
-import { readNirFile, readNirGraph } from '../../src/net/nir.js';
+import { importNir, readNirGraph } from '../../src/net/nir.js';
 import { exportNir, nirGraphOf, trainedNet, type TrainedNet } from '../../src/net/nir-export.js';
 import { netLayers } from '../../src/net/build.js';
 import { Rng } from '../../src/host/rng.js';
@@ -83,7 +83,7 @@ describe('NIR export: round trip, bit for bit', () => {
     const { trained, chip } = trainKeep({ hidden: [12], leak: 0.875, seed: 3 });
     const path = join(dir, 'mlp.nir');
     await exportNir(path, trained);
-    const back = await readNirFile(path);
+    const back = await importNir(path);
     expect(back.layers.map((l) => [l.name, l.type, l.nIn, l.nOut])).toEqual([['h1', 'dense', 784, 12], ['out', 'dense', 12, 10]]);
     expect(back.params?.reset).toBe('subtract');
     const spec = netLayers(back, { threshold: 9, leak: 0.1 }, 'file', new Rng(1), 1);
@@ -102,12 +102,25 @@ describe('NIR export: round trip, bit for bit', () => {
     expect(g.edges.map(([a]) => g.nodes[a].type)).toEqual(['Input', 'Conv2d', 'IF', 'SumPool2d', 'IF', 'Flatten', 'Affine', 'IF', 'Affine', 'IF']);
     expect(g.nodes.c1_conv.fields.weight.shape).toEqual([8, 1, 5, 5]);
     expect(g.nodes.c1.fields.metadata).toBeUndefined();
-    const back = await readNirFile(path);
+    const back = await importNir(path);
     expect(back.layers.map((l) => [l.name, l.type, l.nOut])).toEqual([['c1', 'conv', 8 * 14 * 14], ['p1', 'pool', 8 * 7 * 7], ['h1', 'dense', 128], ['out', 'dense', 10]]);
     expect(back.layers.map((l) => l.conv)).toEqual(chip.spec.layers.map((l) => l.conv));
     expect(back.params?.reset).toBe('zero');
     const spec = netLayers(back, { threshold: 9, leak: 0.1 }, 'file', new Rng(1), 1);
     expect(bits(spec)).toEqual(bits(chip.spec.layers.map((l, n) => ({ nOut: l.nOut, weights: chip.getWeights(n), bias: chip.getBias(n), threshold: chip.getThreshold(n), leak: chip.getLeak(n) }))));
+  }, 120_000);
+});
+
+describe('library: trainAsync(options, { saveNir })', () => {
+  it('writes the trained network when the run ends; refuses a readout rule before the run', async () => {
+    const { trainAsync } = await import('../../src/train/api.js');
+    const path = join(dir, 'lib.nir');
+    const rep = await trainAsync({ hidden: [8], samples: 40, testSamples: 20, epochs: 1, teacherEpochs: 1, steps: 4, teacherWorker: false }, { saveNir: path });
+    const back = await importNir(path);
+    expect(back.layers.map((l) => [l.name, l.nOut])).toEqual([['h1', 8], ['out', 10]]);
+    expect(back.params?.reset).toBe(rep.options.reset);
+    await expect(trainAsync({ rule: 'stop-w', hidden: [8] }, { saveNir: join(dir, 'readout.nir') })).rejects.toThrow(/"saveNir": expected a rule whose layers all spike/);
+    expect(existsSync(join(dir, 'readout.nir'))).toBe(false);
   }, 120_000);
 });
 

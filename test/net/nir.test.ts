@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadH5, readNirFile, readNirGraph, nirToNet } from '../../src/net/nir.js';
+import { loadH5, importNir, readNirGraph, nirToNet } from '../../src/net/nir.js';
 import { netLayers } from '../../src/net/build.js';
 import { Rng } from '../../src/host/rng.js';
 import { InputError } from '../../src/io/errors.js';
@@ -71,7 +71,7 @@ const chainEdges: [string, string][] = [['input', 'fc1'], ['fc1', 'lif1'], ['lif
 /** The refusal of a file: an InputError whose message names `node`. */
 async function refusal(path: string): Promise<InputError> {
   try {
-    await readNirFile(path);
+    await importNir(path);
   } catch (e) {
     if (e instanceof InputError) return e;
     throw e;
@@ -85,7 +85,7 @@ beforeAll(() => {
 
 describe('NIR import', () => {
   it('Input -> Affine -> LIF -> Affine -> LIF -> Output: layers, weights, biases, thresholds, leaks (Euler, dt 1 ms)', async () => {
-    const net = await readNirFile(await writeNir('mlp.nir', mlpNodes(), chainEdges));
+    const net = await importNir(await writeNir('mlp.nir', mlpNodes(), chainEdges));
     expect(net.input).toEqual({ channels: 3, height: 1, width: 1 });
     expect(net.layers.map((l) => [l.name, l.type, l.nIn, l.nOut])).toEqual([['lif1', 'dense', 3, 2], ['lif2', 'dense', 2, 2]]);
     const p = net.params;
@@ -118,7 +118,7 @@ describe('NIR import', () => {
       lif: { type: 'LIF', tau: arr([tau]), r: arr([tau / dt]), v_leak: arr([0]), v_threshold: arr([1]) },
       output: { type: 'Output', shape: shape([1]) },
     }, [['input', 'fc'], ['fc', 'lif'], ['lif', 'output']], true);
-    const p = (await readNirFile(path, { dt })).params;
+    const p = (await importNir(path, { dt })).params;
     expect(p?.layers[0].leak[0]).toBeCloseTo(beta, 6);
     expect(p?.layers[0].weights[0]).toBeCloseTo(1, 6);
     expect(p?.layers[0].weights[1]).toBeCloseTo(2, 6);
@@ -132,7 +132,7 @@ describe('NIR import', () => {
       if1: { type: 'IF', r: arr([2]), v_threshold: arr([3]) },
       output: { type: 'Output', shape: shape([1]) },
     }, [['input', 'flat'], ['flat', 'fc'], ['fc', 'if1'], ['if1', 'output']]);
-    const net = await readNirFile(path);
+    const net = await importNir(path);
     expect(net.input).toEqual({ channels: 1, height: 2, width: 2 });
     const l = net.params?.layers[0];
     expect(Array.from(l?.weights ?? [])).toEqual([2, 4, 6, 8]);
@@ -197,11 +197,11 @@ describe('NIR import', () => {
   });
 
   it('reads the fixtures written by other tools (Rockpool, NIR 0.2.0)', async () => {
-    const net = await readNirFile(join(fixtures, 'lif_rockpool.nir'));
+    const net = await importNir(join(fixtures, 'lif_rockpool.nir'));
     expect(net.layers.map((l) => [l.nIn, l.nOut])).toEqual([[1, 1]]);
     // tau 2.5 ms, dt 1 ms: leak 0.6
     expect(net.params?.layers[0].leak[0]).toBeCloseTo(0.6, 5);
-    const two = await readNirFile(join(fixtures, 'two_lif_neurons.nir'));
+    const two = await importNir(join(fixtures, 'two_lif_neurons.nir'));
     expect(two.layers.map((l) => l.name)).toEqual(['lif1', 'lif2']);
     // v_leak 1.2, tau 10 ms: a bias of 0.12 per step
     expect(two.params?.layers[0].bias[0]).toBeCloseTo(0.12, 6);
@@ -227,7 +227,7 @@ const cnnEdges: [string, string][] = [['input', 'conv'], ['conv', 'if1'], ['if1'
 
 describe('NIR import of a CNN', () => {
   it('Conv2d -> IF -> SumPool2d -> IF -> Flatten -> Affine -> LIF: conv, pool and dense layers with the file\'s values', async () => {
-    const net = await readNirFile(await writeNir('cnn.nir', cnnNodes(), cnnEdges));
+    const net = await importNir(await writeNir('cnn.nir', cnnNodes(), cnnEdges));
     expect(net.input).toEqual({ channels: 1, height: 6, width: 6 });
     expect(net.layers.map((l) => [l.name, l.type, l.nIn, l.nOut])).toEqual([['if1', 'conv', 36, 72], ['if2', 'pool', 72, 18], ['lif', 'dense', 18, 3]]);
     expect(net.layers[0].conv).toMatchObject({ inChannels: 1, channels: 2, height: 6, width: 6, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1, depthwise: false });
@@ -243,7 +243,7 @@ describe('NIR import of a CNN', () => {
     expect(Array.from(p.layers[1].weights)).toEqual(new Array(8).fill(0.5));
     expect(Array.from(p.layers[1].threshold)).toEqual(new Array(18).fill(0.75));
     // AvgPool2d: the mean, 1/4 per tap
-    const avg = await readNirFile(await writeNir('cnn-avg.nir', cnnNodes('AvgPool2d'), cnnEdges));
+    const avg = await importNir(await writeNir('cnn-avg.nir', cnnNodes('AvgPool2d'), cnnEdges));
     expect(Array.from(avg.params?.layers[1].weights ?? [])).toEqual(new Array(8).fill(0.125));
     // --init file: conv and pool layers of the chip carry the file's values, the pool fixed
     const spec = netLayers(net, { threshold: 9, leak: 0.1 }, 'file', new Rng(1), 1);
