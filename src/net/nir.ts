@@ -201,11 +201,10 @@ export async function readNirGraph(file: string): Promise<NirGraph> {
 // Graph -> Net
 
 /** Node types ncsim maps (the chain above). */
-export const NIR_SUPPORTED = ['Input', 'Output', 'Flatten', 'Affine', 'Linear', 'Conv2d', 'AvgPool2d', 'SumPool2d', 'IF', 'LIF'];
+export const NIR_SUPPORTED = ['Input', 'Output', 'Flatten', 'Affine', 'Linear', 'Conv2d', 'AvgPool2d', 'SumPool2d', 'IF', 'LIF', 'CubaLIF'];
 
 /** Why each known NIR node type that ncsim lacks is refused. */
 const NIR_UNSUPPORTED: Record<string, string> = {
-  CubaLIF: 'a current-based LIF keeps a synaptic current with its own time constant (tau_syn); ncsim\'s neuron integrates its input in one step',
   Delay: 'ncsim has one synaptic delay for the whole chip (0 or 1 step), not delays per connection',
   LI: 'a leaky integrator that does not spike: ncsim\'s layers spike',
   I: 'an integrator that does not spike: ncsim\'s layers spike',
@@ -461,15 +460,25 @@ export function nirToNet(g: NirGraph, label: string, o: NirOptions = {}): Net {
         leak[k] = 1;
       }
     } else {
-      const tau = per('tau') as number[];
+      const tk = t === 'CubaLIF' ? 'tau_mem' : 'tau';
+      const tau = per(tk) as number[];
       const vl = per('v_leak') as number[];
+      // CubaLIF: its synaptic current, Euler, I[t] = (1 − dt/tau_syn)·I[t−1] + (dt/tau_syn)·w_in·S[t],
+      // is instantaneous only when tau_syn = dt (snnTorch's Synaptic with alpha 0): then a LIF whose
+      // input gain carries w_in. A current that decays over several steps has no state on ncsim's neuron.
+      const wIn = t === 'CubaLIF' ? per('w_in', false) ?? new Array<number>(nOut).fill(1) : undefined;
+      if (t === 'CubaLIF') {
+        const ts = per('tau_syn') as number[];
+        const slow = ts.findIndex((x) => !(Math.abs(x - dt) <= 1e-9 * dt));
+        if (slow >= 0) refuse(`${m}/tau_syn`, `tau_syn = dt (${dt} s: an instantaneous synaptic current, snnTorch's Synaptic with alpha 0)`, ts[slow], 'a synaptic current that decays over several steps needs a second state per neuron, which ncsim\'s neuron does not have');
+      }
       for (let k = 0; k < nOut; k++) {
-        if (!(tau[k] >= dt)) refuse(`${m}/tau`, `time constants >= dt (${dt} s: the leak 1 - dt/tau must be in [0, 1])`, tau[k], 'lower --dt, or check the exporter\'s dt');
+        if (!(tau[k] >= dt)) refuse(`${m}/${tk}`, `time constants >= dt (${dt} s: the leak 1 - dt/tau must be in [0, 1])`, tau[k], 'lower --dt, or check the exporter\'s dt');
         leak[k] = 1 - dt / tau[k];
-        gain[k] = (r[k] * dt) / tau[k];
+        gain[k] = ((r[k] * dt) / tau[k]) * (wIn ? wIn[k] : 1);
         drive[k] = (dt / tau[k]) * vl[k];
       }
-      if (leak.some((a) => a < 1e-6)) refuse(`${m}/tau`, `time constants with a leak 1 - dt/tau >= 1e-6 (ncsim's smallest leak)`, tau[leak.findIndex((a) => a < 1e-6)]);
+      if (leak.some((a) => a < 1e-6)) refuse(`${m}/${tk}`, `time constants with a leak 1 - dt/tau >= 1e-6 (ncsim's smallest leak)`, tau[leak.findIndex((a) => a < 1e-6)]);
     }
     let weights: Float32Array, bias: Float32Array;
     if (p.kind === 'dense') {

@@ -158,8 +158,16 @@ describe('NIR import', () => {
     const n2 = mlpNodes();
     n2.lif2 = { type: 'CubaLIF', tau_syn: arr([0.01, 0.01]), tau_mem: arr([0.01, 0.01]), r: arr([1, 1]), v_leak: arr([0, 0]), v_threshold: arr([1, 1]), w_in: arr([1, 1]) };
     const e2 = await refusal(await writeNir('cuba.nir', n2, chainEdges));
-    expect(e2.message).toContain('"lif2"');
-    expect(e2.message).toContain('tau_syn');
+    expect(e2.message).toMatch(/"lif2\/tau_syn": expected tau_syn = dt.*second state per neuron/);
+  });
+
+  it('CubaLIF with tau_syn = dt (an instantaneous current, snnTorch\'s Synaptic with alpha 0) is a LIF whose gain carries w_in', async () => {
+    const n = mlpNodes();
+    n.lif2 = { type: 'CubaLIF', tau_syn: arr([1e-3, 1e-3]), tau_mem: arr([0.01, 0.01]), r: arr([10, 10]), v_leak: arr([0, 0]), v_threshold: arr([0.5, 0.5]), w_in: arr([2, 3]) };
+    const p = (await importNir(await writeNir('cuba-fast.nir', n, chainEdges))).params;
+    expect(Array.from(p?.layers[1].leak ?? [])).toEqual(Array.from(Float32Array.of(0.9, 0.9)));
+    // gain r·dt/tau_mem·w_in = 2 and 3 on the rows of W2
+    expect(Array.from(p?.layers[1].weights ?? [])).toEqual(Array.from(Float32Array.from([W2[0] * 2, W2[1] * 2, W2[2] * 3, W2[3] * 3])));
   });
 
   it('refuses a shape mismatch, naming the node', async () => {
