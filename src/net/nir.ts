@@ -343,7 +343,7 @@ export function nirToNet(g: NirGraph, label: string, o: NirOptions = {}): Net {
     if (flat) refuse(n, `an image input ([C, H, W]) for ${t}`, 'a flat input (after a Flatten or a dense layer)', 'convolutions and pools come before the dense layers');
   };
   const after = (n: string, t: string) => {
-    if (pending) refuse(n, `an IF or LIF node after ${pending.node} (each ncsim layer is one weight node or pool followed by its neuron node)`, t, pending.kind === 'conv' && t.endsWith('Pool2d') ? 'a pool between a convolution and its neurons is not mapped: ncsim pools spikes, after the neurons' : undefined);
+    if (pending) refuse(n, `an IF or LIF node after ${pending.node} (each ncsim layer is one weight node or pool followed by its neuron node)`, t);
   };
 
   for (let i = 1; i < chain.length - 1; i++) {
@@ -401,6 +401,34 @@ export function nirToNet(g: NirGraph, label: string, o: NirOptions = {}): Net {
       if (prod(bv.shape) !== K) refuse(`${n}/bias`, `${K} values (one per output channel)`, `shape ${JSON.stringify(bv.shape)}`, 'shape mismatch');
       const geo: ConvGeometry = { inChannels: C, inHeight: cur.height, inWidth: cur.width, channels: K, height: oh, width: ow, kernelHeight: kh, kernelWidth: kw, stride, padding: pad, depthwise: false };
       pending = { node: n, kind: 'conv', g: geo, w: w.data as number[], b: bv.data as number[] };
+      continue;
+    }
+    if ((t === 'AvgPool2d' || t === 'SumPool2d') && pending?.kind === 'conv') {
+      // Convolution then pool, before the neurons (snnTorch's Conv2d -> AvgPool2d -> Leaky): both
+      // linear, so one convolution of kernel k + (kp − 1)·s, stride s·sp, the same padding, whose
+      // weights sum the conv's over the pool's window (scaled by 1/(kp·kp) for an average).
+      const c = pending.g;
+      const [ph, pw] = pair(n, 'kernel_size');
+      if (ph < 1 || pw < 1) refuse(`${n}/kernel_size`, 'a kernel of at least 1 x 1', `[${ph}, ${pw}]`);
+      const sp = one(n, 'stride', pair(n, 'stride', ph), 'ncsim\'s convolutions have one stride');
+      if (sp < 1) refuse(`${n}/stride`, 'a stride >= 1', sp);
+      const pad = pair(n, 'padding', 0);
+      if (pad[0] !== 0 || pad[1] !== 0) refuse(`${n}/padding`, 'padding 0 (a pool after a convolution is merged into it)', JSON.stringify(pad));
+      const oh = convOutSize(c.height, ph, sp, 0), ow = convOutSize(c.width, pw, sp, 0);
+      if (oh < 1 || ow < 1) refuse(`${n}/kernel_size`, `a kernel that fits the ${c.height} x ${c.width} output of ${pending.node}`, `${ph} x ${pw}`);
+      const s = c.stride, KH = c.kernelHeight + (ph - 1) * s, KW = c.kernelWidth + (pw - 1) * s;
+      const scale = t === 'SumPool2d' ? 1 : 1 / (ph * pw);
+      const w = new Array<number>(c.channels * c.inChannels * KH * KW).fill(0);
+      for (let kc = 0; kc < c.channels * c.inChannels; kc++) {
+        for (let dy = 0; dy < c.kernelHeight; dy++) {
+          for (let dx = 0; dx < c.kernelWidth; dx++) {
+            const v = pending.w[(kc * c.kernelHeight + dy) * c.kernelWidth + dx] * scale;
+            for (let a = 0; a < ph; a++) for (let b = 0; b < pw; b++) w[(kc * KH + dy + a * s) * KW + dx + b * s] += v;
+          }
+        }
+      }
+      const g2: ConvGeometry = { ...c, height: oh, width: ow, kernelHeight: KH, kernelWidth: KW, stride: s * sp };
+      pending = { node: pending.node, kind: 'conv', g: g2, w, b: pending.b.map((x) => x * scale * ph * pw) };
       continue;
     }
     if (t === 'AvgPool2d' || t === 'SumPool2d') {

@@ -277,9 +277,9 @@ describe('NIR import of a CNN', () => {
       edit(nodes);
       expect((await refusal(await writeNir(`cnn-${name.replace(/ /g, '-')}.nir`, nodes, cnnEdges))).message, name).toMatch(re);
     }
-    // a pool between the convolution and its neurons
-    const e = await refusal(await writeNir('cnn-conv-pool.nir', cnnNodes(), [['input', 'conv'], ['conv', 'pool'], ['pool', 'if1'], ['if1', 'if2'], ['if2', 'flat'], ['flat', 'fc'], ['fc', 'lif'], ['lif', 'output']]));
-    expect(e.message).toMatch(/node "pool".*pool between a convolution and its neurons/);
+    // two neuron nodes in a row
+    const e = await refusal(await writeNir('cnn-two-neurons.nir', cnnNodes(), [['input', 'conv'], ['conv', 'pool'], ['pool', 'if1'], ['if1', 'if2'], ['if2', 'flat'], ['flat', 'fc'], ['fc', 'lif'], ['lif', 'output']]));
+    expect(e.message).toMatch(/node "if2": expected a weight node .* before a neuron node/);
     // a convolution after a Flatten
     const n2 = cnnNodes();
     const e2 = await refusal(await writeNir('cnn-flat-conv.nir', n2, [['input', 'flat'], ['flat', 'conv'], ['conv', 'if1'], ['if1', 'pool'], ['pool', 'if2'], ['if2', 'fc'], ['fc', 'lif'], ['lif', 'output']]));
@@ -288,6 +288,52 @@ describe('NIR import of a CNN', () => {
     const n3 = cnnNodes();
     n3.pool = { type: 'Delay', delay: arr([1]) };
     expect((await refusal(await writeNir('cnn-delay.nir', n3, cnnEdges))).message).toMatch(/node "pool".*Delay.*one synaptic delay/);
+  });
+
+  it('Conv2d -> AvgPool2d -> IF (a pool before the neurons) is one convolution: the same currents as conv then pool', async () => {
+    // 2 x 7 x 7 input, conv 2 -> 3 channels, 3x3, stride 2, pad 1 (4 x 4), then average pool 2/2 (2 x 2)
+    const [C, H, K, k, s, p] = [2, 7, 3, 3, 2, 1];
+    const w = Array.from({ length: K * C * k * k }, (_, i) => ((i * 37) % 19) / 19 - 0.5);
+    const b = [0.25, -0.5, 1];
+    const path = await writeNir('conv-pool.nir', {
+      input: { type: 'Input', shape: shape([C, H, H]) },
+      conv: { type: 'Conv2d', weight: arr(w, [K, C, k, k]), bias: arr(b), stride: shape([s]), padding: shape([p]), dilation: shape([1]), groups: { data: [1], shape: [], dtype: '<q' } },
+      pool: { type: 'AvgPool2d', kernel_size: shape([2, 2]), stride: shape([2, 2]), padding: shape([0, 0]) },
+      if1: { type: 'IF', r: arr([1]), v_threshold: arr([1]) },
+      flat: { type: 'Flatten', start_dim: { data: [1], shape: [], dtype: '<q' }, end_dim: { data: [-1], shape: [], dtype: '<q' } },
+      fc: { type: 'Linear', weight: arr(new Array(2 * K * 4).fill(0.1), [2, K * 4]) },
+      if2: { type: 'IF', r: arr([1]), v_threshold: arr([1]) },
+      output: { type: 'Output', shape: shape([2]) },
+    }, [['input', 'conv'], ['conv', 'pool'], ['pool', 'if1'], ['if1', 'flat'], ['flat', 'fc'], ['fc', 'if2'], ['if2', 'output']]);
+    const net = await importNir(path);
+    const g = net.layers[0].conv;
+    expect(net.layers.map((l) => [l.type, l.nOut])).toEqual([['conv', K * 2 * 2], ['dense', 2]]);
+    expect(g).toMatchObject({ kernelHeight: 5, kernelWidth: 5, stride: 4, padding: 1, height: 2, width: 2 });
+    // a direct convolution (zero padding) of a seeded input
+    const conv = (x: number[], cin: number, h: number, wt: number[], kout: number, kk: number, st: number, pd: number, bias: number[]) => {
+      const oh = Math.floor((h + 2 * pd - kk) / st) + 1;
+      const out = new Array<number>(kout * oh * oh).fill(0);
+      for (let o = 0; o < kout; o++) for (let y = 0; y < oh; y++) for (let xx = 0; xx < oh; xx++) {
+        let acc = bias[o];
+        for (let c = 0; c < cin; c++) for (let dy = 0; dy < kk; dy++) for (let dx = 0; dx < kk; dx++) {
+          const iy = y * st - pd + dy, ix = xx * st - pd + dx;
+          if (iy >= 0 && iy < h && ix >= 0 && ix < h) acc += wt[((o * cin + c) * kk + dy) * kk + dx] * x[(c * h + iy) * h + ix];
+        }
+        out[(o * oh + y) * oh + xx] = acc;
+      }
+      return { out, oh };
+    };
+    const x = Array.from({ length: C * H * H }, (_, i) => ((i * 13) % 7) / 7);
+    const c1 = conv(x, C, H, w, K, k, s, p, b);
+    const pooled: number[] = [];
+    for (let o = 0; o < K; o++) for (let y = 0; y < 2; y++) for (let xx = 0; xx < 2; xx++) {
+      let acc = 0;
+      for (let a = 0; a < 2; a++) for (let bb = 0; bb < 2; bb++) acc += c1.out[(o * c1.oh + 2 * y + a) * c1.oh + 2 * xx + bb];
+      pooled.push(acc / 4);
+    }
+    const q = net.params?.layers[0];
+    const merged = conv(x, C, H, Array.from(q?.weights ?? []), K, 5, 4, 1, Array.from(q?.bias ?? []));
+    merged.out.forEach((v, i) => expect(v).toBeCloseTo(pooled[i], 5));
   });
 
   it('refuses an HDF5 file without edges, naming the dataset', async () => {
