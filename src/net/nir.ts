@@ -5,14 +5,19 @@
  *
  * Two steps: readNirGraph reads the HDF5 file (h5wasm, loaded once, asynchronously) into a plain
  * NirGraph (node name -> type and numeric datasets; edges); nirToNet checks that graph and maps
- * it, synchronously, onto ncsim's layers. What ncsim simulates is a feed-forward chain
+ * it, synchronously, onto ncsim's layers. What ncsim simulates is a feed-forward chain of
+ * layers, each a linear node (or two merged) closed by its neuron node:
  *
- *   Input -> [Flatten] -> (Affine | Linear) -> (IF | LIF) -> ... -> (Affine | Linear) -> (IF | LIF) -> Output
+ *   Input -> ( Conv2d [-> AvgPool2d | SumPool2d] | AvgPool2d | SumPool2d ) -> (IF | LIF | CubaLIF) -> ...
+ *         -> [Flatten] -> (Affine | Linear) -> (IF | LIF | CubaLIF) -> ... -> Output
  *
- * one dense spiking layer per weight node and the neuron node after it. Anything else is refused
- * with an InputError (exit status 2) naming the node and why: recurrent edges and cycles,
- * branches and joins, node types ncsim lacks (Delay, CubaLIF, LI, Conv, pools, ...), shapes that
- * do not chain, values the chip cannot hold (v_reset other than 0, tau < dt, threshold <= 0).
+ * a conv, pool or dense ncsim layer per group (a pool right after a convolution is merged into
+ * it; a pool after neurons is ncsim's pool layer, fixed depthwise weights). Anything else is
+ * refused with an InputError (exit status 2) naming the node and why: recurrent edges and cycles,
+ * branches and joins, node types ncsim lacks (Delay, LI, Conv1d, ...), CubaLIF with a synaptic
+ * current slower than one step, convolutions with groups or dilation, shapes that do not chain,
+ * values the chip cannot hold (v_reset other than 0, tau < dt, threshold <= 0, gains that differ
+ * within a channel of a convolution).
  *
  * Discretisation (forward Euler with step dt, the reading of snnTorch's and Norse's exporters):
  * NIR's LIF  tau·dv/dt = (v_leak − v) + r·I  becomes  v[t] = α·v[t−1] + g·I[t] + (dt/tau)·v_leak
