@@ -58,24 +58,26 @@ function progressBar(): (p: Progress) => void {
 function cmdTrain(argv: string[]): void | Promise<void> {
   const { options: o } = parseArgs(TRAIN, argv);
   if (o.help) return out(formatHelp(TRAIN));
+  // Every output path is checked before minutes of simulation (and before any asynchronous
+  // reading); all are written together at the end.
+  const outputs = planOutputs([
+    { option: '--out', path: o.out as string | undefined }, { option: '--report', path: o.report as string | undefined },
+    { option: '--stats', path: o.stats as string | undefined }, { option: '--accelergy', path: o.accelergy as string | undefined },
+    { option: '--save-nir', path: o.saveNir as string | undefined },
+  ], [o.net, o.hw].filter((f): f is string => typeof f === 'string' && (f.includes('/') || f.endsWith('.json') || f.endsWith('.nir'))));
+  // What NIR cannot express is refused before the run, not after it (src/net/nir-export.ts).
+  if (outputs.has('--save-nir')) checkNirExportable(o as unknown as TrainOptions);
   // A NIR graph as --net is read first, and the NIR writer of --save-nir loaded (h5wasm initialises
   // asynchronously); train then finds the graph (loadedNir) and writes synchronously.
   const nirIn = typeof o.net === 'string' && isNirPath(o.net);
-  if (nirIn || o.saveNir !== undefined) {
-    return Promise.all([nirIn ? importNir(o.net as string, { dt: o.dt as number }) : undefined, o.saveNir !== undefined ? prepareNirExport() : undefined]).then(() => runTrain(o));
+  if (nirIn || outputs.has('--save-nir')) {
+    return Promise.all([nirIn ? importNir(o.net as string, { dt: o.dt as number }) : undefined, outputs.has('--save-nir') ? prepareNirExport() : undefined]).then(() => runTrain(o, outputs));
   }
-  runTrain(o);
+  runTrain(o, outputs);
 }
 
-function runTrain(o: Record<string, unknown>): void {
+function runTrain(o: Record<string, unknown>, outputs: OutputSet): void {
   const opts = o as Record<string, unknown> & { json: boolean; out?: string; quiet: boolean; hw: string; stats?: string; accelergy?: string; report?: string };
-  // Every output path is checked before minutes of simulation; all are written together at the end.
-  const outputs = planOutputs([
-    { option: '--out', path: opts.out }, { option: '--report', path: opts.report },
-    { option: '--stats', path: opts.stats }, { option: '--accelergy', path: opts.accelergy }, { option: '--save-nir', path: opts.saveNir as string | undefined },
-  ], [opts.net as string | undefined, opts.hw].filter((f): f is string => typeof f === 'string' && (f.includes('/') || f.endsWith('.json') || f.endsWith('.nir'))));
-  // What NIR cannot express is refused before the run, not after it (src/net/nir-export.ts).
-  if (outputs.has('--save-nir')) checkNirExportable(opts as unknown as TrainOptions);
   // Load the hardware model first: a bad --hw is refused before minutes of simulation.
   const model = loadModel(opts.hw);
   const showProgress = !opts.quiet && process.stderr.isTTY;
