@@ -336,6 +336,17 @@ describe('NIR import of a CNN', () => {
     merged.out.forEach((v, i) => expect(v).toBeCloseTo(pooled[i], 5));
   });
 
+  it('an Input with a batch dimension [1, C, H, W] and "same" padding', async () => {
+    const nodes = cnnNodes();
+    nodes.input = { type: 'Input', shape: shape([1, 1, 6, 6]) };
+    nodes.conv.padding = { data: 'same' };
+    const net = await importNir(await writeNir('cnn-same.nir', nodes, cnnEdges));
+    expect(net.input).toEqual({ channels: 1, height: 6, width: 6 });
+    expect(net.layers[0].conv).toMatchObject({ padding: 1, height: 6, width: 6 });
+    nodes.conv.stride = shape([2, 2]);
+    expect((await refusal(await writeNir('cnn-same-stride.nir', nodes, cnnEdges))).message).toMatch(/"conv\/padding": expected a number, "valid", or "same" with stride 1/);
+  });
+
   it('refuses an HDF5 file without edges, naming the dataset', async () => {
     const h = await loadH5();
     const path = join(dir, 'no-edges.nir');
