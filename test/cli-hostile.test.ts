@@ -259,7 +259,7 @@ const HOSTILE: Hostile[] = [
   { family: 'sizes', argv: () => ['hw', 'show', p('hw-nan.json')], names: /"clock/ },
   { family: 'sizes', argv: () => ['hw', 'show', p('hw-typo.json')], names: /corse|cores/ },
   // ---- output paths: checked before any work, never half-written, never clobbered
-  ...([['--out'], ['--report'], ['--stats'], ['--accelergy']] as const).flatMap(([opt]): Hostile[] => [
+  ...([['--out'], ['--report'], ['--stats'], ['--accelergy'], ['--save-nir']] as const).flatMap(([opt]): Hostile[] => [
     { family: 'outputs', argv: () => [...T, opt, p('nodir/x')], names: new RegExp(`option "${opt}": expected a path in an existing folder`) },
     { family: 'outputs', argv: () => [...T, opt, p('out')], names: new RegExp(`option "${opt}": expected a file path, not a folder`) },
     { family: 'outputs', argv: () => [...T, opt, p('keep.json/x')], names: new RegExp(`option "${opt}": expected a path in an existing folder`) },
@@ -270,6 +270,8 @@ const HOSTILE: Hostile[] = [
   { family: 'outputs', argv: () => [...T, '--out', p('net.json'), '--net', p('net.json')], names: /option "--out": expected a file other than the input/ },
   { family: 'outputs', argv: () => [...T, '--out', p('run.json'), '--teacher', p('run.json')], names: /option "--out": expected a file other than the input/ },
   { family: 'outputs', argv: () => [...T, '--out', '-'], names: /option "--out": expected a file path \("-" for stdout is not available/ },
+  { family: 'outputs', argv: () => [...T, '--rule', 'stop-w', '--save-nir', p('out/x.nir')], names: /option "--save-nir": expected a rule whose layers all spike/ },
+  { family: 'outputs', argv: () => [...T, '--delay', '1', '--save-nir', p('out/x.nir')], names: /option "--delay": expected 0 with --save-nir/ },
   { family: 'outputs', argv: () => [...T, '--out', ''], names: /option "--out"/ },
   ...(['--out', '--stats', '--accelergy'] as const).flatMap((opt): Hostile[] => [
     { family: 'outputs', argv: () => ['cost', p('activity.json'), opt, p('nodir/x')], names: new RegExp(`option "${opt}": expected a path in an existing folder`) },

@@ -9,6 +9,7 @@ import { RULES, RULE_TABLE, rulesUpdatingAt } from '../rules/table.js';
 import { REPORT, COMPARE } from './report-commands.js';
 import { ROBUSTNESS } from './robustness-command.js';
 import { NET } from './net-command.js';
+import { NIR_DEFAULT_DT } from '../net/nir.js';
 
 export const TRAIN: CommandSpec = {
   name: 'train',
@@ -26,7 +27,8 @@ export const TRAIN: CommandSpec = {
     { name: 'lr', type: 'number', min: 0, max: 10, description: `learning rate eta of the chip (default per rule: ${RULES.map((r) => `${r} ${RULE_TABLE[r].learningRate}`).join(', ')})` },
     { name: 'lr-decay', type: 'number', min: 0, max: 1, default: D.lrDecay, description: 'learning rate of epoch e is lr * lr-decay^(e-1)' },
     { name: 'hidden', type: 'list', min: 1, max: 100000, default: D.hidden, description: 'hidden layer sizes (teacher and SNN), comma-separated' },
-    { name: 'net', type: 'string', valueName: 'file', description: 'network description file (ncsim.net/1: conv, pool and dense layers; see nets/README.md); replaces --hidden' },
+    { name: 'net', type: 'string', valueName: 'file', description: 'network description file (ncsim.net/1: conv, pool and dense layers; see nets/README.md), or a NIR graph (.nir, docs/nir.md); replaces --hidden' },
+    { name: 'dt', type: 'number', min: 1e-9, max: 10, default: NIR_DEFAULT_DT, description: 'a NIR file\'s time step (s): LIF leak 1 - dt/tau, input gain r*dt/tau (docs/nir.md)' },
     { name: 'data', type: 'string', valueName: 'source', default: D.data, description: 'mnist (images, encoded by --encoding), mnist-events (seeded saccade events binned into --steps frames), events:FOLDER (event recordings), idx:FOLDER (the four IDX files of an image data set, gzipped or not) or fashion-mnist (Debian\'s dataset-fashion-mnist, 60,000 / 10,000 images); event frames are input currents and the teacher sees them summed over time / T' },
     { name: 'encoding', type: 'enum', choices: ['direct', 'rate'], default: D.encoding, description: 'input: analog currents (direct) or Bernoulli rate spikes' },
     { name: 'seed', type: 'int', min: 0, max: 4294967295, default: D.seed, description: 'seed of everything (split, teacher, chip, spikes)' },
@@ -39,7 +41,7 @@ export const TRAIN: CommandSpec = {
     { name: 'percentile', type: 'number', min: 0, max: 100, default: D.percentile, description: 'percentile q of the target normalization' },
     { name: 'normalization', type: 'enum', choices: ['calibration', 'batch'], default: D.normalization, description: 'y_norm over a calibration set, or per batch' },
     { name: 'batch', type: 'int', min: 1, default: D.batch, description: 'batch size of the per-batch normalization' },
-    { name: 'init', type: 'enum', choices: ['random', 'teacher'], default: D.init, description: 'initial chip weights: seeded random, or the teacher rescaled (conversion start)' },
+    { name: 'init', type: 'enum', choices: ['random', 'teacher', 'file'], default: D.init, description: 'initial chip weights: seeded random, the teacher rescaled (conversion start), or those of the NIR file given as --net with its thresholds, leaks and reset (docs/nir.md)' },
     { name: 'teacher-worker', type: 'boolean', default: D.teacherWorker, description: 'run the teacher in a worker thread a batch ahead of the chip (same results bit for bit)' },
     { name: 'init-gain', type: 'number', min: 0, max: 1000, default: D.initGain, description: 'scale of the random initial weights' },
     { name: 'teacher', type: 'string', valueName: 'model.onnx', description: 'use this ONNX model (e.g. from torch.onnx.export) as the teacher instead of training one: Gemm, MatMul, Add, Conv, Relu, Clip, AveragePool, Flatten, Reshape (and the Pad, Shape, Gather, Unsqueeze, Concat and Constant nodes PyTorch writes around them); its layers must be the network\'s (docs/onnx.md)' },
@@ -56,6 +58,7 @@ export const TRAIN: CommandSpec = {
     { name: 'report', type: 'string', valueName: 'path', description: 'also write a self-contained HTML report with charts' },
     { name: 'stats', type: 'string', valueName: 'path', description: 'also write the cost figures as stats.txt lines (name value # description (unit))' },
     { name: 'accelergy', type: 'string', valueName: 'path', description: "also write the action counts in Accelergy's action_counts YAML shape" },
+    { name: 'save-nir', type: 'string', valueName: 'path', description: 'also write the network as trained on chip (after the last epoch) as a NIR graph (HDF5, nir.write\'s layout; docs/nir.md): `ncsim net` and `train --net FILE --init file` read it back to the same predictions' },
     { name: 'quiet', type: 'boolean', default: false, description: 'no progress bar' },
     { name: 'checkpoint', type: 'string', valueName: 'DIR', description: 'save the run in this folder (made if absent) every --checkpoint-every samples and at every epoch\'s end; on SIGINT/SIGTERM save at the next sample and exit 130/143 (docs/checkpoints.md)' },
     { name: 'checkpoint-every', type: 'int', min: 0, valueName: 'N', description: 'training samples between two checkpoints, besides every epoch\'s end; 0: epoch ends only (default 2000; a resumed run: its checkpoint\'s)' },

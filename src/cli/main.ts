@@ -20,6 +20,7 @@ import { cmdReport, cmdCompare } from './report-commands.js';
 import { cmdRobustness } from './robustness-command.js';
 import { syncOptionTables, missingOptionTables } from './readme-tables.js';
 import { cmdNet } from './net-command.js';
+import { isNirPath, importNir } from '../net/nir.js';
 import { cmdSweep, cmdWorker } from './sweep-command.js';
 import { cmdCases } from './cases-command.js';
 import { ALL_COMMANDS } from './all-commands.js';
@@ -31,7 +32,8 @@ import type { ReportRun } from '../report/html/types.js';
 import { readAnyCaseFile } from '../trace/case.js';
 import { runTrace, emptyWaveforms } from '../trace/trace.js';
 import { traceVcd } from '../trace/vcd.js';
-import { train, TrainOptions, Progress } from '../train/train.js';
+import { train, TrainOptions, TrainChecks, Progress } from '../train/train.js';
+import { checkNirExportable, nirOfChip, prepareNirExport } from '../net/nir-export.js';
 import { priceReport, resolveTrainOptions, trainAsync, type LibraryTrainOptions, type PricedTrainReport } from '../train/api.js';
 import { Checkpoint, RunInterrupted } from '../train/checkpoint.js';
 import type { HwModel } from '../cost/hwmodel.js';
@@ -57,24 +59,44 @@ function progressBar(): (p: Progress) => void {
 
 type TrainCliOptions = Record<string, unknown> & {
   json: boolean; out?: string; quiet: boolean; hw: string; stats?: string; accelergy?: string; report?: string;
-  checkpoint?: string; checkpointEvery?: number; resume?: string;
+  checkpoint?: string; checkpointEvery?: number; resume?: string; saveNir?: string; net?: string; dt?: number;
 };
 
 function cmdTrain(argv: string[]): void | Promise<void> {
   const { options: o, given } = parseArgsGiven(TRAIN, argv);
   if (o.help) return out(formatHelp(TRAIN));
   const opts = o as TrainCliOptions;
-  // Every output path is checked before minutes of simulation; all are written together at the end.
+  // Every output path is checked before minutes of simulation (and before any asynchronous
+  // reading); all are written together at the end.
   const outputs = planOutputs([
     { option: '--out', path: opts.out }, { option: '--report', path: opts.report },
     { option: '--stats', path: opts.stats }, { option: '--accelergy', path: opts.accelergy },
-  ], [opts.net as string | undefined, opts.teacher as string | undefined, opts.hw].filter((f): f is string => typeof f === 'string' && (f.includes('/') || f.endsWith('.json') || f.endsWith('.onnx'))));
+    { option: '--save-nir', path: opts.saveNir },
+  ], [opts.net, opts.teacher as string | undefined, opts.hw].filter((f): f is string => typeof f === 'string' && (f.includes('/') || f.endsWith('.json') || f.endsWith('.onnx') || f.endsWith('.nir'))));
+  // What NIR cannot express is refused before the run, not after it (src/net/nir-export.ts).
+  if (outputs.has('--save-nir')) checkNirExportable(o as unknown as TrainOptions);
   if (opts.checkpoint !== undefined || opts.resume !== undefined) return trainCheckpointed(opts, given, outputs);
+  // A NIR graph as --net is read first, and the NIR writer of --save-nir loaded (h5wasm initialises
+  // asynchronously); train then finds the graph (loadedNir) and writes synchronously.
+  const nirIn = typeof opts.net === 'string' && isNirPath(opts.net);
+  if (nirIn || outputs.has('--save-nir')) {
+    return Promise.all([nirIn ? importNir(opts.net as string, { dt: opts.dt as number }) : undefined, outputs.has('--save-nir') ? prepareNirExport() : undefined]).then(() => runTrain(opts, outputs));
+  }
+  runTrain(opts, outputs);
+}
+
+function runTrain(opts: TrainCliOptions, outputs: OutputSet): void {
   // Load the hardware model first: a bad --hw is refused before minutes of simulation.
   const model = loadModel(opts.hw);
   const showProgress = !opts.quiet && process.stderr.isTTY;
   // Does the network fit the hardware model? Asked once the network is known, before the teacher trains.
-  const fits = { beforeTeacher: (plan: { layers: Activity['layers'] }) => void mapFor({ layers: plan.layers } as Activity, model, opts.mapping as MapPolicy) };
+  const fits: TrainChecks = {
+    beforeTeacher: (plan) => void mapFor({ layers: plan.layers } as Activity, model, opts.mapping as MapPolicy),
+    // --save-nir: the chip after the last epoch, kept until the outputs are committed together.
+    afterTraining: ({ net, chip }) => {
+      if (outputs.has('--save-nir')) outputs.set('--save-nir', nirOfChip(net, chip, opts.dt as number));
+    },
+  };
   // Every step is timed on the mesh of this model and mapping while the chip runs (src/timing).
   const timing = { model, mapping: opts.mapping as MapPolicy };
   const report = priceReport(train(stripCli(opts), showProgress ? progressBar() : undefined, fits, timing), model, opts.mapping as MapPolicy, opts.schedule as Schedule);
@@ -114,7 +136,7 @@ async function runCheckpointed(library: LibraryTrainOptions, opts: TrainCliOptio
   process.once('SIGTERM', onSignal);
   const showProgress = !opts.quiet && process.stderr.isTTY;
   try {
-    const report = await trainAsync(library, { signal: ac.signal, ...(showProgress ? { onProgress: progressBar() } : {}) });
+    const report = await trainAsync(library, { signal: ac.signal, ...(showProgress ? { onProgress: progressBar() } : {}), ...(opts.saveNir !== undefined ? { saveNir: opts.saveNir } : {}) });
     if (showProgress) process.stderr.write('\r\x1b[K');
     const options = report.options as unknown as Record<string, unknown>;
     report.options = Object.fromEntries([...order.filter((k) => k in options), ...Object.keys(options).filter((k) => !order.includes(k))].map((k) => [k, options[k]])) as unknown as typeof report.options;
@@ -133,7 +155,7 @@ async function runCheckpointed(library: LibraryTrainOptions, opts: TrainCliOptio
 
 /** The run's and the pricing's options among the command's (without output, display and checkpoint options). */
 function stripCheckpoint(o: TrainCliOptions): Record<string, unknown> {
-  const { json: _j, out: _o, quiet: _q, help: _h, stats: _s, accelergy: _a, report: _r, checkpoint: _c, checkpointEvery: _e, resume: _u, ...rest } = o;
+  const { json: _j, out: _o, quiet: _q, help: _h, stats: _s, accelergy: _a, report: _r, checkpoint: _c, checkpointEvery: _e, resume: _u, saveNir: _n, ...rest } = o;
   return rest;
 }
 
@@ -149,7 +171,7 @@ function finishTrain(report: PricedTrainReport, opts: TrainCliOptions, outputs: 
 
 /** The train options among the command's (the rest say where output goes and how it is priced). */
 function stripCli(o: Record<string, unknown>): TrainOptions {
-  const { json: _j, out: _o, quiet: _q, help: _h, hw: _w, stats: _s, accelergy: _a, schedule: _c, mapping: _m, report: _r, checkpoint: _k, checkpointEvery: _e, resume: _u, ...rest } = o;
+  const { json: _j, out: _o, quiet: _q, help: _h, hw: _w, stats: _s, accelergy: _a, schedule: _c, mapping: _m, report: _r, checkpoint: _k, checkpointEvery: _e, resume: _u, saveNir: _n, ...rest } = o;
   return rest as unknown as TrainOptions;
 }
 

@@ -14,6 +14,7 @@ import { loadModel } from '../cost/hwmodel.js';
 import { mapWithPolicy, MappingError, Mapping, MapPolicy } from '../cost/mapping.js';
 import { costRun, CostReport } from '../cost/cost.js';
 import { readNetFile, describeNet, Net, Shape3 } from '../net/file.js';
+import { isNirPath, importNir, NIR_DEFAULT_DT } from '../net/nir.js';
 import { probeNet, PROBE_DEFAULTS, ProbeInput, ProbeResult } from '../net/probe.js';
 import { convFlops } from '../host/conv-forward.js';
 import { convWeightCount } from '../reference/conv.js';
@@ -23,9 +24,9 @@ import type { Backend } from '../chip/kernels.js';
 
 export const NET: CommandSpec = {
   name: 'net',
-  summary: 'Show a network file layer by layer, map it onto a hardware model and run a few steps of seeded random input on its chip (random weights) with the cost per step',
+  summary: 'Show a network file layer by layer, map it onto a hardware model and run a few steps of seeded random input on its chip (random weights, or a NIR file\'s own) with the cost per step',
   usage: 'ncsim net FILE [--hw MODEL] [--steps N] [--seed S] [--learn] [--json]',
-  positionals: [{ name: 'FILE', description: 'a network description file (ncsim.net/1, nets/README.md)', required: true }],
+  positionals: [{ name: 'FILE', description: 'a network description file (ncsim.net/1, nets/README.md), or a NIR graph (.nir, HDF5; docs/nir.md) with its weights', required: true }],
   options: [
     { name: 'hw', type: 'string', valueName: 'model', default: 'loihi', description: 'hardware model to map onto and price the steps on: a name from `ncsim hw list` or a model file path' },
     { name: 'mapping', type: 'enum', choices: ['spread', 'pack', 'layer-per-core'], default: 'spread', description: 'placement of layers on cores: spread work over the cores (falls back to pack when it does not fit), pack into the fewest cores, or one layer per core' },
@@ -36,6 +37,7 @@ export const NET: CommandSpec = {
     { name: 'init-gain', type: 'number', min: 0, max: 1000, default: PROBE_DEFAULTS.initGain, description: 'scale of the random weights (uniform in ±gain·sqrt(3/fan-in)·threshold)' },
     { name: 'backend', type: 'enum', choices: ['wasm', 'ts'], default: PROBE_DEFAULTS.backend, description: 'kernels: wasm, or the TypeScript twin' },
     { name: 'learn', type: 'boolean', default: PROBE_DEFAULTS.learn, description: 'also run the online LTL learning circuits (train\'s defaults) towards seeded random targets, and price the learning' },
+    { name: 'dt', type: 'number', min: 1e-9, max: 10, default: NIR_DEFAULT_DT, description: 'a NIR file\'s time step (s): LIF leak 1 - dt/tau, input gain r*dt/tau (docs/nir.md)' },
     { name: 'json', type: 'boolean', default: false, description: 'print the report as one JSON document instead of a table' },
     { name: 'out', type: 'string', valueName: 'path', description: 'also write the JSON report to this file' },
   ],
@@ -63,6 +65,8 @@ export interface NetReport {
   totals: { neurons: number; storedWeights: number; synapses: number };
   run: {
     steps: number; seed: number; input: ProbeInput; rate: number | null; initGain: number; backend: Backend; learn: boolean;
+    /** Seeded random weights, or those of the file (a NIR graph's, with its thresholds, leaks and reset). */
+    weights: 'random' | 'file';
     buildSeconds: number; runSeconds: number;
     layers: ProbeResult['layers'];
   };
@@ -98,8 +102,8 @@ function mappingSummary(m: Mapping): NetReport['mapping'] {
 }
 
 /** The whole report; `refusal` is set when the network does not fit the model. */
-export function netReport(file: string, o: Record<string, unknown>): { report: NetReport; refusal?: MappingError } {
-  const net = readNetFile(file, { name: 'FILE', kind: 'argument' });
+export function netReport(file: string, o: Record<string, unknown>, given?: Net): { report: NetReport; refusal?: MappingError } {
+  const net = given ?? readNetFile(file, { name: 'FILE', kind: 'argument' });
   const model = loadModel(o.hw as string);
   const probe = probeNet(net, {
     steps: o.steps as number, seed: o.seed as number, input: o.input as ProbeInput, rate: o.rate as number,
@@ -113,7 +117,7 @@ export function netReport(file: string, o: Record<string, unknown>): { report: N
     totals: { neurons: sum('neurons'), storedWeights: sum('storedWeights'), synapses: sum('synapses') },
     run: {
       steps: o.steps as number, seed: o.seed as number, input: o.input as ProbeInput, rate: o.input === 'spikes' ? o.rate as number : null,
-      initGain: o.initGain as number, backend: o.backend as Backend, learn: o.learn as boolean, buildSeconds: probe.buildSeconds, runSeconds: probe.runSeconds, layers: probe.layers,
+      initGain: o.initGain as number, backend: o.backend as Backend, learn: o.learn as boolean, weights: net.params ? 'file' : 'random', buildSeconds: probe.buildSeconds, runSeconds: probe.runSeconds, layers: probe.layers,
     },
     hw: model.name,
     mapping: { fits: false, refusal: '' },
@@ -172,7 +176,7 @@ export function netText(r: NetReport): string {
   }
   lines.push('');
   const run = r.run;
-  lines.push(`run: ${run.steps} step(s) of seeded random input (${run.input === 'spikes' ? `Bernoulli spikes, rate ${run.rate}` : 'analog, uniform in [0, 1)'}), random weights (gain ${run.initGain}), ${run.learn ? 'online LTL towards random targets' : 'no learning'}, seed ${run.seed}, ${run.backend} (${run.runSeconds.toFixed(2)} s)`);
+  lines.push(`run: ${run.steps} step(s) of seeded random input (${run.input === 'spikes' ? `Bernoulli spikes, rate ${run.rate}` : 'analog, uniform in [0, 1)'}), ${run.weights === 'file' ? 'the file\'s weights' : `random weights (gain ${run.initGain})`}, ${run.learn ? 'online LTL towards random targets' : 'no learning'}, seed ${run.seed}, ${run.backend} (${run.runSeconds.toFixed(2)} s)`);
   lines.push(...cols([
     ['layer', 'spikes / step', 'synaptic events / step', 'weight reads / step', ...(run.learn ? ['updates / step'] : [])],
     ...run.layers.map((l) => [
@@ -201,11 +205,17 @@ function out(s: string): void {
   process.stdout.write(s.endsWith('\n') ? s : s + '\n');
 }
 
-export function cmdNet(argv: string[]): void {
+export function cmdNet(argv: string[]): void | Promise<void> {
   const { options: o, positionals } = parseArgs(NET, argv);
   if (o.help) return out(formatHelp(NET));
-  const outputs = planOutputs([{ option: '--out', path: o.out as string | undefined }], [positionals[0]]);
-  const { report, refusal } = netReport(positionals[0], o);
+  // A NIR graph is read with h5wasm, which initialises asynchronously.
+  if (isNirPath(positionals[0])) return importNir(positionals[0], { dt: o.dt as number }).then((net) => finishNet(positionals[0], o, net));
+  finishNet(positionals[0], o);
+}
+
+function finishNet(file: string, o: Record<string, unknown>, net?: Net): void {
+  const outputs = planOutputs([{ option: '--out', path: o.out as string | undefined }], [file]);
+  const { report, refusal } = netReport(file, o, net);
   const json = JSON.stringify(report, null, 2);
   outputs.set('--out', json + '\n');
   outputs.commit();

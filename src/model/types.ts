@@ -14,8 +14,11 @@ export type RuleName = 'ltl-online' | 'ltl-offline' | 'stop-w' | 'stop-wtl' | 'b
 /** When a rule's weight changes land in synaptic memory: every time step, or once per sample. */
 export type UpdateAt = 'step' | 'sample';
 
-/** Initial weights of a chip's network: seeded random, or the ANN teacher's rescaled (src/net/build.ts). */
-export type Init = 'random' | 'teacher';
+/**
+ * Initial weights of a chip's network: seeded random, the ANN teacher's rescaled, or those given
+ * with the network (a NIR file's weights, biases, thresholds and leaks) (src/net/build.ts).
+ */
+export type Init = 'random' | 'teacher' | 'file';
 
 /** The shape of a convolution (or of an average pooling: depthwise, fixed weights). */
 export interface ConvGeometry {

@@ -17,6 +17,7 @@ import { Rng } from '../host/rng.js';
 import type { Teacher } from '../host/teacher.js';
 import { convFanIn, convWeightCount } from '../reference/conv.js';
 import { Net } from './file.js';
+import { InputError } from '../io/errors.js';
 
 export interface NeuronOptions { threshold: number; leak: number }
 
@@ -25,10 +26,25 @@ export interface NeuronOptions { threshold: number; leak: number }
  * (variance gain²·threshold²/fan-in), seeded, drawn layer by layer in storage order. "teacher":
  * the teacher's weights and biases, rescaled layer by layer so that a rate in [0, 1] stands for
  * the normalized activation (weights · y_norm_{l-1} / y_norm_l · threshold): a conversion-style
- * start that LTL then calibrates on chip.
+ * start that LTL then calibrates on chip. "file": the weights, biases, thresholds and leaks given
+ * with the network (Net.params, a NIR file: src/net/nir.ts), copied (a pool's stay fixed);
+ * `neuron` is not used.
  */
 export function netLayers(net: Net, neuron: NeuronOptions, init: Init, rng: Rng, gain: number, teacher?: Teacher, norms?: number[]): LayerSpec[] {
   if (init === 'teacher' && (!teacher || !norms)) throw new Error('init "teacher" needs the teacher and its norms');
+  if (init === 'file') {
+    const p = net.params;
+    if (!p) throw new InputError('--init', '"random" or "teacher" (this network comes with no weights: "file" needs a NIR file as --net)', init, { kind: 'option' });
+    return net.layers.map((nl, l): LayerSpec => {
+      const q = p.layers[l], g = nl.conv;
+      const nW = g ? convWeightCount(g) : nl.nIn * nl.nOut, nB = g ? g.channels : nl.nOut;
+      if (q.weights.length !== nW || q.bias.length !== nB) throw new Error(`layer ${nl.name}: the given weights do not have this layer's shape`);
+      return {
+        name: nl.name, nIn: nl.nIn, nOut: nl.nOut, weights: q.weights.slice(), bias: q.bias.slice(), threshold: q.threshold.slice(), leak: q.leak.slice(),
+        ...(g ? { conv: g } : {}), ...(nl.type === 'pool' ? { fixed: true } : {}),
+      };
+    });
+  }
   const th = neuron.threshold;
   return net.layers.map((nl, l): LayerSpec => {
     const g = nl.conv;

@@ -24,7 +24,7 @@
 import { readJsonDocument } from '../io/document.js';
 import { basename } from 'node:path';
 import { InputError } from '../io/errors.js';
-import type { ConvGeometry } from '../model/types.js';
+import type { ConvGeometry, Reset } from '../model/types.js';
 import { convOutSize } from '../reference/conv.js';
 
 export const NET_FORMAT = 'ncsim.net/1';
@@ -64,6 +64,25 @@ export interface NetLayer {
   lrScale?: number;
 }
 
+/** One chip layer's parameters given with a network (a NIR file), in the chip's orientation (LayerSpec). */
+export interface NetLayerParams {
+  /** nOut x nIn, row-major (NIR's weight is [out, in], the same). */
+  weights: Float32Array;
+  bias: Float32Array;
+  /** Per neuron. */
+  threshold: Float32Array;
+  /** Per neuron (α). */
+  leak: Float32Array;
+}
+
+/** The weights and dynamics given with a network (a NIR file: src/net/nir.ts) (Net.params). */
+export interface NetParams {
+  layers: NetLayerParams[];
+  reset: Reset;
+  /** The step used to discretise (s). */
+  dt: number;
+}
+
 /** A resolved network: input shape and layers, in order. */
 export interface Net {
   /** Where it came from (file name, or "--hidden" for the built-in MLP). */
@@ -71,6 +90,8 @@ export interface Net {
   description?: string;
   input: Shape3;
   layers: NetLayer[];
+  /** Weights and dynamics given with the network (a NIR file, src/net/nir.ts); absent: the chip initialises them (--init). */
+  params?: NetParams;
 }
 
 /** Widths from input to output: [C*H*W, nOut of each layer]. */

@@ -70,11 +70,14 @@ export interface ProbeResult {
   timing?: Partial<Record<'train' | 'test', PhaseTiming>>;
 }
 
-/** The chip of a net with seeded random weights (IF neurons, threshold 1, reset by subtraction). */
+/**
+ * The chip of a net with seeded random weights (IF neurons, threshold 1, reset by subtraction),
+ * or, for a net that comes with its parameters (a NIR file), those weights, thresholds, leaks and reset.
+ */
 export function probeSpec(net: Net, o: Pick<ProbeOptions, 'steps' | 'seed' | 'initGain'>): ChipSpec {
   const initRng = new Rng(o.seed).fork();
-  const layers = netLayers(net, { threshold: 1, leak: 1 }, 'random', initRng, o.initGain);
-  return { inputSize: netSizes(net)[0], reset: 'subtract', delay: 0, maxSteps: o.steps, layers };
+  const layers = netLayers(net, { threshold: 1, leak: 1 }, net.params ? 'file' : 'random', initRng, o.initGain);
+  return { inputSize: netSizes(net)[0], reset: net.params?.reset ?? 'subtract', delay: 0, maxSteps: o.steps, layers };
 }
 
 /** Run a net for o.steps steps of seeded random input; see the header. */

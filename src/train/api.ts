@@ -12,6 +12,9 @@ import { costRun } from '../cost/cost.js';
 import { pipelineReport } from '../pipeline/params.js';
 import type { Schedule } from '../pipeline/des.js';
 import { InputError } from '../io/errors.js';
+import { isNirPath, importNir } from '../net/nir.js';
+import { checkNirExportable, nirOfChip, prepareNirExport } from '../net/nir-export.js';
+import { planOutputs } from '../io/outputs.js';
 
 /** How a run is priced: the `--hw`, `--mapping` and `--schedule` of `ncsim train`. */
 export interface PriceOptions {
@@ -49,10 +52,15 @@ export interface TrainAsyncHooks {
   onProgress?: (p: Progress) => void;
   /** Aborting it stops the run between two samples; the promise then rejects with an AbortError. */
   signal?: AbortSignal;
+  /**
+   * Also write the network as trained on chip (after the last epoch) to this NIR file (docs/nir.md,
+   * `--save-nir`): the path is checked before the run, the file written when it ends.
+   */
+  saveNir?: string;
 }
 
 const CHECKPOINT_KEYS = ['checkpoint', 'checkpointEvery', 'resume'];
-const KNOWN = new Set([...Object.keys(TRAIN_DEFAULTS), 'lr', 'net', 'teacher', ...Object.keys(PRICE_DEFAULTS), ...CHECKPOINT_KEYS]);
+const KNOWN = new Set([...Object.keys(TRAIN_DEFAULTS), 'lr', 'net', 'dt', 'teacher', ...Object.keys(PRICE_DEFAULTS), ...CHECKPOINT_KEYS]);
 
 /** Where a run saves its checkpoints and what it resumes, resolved. */
 export interface ResolvedCheckpoint {
@@ -98,7 +106,7 @@ function resolveRunOptions(partial: Partial<TrainOptions & PriceOptions>): { tra
   // The kind of each value is the default's (the CLI's parser checks ranges and choices; the
   // library at least refuses a value of the wrong kind, e.g. epochs: "3").
   for (const [k, v] of Object.entries(defined)) {
-    const d: unknown = (TRAIN_DEFAULTS as unknown as Record<string, unknown>)[k] ?? (k === 'lr' ? 0 : '');
+    const d: unknown = (TRAIN_DEFAULTS as unknown as Record<string, unknown>)[k] ?? (k === 'lr' || k === 'dt' ? 0 : '');
     const kind = Array.isArray(d) ? 'array' : typeof d;
     if ((Array.isArray(v) ? 'array' : typeof v) !== kind || (kind === 'number' && !Number.isFinite(v))) {
       throw new InputError(k, kind === 'array' ? 'an array' : kind === 'number' ? 'a finite number' : `a ${kind}`, v, { kind: 'train option' });
@@ -160,8 +168,17 @@ export async function trainAsync(options: LibraryTrainOptions = {}, hooks: Train
   signal?.throwIfAborted();
   const { train: o, price, checkpoint } = resolveTrainOptions(options);
   const model = typeof price.hw === 'string' ? loadModel(price.hw) : price.hw;
+  // A NIR graph as net is read here (h5wasm is asynchronous); train() needs importNir awaited first.
+  if (o.net && isNirPath(o.net)) await importNir(o.net, { dt: o.dt });
+  // --save-nir: the path and what NIR can express checked now; the chip's graph kept after the last epoch.
+  const outputs = planOutputs([{ option: 'saveNir', path: hooks.saveNir }], o.net ? [o.net] : []);
   // Aborted while checkpointing: the run saves at the next sample boundary, then stops with the signal's reason.
   const run = checkpointing(o, price, model, checkpoint, signal && (() => (signal.aborted ? (signal.reason ?? new Error('aborted')) : undefined)));
+  if (hooks.saveNir !== undefined) {
+    checkNirExportable(o, 'saveNir');
+    await prepareNirExport();
+    run.checks.afterTraining = ({ net, chip }) => outputs.set('saveNir', nirOfChip(net, chip, o.dt));
+  }
   await yieldToEventLoop();
   const steps = trainSteps(o, onProgress, run.checks, { model, mapping: price.mapping }, run.hooks);
   let last = performance.now();
@@ -170,7 +187,11 @@ export async function trainAsync(options: LibraryTrainOptions = {}, hooks: Train
       // A checkpointing run notices the abort itself, at its next boundary (after writing the checkpoint).
       if (!checkpoint.dir) signal?.throwIfAborted();
       const r = steps.next();
-      if (r.done) return priceReport(r.value, model, price.mapping, price.schedule);
+      if (r.done) {
+        const report = priceReport(r.value, model, price.mapping, price.schedule);
+        outputs.commit();
+        return report;
+      }
       if (performance.now() - last > 20) {
         await yieldToEventLoop();
         last = performance.now();

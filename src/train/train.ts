@@ -22,6 +22,7 @@ import { alignOnnxTeacher } from '../host/onnx/align.js';
 import { createTargetProducer } from '../stream/target-stream.js';
 import { trainSampleSteps } from './loop.js';
 import { Net, NetLayer, readNetFile, mlpNet, hasConv, describeNet } from '../net/file.js';
+import { isNirPath, loadedNir } from '../net/nir.js';
 import { netLayers, netNorms } from '../net/build.js';
 import { DataSource, imageSource, mnistEventSource, eventFolderSource } from '../net/data.js';
 import { FASHION_MNIST_DIR, loadIdxFolder } from '../host/idx.js';
@@ -71,8 +72,13 @@ export interface TrainOptions {
   teacherEpochs: number;
   teacherLr: number;
   backend: Backend;
-  /** A network description file (ncsim.net/1, nets/README.md); absent: the MLP of `hidden`. */
+  /**
+   * A network description file (ncsim.net/1, nets/README.md), or a NIR graph (docs/nir.md: read
+   * first with importNir, h5wasm being asynchronous); absent: the MLP of `hidden`.
+   */
   net?: string;
+  /** A NIR file's time step (s; docs/nir.md); absent: NIR_DEFAULT_DT. */
+  dt?: number;
   /** 'mnist' (default), 'mnist-events' (saccade events) or 'events:FOLDER' (src/net/data.ts). */
   data?: string;
   /** Memory budget in GB (src/train/budget.ts); absent: a share of the machine's memory. */
@@ -86,6 +92,8 @@ export interface TrainOptions {
 /** Checks a caller runs once the network is known, before the teacher trains (e.g. does it fit the hardware model). */
 export interface TrainChecks {
   beforeTeacher?(plan: { net: Net; layers: ActivityLayer[]; budget: RunBudget }): void;
+  /** The chip as trained, after the last epoch and its test (e.g. --save-nir: src/net/nir-export.ts trainedNet). */
+  afterTraining?(trained: { net: Net; chip: Chip }): void;
 }
 
 const R = TRAIN_RULE_DEFAULTS;
@@ -324,6 +332,7 @@ export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => vo
         boundary(at, capture(at));
       }
     }
+    checks?.afterTraining?.({ net: session.net, chip });
     const wallSeconds = (performance.now() - t0) / 1000;
     const throughput: Throughput = {
       trainSamplesPerSecond: time.train > 0 ? trainSamples / time.train : 0, trainSeconds: time.train, targetWaitSeconds: time.wait,
@@ -387,7 +396,8 @@ export class TrainSession {
     this.rng = new Rng(opts.seed);
     checkRuleOptions(opts);
     // The network file first: a bad file or rule is refused before any data is loaded.
-    const file = opts.net ? readNetFile(opts.net) : undefined;
+    const file = opts.net ? (isNirPath(opts.net) ? imageShaped(loadedNir(opts.net, { dt: opts.dt }), opts.data ?? 'mnist') : readNetFile(opts.net)) : undefined;
+    if (opts.init === 'file' && !file?.params) throw new InputError('--init', '"random" or "teacher" ("file" takes the weights of a NIR file given as --net)', opts.init, { kind: 'option' });
     checkThreads(opts, file);
     // An ONNX teacher (--teacher) is read and converted before any data too, and checked against the network as soon as it is known.
     const tl = performance.now();
@@ -463,7 +473,9 @@ export class TrainSession {
     const layers = netLayers(this.net, { threshold: o.threshold, leak: o.leak }, o.init, this.initRng, o.initGain, this.teacher, this.norms);
     // Readout rules (STOP, BPTT): the last layer is a non-spiking readout trained on the label.
     if (usesReadout(o.rule)) layers[layers.length - 1] = { ...layers[layers.length - 1], readout: true };
-    return adaptSpec(o.rule, { inputSize: this.teacher.sizes[0], reset: o.reset, delay: o.delay, maxSteps: o.steps, layers });
+    // --init file: the file's reset too (a NIR neuron resets to v_reset = 0).
+    const reset = o.init === 'file' && this.net.params ? this.net.params.reset : o.reset;
+    return adaptSpec(o.rule, { inputSize: this.teacher.sizes[0], reset, delay: o.delay, maxSteps: o.steps, layers });
   }
 
   get learningRate(): number {
@@ -643,6 +655,19 @@ function planRun(o: TrainOptions, net: Net, data: { bytes: number; samples: numb
   const maxMemory = o.maxMemory !== undefined ? o.maxMemory * 1e9 : defaultMaxMemory();
   checkBudget(budget, { maxMemory, sizeOption: o.net ? '--net' : '--hidden' }, o.backend, o.steps);
   return { net, layers: plannedLayers(input, budget, data.analog), budget };
+}
+
+/**
+ * A NIR network whose Input is flat (one dimension, as snnTorch writes an MLP's) over 28 x 28
+ * images (mnist, fashion-mnist) of as many pixels: the same dense layers over 1 x 28 x 28 (a dense
+ * layer flattens its input channel-major, which is the image's row-major order).
+ */
+function imageShaped(net: Net, data: string): Net {
+  const i = net.input, first = net.layers[0];
+  const images = data === 'mnist' || data === 'fashion-mnist';
+  if (!images || i.height !== 1 || i.width !== 1 || i.channels !== 28 * 28 || first.type !== 'dense') return net;
+  const input = { channels: 1, height: 28, width: 28 };
+  return { ...net, input, layers: [{ ...first, in: input }, ...net.layers.slice(1)] };
 }
 
 function loadSource(opts: TrainOptions, net: Net | undefined): DataSource {
