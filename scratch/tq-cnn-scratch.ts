@@ -1,0 +1,11 @@
+import { loadMnist } from '../src/host/mnist.js';
+import { teacherAccuracy } from '../src/host/teacher.js';
+import { trainNetTeacher } from '../src/host/cnn.js';
+import { readNetFile } from '../src/net/file.js';
+const prec = (process.argv[2] ?? 'f32') as 'f32' | 'f64';
+const n = Number(process.argv[4] ?? 8000);
+const { train, test } = loadMnist({ seed: 1, trainSamples: n, testSamples: 2000 });
+const net = readNetFile(process.argv[5] ?? 'nets/cnn-mnist.json');
+const t0 = performance.now();
+const t = trainNetTeacher(train, net, { epochs: Number(process.argv[3] ?? 8), learningRate: 0.001, batchSize: 32, seed: 1, precision: prec }, (e, l) => console.log(e, l.toFixed(10), ((performance.now() - t0) / 1000).toFixed(2)));
+console.log(prec, 'train s', ((performance.now() - t0) / 1000).toFixed(2), 'acc', teacherAccuracy(t, test));
