@@ -43,6 +43,7 @@ export const TRAIN: CommandSpec = {
     { name: 'init-gain', type: 'number', min: 0, max: 1000, default: D.initGain, description: 'scale of the random initial weights' },
     { name: 'teacher-epochs', type: 'int', min: 1, max: 1000, default: D.teacherEpochs, description: 'epochs of host training of the ANN teacher' },
     { name: 'teacher-lr', type: 'number', min: 0, max: 10, default: D.teacherLr, description: 'teacher learning rate (Adam)' },
+    { name: 'teacher-precision', type: 'enum', choices: ['f32', 'f64'], default: D.teacherPrecision, description: "teacher arithmetic: f32 (wasm SIMD kernels) or f64 (the earlier TypeScript teacher, to reproduce runs made before it)" },
     { name: 'backend', type: 'enum', choices: ['wasm', 'ts'], default: D.backend, description: 'kernels: wasm, or the TypeScript twin' },
     { name: 'max-memory', type: 'number', min: 0.001, max: 1e6, valueName: 'GB', description: "memory budget in GB: a run whose chip, learning state, teacher and data need more is refused before anything is allocated or trained (default: half of this machine's memory)" },
     { name: 'hw', type: 'string', valueName: 'model', default: 'loihi', description: 'hardware model that prices the run: a name from `ncsim hw list` or a model file path' },

@@ -2,7 +2,7 @@
  * The f32 teacher: the MLP's and the CNN's forward pass, back-propagation and Adam, run by the
  * wasm SIMD kernels of assembly/teacher.ts (teacher-kernels.ts) on one arena laid out once.
  *
- *   dense layer:  A_l = act(A_{l-1} · W_l^T + b_l)        one gemmNT over the whole batch
+ *   dense layer:  A_l = act(A_{l-1} · W_l^T + b_l)        one product over the whole batch
  *   conv layer:   per sample, cols = im2col(a_{l-1}), a_l = act(W_l · cols + b_l)    (gemmNN)
  *   pool layer:   the same per channel (depthwise, fixed weights 1/(kh*kw), no act)
  *   gradients:    gW_l += D_l^T · A_{l-1} (dense) or D_l · cols^T (conv), gb_l += column / row
@@ -14,15 +14,17 @@
  * Softmax cross-entropy is taken on the host in f64 (10 exponentials per sample; wasm's exp is
  * not V8's, so it stays on one side), its gradient stored in f32. Every sum has a fixed order
  * (the kernels' dot rule and k order), so a seed fixes the weights bit for bit, on either backend.
- * Inference (teacherForward, calibration, targets) runs the same forward kernels on one sample,
- * so a trained teacher's activations equal those seen in training bit for bit.
+ * Inference (teacherForward, calibration, targets) runs an engine of one sample on the teacher's
+ * own row-major weights (a dense layer is then a gemmNT, dot rule, where training multiplies by
+ * W^T with gemmNN to skip zero inputs): its activations equal training's to f32 rounding, not
+ * bit for bit; a seed still fixes both.
  */
 import type { Dataset } from './mnist.js';
 import type { Rng } from './rng.js';
 import type { Teacher } from './teacher-types.js';
 import { adamStepSize } from './adam.js';
 import { translate } from './teacher-init.js';
-import { createTeacherKernels, INIT_ACC, INIT_BIAS_COL, INIT_BIAS_ROW, type TeacherBackend, type TeacherKernels } from './teacher-kernels.js';
+import { createTeacherKernels, INIT_ACC, INIT_ZERO, INIT_BIAS_COL, INIT_BIAS_ROW, type TeacherBackend, type TeacherKernels } from './teacher-kernels.js';
 
 /** Byte pointers of one layer's buffers in the arena (0: not allocated). */
 interface LayerSlots {
@@ -78,7 +80,7 @@ export class TeacherEngine {
         onesLen = Math.max(onesLen, P);
         packLen = Math.max(packLen, g.inChannels * kk, g.channels);
       } else {
-        packLen = Math.max(packLen, layer.nOut);
+        packLen = Math.max(packLen, layer.nIn);
       }
       slots.push({
         w: take(nw), b: take(nb),
@@ -119,17 +121,38 @@ export class TeacherEngine {
   load(): void {
     const f = this.k.mem.f32;
     this.t.layers.forEach((layer, l) => {
-      f.set(layer.weights, this.slots[l].w >>> 2);
+      const w = this.slots[l].w >>> 2;
+      if (this.transposed(l)) {
+        const { nIn, nOut, weights } = layer;
+        for (let i = 0; i < nOut; i++) for (let j = 0; j < nIn; j++) f[w + j * nOut + i] = weights[i * nIn + j];
+      } else {
+        f.set(layer.weights, w);
+      }
       f.set(layer.bias, this.slots[l].b >>> 2);
     });
+  }
+
+  /**
+   * Whether layer l's weights are kept transposed in the arena (W^T: nIn x nOut): a training
+   * engine's dense layers, so that the forward pass and the weight gradient are products whose
+   * zero-skipping blocks run over the inputs (most pixels and many activations are 0). An
+   * inference engine keeps the teacher's row-major layout (its arrays are views of the arena).
+   */
+  transposed(l: number): boolean {
+    return this.training && !this.t.layers[l].conv;
   }
 
   /** Copy the arena's weights and biases back into the teacher's arrays. */
   store(): void {
     const f = this.k.mem.f32;
     this.t.layers.forEach((layer, l) => {
-      const s = this.slots[l];
-      layer.weights.set(f.subarray(s.w >>> 2, (s.w >>> 2) + layer.weights.length));
+      const s = this.slots[l], w = s.w >>> 2;
+      if (this.transposed(l)) {
+        const { nIn, nOut, weights } = layer;
+        for (let i = 0; i < nOut; i++) for (let j = 0; j < nIn; j++) weights[i * nIn + j] = f[w + j * nOut + i];
+      } else {
+        layer.weights.set(f.subarray(w, w + layer.weights.length));
+      }
       layer.bias.set(f.subarray(s.b >>> 2, (s.b >>> 2) + layer.bias.length));
     });
   }
@@ -150,7 +173,9 @@ export class TeacherEngine {
       const { nIn, nOut } = layer;
       const g = layer.conv;
       if (!g) {
-        k.gemmNT(inp, nIn, s.w, nIn, s.a, nOut, rows, nOut, nIn, INIT_BIAS_COL, s.b, l < L - 1 ? 1 : 0, this.clip);
+        const act = l < L - 1 ? 1 : 0;
+        if (this.transposed(l)) k.gemmNN(inp, nIn, 1, s.w, nOut, s.a, nOut, rows, nOut, nIn, INIT_BIAS_COL, s.b, act, this.clip, this.pack);
+        else k.gemmNT(inp, nIn, s.w, nIn, s.a, nOut, rows, nOut, nIn, INIT_BIAS_COL, s.b, act, this.clip);
         continue;
       }
       const act = layer.fixed ? 0 : 1;
@@ -175,7 +200,6 @@ export class TeacherEngine {
    */
   backward(rows: number): void {
     const { k, t } = this;
-    const f = k.mem.f32;
     const L = t.layers.length;
     for (let l = L - 1; l >= 0; l--) {
       const layer = t.layers[l], s = this.slots[l];
@@ -183,31 +207,31 @@ export class TeacherEngine {
       const { nIn, nOut } = layer;
       const trains = !layer.fixed;
       const below = l > 0 ? this.slots[l - 1] : undefined;
-      if (trains) {
-        f.fill(0, s.gw >>> 2, (s.gw >>> 2) + layer.weights.length);
-        f.fill(0, s.gb >>> 2, (s.gb >>> 2) + layer.bias.length);
-      }
       const g = layer.conv;
       if (!g) {
         if (trains) {
-          k.gemmNN(s.d, 1, nOut, inp, nIn, s.gw, nIn, nOut, nIn, rows, INIT_ACC, 0, 0, 0, this.pack);
-          k.gemmNN(this.ones, 0, 1, s.d, nOut, s.gb, nOut, 1, nOut, rows, INIT_ACC, 0, 0, 0, this.pack);
+          // gW^T += A_{l-1}^T · D_l, skipping the inputs that are 0
+          k.gemmNN(inp, 1, nIn, s.d, nOut, s.gw, nOut, nIn, nOut, rows, INIT_ZERO, 0, 0, 0, this.pack);
+          k.gemmNN(this.ones, 0, 1, s.d, nOut, s.gb, nOut, 1, nOut, rows, INIT_ZERO, 0, 0, 0, this.pack);
         }
-        if (below) k.gemmNN(s.d, nOut, 1, s.w, nIn, below.d, nIn, rows, nIn, nOut, 0, 0, 0, 0, this.pack);
+        // D_{l-1} = D_l · W = rows of D_l dotted with rows of W^T
+        if (below) k.gemmNT(s.d, nOut, s.w, nOut, below.d, nIn, rows, nIn, nOut, INIT_ZERO, 0, 0, 0);
       } else {
         const P = g.height * g.width, kk = g.kernelHeight * g.kernelWidth, T = g.inChannels * kk, K = g.channels;
         for (let r = 0; r < rows; r++) {
           const cols = s.cols + r * s.colsSize * 4, dr = s.d + r * nOut * 4;
           if (trains) {
-            k.gemmNT(dr, P, cols, P, s.gw, T, K, T, P, INIT_ACC, 0, 0, 0);
-            k.gemmNT(dr, P, this.ones, P, s.gb, 1, K, 1, P, INIT_ACC, 0, 0, 0);
+            // summed over the batch: the first sample's product starts the sums
+            const init = r === 0 ? INIT_ZERO : INIT_ACC;
+            k.gemmNT(dr, P, cols, P, s.gw, T, K, T, P, init, 0, 0, 0);
+            k.gemmNT(dr, P, this.ones, P, s.gb, 1, K, 1, P, init, 0, 0, 0);
           }
           if (!below) continue;
           if (!g.depthwise) {
-            k.gemmNN(s.w, 1, T, dr, P, s.dcols, P, T, P, K, 0, 0, 0, 0, this.pack);
+            k.gemmNN(s.w, 1, T, dr, P, s.dcols, P, T, P, K, INIT_ZERO, 0, 0, 0, this.pack);
           } else {
             for (let c = 0; c < K; c++) {
-              k.gemmNN(s.w + c * kk * 4, 1, 0, dr + c * P * 4, P, s.dcols + c * kk * P * 4, P, kk, P, 1, 0, 0, 0, 0, this.pack);
+              k.gemmNN(s.w + c * kk * 4, 1, 0, dr + c * P * 4, P, s.dcols + c * kk * P * 4, P, kk, P, 1, INIT_ZERO, 0, 0, 0, this.pack);
             }
           }
           k.col2im(s.dcols, g.inChannels, g.inHeight, g.inWidth, g.kernelHeight, g.kernelWidth, g.stride, g.padding, g.height, g.width, below.d + r * nIn * 4);

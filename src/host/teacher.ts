@@ -19,8 +19,8 @@
  * Rng(seed) and every sum runs in a fixed order, so a seed fixes the weights bit for bit.
  *
  * Arithmetic (`precision`): 'f32' (the default) runs the wasm SIMD kernels of
- * assembly/teacher.ts through teacher-engine.ts, in training and in teacherForward alike (so
- * calibration and targets see the activations training saw); 'f64' is the earlier TypeScript
+ * assembly/teacher.ts through teacher-engine.ts, in training and in teacherForward alike
+ * (calibration and targets go through the same kernels); 'f64' is the earlier TypeScript
  * teacher (teacher-f64.ts: f64 sums, f32 storage), kept to reproduce older runs.
  */
 import { Rng } from './rng.js';
