@@ -28,6 +28,9 @@ export type { LoihiTrace } from './trace/loihi-trace.js';
 export { traceVcd } from './trace/vcd.js';
 export { loadMnist } from './host/mnist.js';
 export { trainTeacher, teacherForward, teacherAccuracy } from './host/teacher.js';
+export type { Teacher, TeacherLayer, TeacherOptions, TeacherPrecision } from './host/teacher.js';
+/** The teacher's own wasm kernels (dist/ncsim-teacher.wasm), as setWasmBytes for the chip's. */
+export { setTeacherWasmBytes } from './host/teacher-kernels.js';
 export { percentile, calibrateNorms, targetsFor } from './host/targets.js';
 export { Rng } from './host/rng.js';
 export { InputError, NonFiniteError } from './io/errors.js';
