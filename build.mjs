@@ -25,6 +25,15 @@ async function buildNoCount() {
 }
 await buildNoCount();
 
+// The host teacher's kernels (assembly/teacher.ts): a module of their own, instantiated apart
+// from the chip's, so that the teacher's arena never shares the chip's memory (src/host/teacher-kernels.ts).
+async function buildTeacher() {
+  const asc = (await import('assemblyscript/asc')).default;
+  const { error, stderr } = await asc.main(['assembly/teacher.ts', '--config', 'asconfig.json', '--target', 'release', '--outFile', 'build/ncsim-teacher.wasm', '--textFile', 'build/ncsim-teacher.wat']);
+  if (error) throw new Error(`build.mjs: teacher wasm: ${error.message}\n${stderr.toString()}`);
+}
+await buildTeacher();
+
 // A bench-only build of the previous release's kernels (assembly/ at PREV_KERNELS, read from git)
 // so that `npm run bench` can time today's kernels against them in one run
 // (build/ncsim-prev.wasm). Built once (the commit is fixed); skipped where git or the commit is absent.
@@ -58,6 +67,7 @@ await build({ ...common, entryPoints: { cli: 'src/cli/main.ts', index: 'src/inde
 copyFileSync('build/ncsim.wasm', 'dist/ncsim.wasm');
 copyFileSync('build/ncsim-shared.wasm', 'dist/ncsim-shared.wasm');
 copyFileSync('build/ncsim-nocount.wasm', 'dist/ncsim-nocount.wasm');
+copyFileSync('build/ncsim-teacher.wasm', 'dist/ncsim-teacher.wasm');
 if (existsSync('build/ncsim-prev.wasm')) copyFileSync('build/ncsim-prev.wasm', 'dist/ncsim-prev.wasm');
 if (!process.argv.includes('--no-types')) {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });

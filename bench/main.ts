@@ -3,7 +3,8 @@
  *   1. kernel throughput, wasm vs the TypeScript twin (1024x1024 layer, 15 % input spikes);
  *      1b. the same for the convolution kernels (integration and the online LTL writer);
  *      1c. the default job's chip loop: this build's kernels vs the previous release's vs the twin;
- *   2. end-to-end on-chip training, samples per second, wasm vs the twin.
+ *   2. end-to-end on-chip training, samples per second, wasm vs the twin;
+ *   6. the host teacher's training, the earlier f64 TypeScript teacher vs the f32 wasm SIMD one.
  * `node dist/bench.js --quick` runs shorter measurements.
  */
 import { benchKernels, benchConvKernels } from './kernels.js';
@@ -91,3 +92,8 @@ for (const l of formatPipelineBench(benchPipeline({ quick }))) console.log(l);
 import { benchTiming, formatTimingBench } from './timing.js';
 console.log('\n5. Per-step timing on the mesh (src/timing): the default training epoch with and without it (target <= 15 %)');
 for (const l of formatTimingBench(benchTiming({ quick }))) console.log(l);
+
+// 6. The host teacher: the earlier f64 TypeScript teacher vs the f32 wasm SIMD kernels (bench/teacher.ts).
+import { benchTeacher, formatTeacherBench } from './teacher.js';
+console.log('\n6. Host teacher training (MLP and CNN): the earlier f64 TypeScript teacher vs the f32 wasm SIMD teacher (target >= 5x)');
+for (const l of formatTeacherBench(benchTeacher({ quick }))) console.log(l);

@@ -31,6 +31,9 @@ export type { LoihiTrace } from './trace/loihi-trace.js';
 export { traceVcd } from './trace/vcd.js';
 export { loadMnist } from './host/mnist.js';
 export { trainTeacher, teacherForward, teacherAccuracy } from './host/teacher.js';
+export type { Teacher, TeacherLayer, TeacherOptions, TeacherPrecision } from './host/teacher.js';
+/** The teacher's own wasm kernels (dist/ncsim-teacher.wasm), as setWasmBytes for the chip's. */
+export { setTeacherWasmBytes } from './host/teacher-kernels.js';
 export { percentile, calibrateNorms, targetsFor } from './host/targets.js';
 // ONNX teachers (docs/onnx.md): a model trained elsewhere as the host's teacher.
 export { loadOnnxTeacher } from './host/onnx/load.js';
@@ -38,7 +41,6 @@ export type { LoadedOnnxTeacher, LoadOnnxOptions } from './host/onnx/load.js';
 export { onnxTeacherFromBytes, ONNX_OPERATORS } from './host/onnx/convert.js';
 export type { OnnxTeacher, OnnxLayer } from './host/onnx/convert.js';
 export { alignOnnxTeacher } from './host/onnx/align.js';
-export type { Teacher, TeacherLayer } from './host/teacher.js';
 export { Rng } from './host/rng.js';
 export { InputError, NonFiniteError } from './io/errors.js';
 export type { Activity } from './cost/activity.js';

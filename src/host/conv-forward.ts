@@ -1,8 +1,8 @@
 /**
- * The teacher's convolution on the host, the part that inference needs (teacher.ts's forward
- * pass and FLOP count) and that training (cnn.ts) walks again for its gradients: the tap table
- * of a geometry, the forward pass and its multiply-adds. Its own module so that teacher.ts and
- * cnn.ts do not import each other.
+ * The f64 teacher's convolution on the host (teacher-f64.ts's forward pass, and the tap table
+ * that cnn-f64.ts walks again for its gradients), and the FLOP count of a convolution that
+ * teacher.ts reports for either arithmetic. The f32 teacher convolves with im2col and the
+ * wasm products instead (teacher-engine.ts).
  */
 import type { ConvGeometry } from '../model/types.js';
 import { convFanIn } from '../reference/conv.js';

@@ -243,6 +243,7 @@ class ThreadedProducer implements TargetProducer {
       teacher: {
         sizes: teacher.sizes.slice(),
         clip: teacher.clip,
+        ...(teacher.precision ? { precision: teacher.precision } : {}),
         // slice(): a view's own values, not its whole underlying buffer, go to the worker
         // (a convolution's geometry and a pooling's `fixed` go along: teacherForward needs them)
         layers: teacher.layers.map((l) => ({

@@ -14,7 +14,7 @@ import { learningMemoryCurves, LearningMemoryCurves } from '../rules/memory.js';
 import { Rng } from '../host/rng.js';
 import { loadMnist, Dataset } from '../host/mnist.js';
 import { Encoding } from '../host/encoding.js';
-import { trainTeacher, teacherAccuracy, teacherFlopsPerSample, Teacher } from '../host/teacher.js';
+import { trainTeacher, teacherAccuracy, teacherFlopsPerSample, Teacher, type TeacherPrecision } from '../host/teacher.js';
 import { trainNetTeacher } from '../host/cnn.js';
 import { calibrateNorms } from '../host/targets.js';
 import { loadOnnxTeacher } from '../host/onnx/load.js';
@@ -71,6 +71,8 @@ export interface TrainOptions {
   initGain: number;
   teacherEpochs: number;
   teacherLr: number;
+  /** The teacher's arithmetic: 'f32' (wasm SIMD kernels, the default) or 'f64' (the earlier TypeScript teacher). */
+  teacherPrecision: TeacherPrecision;
   backend: Backend;
   /**
    * A network description file (ncsim.net/1, nets/README.md), or a NIR graph (docs/nir.md: read
@@ -102,7 +104,7 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   rule: 'ltl-online', epochs: 2, samples: 8000, testSamples: 2000, steps: 16, warmup: R.warmup, error: R.error,
   updateAt: R.updateAt, lrDecay: 0.7, hidden: [256, 256], encoding: 'direct', seed: 1, threshold: 1, leak: 1,
   reset: 'subtract', delay: 0, width: R.width, height: R.height, percentile: 99, normalization: 'calibration', batch: 100,
-  init: 'random', teacherWorker: true, initGain: 1, teacherEpochs: 8, teacherLr: 0.001, backend: 'wasm', data: 'mnist',
+  init: 'random', teacherWorker: true, initGain: 1, teacherEpochs: 8, teacherLr: 0.001, teacherPrecision: 'f32', backend: 'wasm', data: 'mnist',
   threads: DEFAULT_THREADS,
 };
 
@@ -431,9 +433,9 @@ export class TrainSession {
     const onEpoch = (e: number) => onProgress?.({ phase: 'teacher', epoch: e, done: e, total: opts.teacherEpochs });
     const classes = this.net.layers[this.net.layers.length - 1].nOut;
     this.teacher = prepared ? prepared.teacher : onnx ? onnx.teacher : hasConv(this.net)
-      ? trainNetTeacher(this.data.train, this.net, { epochs: opts.teacherEpochs, learningRate: opts.teacherLr, batchSize: 32, seed: opts.seed }, onEpoch)
+      ? trainNetTeacher(this.data.train, this.net, { epochs: opts.teacherEpochs, learningRate: opts.teacherLr, batchSize: 32, seed: opts.seed, precision: opts.teacherPrecision }, onEpoch)
       : trainTeacher(this.data.train, {
-        hidden: this.net.layers.slice(0, -1).map((l) => l.nOut), epochs: opts.teacherEpochs, learningRate: opts.teacherLr, batchSize: 32, seed: opts.seed,
+        hidden: this.net.layers.slice(0, -1).map((l) => l.nOut), epochs: opts.teacherEpochs, learningRate: opts.teacherLr, batchSize: 32, seed: opts.seed, precision: opts.teacherPrecision,
         ...(classes !== 10 ? { classes } : {}),
       }, onEpoch);
     this.teacherSeconds = prepared ? prepared.seconds : onnx ? loadSeconds : (performance.now() - tt) / 1000;

@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadMnist } from '../../src/host/mnist.js';
+import { trainNetTeacher } from '../../src/host/cnn.js';
+import { parseNet } from '../../src/net/file.js';
 import {
   argmax,
   teacherAccuracy,
@@ -109,5 +112,82 @@ describe('teacherForward', () => {
     expect(() => teacherForward(t, new Float32Array(3), 1, acts)).toThrow(RangeError);
     expect(() => teacherForward(t, new Float32Array(3), 0, [new Float32Array(2)])).toThrow(/acts/);
     expect(() => teacherForward(t, new Float32Array(3), 0, [new Float32Array(2), new Float32Array(1)])).toThrow(/acts\[1\]/);
+  });
+});
+
+/** The first 16 hex digits of the SHA-256 of every layer's weight and bias bytes. */
+function digest(t: Teacher): string {
+  const h = createHash('sha256');
+  for (const l of t.layers) {
+    h.update(Buffer.from(l.weights.buffer, l.weights.byteOffset, l.weights.byteLength));
+    h.update(Buffer.from(l.bias.buffer, l.bias.byteOffset, l.bias.byteLength));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+describe('teacher precision', () => {
+  const smallCnn = parseNet({
+    format: 'ncsim.net/1', input: { channels: 1, height: 28, width: 28 },
+    layers: [
+      { type: 'conv', name: 'c1', channels: 4, kernel: 5, stride: 2, padding: 2 }, { type: 'pool', name: 'p1', kernel: 2 },
+      { type: 'dense', name: 'h1', units: 16 }, { type: 'dense', name: 'out', units: 10 },
+    ],
+  });
+  const cnnTrain = { ...train, n: 300 };
+  const cnnOpts = { epochs: 1, learningRate: 2e-3, batchSize: 32, seed: 9 };
+
+  it("'f64' is the earlier TypeScript teacher bit for bit (digests of that code's weights, at commit 9a9fa2b)", () => {
+    expect(digest(trainTeacher(train, { ...opts, epochs: 2, shift: 1, precision: 'f64' }))).toBe('e9e50ef0f686572c');
+    expect(digest(trainNetTeacher(cnnTrain, smallCnn, { ...cnnOpts, precision: 'f64' }))).toBe('0128688488a98bc8');
+  });
+
+  it("'f32' (the default) learns as well as 'f64' on the same digits, with other bits", () => {
+    const a = trainTeacher(train, opts), b = trainTeacher(train, { ...opts, precision: 'f64' });
+    expect(digest(a)).not.toBe(digest(b));
+    expect(b.precision).toBe('f64');
+    expect(a.precision).toBeUndefined();
+    expect(Math.abs(teacherAccuracy(a, test) - teacherAccuracy(b, test))).toBeLessThan(0.03);
+    const c = trainNetTeacher(cnnTrain, smallCnn, cnnOpts), d = trainNetTeacher(cnnTrain, smallCnn, { ...cnnOpts, precision: 'f64' });
+    expect(digest(c)).toBe(digest(trainNetTeacher(cnnTrain, smallCnn, cnnOpts))); // a seed fixes the bits
+    expect(Math.abs(teacherAccuracy(c, test) - teacherAccuracy(d, test))).toBeLessThan(0.05);
+  });
+
+  it('rejects an unknown precision', () => {
+    expect(() => trainTeacher(train, { ...opts, precision: 'f16' as 'f32' })).toThrow(/precision/);
+    expect(() => trainNetTeacher(cnnTrain, smallCnn, { ...cnnOpts, precision: 'f16' as 'f32' })).toThrow(/precision/);
+  });
+});
+
+describe('teacherForward on the f32 kernels', () => {
+  const make = (): Teacher => ({
+    sizes: [3, 2, 2],
+    clip: 1,
+    layers: [
+      { nIn: 3, nOut: 2, weights: Float32Array.from([1, 2, 0, -1, 0, 1]), bias: Float32Array.from([0.25, 0.5]) },
+      { nIn: 2, nOut: 2, weights: Float32Array.from([1, -3, -1, 2]), bias: Float32Array.from([0, -0.5]) },
+    ],
+  });
+  const x = Float32Array.from([0.5, 0.25, 0]);
+
+  it('sees a change made in place to the weights after a first call, and a new array assigned', () => {
+    const t = make(), acts = teacherActs(t);
+    teacherForward(t, x, 0, acts);
+    expect(Array.from(acts[1])).toEqual([1, -1.5]);
+    t.layers[1].weights[0] = 2; // in place: o0 = 2*a0 - 3*a1 = 2
+    teacherForward(t, x, 0, acts);
+    expect(Array.from(acts[1])).toEqual([2, -1.5]);
+    t.layers[1].bias = Float32Array.from([1, 0]); // a new array
+    teacherForward(t, x, 0, acts);
+    expect(Array.from(acts[1])).toEqual([3, -1]);
+    t.clip = 0.5; // a0 = 0.5: o = [1 + 1, -0.5 + 0]
+    teacherForward(t, x, 0, acts);
+    expect(Array.from(acts[0])).toEqual([0.5, 0]);
+    expect(Array.from(acts[1])).toEqual([2, -0.5]);
+  });
+
+  it("keeps the teacher's values when it takes them over", () => {
+    const t = make(), before = t.layers.map((l) => Array.from(l.weights));
+    teacherForward(t, x, 0, teacherActs(t));
+    expect(t.layers.map((l) => Array.from(l.weights))).toEqual(before);
   });
 });
