@@ -90,6 +90,8 @@ export class StepTimer {
   private readonly usedSlots: Int32Array;
   private readonly k: Kernels;
   private readonly arenaSize: number;
+  /** Arena offset of the first table (past the header and the layer records). */
+  private readonly tablesAt: number;
   /** Byte pointer of the arena's header. */
   private readonly ctx: number;
   /** f64 index of the header's figures; i32 index of the event table; per layer (-1 first) its event buffer (i32 index) and capacity. */
@@ -254,7 +256,9 @@ export class StepTimer {
 
     // The arena: the header, the layer records, then every table (the pair tables only for convolutions).
     const plan = new ArenaPlan();
-    const header = plan.reserve(H.HEADER_BYTES), recs = plan.reserve(nL * H.LAYER_BYTES);
+    // The header, the layer records and the event table hold absolute pointers; the tables follow.
+    const header = plan.reserve(H.HEADER_BYTES), recs = plan.reserve(nL * H.LAYER_BYTES), evTable = plan.i32(2 * (nL + 1));
+    this.tablesAt = plan.totalBytes;
     const i32s: [number, ArrayLike<number>][] = [], f64s: [number, ArrayLike<number>][] = [];
     const put32 = (v: ArrayLike<number>) => { const o = plan.i32(v.length); i32s.push([o, v]); return o; };
     const put64 = (v: ArrayLike<number>) => { const o = plan.f64(v.length); f64s.push([o, v]); return o; };
@@ -281,7 +285,6 @@ export class StepTimer {
     const phase = { coreBusy: plan.f64(nC), critical: plan.f64(nC), linkTotal: plan.f64(mesh.links), linkMax: plan.f64(mesh.links) };
     set(H.H_COREBUSY, phase.coreBusy); set(H.H_CRITICAL, phase.critical); set(H.H_LINKTOTAL, phase.linkTotal); set(H.H_LINKMAX, phase.linkMax);
     set(H.H_LAYERS, recs);
-    const evTable = plan.i32(2 * (nL + 1));
     set(H.H_EVENTS, evTable);
     const evCap = Int32Array.from([layers[0].nIn, ...layers.map((l) => l.nOut)]);
     const evAt = Array.from(evCap, (n) => plan.i32(n));
@@ -408,8 +411,16 @@ export class StepTimer {
     return out;
   }
 
-  /** The arena's bytes (the property test compares the wasm kernel's with its twin's). */
-  arenaBytes(): Uint8Array {
-    return new Uint8Array(this.k.mem.f64.buffer, this.k.base, this.arenaSize);
+  /**
+   * The arena past its header and layer records (those hold absolute pointers, which differ
+   * between backends), and the header's figures: the property test holds the wasm kernel's
+   * equal to its twin's.
+   */
+  arenaState(): { tables: Uint8Array; figures: Float64Array } {
+    const k = this.k, from = k.base + this.tablesAt;
+    return {
+      tables: new Uint8Array(k.mem.f64.buffer, from, this.arenaSize - this.tablesAt),
+      figures: k.mem.f64.slice(this.figs, this.figs + (H.HEADER_BYTES - H.HEADER_F64) / 8),
+    };
   }
 }
