@@ -9,7 +9,7 @@ const H_NC = 0, H_NL = 1, H_NT = 2, H_NX = 3, H_NY = 4, H_BOXX = 5, H_BOXY = 6, 
 const H_NBOXLINKS = 8, H_BOXLINKS = 9, H_INPUTCORE = 10, H_TILEOF = 11, H_TILEREP = 12;
 const H_PAIRCNT = 13, H_PAIRLAST = 14, H_PAIRRLAST = 15, H_PAIRHOP = 16, H_PAIRDX = 17, H_PAIRDY = 18;
 const H_ROUTESTART = 19, H_ROUTELINKS = 20, H_TOUCHED = 21, H_TILEREACH = 22, H_TILEHX = 23, H_TILEHY = 24;
-const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORELASTPOS = 29, H_CORETOUCHED = 30;
+const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORETOUCHED = 30; // word 29: free
 const H_ROWACC = 31, H_PATINDEX = 32, H_PATDX = 33, H_PATDY = 34, H_LINKLOAD = 35, H_LINKLAT = 36;
 const H_SPIKES = 37, H_MSGS = 38, H_RECV = 39, H_A0 = 40, H_AEND = 41, H_EXTRA = 42, H_LEARN = 43, H_GENBASE = 44;
 const H_NEXTRA = 45, H_EXTRASLOT = 46, H_EXTRACYCLES = 47, H_NLEARN = 48, H_LEARNSLOT = 49, H_LEARNCYCLES = 50;
@@ -106,24 +106,14 @@ function denseLayer(ctx: usize, L: i32): void {
   const ev = hp(ctx, H_EVENTS) + (<usize>(2 * L) << 2), buf = <usize>load<i32>(ev), n = load<i32>(ev + 4);
   const lSend0 = fig(ctx, F_LSEND), lUpd = fig(ctx, F_LUPD), lSpk = fig(ctx, F_LSPK), spikes = hp(ctx, H_SPIKES);
   let nSrc = 0, portT = fig(ctx, F_PORTT);
-  // Events gathered per source core (a count, and the last event), then each core's last event
-  // timed, when the events are in neuron order and each core's neurons in update order;
-  // otherwise every event is timed (as the twin says).
-  const coreCnt = hp(ctx, H_CORECNT), coreLastPos = hp(ctx, H_CORELASTPOS), coreTouched = hp(ctx, H_CORETOUCHED);
+  // Spikes in neuron order, each core's neurons in update order: a core's spikes come in runs,
+  // and each run's last spike is timed (it starts latest; a later run of the same core starts
+  // later still, and the counts are integers, so this equals timing the core's last spike with
+  // all its counts). Otherwise every spike is timed (as the twin says).
+  const coreCnt = hp(ctx, H_CORECNT), coreTouched = hp(ctx, H_CORETOUCHED);
   let nCo = 0;
   let ordered = hasCo && lw(ctx, L - 1, L_MONOTONE) != 0;
-  if (hasCo && ordered) {
-    let prevI = -1;
-    for (let e = 0; e < n; e++) {
-      const i = gi(buf, e), c = gi(co, i), k = gi(coreCnt, c);
-      if (i <= prevI) { ordered = false; break; }
-      prevI = i;
-      if (k == 0) si(coreTouched, nCo++, c);
-      si(coreCnt, c, k + 1);
-      si(coreLastPos, c, gi(lp, i));
-    }
-    if (!ordered) { for (let q = 0; q < nCo; q++) si(coreCnt, gi(coreTouched, q), 0); nCo = 0; }
-  }
+  if (ordered) for (let e = 1; e < n; e++) if (gi(buf, e) <= gi(buf, e - 1)) { ordered = false; break; }
   if (hasCo && !ordered) {
     for (let e = 0; e < n; e++) {
       const i = gi(buf, e), c = gi(co, i), sp = gf(spikes, c) + 1, m = gf(msgs, c);
@@ -133,12 +123,16 @@ function denseLayer(ctx: usize, L: i32): void {
       nSrc = gather(srcCnt, srcLast, srcTouched, nSrc, gi(tileOf, c), t, 1);
     }
   } else if (hasCo) {
-    for (let q = 0; q < nCo; q++) {
-      const c = gi(coreTouched, q), k = gi(coreCnt, c), sp = gf(spikes, c) + <f64>k, m = gf(msgs, c) + <f64>(k - 1) * Df;
-      si(coreCnt, c, 0);
+    let e = 0;
+    while (e < n) {
+      const c = gi(co, gi(buf, e));
+      let e1 = e + 1;
+      while (e1 < n && gi(co, gi(buf, e1)) == c) e1++;
+      const k = e1 - e, sp = gf(spikes, c) + <f64>k, m = gf(msgs, c) + <f64>(k - 1) * Df;
       sf(spikes, c, sp);
       sf(msgs, c, m + Df);
-      nSrc = gather(srcCnt, srcLast, srcTouched, nSrc, gi(tileOf, c), <f64>(gi(coreLastPos, c) + 1) * lUpd + sp * lSpk + m * lSend0, k);
+      nSrc = gather(srcCnt, srcLast, srcTouched, nSrc, gi(tileOf, c), <f64>(gi(lp, gi(buf, e1 - 1)) + 1) * lUpd + sp * lSpk + m * lSend0, k);
+      e = e1;
     }
   } else if (hasIc) {
     for (let e = 0; e < n; e++) {

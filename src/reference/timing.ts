@@ -8,7 +8,7 @@ export const H_NC = 0, H_NL = 1, H_NT = 2, H_NX = 3, H_NY = 4, H_BOXX = 5, H_BOX
 export const H_NBOXLINKS = 8, H_BOXLINKS = 9, H_INPUTCORE = 10, H_TILEOF = 11, H_TILEREP = 12;
 export const H_PAIRCNT = 13, H_PAIRLAST = 14, H_PAIRRLAST = 15, H_PAIRHOP = 16, H_PAIRDX = 17, H_PAIRDY = 18;
 export const H_ROUTESTART = 19, H_ROUTELINKS = 20, H_TOUCHED = 21, H_TILEREACH = 22, H_TILEHX = 23, H_TILEHY = 24;
-export const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORELASTPOS = 29, H_CORETOUCHED = 30;
+export const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORETOUCHED = 30; // word 29: free
 export const H_ROWACC = 31, H_PATINDEX = 32, H_PATDX = 33, H_PATDY = 34, H_LINKLOAD = 35, H_LINKLAT = 36;
 export const H_SPIKES = 37, H_MSGS = 38, H_RECV = 39, H_A0 = 40, H_AEND = 41, H_EXTRA = 42, H_LEARN = 43, H_GENBASE = 44;
 export const H_NEXTRA = 45, H_EXTRASLOT = 46, H_EXTRACYCLES = 47, H_NLEARN = 48, H_LEARNSLOT = 49, H_LEARNCYCLES = 50;
@@ -88,26 +88,16 @@ function denseLayer(A: Arena, L: number): void {
   const ev = A.a(H_EVENTS) + 2 * L, buf = I[ev] >>> 2, n = I[ev + 1];
   const lSend0 = A.fig(F_LSEND), lUpd = A.fig(F_LUPD), lSpk = A.fig(F_LSPK), spikes = A.d(H_SPIKES);
   let nSrc = 0, portT = A.fig(F_PORTT);
-  // Events are gathered per source core (a count, and the last event), then each core's last
-  // event is timed: its messages start latest, as a core's events start later and later. That
-  // needs the events in neuron order and, for spikes, the core's neurons in update order;
-  // otherwise every event is timed. Input events: a core's k-th starts after the (k - 1) x D
-  // messages before it, whatever their order.
-  const coreCnt = A.a(H_CORECNT), coreLastPos = A.a(H_CORELASTPOS), coreTouched = A.a(H_CORETOUCHED);
+  // Spikes in neuron order, each core's neurons in update order: a core's spikes come in runs
+  // (its slices are index ranges), and each run's last spike is timed: it starts latest, as a
+  // core's spikes start later and later (more neurons, spikes and messages before them); a later
+  // run of the same core starts later still, and the counts are integers, so this equals timing
+  // the core's last spike with all its counts. Otherwise every spike is timed. Input events: a
+  // core's k-th starts after the (k - 1) x D messages before it, whatever their order.
+  const coreCnt = A.a(H_CORECNT), coreTouched = A.a(H_CORETOUCHED);
   let nCo = 0;
   let ordered = co >= 0 && A.lw(L - 1, L_MONOTONE) !== 0;
-  if (co >= 0 && ordered) {
-    let prevI = -1;
-    for (let e = 0; e < n; e++) {
-      const i = I[buf + e], c = I[co + i], k = I[coreCnt + c];
-      if (i <= prevI) { ordered = false; break; }
-      prevI = i;
-      if (k === 0) I[coreTouched + nCo++] = c;
-      I[coreCnt + c] = k + 1;
-      I[coreLastPos + c] = I[lp + i];
-    }
-    if (!ordered) { for (let q = 0; q < nCo; q++) I[coreCnt + I[coreTouched + q]] = 0; nCo = 0; }
-  }
+  if (ordered) for (let e = 1; e < n; e++) if (I[buf + e] <= I[buf + e - 1]) { ordered = false; break; }
   const gather = (tl: number, t: number, k: number) => {
     const kt = I[srcCnt + tl];
     if (kt === 0) { I[srcTouched + nSrc++] = tl; F[srcLast + tl] = t; } else if (t > F[srcLast + tl]) F[srcLast + tl] = t;
@@ -122,13 +112,16 @@ function denseLayer(A: Arena, L: number): void {
       gather(I[tileOf + c], t, 1);
     }
   } else if (co >= 0) {
-    for (let q = 0; q < nCo; q++) {
-      const c = I[coreTouched + q], k = I[coreCnt + c], sp = F[spikes + c] + k, m = F[msgs + c] + (k - 1) * D;
-      I[coreCnt + c] = 0;
+    let e = 0;
+    while (e < n) {
+      const c = I[co + I[buf + e]];
+      let e1 = e + 1;
+      while (e1 < n && I[co + I[buf + e1]] === c) e1++;
+      const k = e1 - e, sp = F[spikes + c] + k, m = F[msgs + c] + (k - 1) * D;
       F[spikes + c] = sp;
       F[msgs + c] = m + D;
-      // Integer counts: sp and m are exactly what k increments would give.
-      gather(I[tileOf + c], (I[coreLastPos + c] + 1) * lUpd + sp * lSpk + m * lSend0, k);
+      gather(I[tileOf + c], (I[lp + I[buf + e1 - 1]] + 1) * lUpd + sp * lSpk + m * lSend0, k);
+      e = e1;
     }
   } else if (ic >= 0) {
     for (let e = 0; e < n; e++) {

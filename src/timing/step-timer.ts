@@ -275,7 +275,7 @@ export class StepTimer {
     }
     set(H.H_TILEREACH, plan.f64(nT)); set(H.H_TILEHX, put64(tileHX)); set(H.H_TILEHY, put64(tileHY));
     set(H.H_SRCCNT, plan.i32(nT)); set(H.H_SRCLAST, plan.f64(nT)); set(H.H_SRCTOUCHED, plan.i32(nT));
-    set(H.H_CORECNT, plan.i32(nC)); set(H.H_CORELASTPOS, plan.i32(nC)); set(H.H_CORETOUCHED, plan.i32(nC));
+    set(H.H_CORECNT, plan.i32(nC)); set(H.H_CORETOUCHED, plan.i32(nC));
     set(H.H_ROWACC, plan.f64(ny)); set(H.H_PATINDEX, put32(patIndex)); set(H.H_PATDX, put64(pDx)); set(H.H_PATDY, put64(pDy));
     set(H.H_LINKLOAD, plan.f64(mesh.links)); set(H.H_LINKLAT, put64(linkLat));
     for (const h of [H.H_SPIKES, H.H_MSGS, H.H_RECV, H.H_AEND, H.H_EXTRA, H.H_LEARN]) set(h, plan.f64(nC));
