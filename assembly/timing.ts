@@ -10,13 +10,13 @@ const H_NBOXLINKS = 8, H_BOXLINKS = 9, H_INPUTCORE = 10, H_TILEOF = 11, H_TILERE
 const H_PAIRCNT = 13, H_PAIRLAST = 14, H_PAIRRLAST = 15, H_PAIRHOP = 16, H_PAIRDX = 17, H_PAIRDY = 18;
 const H_ROUTESTART = 19, H_ROUTELINKS = 20, H_TOUCHED = 21, H_TILEREACH = 22, H_TILEHX = 23, H_TILEHY = 24;
 const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORETOUCHED = 30; // word 29: free
-const H_ROWACC = 31, H_PATINDEX = 32, H_PATDX = 33, H_PATDY = 34, H_LINKLOAD = 35, H_LINKLAT = 36;
+const H_ROWACC = 31, H_PATINDEX = 32, H_PATDX = 33, H_PATDY = 34, H_LINKLOAD = 35; // word 36: free
 const H_SPIKES = 37, H_MSGS = 38, H_RECV = 39, H_A0 = 40, H_AEND = 41, H_EXTRA = 42, H_LEARN = 43, H_GENBASE = 44;
 const H_NEXTRA = 45, H_EXTRASLOT = 46, H_EXTRACYCLES = 47, H_NLEARN = 48, H_LEARNSLOT = 49, H_LEARNCYCLES = 50;
 const H_COREBUSY = 51, H_CRITICAL = 52, H_LINKTOTAL = 53, H_LINKMAX = 54, H_LAYERS = 55, H_EVENTS = 56, H_NTOUCHED = 57;
 // ... then f64 words from byte ctx + 256: the model's figures, and the step's results.
 const HEADER_F64: usize = 256;
-const F_LUPD = 0, F_LSPK = 1, F_LSEND = 2, F_LRECV = 3, F_OVFORWARD = 4, F_BARRIER = 5;
+const F_LUPD = 0, F_LSPK = 1, F_LSEND = 2, F_LRECV = 3, F_OVFORWARD = 4, F_BARRIER = 5, F_HOPX = 6, F_HOPY = 7;
 const F_TOTAL = 8, F_FORWARD = 9, F_LEARNMAX = 10, F_CRIT = 11, F_MESHLIMITED = 12;
 const F_MESSAGES = 13, F_FROMINPUT = 14, F_HOPSX = 15, F_HOPSY = 16, F_PORTT = 17;
 // One record per layer (what layer L receives), LAYER_BYTES each.
@@ -326,15 +326,15 @@ function learningPhase(ctx: usize, withOverhead: bool, ov: f64): f64 {
 
 /** Links serialize their messages: the busiest needs load x hop latency, then one receive (+ overheads); the loads go to the phase's totals (the twin says when). */
 function meshBoundOf(ctx: usize): f64 {
-  const load = hp(ctx, H_LINKLOAD), lat = hp(ctx, H_LINKLAT), box = hp(ctx, H_BOXLINKS), nBox = hw(ctx, H_NBOXLINKS);
+  const load = hp(ctx, H_LINKLOAD), box = hp(ctx, H_BOXLINKS), nBox = hw(ctx, H_NBOXLINKS);
   const total = hp(ctx, H_LINKTOTAL), mx = hp(ctx, H_LINKMAX);
-  const tail = fig(ctx, F_LRECV), ov = fig(ctx, F_OVFORWARD);
+  const tail = fig(ctx, F_LRECV), ov = fig(ctx, F_OVFORWARD), hopX = fig(ctx, F_HOPX), hopY = fig(ctx, F_HOPY);
   let bound: f64 = 0;
   if (hw(ctx, H_LINKS_TIMED) != 0) {
     for (let k = 0; k < nBox; k++) {
       const l = gi(box, k), v = gf(load, l);
       if (v == 0) continue;
-      const b = v * gf(lat, l);
+      const b = v * ((l & 3) < 2 ? hopX : hopY); // east and west links: hopX; north and south: hopY
       if (b > bound) bound = b;
       sf(total, l, gf(total, l) + v);
       if (v > gf(mx, l)) sf(mx, l, v);
@@ -343,7 +343,7 @@ function meshBoundOf(ctx: usize): f64 {
     return bound == 0 ? 0 : bound + tail + ov;
   }
   for (let k = 0; k < nBox; k++) {
-    const l = gi(box, k), b = gf(load, l) * gf(lat, l);
+    const l = gi(box, k), b = gf(load, l) * ((l & 3) < 2 ? hopX : hopY);
     if (b > bound) bound = b;
   }
   if (bound == 0) return 0;

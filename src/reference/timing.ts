@@ -9,13 +9,13 @@ export const H_NBOXLINKS = 8, H_BOXLINKS = 9, H_INPUTCORE = 10, H_TILEOF = 11, H
 export const H_PAIRCNT = 13, H_PAIRLAST = 14, H_PAIRRLAST = 15, H_PAIRHOP = 16, H_PAIRDX = 17, H_PAIRDY = 18;
 export const H_ROUTESTART = 19, H_ROUTELINKS = 20, H_TOUCHED = 21, H_TILEREACH = 22, H_TILEHX = 23, H_TILEHY = 24;
 export const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORETOUCHED = 30; // word 29: free
-export const H_ROWACC = 31, H_PATINDEX = 32, H_PATDX = 33, H_PATDY = 34, H_LINKLOAD = 35, H_LINKLAT = 36;
+export const H_ROWACC = 31, H_PATINDEX = 32, H_PATDX = 33, H_PATDY = 34, H_LINKLOAD = 35; // word 36: free
 export const H_SPIKES = 37, H_MSGS = 38, H_RECV = 39, H_A0 = 40, H_AEND = 41, H_EXTRA = 42, H_LEARN = 43, H_GENBASE = 44;
 export const H_NEXTRA = 45, H_EXTRASLOT = 46, H_EXTRACYCLES = 47, H_NLEARN = 48, H_LEARNSLOT = 49, H_LEARNCYCLES = 50;
 export const H_COREBUSY = 51, H_CRITICAL = 52, H_LINKTOTAL = 53, H_LINKMAX = 54, H_LAYERS = 55, H_EVENTS = 56, H_NTOUCHED = 57;
 // ... then f64 words from byte ctx + 256: the model's figures, and the step's results.
 export const HEADER_F64 = 256;
-export const F_LUPD = 0, F_LSPK = 1, F_LSEND = 2, F_LRECV = 3, F_OVFORWARD = 4, F_BARRIER = 5;
+export const F_LUPD = 0, F_LSPK = 1, F_LSEND = 2, F_LRECV = 3, F_OVFORWARD = 4, F_BARRIER = 5, F_HOPX = 6, F_HOPY = 7;
 export const F_TOTAL = 8, F_FORWARD = 9, F_LEARNMAX = 10, F_CRIT = 11, F_MESHLIMITED = 12;
 export const F_MESSAGES = 13, F_FROMINPUT = 14, F_HOPSX = 15, F_HOPSY = 16, F_PORTT = 17;
 export const HEADER_BYTES = 512;
@@ -328,16 +328,18 @@ function learningPhase(A: Arena, withOverhead: boolean, ov: number): number {
  */
 function meshBoundOf(A: Arena): number {
   const I = A.i, F = A.f;
-  const load = A.d(H_LINKLOAD), lat = A.d(H_LINKLAT), box = A.a(H_BOXLINKS), nBox = A.h(H_NBOXLINKS);
+  const load = A.d(H_LINKLOAD), box = A.a(H_BOXLINKS), nBox = A.h(H_NBOXLINKS);
   const total = A.d(H_LINKTOTAL), max = A.d(H_LINKMAX);
-  const tail = A.fig(F_LRECV), ov = A.fig(F_OVFORWARD);
+  const tail = A.fig(F_LRECV), ov = A.fig(F_OVFORWARD), hopX = A.fig(F_HOPX), hopY = A.fig(F_HOPY);
+  // A link's latency from its direction (mesh.ts: dir 0, 1 east and west, 2, 3 north and south).
+  const lat = (l: number) => ((l & 3) < 2 ? hopX : hopY);
   let bound = 0;
   if (A.h(H_LINKS_TIMED)) {
     // Every link takes time: a loaded link makes the bound > 0, so one pass adds and clears.
     for (let k = 0; k < nBox; k++) {
       const l = I[box + k], v = F[load + l];
       if (v === 0) continue;
-      const b = v * F[lat + l];
+      const b = v * lat(l);
       if (b > bound) bound = b;
       F[total + l] += v;
       if (v > F[max + l]) F[max + l] = v;
@@ -346,7 +348,7 @@ function meshBoundOf(A: Arena): number {
     return bound === 0 ? 0 : bound + tail + ov;
   }
   for (let k = 0; k < nBox; k++) {
-    const l = I[box + k], b = F[load + l] * F[lat + l];
+    const l = I[box + k], b = F[load + l] * lat(l);
     if (b > bound) bound = b;
   }
   if (bound === 0) return 0;

@@ -241,8 +241,7 @@ export class StepTimer {
         pDy.push(dy);
       }
     });
-    const linkLat = Float64Array.from({ length: mesh.links }, (_, ln) => mesh.linkLatency(ln));
-    const linksTimed = Array.from(boxLinks).every((ln) => linkLat[ln] > 0);
+    const linksTimed = Array.from(boxLinks).every((ln) => mesh.linkLatency(ln) > 0);
     // Earliest arrival per core: the input port's first message, or a source core's first neuron spiking at once.
     const a0 = new Float64Array(nC).fill(Infinity);
     mapping.layers.forEach((pl, L) => {
@@ -277,7 +276,7 @@ export class StepTimer {
     set(H.H_SRCCNT, plan.i32(nT)); set(H.H_SRCLAST, plan.f64(nT)); set(H.H_SRCTOUCHED, plan.i32(nT));
     set(H.H_CORECNT, plan.i32(nC)); set(H.H_CORETOUCHED, plan.i32(nC));
     set(H.H_ROWACC, plan.f64(ny)); set(H.H_PATINDEX, put32(patIndex)); set(H.H_PATDX, put64(pDx)); set(H.H_PATDY, put64(pDy));
-    set(H.H_LINKLOAD, plan.f64(mesh.links)); set(H.H_LINKLAT, put64(linkLat));
+    set(H.H_LINKLOAD, plan.f64(mesh.links));
     for (const h of [H.H_SPIKES, H.H_MSGS, H.H_RECV, H.H_AEND, H.H_EXTRA, H.H_LEARN]) set(h, plan.f64(nC));
     set(H.H_A0, put64(a0)); set(H.H_GENBASE, put64(genBase));
     set(H.H_EXTRASLOT, put32(extraSlot)); set(H.H_EXTRACYCLES, put64(extraCycles));
@@ -314,7 +313,7 @@ export class StepTimer {
       [H.H_LINKS_TIMED, linksTimed ? 1 : 0], [H.H_NBOXLINKS, boxLinks.length], [H.H_NEXTRA, extraSlot.length], [H.H_NLEARN, learnSlot.length]];
     for (const [h, v] of counts) I[hi + h] = v;
     this.figs = (ctx + H.HEADER_F64) >>> 3;
-    for (const [f, v] of [[H.F_LUPD, lUpd], [H.F_LSPK, lSpk], [H.F_LSEND, lSend], [H.F_LRECV, lRecv], [H.F_OVFORWARD, ovForward], [H.F_BARRIER, this.barrier]]) F[this.figs + f] = v;
+    for (const [f, v] of [[H.F_LUPD, lUpd], [H.F_LSPK, lSpk], [H.F_LSEND, lSend], [H.F_LRECV, lRecv], [H.F_OVFORWARD, ovForward], [H.F_BARRIER, this.barrier], [H.F_HOPX, mesh.hopX], [H.F_HOPY, mesh.hopY]]) F[this.figs + f] = v;
     layers.forEach((l, L) => {
       const ri = (base + recs + L * H.LAYER_BYTES) >>> 2, rf = (base + recs + L * H.LAYER_BYTES + H.L_F64) >>> 3, dt = dest[L];
       for (const [w, o] of recWords[L]) I[ri + w] = base + o;
