@@ -9,7 +9,7 @@ const H_NC = 0, H_NL = 1, H_NT = 2, H_NX = 3, H_NY = 4, H_BOXX = 5, H_BOXY = 6, 
 const H_NBOXLINKS = 8, H_BOXLINKS = 9, H_INPUTCORE = 10, H_TILEOF = 11, H_TILEREP = 12;
 const H_PAIRCNT = 13, H_PAIRLAST = 14, H_PAIRRLAST = 15, H_PAIRHOP = 16, H_PAIRDX = 17, H_PAIRDY = 18;
 const H_ROUTESTART = 19, H_ROUTELINKS = 20, H_TOUCHED = 21, H_TILEREACH = 22, H_TILEHX = 23, H_TILEHY = 24;
-const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORETOUCHED = 30; // word 29: free
+const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORELASTPOS = 29, H_CORETOUCHED = 30;
 const H_ROWACC = 31, H_PATINDEX = 32, H_PATDX = 33, H_PATDY = 34, H_LINKLOAD = 35; // word 36: free
 const H_SPIKES = 37, H_MSGS = 38, H_RECV = 39, H_A0 = 40, H_AEND = 41, H_EXTRA = 42, H_LEARN = 43, H_GENBASE = 44;
 const H_NEXTRA = 45, H_EXTRASLOT = 46, H_EXTRACYCLES = 47, H_NLEARN = 48, H_LEARNSLOT = 49, H_LEARNCYCLES = 50;
@@ -83,13 +83,27 @@ export function timingSampleEnd(ctx: usize, ovL: f64): f64 {
   return learnMax;
 }
 
-/** A source tile's events of this layer: its count, and the latest start among them (the tile entered in the touched list once). */
+/**
+ * A source tile's events of this layer: its count, and the latest start among them (the tile
+ * entered in the touched list once). Without branches (which tile comes first is data): the
+ * list's next slot is always written and kept only for a new tile.
+ */
 // @ts-ignore: decorator
 @inline function gather(srcCnt: usize, srcLast: usize, srcTouched: usize, nSrc: i32, tl: i32, t: f64, k: i32): i32 {
-  const kt = gi(srcCnt, tl);
-  if (kt == 0) { si(srcTouched, nSrc++, tl); sf(srcLast, tl, t); } else if (t > gf(srcLast, tl)) sf(srcLast, tl, t);
+  const kt = gi(srcCnt, tl), first = kt == 0;
+  si(srcTouched, nSrc, tl);
+  sf(srcLast, tl, select<f64>(t, max(gf(srcLast, tl), t), first));
   si(srcCnt, tl, kt + k);
-  return nSrc;
+  return nSrc + <i32>first;
+}
+
+/** Count an event of core c (its first one enters the touched list; no branch, as in gather). */
+// @ts-ignore: decorator
+@inline function touch(coreCnt: usize, coreTouched: usize, nCo: i32, c: i32): i32 {
+  const k = gi(coreCnt, c);
+  si(coreTouched, nCo, c);
+  si(coreCnt, c, k + 1);
+  return nCo + <i32>(k == 0);
 }
 
 /**
@@ -106,11 +120,10 @@ function denseLayer(ctx: usize, L: i32): void {
   const ev = hp(ctx, H_EVENTS) + (<usize>(2 * L) << 2), buf = <usize>load<i32>(ev), n = load<i32>(ev + 4);
   const lSend0 = fig(ctx, F_LSEND), lUpd = fig(ctx, F_LUPD), lSpk = fig(ctx, F_LSPK), spikes = hp(ctx, H_SPIKES);
   let nSrc = 0, portT = fig(ctx, F_PORTT);
-  // Spikes in neuron order, each core's neurons in update order: a core's spikes come in runs,
-  // and each run's last spike is timed (it starts latest; a later run of the same core starts
-  // later still, and the counts are integers, so this equals timing the core's last spike with
-  // all its counts). Otherwise every spike is timed (as the twin says).
-  const coreCnt = hp(ctx, H_CORECNT), coreTouched = hp(ctx, H_CORETOUCHED);
+  // Spikes in neuron order, each core's neurons in update order: gathered per source core (a
+  // count, and the last spike), and each core's last spike timed: it starts latest, as a core's
+  // spikes start later and later. Otherwise every spike is timed (as the twin says).
+  const coreCnt = hp(ctx, H_CORECNT), coreLastPos = hp(ctx, H_CORELASTPOS), coreTouched = hp(ctx, H_CORETOUCHED);
   let nCo = 0;
   let ordered = hasCo && lw(ctx, L - 1, L_MONOTONE) != 0;
   if (ordered) for (let e = 1; e < n; e++) if (gi(buf, e) <= gi(buf, e - 1)) { ordered = false; break; }
@@ -123,23 +136,20 @@ function denseLayer(ctx: usize, L: i32): void {
       nSrc = gather(srcCnt, srcLast, srcTouched, nSrc, gi(tileOf, c), t, 1);
     }
   } else if (hasCo) {
-    let e = 0;
-    while (e < n) {
-      const c = gi(co, gi(buf, e));
-      let e1 = e + 1;
-      while (e1 < n && gi(co, gi(buf, e1)) == c) e1++;
-      const k = e1 - e, sp = gf(spikes, c) + <f64>k, m = gf(msgs, c) + <f64>(k - 1) * Df;
+    for (let e = 0; e < n; e++) {
+      const i = gi(buf, e), c = gi(co, i);
+      nCo = touch(coreCnt, coreTouched, nCo, c);
+      si(coreLastPos, c, gi(lp, i));
+    }
+    for (let q = 0; q < nCo; q++) {
+      const c = gi(coreTouched, q), k = gi(coreCnt, c), sp = gf(spikes, c) + <f64>k, m = gf(msgs, c) + <f64>(k - 1) * Df;
+      si(coreCnt, c, 0);
       sf(spikes, c, sp);
       sf(msgs, c, m + Df);
-      nSrc = gather(srcCnt, srcLast, srcTouched, nSrc, gi(tileOf, c), <f64>(gi(lp, gi(buf, e1 - 1)) + 1) * lUpd + sp * lSpk + m * lSend0, k);
-      e = e1;
+      nSrc = gather(srcCnt, srcLast, srcTouched, nSrc, gi(tileOf, c), <f64>(gi(coreLastPos, c) + 1) * lUpd + sp * lSpk + m * lSend0, k);
     }
   } else if (hasIc) {
-    for (let e = 0; e < n; e++) {
-      const c = gi(ic, gi(buf, e)), k = gi(coreCnt, c);
-      if (k == 0) si(coreTouched, nCo++, c);
-      si(coreCnt, c, k + 1);
-    }
+    for (let e = 0; e < n; e++) nCo = touch(coreCnt, coreTouched, nCo, gi(ic, gi(buf, e)));
     for (let q = 0; q < nCo; q++) {
       const c = gi(coreTouched, q), k = gi(coreCnt, c), m = gf(msgs, c) + <f64>(k - 1) * Df;
       si(coreCnt, c, 0);
@@ -166,10 +176,10 @@ function denseLayer(ctx: usize, L: i32): void {
   let mpp = -Infinity, mpm = -Infinity, mmp = -Infinity, mmm = -Infinity;
   for (let k = 0; k < nSrc; k++) {
     const tl = gi(srcTouched, k), v = gf(srcLast, tl), X = gf(tHX, tl), Y = gf(tHY, tl);
-    if (v + X + Y > mpp) mpp = v + X + Y;
-    if (v + X - Y > mpm) mpm = v + X - Y;
-    if (v - X + Y > mmp) mmp = v - X + Y;
-    if (v - X - Y > mmm) mmm = v - X - Y;
+    mpp = max(mpp, v + X + Y);
+    mpm = max(mpm, v + X - Y);
+    mmp = max(mmp, v - X + Y);
+    mmm = max(mmm, v - X - Y);
   }
   for (let u = 0; u < nDT; u++) {
     const tl = gi(dTiles, u), X = gf(tHX, tl), Y = gf(tHY, tl);
@@ -179,8 +189,7 @@ function denseLayer(ctx: usize, L: i32): void {
   for (let j = 0; j < D; j++) {
     const d = gi(dCores, j), rc = gf(rcs, j);
     sf(recv, d, gf(recv, d) + nf * rc);
-    const a = gf(reach, gi(dTileOf, j)) + gf(sends, j) + rc;
-    if (a > gf(aEnd, d)) sf(aEnd, d, a);
+    sf(aEnd, d, max(gf(aEnd, d), gf(reach, gi(dTileOf, j)) + gf(sends, j) + rc));
   }
   denseLinkLoads(ctx, L);
   const patIndex = hp(ctx, H_PATINDEX), patDx = hp(ctx, H_PATDX), patDy = hp(ctx, H_PATDY);
@@ -331,13 +340,12 @@ function meshBoundOf(ctx: usize): f64 {
   const tail = fig(ctx, F_LRECV), ov = fig(ctx, F_OVFORWARD), hopX = fig(ctx, F_HOPX), hopY = fig(ctx, F_HOPY);
   let bound: f64 = 0;
   if (hw(ctx, H_LINKS_TIMED) != 0) {
+    // No branch on which links are loaded: an unloaded one adds 0 and changes nothing.
     for (let k = 0; k < nBox; k++) {
       const l = gi(box, k), v = gf(load, l);
-      if (v == 0) continue;
-      const b = v * ((l & 3) < 2 ? hopX : hopY); // east and west links: hopX; north and south: hopY
-      if (b > bound) bound = b;
+      bound = max(bound, v * select<f64>(hopX, hopY, (l & 3) < 2)); // east and west links: hopX; north and south: hopY
       sf(total, l, gf(total, l) + v);
-      if (v > gf(mx, l)) sf(mx, l, v);
+      sf(mx, l, max(gf(mx, l), v));
       sf(load, l, 0);
     }
     return bound == 0 ? 0 : bound + tail + ov;
@@ -366,13 +374,14 @@ function finishStep(ctx: usize, meshBound: f64, ovL: f64): f64 {
   for (let c = 0; c < nC; c++) {
     const lc = gf(learn, c) + ovL;
     sf(learn, c, lc);
-    if (lc > learnMax) learnMax = lc;
+    learnMax = max(learnMax, lc);
     const send = gf(genBase, c) + gf(spikes, c) * lSpk + gf(msgs, c) * lSend + gf(extra, c);
     const r = gf(recv, c);
-    const fin: f64 = r > 0 ? max(gf(a0, c) + r, gf(aEnd, c)) : 0;
-    const t = max(send, fin) + ov;
-    if (t > fwdMax) fwdMax = t;
-    if (t + lc > critT) { critT = t + lc; crit = c; }
+    const fin = select<f64>(max(gf(a0, c) + r, gf(aEnd, c)), 0, r > 0);
+    const t = max(send, fin) + ov, tl = t + lc, later = tl > critT;
+    fwdMax = max(fwdMax, t);
+    critT = select<f64>(tl, critT, later);
+    crit = select<i32>(c, crit, later);
     sf(busy, c, gf(busy, c) + (max(send, r) + ov + lc));
   }
   if (nC > 0) { const cr = hp(ctx, H_CRITICAL); sf(cr, crit, gf(cr, crit) + 1); }

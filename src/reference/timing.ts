@@ -8,7 +8,7 @@ export const H_NC = 0, H_NL = 1, H_NT = 2, H_NX = 3, H_NY = 4, H_BOXX = 5, H_BOX
 export const H_NBOXLINKS = 8, H_BOXLINKS = 9, H_INPUTCORE = 10, H_TILEOF = 11, H_TILEREP = 12;
 export const H_PAIRCNT = 13, H_PAIRLAST = 14, H_PAIRRLAST = 15, H_PAIRHOP = 16, H_PAIRDX = 17, H_PAIRDY = 18;
 export const H_ROUTESTART = 19, H_ROUTELINKS = 20, H_TOUCHED = 21, H_TILEREACH = 22, H_TILEHX = 23, H_TILEHY = 24;
-export const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORETOUCHED = 30; // word 29: free
+export const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORELASTPOS = 29, H_CORETOUCHED = 30;
 export const H_ROWACC = 31, H_PATINDEX = 32, H_PATDX = 33, H_PATDY = 34, H_LINKLOAD = 35; // word 36: free
 export const H_SPIKES = 37, H_MSGS = 38, H_RECV = 39, H_A0 = 40, H_AEND = 41, H_EXTRA = 42, H_LEARN = 43, H_GENBASE = 44;
 export const H_NEXTRA = 45, H_EXTRASLOT = 46, H_EXTRACYCLES = 47, H_NLEARN = 48, H_LEARNSLOT = 49, H_LEARNCYCLES = 50;
@@ -88,20 +88,28 @@ function denseLayer(A: Arena, L: number): void {
   const ev = A.a(H_EVENTS) + 2 * L, buf = I[ev] >>> 2, n = I[ev + 1];
   const lSend0 = A.fig(F_LSEND), lUpd = A.fig(F_LUPD), lSpk = A.fig(F_LSPK), spikes = A.d(H_SPIKES);
   let nSrc = 0, portT = A.fig(F_PORTT);
-  // Spikes in neuron order, each core's neurons in update order: a core's spikes come in runs
-  // (its slices are index ranges), and each run's last spike is timed: it starts latest, as a
-  // core's spikes start later and later (more neurons, spikes and messages before them); a later
-  // run of the same core starts later still, and the counts are integers, so this equals timing
-  // the core's last spike with all its counts. Otherwise every spike is timed. Input events: a
-  // core's k-th starts after the (k - 1) x D messages before it, whatever their order.
-  const coreCnt = A.a(H_CORECNT), coreTouched = A.a(H_CORETOUCHED);
+  // Events are gathered per source core (a count, and the last event), then each core's last
+  // event is timed: its messages start latest, as a core's events start later and later (more
+  // neurons, spikes and messages before them). That needs the spikes in neuron order and each
+  // core's neurons in update order; otherwise every spike is timed. Input events: a core's k-th
+  // starts after the (k - 1) x D messages before it, whatever their order. The touched lists'
+  // next slot is always written and kept only for a new entry (the kernel has no branch there).
+  const coreCnt = A.a(H_CORECNT), coreLastPos = A.a(H_CORELASTPOS), coreTouched = A.a(H_CORETOUCHED);
   let nCo = 0;
   let ordered = co >= 0 && A.lw(L - 1, L_MONOTONE) !== 0;
   if (ordered) for (let e = 1; e < n; e++) if (I[buf + e] <= I[buf + e - 1]) { ordered = false; break; }
+  const touch = (c: number) => {
+    const k = I[coreCnt + c];
+    I[coreTouched + nCo] = c;
+    I[coreCnt + c] = k + 1;
+    if (k === 0) nCo++;
+  };
   const gather = (tl: number, t: number, k: number) => {
     const kt = I[srcCnt + tl];
-    if (kt === 0) { I[srcTouched + nSrc++] = tl; F[srcLast + tl] = t; } else if (t > F[srcLast + tl]) F[srcLast + tl] = t;
+    I[srcTouched + nSrc] = tl;
+    F[srcLast + tl] = kt === 0 ? t : Math.max(F[srcLast + tl], t);
     I[srcCnt + tl] = kt + k;
+    if (kt === 0) nSrc++;
   };
   if (co >= 0 && !ordered) {
     for (let e = 0; e < n; e++) {
@@ -112,23 +120,21 @@ function denseLayer(A: Arena, L: number): void {
       gather(I[tileOf + c], t, 1);
     }
   } else if (co >= 0) {
-    let e = 0;
-    while (e < n) {
-      const c = I[co + I[buf + e]];
-      let e1 = e + 1;
-      while (e1 < n && I[co + I[buf + e1]] === c) e1++;
-      const k = e1 - e, sp = F[spikes + c] + k, m = F[msgs + c] + (k - 1) * D;
+    for (let e = 0; e < n; e++) {
+      const i = I[buf + e], c = I[co + i];
+      touch(c);
+      I[coreLastPos + c] = I[lp + i];
+    }
+    for (let q = 0; q < nCo; q++) {
+      const c = I[coreTouched + q], k = I[coreCnt + c], sp = F[spikes + c] + k, m = F[msgs + c] + (k - 1) * D;
+      I[coreCnt + c] = 0;
       F[spikes + c] = sp;
       F[msgs + c] = m + D;
-      gather(I[tileOf + c], (I[lp + I[buf + e1 - 1]] + 1) * lUpd + sp * lSpk + m * lSend0, k);
-      e = e1;
+      // Integer counts: sp and m are exactly what k increments would give.
+      gather(I[tileOf + c], (I[coreLastPos + c] + 1) * lUpd + sp * lSpk + m * lSend0, k);
     }
   } else if (ic >= 0) {
-    for (let e = 0; e < n; e++) {
-      const c = I[ic + I[buf + e]], k = I[coreCnt + c];
-      if (k === 0) I[coreTouched + nCo++] = c;
-      I[coreCnt + c] = k + 1;
-    }
+    for (let e = 0; e < n; e++) touch(I[ic + I[buf + e]]);
     for (let q = 0; q < nCo; q++) {
       const c = I[coreTouched + q], k = I[coreCnt + c], m = F[msgs + c] + (k - 1) * D;
       I[coreCnt + c] = 0;
@@ -155,10 +161,10 @@ function denseLayer(A: Arena, L: number): void {
   let mpp = -Infinity, mpm = -Infinity, mmp = -Infinity, mmm = -Infinity;
   for (let k = 0; k < nSrc; k++) {
     const tl = I[srcTouched + k], v = F[srcLast + tl], X = F[tHX + tl], Y = F[tHY + tl];
-    if (v + X + Y > mpp) mpp = v + X + Y;
-    if (v + X - Y > mpm) mpm = v + X - Y;
-    if (v - X + Y > mmp) mmp = v - X + Y;
-    if (v - X - Y > mmm) mmm = v - X - Y;
+    mpp = Math.max(mpp, v + X + Y);
+    mpm = Math.max(mpm, v + X - Y);
+    mmp = Math.max(mmp, v - X + Y);
+    mmm = Math.max(mmm, v - X - Y);
   }
   for (let u = 0; u < nDT; u++) {
     const tl = I[dTiles + u], X = F[tHX + tl], Y = F[tHY + tl];
@@ -168,8 +174,7 @@ function denseLayer(A: Arena, L: number): void {
   for (let j = 0; j < D; j++) {
     const d = I[dCores + j], rc = F[rcs + j];
     F[recv + d] += n * rc;
-    const a = F[reach + I[dTileOf + j]] + F[sends + j] + rc;
-    if (a > F[aEnd + d]) F[aEnd + d] = a;
+    F[aEnd + d] = Math.max(F[aEnd + d], F[reach + I[dTileOf + j]] + F[sends + j] + rc);
   }
   denseLinkLoads(A, L);
   const patIndex = A.a(H_PATINDEX), patDx = A.d(H_PATDX), patDy = A.d(H_PATDY);
@@ -335,14 +340,13 @@ function meshBoundOf(A: Arena): number {
   const lat = (l: number) => ((l & 3) < 2 ? hopX : hopY);
   let bound = 0;
   if (A.h(H_LINKS_TIMED)) {
-    // Every link takes time: a loaded link makes the bound > 0, so one pass adds and clears.
+    // Every link takes time: a loaded link makes the bound > 0, so one pass adds and clears (an
+    // unloaded link adds 0 and changes nothing; the kernel does not branch on it).
     for (let k = 0; k < nBox; k++) {
       const l = I[box + k], v = F[load + l];
-      if (v === 0) continue;
-      const b = v * lat(l);
-      if (b > bound) bound = b;
+      bound = Math.max(bound, v * lat(l));
       F[total + l] += v;
-      if (v > F[max + l]) F[max + l] = v;
+      F[max + l] = Math.max(F[max + l], v);
       F[load + l] = 0;
     }
     return bound === 0 ? 0 : bound + tail + ov;
@@ -372,12 +376,12 @@ function finishStep(A: Arena, meshBound: number, ovL: number): number {
     // learningPhase's last pass (+ the learning overhead; 0 + 0 when there is nothing to learn)
     const lc = F[learn + c] + ovL;
     F[learn + c] = lc;
-    if (lc > learnMax) learnMax = lc;
+    learnMax = Math.max(learnMax, lc);
     const send = F[genBase + c] + F[spikes + c] * lSpk + F[msgs + c] * lSend + F[extra + c];
     const r = F[recv + c];
     const fin = r > 0 ? Math.max(F[a0 + c] + r, F[aEnd + c]) : 0;
     const t = Math.max(send, fin) + ov;
-    if (t > fwdMax) fwdMax = t;
+    fwdMax = Math.max(fwdMax, t);
     if (t + lc > critT) { critT = t + lc; crit = c; }
     F[busy + c] += Math.max(send, r) + ov + lc;
   }

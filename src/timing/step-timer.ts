@@ -273,8 +273,9 @@ export class StepTimer {
       set(H.H_ROUTESTART, put32(routeStart)); set(H.H_ROUTELINKS, put32(routeLinks)); set(H.H_TOUCHED, plan.i32(nP));
     }
     set(H.H_TILEREACH, plan.f64(nT)); set(H.H_TILEHX, put64(tileHX)); set(H.H_TILEHY, put64(tileHY));
-    set(H.H_SRCCNT, plan.i32(nT)); set(H.H_SRCLAST, plan.f64(nT)); set(H.H_SRCTOUCHED, plan.i32(nT));
-    set(H.H_CORECNT, plan.i32(nC)); set(H.H_CORETOUCHED, plan.i32(nC));
+    // The touched lists have one slot more: the kernel writes the next slot before it knows whether to keep it.
+    set(H.H_SRCCNT, plan.i32(nT)); set(H.H_SRCLAST, plan.f64(nT)); set(H.H_SRCTOUCHED, plan.i32(nT + 1));
+    set(H.H_CORECNT, plan.i32(nC)); set(H.H_CORELASTPOS, plan.i32(nC)); set(H.H_CORETOUCHED, plan.i32(nC + 1));
     set(H.H_ROWACC, plan.f64(ny)); set(H.H_PATINDEX, put32(patIndex)); set(H.H_PATDX, put64(pDx)); set(H.H_PATDY, put64(pDy));
     set(H.H_LINKLOAD, plan.f64(mesh.links));
     for (const h of [H.H_SPIKES, H.H_MSGS, H.H_RECV, H.H_AEND, H.H_EXTRA, H.H_LEARN]) set(h, plan.f64(nC));
