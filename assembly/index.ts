@@ -9,6 +9,7 @@ export { readoutError } from "./readout";
 export { traceSynapses, traceNeurons, stopDelta, stopGrad } from "./traces";
 export { convIntegrate, convOuterUpdate, convBackpropError, convTraceSynapses, convStopGrad } from "./conv";
 export { loihiDendrite, loihiNeuronStep } from "./loihi";
+export { timingStep, timingSampleEnd } from "./timing";
 
 /** Arenas are allocated once, up front, by the host (no allocation on hot paths). */
 export function alloc(bytes: usize): usize {

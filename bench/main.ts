@@ -89,9 +89,9 @@ console.log('\n4. Teacher in a worker thread while the wasm chip trains (same ep
 for (const l of formatPipelineBench(benchPipeline({ quick }))) console.log(l);
 
 // 5. Per-step, per-core timing on the mesh: its overhead on the training loop (bench/timing.ts).
-import { benchTiming, formatTimingBench } from './timing.js';
+import { benchTiming, benchTimerAlone, formatTimingBench } from './timing.js';
 console.log('\n5. Per-step timing on the mesh (src/timing): the default training epoch with and without it (target <= 15 %)');
-for (const l of formatTimingBench(benchTiming({ quick }))) console.log(l);
+for (const l of formatTimingBench(benchTiming({ quick }), benchTimerAlone({ quick }))) console.log(l);
 
 // 6. The host teacher: the earlier f64 TypeScript teacher vs the f32 wasm SIMD kernels (bench/teacher.ts).
 import { benchTeacher, formatTeacherBench } from './teacher.js';

@@ -15,6 +15,7 @@ import * as traces from '../reference/traces.js';
 import * as device from '../reference/device.js';
 import * as conv from '../reference/conv.js';
 import * as loihi from '../reference/loihi.js';
+import * as timing from '../reference/timing.js';
 import { instantiateKernels, instantiateSharedKernels, sharedKernelsModule, WasmExports } from './wasm.js';
 
 export type Backend = 'wasm' | 'ts';
@@ -73,6 +74,9 @@ export interface Kernels {
   // Loihi's bit-accurate Dense synapses and current-based neuron (assembly/loihi.ts)
   loihiDendrite(wtPtr: number, nOut: number, idxPtr: number, nEv: number, weightExp: number, aPtr: number, cnt: number): void;
   loihiNeuronStep(n: number, aPtr: number, curPtr: number, vPtr: number, sPrevPtr: number, sPtr: number, spikeIdxPtr: number, duPtr: number, duStride: number, dvPtr: number, dvStride: number, biasPtr: number, vthPtr: number, vthStride: number, cnt: number): number;
+  // The per-step timing on the mesh, over a timer arena laid out by src/timing/step-timer.ts (assembly/timing.ts)
+  timingStep(ctx: number, ovLearning: number): number;
+  timingSampleEnd(ctx: number, ovLearning: number): number;
 }
 
 /**
@@ -166,6 +170,8 @@ function wasmKernels(bytes: number, extraBytes?: number): Kernels {
     convStopGrad: ex.convStopGrad,
     loihiDendrite: ex.loihiDendrite,
     loihiNeuronStep: ex.loihiNeuronStep,
+    timingStep: ex.timingStep,
+    timingSampleEnd: ex.timingSampleEnd,
   };
 }
 
@@ -223,5 +229,7 @@ function tsKernels(bytes: number): Kernels {
     loihiDendrite: (w, no, ix, ne, we, a, c) => loihi.loihiDendrite(m, w, no, ix, ne, we, a, c),
     loihiNeuronStep: (n, a, cu, v, sp, s, ix, du, dus, dv, dvs, b, th, ths, c) =>
       loihi.loihiNeuronStep(m, n, a, cu, v, sp, s, ix, du, dus, dv, dvs, b, th, ths, c),
+    timingStep: (ctx, ov) => timing.timingStep(m, ctx, ov),
+    timingSampleEnd: (ctx, ov) => timing.timingSampleEnd(m, ctx, ov),
   };
 }

@@ -48,6 +48,8 @@ export interface WasmExports {
   fixedOuterUpdate(...a: number[]): void;
   fixedApply(...a: number[]): void;
   loihiDendrite(...a: number[]): void;
+  timingStep(ctx: number, ovLearning: number): number;
+  timingSampleEnd(ctx: number, ovLearning: number): number;
   loihiNeuronStep(...a: number[]): number;
   // Only in the shared-memory build (build/ncsim-shared.wasm), for the chip's worker threads (src/chip/threads.ts)
   integrateSlice(...a: number[]): void;

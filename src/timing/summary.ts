@@ -53,10 +53,15 @@ export interface AccumulatorState {
 }
 
 export class TimingAccumulator {
+  /**
+   * Per core: busy cycles and steps it was critical; per link: messages and the most in one step.
+   * The step kernel adds to them while the phase is timed (src/timing/step-timer.ts copies them
+   * into its arena when the phase begins and back when it ends, so the sums keep their order).
+   */
   readonly coreBusy: Float64Array;
-  private readonly critical: Float64Array;
-  private readonly linkTotal: Float64Array;
-  private readonly linkMax: Float64Array;
+  readonly critical: Float64Array;
+  readonly linkTotal: Float64Array;
+  readonly linkMax: Float64Array;
   private lat = new Float64Array(1024);
   private n = 0;
   private fwd = 0;
@@ -79,36 +84,7 @@ export class TimingAccumulator {
     this.linkMax = new Float64Array(mesh.links);
   }
 
-  /** Add a step's link loads (only `links` can be loaded). */
-  addLinks(load: Float64Array, links: Int32Array): void {
-    const total = this.linkTotal, max = this.linkMax;
-    for (let k = 0; k < links.length; k++) {
-      const l = links[k];
-      total[l] += load[l];
-      if (load[l] > max[l]) max[l] = load[l];
-    }
-  }
-
-  /**
-   * addLinks, and clear the loads, in one pass; returns the busiest link's load x latency. Only
-   * for links that all take time (then an unloaded step returns 0 and changes nothing).
-   */
-  addLinksAndClear(load: Float64Array, links: Int32Array, lat: Float64Array): number {
-    const total = this.linkTotal, max = this.linkMax;
-    let bound = 0;
-    for (let k = 0; k < links.length; k++) {
-      const l = links[k], v = load[l];
-      if (v === 0) continue;
-      const b = v * lat[l];
-      if (b > bound) bound = b;
-      total[l] += v;
-      if (v > max[l]) max[l] = v;
-      load[l] = 0;
-    }
-    return bound;
-  }
-
-  addStep(cycles: number, fwd: number, lrn: number, crit: number, meshLimited: boolean, sent: number, input: number, hx: number, hy: number): void {
+  addStep(cycles: number, fwd: number, lrn: number, meshLimited: boolean, sent: number, input: number, hx: number, hy: number): void {
     if (meshLimited) this.meshLimited++;
     if (this.n === this.lat.length) {
       const g = new Float64Array(this.lat.length * 2);
@@ -118,7 +94,6 @@ export class TimingAccumulator {
     this.lat[this.n++] = cycles;
     this.fwd += fwd;
     this.lrn += lrn;
-    if (this.critical.length) this.critical[crit] += 1;
     this.sent += sent;
     this.input += input;
     this.hopsX += hx;

@@ -1,0 +1,394 @@
+// One time step of the per-step, per-core timing on the mesh (docs/timing.md, "The model of
+// one step"), over a timer arena the host lays out once (src/timing/step-timer.ts): the step's
+// event lists and count deltas in, the step's cycles and the phase's per-core and per-link
+// totals out. Work linear in the step's activity; no allocation. Twin: src/reference/timing.ts
+// (same operations in the same order, all in f64; the header layout is mirrored there).
+
+// Header, at byte pointer ctx: i32 words (counts and byte pointers) ...
+const H_NC = 0, H_NL = 1, H_NT = 2, H_NX = 3, H_NY = 4, H_BOXX = 5, H_BOXY = 6, H_LINKS_TIMED = 7;
+const H_NBOXLINKS = 8, H_BOXLINKS = 9, H_INPUTCORE = 10, H_TILEOF = 11, H_TILEREP = 12;
+const H_PAIRCNT = 13, H_PAIRLAST = 14, H_PAIRRLAST = 15, H_PAIRHOP = 16, H_PAIRDX = 17, H_PAIRDY = 18;
+const H_ROUTESTART = 19, H_ROUTELINKS = 20, H_TOUCHED = 21, H_TILEREACH = 22, H_TILEHX = 23, H_TILEHY = 24;
+const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORELASTPOS = 29, H_CORETOUCHED = 30;
+const H_ROWACC = 31, H_PATINDEX = 32, H_PATDX = 33, H_PATDY = 34, H_LINKLOAD = 35; // word 36: free
+const H_SPIKES = 37, H_MSGS = 38, H_RECV = 39, H_A0 = 40, H_AEND = 41, H_EXTRA = 42, H_LEARN = 43, H_GENBASE = 44;
+const H_NEXTRA = 45, H_EXTRASLOT = 46, H_EXTRACYCLES = 47, H_NLEARN = 48, H_LEARNSLOT = 49, H_LEARNCYCLES = 50;
+const H_COREBUSY = 51, H_CRITICAL = 52, H_LINKTOTAL = 53, H_LINKMAX = 54, H_LAYERS = 55, H_EVENTS = 56, H_NTOUCHED = 57;
+// ... then f64 words from byte ctx + 256: the model's figures, and the step's results.
+const HEADER_F64: usize = 256;
+const F_LUPD = 0, F_LSPK = 1, F_LSEND = 2, F_LRECV = 3, F_OVFORWARD = 4, F_BARRIER = 5, F_HOPX = 6, F_HOPY = 7;
+const F_TOTAL = 8, F_FORWARD = 9, F_LEARNMAX = 10, F_CRIT = 11, F_MESHLIMITED = 12;
+const F_MESSAGES = 13, F_FROMINPUT = 14, F_HOPSX = 15, F_HOPSY = 16, F_PORTT = 17;
+// One record per layer (what layer L receives), LAYER_BYTES each.
+const L_DENSE = 0, L_D = 1, L_DCORES = 2, L_DSYN = 3, L_START = 4, L_NDTILES = 5, L_DTILES = 6, L_DTILEOF = 7;
+const L_DXLE = 8, L_DCOLLE = 9, L_DRC = 10, L_DSEND = 11, L_NSLICES = 12, L_SLICECORE = 13, L_SLICESHARE = 14;
+const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18;
+const L_F64: usize = 96, LF_LROW = 0, LF_LSYN = 1;
+const LAYER_BYTES: usize = 128;
+
+// @ts-ignore: decorator
+@inline function hw(ctx: usize, k: i32): i32 { return load<i32>(ctx + (<usize>k << 2)); }
+// @ts-ignore: decorator
+@inline function hp(ctx: usize, k: i32): usize { return <usize>load<i32>(ctx + (<usize>k << 2)); }
+// @ts-ignore: decorator
+@inline function fig(ctx: usize, k: i32): f64 { return load<f64>(ctx + HEADER_F64 + (<usize>k << 3)); }
+// @ts-ignore: decorator
+@inline function setFig(ctx: usize, k: i32, v: f64): void { store<f64>(ctx + HEADER_F64 + (<usize>k << 3), v); }
+// @ts-ignore: decorator
+@inline function rec(ctx: usize, L: i32): usize { return hp(ctx, H_LAYERS) + <usize>L * LAYER_BYTES; }
+// @ts-ignore: decorator
+@inline function lw(ctx: usize, L: i32, k: i32): i32 { return load<i32>(rec(ctx, L) + (<usize>k << 2)); }
+// @ts-ignore: decorator
+@inline function lp_(ctx: usize, L: i32, k: i32): usize { return <usize>load<i32>(rec(ctx, L) + (<usize>k << 2)); }
+// @ts-ignore: decorator
+@inline function lf(ctx: usize, L: i32, k: i32): f64 { return load<f64>(rec(ctx, L) + L_F64 + (<usize>k << 3)); }
+// @ts-ignore: decorator
+@inline function gi(p: usize, k: i32): i32 { return load<i32>(p + (<usize>k << 2)); }
+// @ts-ignore: decorator
+@inline function si(p: usize, k: i32, v: i32): void { store<i32>(p + (<usize>k << 2), v); }
+// @ts-ignore: decorator
+@inline function gf(p: usize, k: i32): f64 { return load<f64>(p + (<usize>k << 3)); }
+// @ts-ignore: decorator
+@inline function sf(p: usize, k: i32, v: f64): void { store<f64>(p + (<usize>k << 3), v); }
+// @ts-ignore: decorator
+@inline function zero(p: usize, n: i32): void { memory.fill(p, 0, <usize>n << 3); }
+
+/** Time one step from the events and count deltas the host wrote; returns its cycles (the results are in the header). */
+export function timingStep(ctx: usize, ovL: f64): f64 {
+  const nC = hw(ctx, H_NC), nL = hw(ctx, H_NL);
+  zero(hp(ctx, H_SPIKES), nC); zero(hp(ctx, H_MSGS), nC); zero(hp(ctx, H_RECV), nC); zero(hp(ctx, H_EXTRA), nC); zero(hp(ctx, H_AEND), nC);
+  si(ctx, H_NTOUCHED, 0);
+  setFig(ctx, F_PORTT, 0); setFig(ctx, F_FROMINPUT, 0); setFig(ctx, F_MESSAGES, 0); setFig(ctx, F_HOPSX, 0); setFig(ctx, F_HOPSY, 0);
+  for (let L = 0; L < nL; L++) {
+    if (lw(ctx, L, L_DENSE) != 0) denseLayer(ctx, L);
+    else convLayer(ctx, L);
+  }
+  convFlows(ctx);
+  // The last layer's spikes go nowhere but take their soma time.
+  const ev = hp(ctx, H_EVENTS) + (<usize>(2 * nL) << 2), evBuf = <usize>load<i32>(ev), evN = load<i32>(ev + 4);
+  const co = lp_(ctx, nL - 1, L_COREOF), spikes = hp(ctx, H_SPIKES);
+  for (let e = 0; e < evN; e++) { const c = gi(co, gi(evBuf, e)); sf(spikes, c, gf(spikes, c) + 1); }
+  neuronExtras(ctx);
+  const meshBound = meshBoundOf(ctx);
+  learningPhase(ctx, false, 0); // the learning overhead and the slowest core: in finishStep's pass
+  return finishStep(ctx, meshBound, ovL);
+}
+
+/** The end-of-sample learning: a learning phase, each core's learning time added to its busy time; returns the slowest core's. */
+export function timingSampleEnd(ctx: usize, ovL: f64): f64 {
+  const learnMax = learningPhase(ctx, true, ovL);
+  if (learnMax == 0) return 0;
+  const busy = hp(ctx, H_COREBUSY), learn = hp(ctx, H_LEARN);
+  for (let c = 0, nC = hw(ctx, H_NC); c < nC; c++) sf(busy, c, gf(busy, c) + gf(learn, c));
+  return learnMax;
+}
+
+/**
+ * A source tile's events of this layer: its count, and the latest start among them (the tile
+ * entered in the touched list once). Without branches (which tile comes first is data): the
+ * list's next slot is always written and kept only for a new tile.
+ */
+// @ts-ignore: decorator
+@inline function gather(srcCnt: usize, srcLast: usize, srcTouched: usize, nSrc: i32, tl: i32, t: f64, k: i32): i32 {
+  const kt = gi(srcCnt, tl), first = kt == 0;
+  si(srcTouched, nSrc, tl);
+  sf(srcLast, tl, select<f64>(t, max(gf(srcLast, tl), t), first));
+  si(srcCnt, tl, kt + k);
+  return nSrc + <i32>first;
+}
+
+/** Count an event of core c (its first one enters the touched list; no branch, as in gather). */
+// @ts-ignore: decorator
+@inline function touch(coreCnt: usize, coreTouched: usize, nCo: i32, c: i32): i32 {
+  const k = gi(coreCnt, c);
+  si(coreTouched, nCo, c);
+  si(coreCnt, c, k + 1);
+  return nCo + <i32>(k == 0);
+}
+
+/**
+ * Layer L's inputs when it is dense: every event goes to every core of L. Aggregated per source
+ * tile (its cores and the port share their routes): the tile's events and the latest start
+ * among them; a tile's last event's message to core j leaves at (its start) + (j + 1) sends.
+ */
+function denseLayer(ctx: usize, L: i32): void {
+  const nC = hw(ctx, H_NC), D = lw(ctx, L, L_D), Df = <f64>D;
+  const srcCnt = hp(ctx, H_SRCCNT), srcLast = hp(ctx, H_SRCLAST), srcTouched = hp(ctx, H_SRCTOUCHED), tileOf = hp(ctx, H_TILEOF), msgs = hp(ctx, H_MSGS);
+  const hasCo = L > 0;
+  const co: usize = hasCo ? lp_(ctx, L - 1, L_COREOF) : 0, lp: usize = hasCo ? lp_(ctx, L - 1, L_LOCALPOS) : 0;
+  const hasIc = L == 0 && hw(ctx, H_INPUTCORE) != 0, ic = hp(ctx, H_INPUTCORE);
+  const ev = hp(ctx, H_EVENTS) + (<usize>(2 * L) << 2), buf = <usize>load<i32>(ev), n = load<i32>(ev + 4);
+  const lSend0 = fig(ctx, F_LSEND), lUpd = fig(ctx, F_LUPD), lSpk = fig(ctx, F_LSPK), spikes = hp(ctx, H_SPIKES);
+  let nSrc = 0, portT = fig(ctx, F_PORTT);
+  // Spikes in neuron order, each core's neurons in update order: gathered per source core (a
+  // count, and the last spike), and each core's last spike timed: it starts latest, as a core's
+  // spikes start later and later. Otherwise every spike is timed (as the twin says).
+  const coreCnt = hp(ctx, H_CORECNT), coreLastPos = hp(ctx, H_CORELASTPOS), coreTouched = hp(ctx, H_CORETOUCHED);
+  let nCo = 0;
+  let ordered = hasCo && lw(ctx, L - 1, L_MONOTONE) != 0;
+  if (ordered) for (let e = 1; e < n; e++) if (gi(buf, e) <= gi(buf, e - 1)) { ordered = false; break; }
+  if (hasCo && !ordered) {
+    for (let e = 0; e < n; e++) {
+      const i = gi(buf, e), c = gi(co, i), sp = gf(spikes, c) + 1, m = gf(msgs, c);
+      sf(spikes, c, sp);
+      const t = <f64>(gi(lp, i) + 1) * lUpd + sp * lSpk + m * lSend0;
+      sf(msgs, c, m + Df);
+      nSrc = gather(srcCnt, srcLast, srcTouched, nSrc, gi(tileOf, c), t, 1);
+    }
+  } else if (hasCo) {
+    for (let e = 0; e < n; e++) {
+      const i = gi(buf, e), c = gi(co, i);
+      nCo = touch(coreCnt, coreTouched, nCo, c);
+      si(coreLastPos, c, gi(lp, i));
+    }
+    for (let q = 0; q < nCo; q++) {
+      const c = gi(coreTouched, q), k = gi(coreCnt, c), sp = gf(spikes, c) + <f64>k, m = gf(msgs, c) + <f64>(k - 1) * Df;
+      si(coreCnt, c, 0);
+      sf(spikes, c, sp);
+      sf(msgs, c, m + Df);
+      nSrc = gather(srcCnt, srcLast, srcTouched, nSrc, gi(tileOf, c), <f64>(gi(coreLastPos, c) + 1) * lUpd + sp * lSpk + m * lSend0, k);
+    }
+  } else if (hasIc) {
+    for (let e = 0; e < n; e++) nCo = touch(coreCnt, coreTouched, nCo, gi(ic, gi(buf, e)));
+    for (let q = 0; q < nCo; q++) {
+      const c = gi(coreTouched, q), k = gi(coreCnt, c), m = gf(msgs, c) + <f64>(k - 1) * Df;
+      si(coreCnt, c, 0);
+      sf(msgs, c, m + Df);
+      nSrc = gather(srcCnt, srcLast, srcTouched, nSrc, gi(tileOf, c), m * lSend0, k);
+    }
+  } else if (n > 0) {
+    // The port: its events leave back to back, each after the previous one's D messages.
+    const tl = gi(tileOf, nC);
+    si(srcTouched, nSrc++, tl);
+    si(srcCnt, tl, n);
+    let t = portT;
+    const step = Df * lSend0;
+    for (let e = 0; e < n; e++) { t = portT; portT = t + step; }
+    sf(srcLast, tl, t);
+  }
+  setFig(ctx, F_PORTT, portT);
+  if (!hasCo) setFig(ctx, F_FROMINPUT, fig(ctx, F_FROMINPUT) + <f64>n * Df);
+  if (n == 0) return;
+  const recv = hp(ctx, H_RECV), aEnd = hp(ctx, H_AEND), dCores = lp_(ctx, L, L_DCORES), nT = hw(ctx, H_NT);
+  const dTiles = lp_(ctx, L, L_DTILES), nDT = lw(ctx, L, L_NDTILES), dTileOf = lp_(ctx, L, L_DTILEOF), reach = hp(ctx, H_TILEREACH);
+  // max over sources of (start + hx |sx - dx| + hy |sy - dy|), from four maxima over the sources.
+  const tHX = hp(ctx, H_TILEHX), tHY = hp(ctx, H_TILEHY);
+  let mpp = -Infinity, mpm = -Infinity, mmp = -Infinity, mmm = -Infinity;
+  for (let k = 0; k < nSrc; k++) {
+    const tl = gi(srcTouched, k), v = gf(srcLast, tl), X = gf(tHX, tl), Y = gf(tHY, tl);
+    mpp = max(mpp, v + X + Y);
+    mpm = max(mpm, v + X - Y);
+    mmp = max(mmp, v - X + Y);
+    mmm = max(mmm, v - X - Y);
+  }
+  for (let u = 0; u < nDT; u++) {
+    const tl = gi(dTiles, u), X = gf(tHX, tl), Y = gf(tHY, tl);
+    sf(reach, u, max(max(mpp - X - Y, mpm - X + Y), max(mmp + X - Y, mmm + X + Y)));
+  }
+  const rcs = lp_(ctx, L, L_DRC), sends = lp_(ctx, L, L_DSEND), nf = <f64>n;
+  for (let j = 0; j < D; j++) {
+    const d = gi(dCores, j), rc = gf(rcs, j);
+    sf(recv, d, gf(recv, d) + nf * rc);
+    sf(aEnd, d, max(gf(aEnd, d), gf(reach, gi(dTileOf, j)) + gf(sends, j) + rc));
+  }
+  denseLinkLoads(ctx, L);
+  const patIndex = hp(ctx, H_PATINDEX), patDx = hp(ctx, H_PATDX), patDy = hp(ctx, H_PATDY);
+  let messages = fig(ctx, F_MESSAGES), hopsX = fig(ctx, F_HOPSX), hopsY = fig(ctx, F_HOPSY);
+  for (let k = 0; k < nSrc; k++) {
+    const tl = gi(srcTouched, k), ns = <f64>gi(srcCnt, tl);
+    si(srcCnt, tl, 0);
+    const pat = gi(patIndex, L * nT + tl);
+    messages += ns * Df;
+    hopsX += ns * gf(patDx, pat);
+    hopsY += ns * gf(patDy, pat);
+  }
+  setFig(ctx, F_MESSAGES, messages); setFig(ctx, F_HOPSX, hopsX); setFig(ctx, F_HOPSY, hopsY);
+}
+
+/** Link loads of a dense layer's messages from the step's per-tile event counts, in O(tiles) (the twin says how). */
+function denseLinkLoads(ctx: usize, L: i32): void {
+  const nx = hw(ctx, H_NX), ny = hw(ctx, H_NY), S = hp(ctx, H_SRCCNT), load = hp(ctx, H_LINKLOAD), bx = hw(ctx, H_BOXX), by = hw(ctx, H_BOXY);
+  const dx = lp_(ctx, L, L_DXLE), dc = lp_(ctx, L, L_DCOLLE), D = gf(dx, nx - 1);
+  const rowBelow = hp(ctx, H_ROWACC);
+  let acc: f64 = 0;
+  for (let y = 0; y < by; y++) {
+    let left: f64 = 0, rowTotal: f64 = 0;
+    for (let x = 0; x < bx; x++) rowTotal += <f64>gi(S, y * nx + x);
+    if (rowTotal != 0) for (let x = 0; x < bx; x++) {
+      const n = <f64>gi(S, y * nx + x), base = (y * nx + x) * 4;
+      left += n;
+      sf(load, base, gf(load, base) + left * (D - gf(dx, x))); // east
+      if (x > 0) sf(load, base + 1, gf(load, base + 1) + (rowTotal - left + n) * gf(dx, x - 1)); // west
+    }
+    acc += rowTotal;
+    sf(rowBelow, y, acc);
+  }
+  const total = acc;
+  for (let c = 0; c < bx; c++) {
+    const col = dc + (<usize>(c * ny) << 3), colTotal = gf(col, ny - 1);
+    if (colTotal == 0) continue;
+    for (let y = 0; y < by; y++) {
+      const base = (y * nx + c) * 4;
+      sf(load, base + 2, gf(load, base + 2) + gf(rowBelow, y) * (colTotal - gf(col, y))); // north
+      if (y > 0) sf(load, base + 3, gf(load, base + 3) + (total - gf(rowBelow, y - 1)) * gf(col, y - 1)); // south
+    }
+  }
+}
+
+/** Layer L's inputs when it is a convolution: each event to the cores its receptive fields reach, per (source tile, destination core) flow. */
+function convLayer(ctx: usize, L: i32): void {
+  const nC = hw(ctx, H_NC), start = lp_(ctx, L, L_START), dCores = lp_(ctx, L, L_DCORES), dSyn = lp_(ctx, L, L_DSYN);
+  const pairCnt = hp(ctx, H_PAIRCNT), pairLast = hp(ctx, H_PAIRLAST), pairRLast = hp(ctx, H_PAIRRLAST), touched = hp(ctx, H_TOUCHED);
+  const recv = hp(ctx, H_RECV), msgs = hp(ctx, H_MSGS), spikes = hp(ctx, H_SPIKES), tileRep = hp(ctx, H_TILEREP);
+  const hasCo = L > 0;
+  const co: usize = hasCo ? lp_(ctx, L - 1, L_COREOF) : 0, lp: usize = hasCo ? lp_(ctx, L - 1, L_LOCALPOS) : 0;
+  const hasIc = L == 0 && hw(ctx, H_INPUTCORE) != 0, ic = hp(ctx, H_INPUTCORE);
+  const ev = hp(ctx, H_EVENTS) + (<usize>(2 * L) << 2), buf = <usize>load<i32>(ev), n = load<i32>(ev + 4);
+  const rcBase = fig(ctx, F_LRECV) + lf(ctx, L, LF_LROW), lSyn = lf(ctx, L, LF_LSYN), lSend = fig(ctx, F_LSEND);
+  const lUpd = fig(ctx, F_LUPD), lSpk = fig(ctx, F_LSPK);
+  let portT = fig(ctx, F_PORTT), fromInput = fig(ctx, F_FROMINPUT), nTouched = hw(ctx, H_NTOUCHED);
+  for (let e = 0; e < n; e++) {
+    const i = gi(buf, e);
+    let c = nC, t = portT;
+    if (hasCo) {
+      c = gi(co, i);
+      const sp = gf(spikes, c) + 1;
+      sf(spikes, c, sp);
+      t = <f64>(gi(lp, i) + 1) * lUpd + sp * lSpk + gf(msgs, c) * lSend;
+    } else if (hasIc) { c = gi(ic, i); t = gf(msgs, c) * lSend; }
+    const j0 = gi(start, i), j1 = gi(start, i + 1), rep = gi(tileRep, c);
+    for (let j = j0; j < j1; j++) {
+      const d = gi(dCores, j);
+      t += lSend;
+      const rc = rcBase + gf(dSyn, j) * lSyn;
+      sf(recv, d, gf(recv, d) + rc);
+      const p = rep * nC + d;
+      const k = gi(pairCnt, p);
+      if (k == 0) { si(touched, nTouched++, p); sf(pairRLast, p, 0); sf(pairLast, p, t); }
+      si(pairCnt, p, k + 1);
+      if (t > gf(pairLast, p)) sf(pairLast, p, t);
+      if (rc > gf(pairRLast, p)) sf(pairRLast, p, rc);
+    }
+    const sent = <f64>(j1 - j0);
+    if (hasCo) sf(msgs, c, gf(msgs, c) + sent);
+    else if (hasIc) { sf(msgs, c, gf(msgs, c) + sent); fromInput += sent; }
+    else { portT = t; fromInput += sent; }
+  }
+  setFig(ctx, F_PORTT, portT);
+  setFig(ctx, F_FROMINPUT, fromInput);
+  si(ctx, H_NTOUCHED, nTouched);
+}
+
+/** The convolution flows' link loads and last arrivals. */
+function convFlows(ctx: usize): void {
+  const nC = hw(ctx, H_NC), nTouched = hw(ctx, H_NTOUCHED);
+  if (nTouched == 0) return;
+  const pairCnt = hp(ctx, H_PAIRCNT), pairLast = hp(ctx, H_PAIRLAST), pairRLast = hp(ctx, H_PAIRRLAST), pairHop = hp(ctx, H_PAIRHOP);
+  const pairDx = hp(ctx, H_PAIRDX), pairDy = hp(ctx, H_PAIRDY), touched = hp(ctx, H_TOUCHED);
+  const routeStart = hp(ctx, H_ROUTESTART), routeLinks = hp(ctx, H_ROUTELINKS), linkLoad = hp(ctx, H_LINKLOAD), aEnd = hp(ctx, H_AEND);
+  let messages = fig(ctx, F_MESSAGES), hopsX = fig(ctx, F_HOPSX), hopsY = fig(ctx, F_HOPSY);
+  for (let q = 0; q < nTouched; q++) {
+    const p = gi(touched, q), ni = gi(pairCnt, p), n = <f64>ni, d = p % nC;
+    for (let k = gi(routeStart, p), k1 = gi(routeStart, p + 1); k < k1; k++) { const l = gi(routeLinks, k); sf(linkLoad, l, gf(linkLoad, l) + n); }
+    const a = gf(pairLast, p) + gf(pairHop, p) + gf(pairRLast, p);
+    if (a > gf(aEnd, d)) sf(aEnd, d, a);
+    hopsX += n * <f64>gi(pairDx, p);
+    hopsY += n * <f64>gi(pairDy, p);
+    messages += n;
+    si(pairCnt, p, 0);
+  }
+  setFig(ctx, F_MESSAGES, messages); setFig(ctx, F_HOPSX, hopsX); setFig(ctx, F_HOPSY, hopsY);
+}
+
+/** Per layer, this step's count deltas x cycles per count, split over the layer's cores by neurons held into `into`; returns whether any layer had work. */
+function splitByNeurons(ctx: usize, nSlot: i32, slot: usize, cycles: usize, into: usize): bool {
+  let any = false;
+  for (let l = 0, nL = hw(ctx, H_NL); l < nL; l++) {
+    const d = lp_(ctx, l, L_DELTA);
+    let w: f64 = 0;
+    for (let k = 0; k < nSlot; k++) w += gf(d, gi(slot, k)) * gf(cycles, k);
+    if (w == 0) continue;
+    any = true;
+    const cores = lp_(ctx, l, L_SLICECORE), share = lp_(ctx, l, L_SLICESHARE);
+    for (let j = 0, nS = lw(ctx, l, L_NSLICES); j < nS; j++) { const c = gi(cores, j); sf(into, c, gf(into, c) + w * gf(share, j)); }
+  }
+  return any;
+}
+
+/** The step's other neuron-phase actions (leaks, resets, accumulators), split by neurons held. */
+function neuronExtras(ctx: usize): void {
+  const nE = hw(ctx, H_NEXTRA);
+  if (nE == 0) return;
+  splitByNeurons(ctx, nE, hp(ctx, H_EXTRASLOT), hp(ctx, H_EXTRACYCLES), hp(ctx, H_EXTRA));
+}
+
+/** Learning cycles per core from this step's deltas into `learn`; returns the slowest (with the overhead ov), or 0 when not asked. */
+function learningPhase(ctx: usize, withOverhead: bool, ov: f64): f64 {
+  const nC = hw(ctx, H_NC), learn = hp(ctx, H_LEARN);
+  zero(learn, nC);
+  const any = splitByNeurons(ctx, hw(ctx, H_NLEARN), hp(ctx, H_LEARNSLOT), hp(ctx, H_LEARNCYCLES), learn);
+  if (!withOverhead || (!any && ov == 0)) return 0;
+  let mx: f64 = 0;
+  for (let c = 0; c < nC; c++) { const v = gf(learn, c) + ov; sf(learn, c, v); if (v > mx) mx = v; }
+  return mx;
+}
+
+/** Links serialize their messages: the busiest needs load x hop latency, then one receive (+ overheads); the loads go to the phase's totals (the twin says when). */
+function meshBoundOf(ctx: usize): f64 {
+  const load = hp(ctx, H_LINKLOAD), box = hp(ctx, H_BOXLINKS), nBox = hw(ctx, H_NBOXLINKS);
+  const total = hp(ctx, H_LINKTOTAL), mx = hp(ctx, H_LINKMAX);
+  const tail = fig(ctx, F_LRECV), ov = fig(ctx, F_OVFORWARD), hopX = fig(ctx, F_HOPX), hopY = fig(ctx, F_HOPY);
+  let bound: f64 = 0;
+  if (hw(ctx, H_LINKS_TIMED) != 0) {
+    // No branch on which links are loaded: an unloaded one adds 0 and changes nothing.
+    for (let k = 0; k < nBox; k++) {
+      const l = gi(box, k), v = gf(load, l);
+      bound = max(bound, v * select<f64>(hopX, hopY, (l & 3) < 2)); // east and west links: hopX; north and south: hopY
+      sf(total, l, gf(total, l) + v);
+      sf(mx, l, max(gf(mx, l), v));
+      sf(load, l, 0);
+    }
+    return bound == 0 ? 0 : bound + tail + ov;
+  }
+  for (let k = 0; k < nBox; k++) {
+    const l = gi(box, k), b = gf(load, l) * ((l & 3) < 2 ? hopX : hopY);
+    if (b > bound) bound = b;
+  }
+  if (bound == 0) return 0;
+  for (let k = 0; k < nBox; k++) {
+    const l = gi(box, k), v = gf(load, l);
+    sf(total, l, gf(total, l) + v);
+    if (v > gf(mx, l)) sf(mx, l, v);
+    sf(load, l, 0);
+  }
+  return bound + tail + ov;
+}
+
+/** Each core's forward time, the critical core (longest forward + learning, lowest index on ties), the step's cycles. */
+function finishStep(ctx: usize, meshBound: f64, ovL: f64): f64 {
+  const nC = hw(ctx, H_NC);
+  const spikes = hp(ctx, H_SPIKES), msgs = hp(ctx, H_MSGS), recv = hp(ctx, H_RECV), aEnd = hp(ctx, H_AEND), extra = hp(ctx, H_EXTRA);
+  const genBase = hp(ctx, H_GENBASE), a0 = hp(ctx, H_A0), learn = hp(ctx, H_LEARN), busy = hp(ctx, H_COREBUSY);
+  const lSpk = fig(ctx, F_LSPK), lSend = fig(ctx, F_LSEND), ov = fig(ctx, F_OVFORWARD);
+  let fwdMax: f64 = 0, crit = 0, critT: f64 = -1, learnMax: f64 = 0;
+  for (let c = 0; c < nC; c++) {
+    const lc = gf(learn, c) + ovL;
+    sf(learn, c, lc);
+    learnMax = max(learnMax, lc);
+    const send = gf(genBase, c) + gf(spikes, c) * lSpk + gf(msgs, c) * lSend + gf(extra, c);
+    const r = gf(recv, c);
+    const fin = select<f64>(max(gf(a0, c) + r, gf(aEnd, c)), 0, r > 0);
+    const t = max(send, fin) + ov, tl = t + lc, later = tl > critT;
+    fwdMax = max(fwdMax, t);
+    critT = select<f64>(tl, critT, later);
+    crit = select<i32>(c, crit, later);
+    sf(busy, c, gf(busy, c) + (max(send, r) + ov + lc));
+  }
+  if (nC > 0) { const cr = hp(ctx, H_CRITICAL); sf(cr, crit, gf(cr, crit) + 1); }
+  const meshLimited = meshBound > fwdMax;
+  if (meshLimited) fwdMax = meshBound;
+  const total = fwdMax + learnMax + fig(ctx, F_BARRIER);
+  setFig(ctx, F_TOTAL, total); setFig(ctx, F_FORWARD, fwdMax); setFig(ctx, F_LEARNMAX, learnMax);
+  setFig(ctx, F_CRIT, <f64>crit); setFig(ctx, F_MESHLIMITED, meshLimited ? 1 : 0);
+  return total;
+}
