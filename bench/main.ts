@@ -6,10 +6,12 @@
  *   2. end-to-end on-chip training, samples per second, wasm vs the twin.
  * `node dist/bench.js --quick` runs shorter measurements.
  */
+import '../src/node/platform.js';
 import { benchKernels, benchConvKernels } from './kernels.js';
 import { readFileSync } from 'node:fs';
 import { train, TRAIN_DEFAULTS } from '../src/train/train.js';
-import { setWasmBytes, findWasmFile } from '../src/chip/wasm.js';
+import { setWasmBytes } from '../src/chip/wasm.js';
+import { findWasmFile } from '../src/node/platform.js';
 
 const quick = process.argv.includes('--quick');
 const fmt = (x: number) => x.toExponential(3);

@@ -3,6 +3,8 @@
  * The ncsim command line: a thin layer over the library (src/index.ts). Bad input exits with
  * status 2 and a message naming the field; output files are written atomically.
  */
+// Node's platform first (files, wasm, MNIST, threads): everything below may need it.
+import '../node/platform.js';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readDocumentText } from '../io/document.js';

@@ -112,5 +112,6 @@ function fitsChecks(model: HwModel, mapping: MapPolicy): TrainChecks {
 }
 
 function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  // setImmediate is Node's; a browser (a Web Worker) has setTimeout.
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }

@@ -17,13 +17,12 @@ import { Encoding } from '../host/encoding.js';
 import { trainTeacher, teacherAccuracy, teacherFlopsPerSample, Teacher } from '../host/teacher.js';
 import { trainNetTeacher } from '../host/cnn.js';
 import { calibrateNorms } from '../host/targets.js';
-import { createTargetProducer } from '../stream/target-stream.js';
 import { trainSampleSteps } from './loop.js';
 import { Net, NetLayer, readNetFile, mlpNet, hasConv, describeNet } from '../net/file.js';
 import { netLayers, netNorms } from '../net/build.js';
-import { DataSource, imageSource, mnistEventSource, eventFolderSource } from '../net/data.js';
-import { FASHION_MNIST_DIR, loadIdxFolder } from '../host/idx.js';
-import { existsSync } from 'node:fs';
+import { DataSource, imageSource, mnistEventSource } from '../net/data.js';
+import { trainExtras } from './extras.js';
+import { InThreadProducer, type TargetProducer } from '../stream/in-thread.js';
 import { InputError } from '../io/errors.js';
 import type { CostReport } from '../cost/cost.js';
 import type { HwModel } from '../cost/hwmodel.js';
@@ -275,7 +274,7 @@ export class TrainSession {
   private readonly encRng: Rng;
   private readonly order: Int32Array;
   private readonly x: Float32Array;
-  private readonly producer: ReturnType<typeof createTargetProducer>;
+  private readonly producer: TargetProducer;
   private readonly onProgress?: (p: Progress) => void;
   /** The step timer of timeSteps(), with its view of the chip. */
   timer?: { timer: StepTimer; src: StepSource; chip: Chip };
@@ -326,7 +325,9 @@ export class TrainSession {
     this.encRng = this.rng.fork();
     this.order = new Int32Array(this.data.train.n).map((_, i) => i);
     this.x = new Float32Array(opts.steps * this.teacher.sizes[0]);
-    this.producer = createTargetProducer({ teacher: this.teacher, data: this.data.train, threaded: opts.teacherWorker });
+    // The teacher a batch ahead in a worker thread where the platform has threads (same bits), else in-thread.
+    const threaded = opts.teacherWorker ? trainExtras().threadedTargets : undefined;
+    this.producer = threaded ? threaded({ teacher: this.teacher, data: this.data.train }) : new InThreadProducer(this.teacher, this.data.train);
   }
 
   /**
@@ -525,19 +526,11 @@ function loadSource(opts: TrainOptions, net: Net | undefined): DataSource {
     return imageSource(loadSplit(opts));
   }
   if (data === 'mnist-events') return mnistEventSource(loadSplit(opts), eo);
-  if (data.startsWith('events:') && data.length > 'events:'.length) return eventFolderSource(data.slice('events:'.length), eo);
-  if (data === 'fashion-mnist' || (data.startsWith('idx:') && data.length > 'idx:'.length)) {
-    const dir = data === 'fashion-mnist' ? FASHION_MNIST_DIR : data.slice('idx:'.length);
-    if (data === 'fashion-mnist' && !existsSync(dir)) {
-      throw new InputError('--data', `Debian's dataset-fashion-mnist package, whose files are in ${dir}`, data, { kind: 'option', note: 'install it with: apt-get install dataset-fashion-mnist; or give idx:FOLDER' });
-    }
-    const split = loadIdxFolder(dir, { trainSamples: opts.samples, testSamples: opts.testSamples });
-    if (net && (net.input.channels !== 1 || net.input.height !== split.height || net.input.width !== split.width)) {
-      throw new InputError('input', `channels 1, height ${split.height}, width ${split.width} for --data ${data}`, net.input, { kind: `net ${net.source} field` });
-    }
-    return imageSource(split, data, { height: split.height, width: split.width });
-  }
-  throw new InputError('--data', 'mnist, mnist-events, events:FOLDER, idx:FOLDER or fashion-mnist', data, { kind: 'option' });
+  // Data read from folders: Node's (src/node/data-sources.ts), absent in a browser.
+  const extras = trainExtras();
+  const other = extras.dataSource?.(data, { ...eo, net });
+  if (other) return other;
+  throw new InputError('--data', extras.dataNames ? `mnist, mnist-events, ${extras.dataNames}` : 'mnist or mnist-events', data, { kind: 'option' });
 }
 
 /**
