@@ -57,6 +57,18 @@ await build({ ...common, entryPoints: { cli: 'src/cli/main.ts', index: 'src/inde
 copyFileSync('build/ncsim.wasm', 'dist/ncsim.wasm');
 copyFileSync('build/ncsim-nocount.wasm', 'dist/ncsim-nocount.wasm');
 if (existsSync('build/ncsim-prev.wasm')) copyFileSync('build/ncsim-prev.wasm', 'dist/ncsim-prev.wasm');
+
+// The playground (dist/web/, static, relative URLs only): the page, its Web Worker (the core,
+// bundled for a browser), the kernels, and the digits (src/web/assets.ts, written in Node).
+mkdirSync('dist/web', { recursive: true });
+await build({
+  entryPoints: { page: 'src/web/page.ts', worker: 'src/web/worker.ts' }, bundle: true, platform: 'browser', format: 'iife',
+  target: 'es2022', outdir: 'dist/web', logLevel: 'warning',
+});
+copyFileSync('src/web/index.html', 'dist/web/index.html');
+copyFileSync('build/ncsim.wasm', 'dist/web/ncsim.wasm');
+await build({ ...common, sourcemap: false, entryPoints: { 'web-assets': 'src/web/assets.ts' }, outdir: 'build' });
+execFileSync(process.execPath, ['build/web-assets.js', 'dist/web/digits.bin'], { stdio: 'inherit' });
 if (!process.argv.includes('--no-types')) {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
 }

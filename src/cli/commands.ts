@@ -44,6 +44,7 @@ export const TRAIN: CommandSpec = {
     { name: 'teacher-epochs', type: 'int', min: 1, max: 1000, default: D.teacherEpochs, description: 'epochs of host training of the ANN teacher' },
     { name: 'teacher-lr', type: 'number', min: 0, max: 10, default: D.teacherLr, description: 'teacher learning rate (Adam)' },
     { name: 'backend', type: 'enum', choices: ['wasm', 'ts'], default: D.backend, description: 'kernels: wasm, or the TypeScript twin' },
+    { name: 'mismatch', type: 'number', min: 0, max: 10, default: D.mismatch, description: 'non-ideal chip: sigma of the device mismatch of synapse and neuron gains, drawn from --hw and --seed (0: the ideal chip; `ncsim robustness` studies levels)' },
     { name: 'max-memory', type: 'number', min: 0.001, max: 1e6, valueName: 'GB', description: "memory budget in GB: a run whose chip, learning state, teacher and data need more is refused before anything is allocated or trained (default: half of this machine's memory)" },
     { name: 'hw', type: 'string', valueName: 'model', default: 'loihi', description: 'hardware model that prices the run: a name from `ncsim hw list` or a model file path' },
     { name: 'mapping', type: 'enum', choices: ['spread', 'pack', 'layer-per-core'], default: 'spread', description: 'placement of layers on cores: spread work over the cores (falls back to pack when it does not fit), pack into the fewest cores, or one layer per core' },

@@ -24,6 +24,7 @@ import { syncOptionTables, missingOptionTables } from './readme-tables.js';
 import { cmdNet } from './net-command.js';
 import { cmdSweep, cmdWorker } from './sweep-command.js';
 import { cmdCases } from './cases-command.js';
+import { cmdServe } from './serve-command.js';
 import { ALL_COMMANDS } from './all-commands.js';
 import { InputError, exitStatusFor } from '../io/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -175,7 +176,7 @@ function cmdDocs(argv: string[]): void {
 
 const HANDLERS: Record<string, (argv: string[]) => void | Promise<void>> = {
   train: cmdTrain, trace: cmdTrace, cost: cmdCost, hw: cmdHw, report: cmdReport, compare: cmdCompare, robustness: cmdRobustness, net: cmdNet, docs: cmdDocs,
-  sweep: cmdSweep, worker: cmdWorker, cases: cmdCases,
+  sweep: cmdSweep, worker: cmdWorker, cases: cmdCases, serve: cmdServe,
 };
 
 function fail(e: unknown): number {

@@ -4,7 +4,7 @@
  * pipeline filled in on a hardware model, exactly as the CLI prints it. trainAsync reports
  * progress and can be cancelled with an AbortSignal, checked between samples.
  */
-import { trainSteps, drain, TRAIN_DEFAULTS, TrainOptions, TrainReport, Progress, TrainChecks } from './train.js';
+import { trainSteps, drain, TRAIN_DEFAULTS, TrainOptions, TrainReport, Progress, TrainChecks, TrainWatch } from './train.js';
 import { loadModel, HwModel } from '../cost/hwmodel.js';
 import { mapWithPolicy, MapPolicy } from '../cost/mapping.js';
 import { costRun } from '../cost/cost.js';
@@ -69,12 +69,31 @@ export function priceReport(report: TrainReport, model: HwModel, mapping: MapPol
   return report as PricedTrainReport;
 }
 
+/** A run of train(), not started: its steps (a generator pausing after every sample) and how its report is priced. */
+export interface TrainRun {
+  steps: Generator<void, TrainReport>;
+  model: HwModel;
+  price: PriceOptions & { hw: HwModel };
+  /** The priced report of the finished steps. */
+  priced(report: TrainReport): PricedTrainReport;
+}
+
+/**
+ * The one path of train(), trainAsync() and the playground's worker (which drives the steps
+ * itself, between messages, with `watch` to see the chip): options resolved, the model loaded
+ * (a bad --hw is refused before minutes of simulation), every step timed on it.
+ */
+export function trainRun(options: LibraryTrainOptions = {}, onProgress?: (p: Progress) => void, watch?: TrainWatch): TrainRun {
+  const { train: o, price } = resolveTrainOptions(options);
+  const model = typeof price.hw === 'string' ? loadModel(price.hw) : price.hw;
+  const steps = trainSteps(o, onProgress, fitsChecks(model, price.mapping), { model, mapping: price.mapping }, watch);
+  return { steps, model, price: { ...price, hw: model }, priced: (r) => priceReport(r, model, price.mapping, price.schedule) };
+}
+
 /** Train on chip and price the run (synchronous; the CLI's `ncsim train`). */
 export function train(options: LibraryTrainOptions = {}, onProgress?: (p: Progress) => void): PricedTrainReport {
-  const { train: o, price } = resolveTrainOptions(options);
-  // The model first: a bad --hw is refused before minutes of simulation.
-  const model = typeof price.hw === 'string' ? loadModel(price.hw) : price.hw;
-  return priceReport(drain(trainSteps(o, onProgress, fitsChecks(model, price.mapping), { model, mapping: price.mapping })), model, price.mapping, price.schedule);
+  const run = trainRun(options, onProgress);
+  return run.priced(drain(run.steps));
 }
 
 /**
@@ -85,16 +104,15 @@ export function train(options: LibraryTrainOptions = {}, onProgress?: (p: Progre
 export async function trainAsync(options: LibraryTrainOptions = {}, hooks: TrainAsyncHooks = {}): Promise<PricedTrainReport> {
   const { signal, onProgress } = hooks;
   signal?.throwIfAborted();
-  const { train: o, price } = resolveTrainOptions(options);
-  const model = typeof price.hw === 'string' ? loadModel(price.hw) : price.hw;
+  const run = trainRun(options, onProgress);
   await yieldToEventLoop();
-  const steps = trainSteps(o, onProgress, fitsChecks(model, price.mapping), { model, mapping: price.mapping });
+  const steps = run.steps;
   let last = performance.now();
   try {
     for (;;) {
       signal?.throwIfAborted();
       const r = steps.next();
-      if (r.done) return priceReport(r.value, model, price.mapping, price.schedule);
+      if (r.done) return run.priced(r.value);
       if (performance.now() - last > 20) {
         await yieldToEventLoop();
         last = performance.now();

@@ -27,6 +27,7 @@ import { InputError } from '../io/errors.js';
 import type { CostReport } from '../cost/cost.js';
 import type { HwModel } from '../cost/hwmodel.js';
 import { mapWithPolicy, MapPolicy } from '../cost/mapping.js';
+import { deviceFor } from '../chip/device.js';
 import { StepTimer, StepSource } from '../timing/step-timer.js';
 import { chipSource } from '../timing/chip-source.js';
 import type { PhaseTiming } from '../timing/summary.js';
@@ -73,6 +74,8 @@ export interface TrainOptions {
   data?: string;
   /** Memory budget in GB (src/train/budget.ts); absent: a share of the machine's memory. */
   maxMemory?: number;
+  /** σ of the device mismatch of the trained chip's synapse and neuron gains (src/chip/device.ts; drawn from the hardware model and --seed); 0: the ideal chip. */
+  mismatch: number;
 }
 
 /** Checks a caller runs once the network is known, before the teacher trains (e.g. does it fit the hardware model). */
@@ -86,7 +89,7 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   rule: 'ltl-online', epochs: 2, samples: 8000, testSamples: 2000, steps: 16, warmup: R.warmup, error: R.error,
   updateAt: R.updateAt, lrDecay: 0.7, hidden: [256, 256], encoding: 'direct', seed: 1, threshold: 1, leak: 1,
   reset: 'subtract', delay: 0, width: R.width, height: R.height, percentile: 99, normalization: 'calibration', batch: 100,
-  init: 'random', teacherWorker: true, initGain: 1, teacherEpochs: 8, teacherLr: 0.001, backend: 'wasm', data: 'mnist',
+  init: 'random', teacherWorker: true, initGain: 1, teacherEpochs: 8, teacherLr: 0.001, backend: 'wasm', data: 'mnist', mismatch: 0,
 };
 
 export interface EpochReport {
@@ -177,6 +180,16 @@ export interface Progress { phase: 'teacher' | 'train' | 'test'; epoch: number; 
 /** Time every step on this hardware model and mapping while training (src/timing). */
 export interface StepTimingOptions { model: HwModel; mapping: MapPolicy }
 
+/**
+ * What a live view (the playground's worker) sees of a run between two samples: the session,
+ * the chip and the counts of the phases so far once they exist, and each test pass's accuracy
+ * (epoch 0: before learning) as soon as it is known. Watching reads; it changes nothing.
+ */
+export interface TrainWatch {
+  started?(run: { session: TrainSession; chip: Chip; trainPhase: ActivityPhase; testPhase: ActivityPhase }): void;
+  tested?(epoch: number, testAccuracy: number, e?: EpochReport): void;
+}
+
 export function train(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks, timing?: StepTimingOptions): TrainReport {
   return drain(trainSteps(opts, onProgress, checks, timing));
 }
@@ -186,13 +199,19 @@ export function train(opts: TrainOptions, onProgress?: (p: Progress) => void, ch
  * synchronous train() (drain) and the library's trainAsync (src/train/api.ts), which yields to
  * the event loop and checks its AbortSignal between samples.
  */
-export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks, timing?: StepTimingOptions): Generator<void, TrainReport> {
+export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks, timing?: StepTimingOptions, watch?: TrainWatch): Generator<void, TrainReport> {
   const t0 = performance.now();
   const session = new TrainSession(opts, onProgress, checks);
   try {
     yield;
     const rule = session.createRule();
-    const chip = session.createChip(session.initialSpec(), rule);
+    const spec0 = session.initialSpec();
+    // A non-ideal chip (--mismatch): its devices drawn once from the hardware model and the seed.
+    if (opts.mismatch > 0) {
+      if (!timing) throw new InputError('--mismatch', 'a hardware model to draw the devices from (--hw)', opts.mismatch, { kind: 'option' });
+      spec0.device = deviceFor(timing.model, opts.seed, { mismatch: opts.mismatch });
+    }
+    const chip = session.createChip(spec0, rule);
     const spec = chip.spec;
     const trainPhase = emptyPhase(spec, true);
     const testPhase = emptyPhase(spec, false);
@@ -201,6 +220,7 @@ export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => vo
       const layers = session.activity(chip, trainPhase, testPhase).layers;
       session.timeSteps(chip, new StepTimer(timing.model, mapWithPolicy(layers, timing.model, timing.mapping), layers));
     }
+    watch?.started?.({ session, chip, trainPhase, testPhase });
     const epochs: EpochReport[] = [];
     let trainSamples = 0;
     const time = { train: 0, wait: 0, test: 0 };
@@ -212,6 +232,7 @@ export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => vo
     };
     // Accuracy of the chip as initialised, before any on-chip learning (epoch 0).
     const initialAccuracy = yield* timedEvaluate(0);
+    watch?.tested?.(0, initialAccuracy);
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
       const e = yield* session.trainEpochSteps(chip, rule, epoch, trainPhase);
       trainSamples += e.samples;
@@ -224,6 +245,7 @@ export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => vo
         layers: spec.layers.map((l, n) => ({ name: l.name, updates: e.delta[n]['learn.update'], denseUpdates: e.delta[n]['learn.dense'] })),
         updates: sum['learn.update'], denseUpdates: sum['learn.dense'], seconds: e.seconds,
       });
+      watch?.tested?.(epoch, testAccuracy, epochs[epochs.length - 1]);
     }
     const wallSeconds = (performance.now() - t0) / 1000;
     const throughput: Throughput = {
