@@ -161,6 +161,14 @@ function onMessage(s: RunState, m: WorkerMessage): void {
     case 'done': {
       const r = m.report;
       drawAccuracy(s);
+      // The run's own figures: per-step timing simulated on the model's mesh.
+      const t = r.cost.phases.train;
+      if (t.samples > 0) {
+        $('cost-figures').innerHTML = `<dl><dt>energy per training sample on ${esc(r.cost.model.name)}</dt><dd>${esc(formatEnergy(t.energy.perSamplePJ))}</dd>`
+          + `<dt>latency per training sample (${esc(t.latency.kind)})</dt><dd>${esc(formatTime(t.latency.perSampleS))}</dd>`
+          + `<dt>energy per test sample</dt><dd>${esc(formatEnergy(r.cost.phases.test.energy.perSamplePJ))}</dd>`
+          + `<dt>cores used</dt><dd>${r.cost.mapping.coresUsed} of ${r.cost.mapping.coresAvailable}</dd></dl>`;
+      }
       const a = (json: string, type: string) => URL.createObjectURL(new Blob([json], { type }));
       const stamp = `ncsim-${r.options.rule}-${r.cost.model.name}-seed${r.options.seed}`;
       const j = $<HTMLAnchorElement>('download-json'), h = $<HTMLAnchorElement>('download-html');
@@ -189,10 +197,10 @@ function drawAccuracy(s: RunState): void {
   $('chart-accuracy').innerHTML = lineChart({
     id: 'accuracy', title: 'Test accuracy per epoch', xLabel: 'epoch (0: before on-chip learning)', yLabel: 'accuracy',
     series: [
-      { label: 'SNN on chip (test)', color: seriesColor(0), points: s.accuracy },
-      ...(s.train.length ? [{ label: 'while learning (train)', color: seriesColor(2), points: s.train, dash: '3 3' }] : []),
+      { label: 'chip, test', color: seriesColor(0), points: s.accuracy },
+      ...(s.train.length ? [{ label: 'chip, train', color: seriesColor(2), points: s.train, dash: '3 3' }] : []),
     ],
-    refLines: s.teacher !== undefined ? [{ label: 'ANN teacher', value: s.teacher, color: seriesColor(1) }] : [],
+    refLines: s.teacher !== undefined ? [{ label: 'teacher', value: s.teacher, color: seriesColor(1) }] : [],
     xDomain: [0, Math.max(1, ...s.accuracy.map((p) => p[0]))], yDomain: [0, 1], xInteger: true, yFormat: (v) => `${Math.round(100 * v)} %`,
   });
 }

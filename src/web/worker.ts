@@ -84,6 +84,8 @@ function run(req: TrainRequest): void {
   for (;;) {
     const step = r.steps.next();
     if (step.done) {
+      // The last figures (the whole training priced), then the priced report.
+      if (w) post({ type: 'live', live: live(w, r.model, mapping ?? mapWithPolicy(w.session.activity(w.chip, w.trainPhase, w.testPhase).layers, r.model, r.price.mapping)) });
       const report = r.priced(step.value);
       post({ type: 'done', report, html: renderReport(report), seconds: (performance.now() - t0) / 1000, chipSamplesPerSecond: report.throughput.trainSamplesPerSecond });
       return;
