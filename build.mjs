@@ -67,6 +67,9 @@ await build({
   target: 'es2022', outdir: 'dist/web', logLevel: 'warning',
 });
 copyFileSync('src/web/index.html', 'dist/web/index.html');
+// The core for browsers and bundlers (`ncsim/core`, src/core.ts): no Node built-in; install a
+// platform (setPlatform) or pass the kernels' bytes (setWasmBytes) before building a chip.
+await build({ entryPoints: { core: 'src/core.ts' }, bundle: true, platform: 'browser', format: 'esm', target: 'es2022', outdir: 'dist', sourcemap: true, logLevel: 'warning' });
 copyFileSync('build/ncsim.wasm', 'dist/web/ncsim.wasm');
 await build({ ...common, sourcemap: false, entryPoints: { 'web-assets': 'src/web/assets.ts' }, outdir: 'build' });
 execFileSync(process.execPath, ['build/web-assets.js', 'dist/web/digits.bin'], { stdio: 'inherit' });
