@@ -123,13 +123,23 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the playground in chromium' : `th
     await page.close();
   });
 
-  it('is readable at 375 px (no horizontal scrolling) and refuses a bad field by name', async () => {
+  it('is readable at 375 px (no horizontal scrolling), refuses a bad field by name, and stops', async () => {
     const { page, errors } = await visit(375);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await page.fill('#hidden', '64,abc');
     await page.click('#train');
     expect(await page.textContent('#status')).toMatch(/Hidden sizes/);
     expect(await page.evaluate(() => document.body.dataset.run ?? '')).toBe('');
+    // Stop ends the worker at once; Train is offered again.
+    await page.fill('#hidden', '64');
+    await page.fill('#samples', '3000');
+    await page.click('#train');
+    expect(await page.evaluate(() => document.body.dataset.run)).toBe('running');
+    expect(await page.isDisabled('#train')).toBe(true);
+    await page.click('#stop');
+    expect(await page.evaluate(() => document.body.dataset.run)).toBe('stopped');
+    expect(await page.textContent('#status')).toBe('Stopped.');
+    expect(await page.isEnabled('#train')).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   });
