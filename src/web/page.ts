@@ -40,6 +40,11 @@ interface RunState {
 
 let state: RunState | undefined;
 
+/** A chart's width: its panel's, between a phone's and the report's 560 px (text stays readable at 375 px). */
+function widthOf(id: string): number {
+  return Math.max(300, Math.min(560, Math.floor($(id).clientWidth) || 560));
+}
+
 function fillSelect(id: string, values: string[], selected: string, label = (v: string) => v): void {
   $<HTMLSelectElement>(id).innerHTML = values.map((v) => `<option value="${esc(v)}"${v === selected ? ' selected' : ''}>${esc(label(v))}</option>`).join('');
 }
@@ -195,7 +200,7 @@ function clearCharts(): void {
 
 function drawAccuracy(s: RunState): void {
   $('chart-accuracy').innerHTML = lineChart({
-    id: 'accuracy', title: 'Test accuracy per epoch', xLabel: 'epoch (0: before on-chip learning)', yLabel: 'accuracy',
+    id: 'accuracy', width: widthOf('chart-accuracy'), title: 'Test accuracy per epoch', xLabel: 'epoch (0: before on-chip learning)', yLabel: 'accuracy',
     series: [
       { label: 'chip, test', color: seriesColor(0), points: s.accuracy },
       ...(s.train.length ? [{ label: 'chip, train', color: seriesColor(2), points: s.train, dash: '3 3' }] : []),
@@ -212,7 +217,7 @@ function drawLive(s: RunState, l: LiveFigures): void {
   p.max = Math.max(1, l.total);
   p.value = l.done;
   $('chart-updates').innerHTML = barChart({
-    id: 'updates', title: 'Update events issued vs gated off, per layer', xLabel: 'layer', yLabel: 'update events',
+    id: 'updates', width: widthOf('chart-updates'), title: 'Update events issued vs gated off, per layer', xLabel: 'layer', yLabel: 'update events',
     groups: l.layers.map((x) => ({ label: x.name, bars: [{ segments: [{ key: 'issued', value: x.issued }, { key: 'gated', value: Math.max(0, x.dense - x.issued) }] }] })),
     keys: [{ key: 'issued', label: 'issued', color: seriesColor(0) }, { key: 'gated', label: 'gated off by the learning circuit', color: seriesColor(6), opacity: 0.5 }],
   });
@@ -223,7 +228,7 @@ function drawLive(s: RunState, l: LiveFigures): void {
       + `<dt>cycles per step</dt><dd>${esc(String(Math.round(c.cyclesPerStep.total ?? 0)))}</dd></dl>`;
     const phases = Object.keys(c.cyclesPerStep).filter((k) => k !== 'total');
     $('chart-cycles').innerHTML = hBarChart({
-      id: 'cycles', title: `Cycles per time step by phase (${c.model}, training so far)`, xLabel: 'cycles per step', yLabel: 'phase',
+      id: 'cycles', width: widthOf('chart-cycles'), title: `Cycles per time step by phase (${c.model}, training so far)`, xLabel: 'cycles per step', yLabel: 'phase',
       rows: phases.map((k) => ({ label: k, segments: [{ key: k, value: c.cyclesPerStep[k] }], note: String(Math.round(c.cyclesPerStep[k])) })),
       keys: phases.map((k, i) => ({ key: k, label: k, color: seriesColor(i) })), showLegend: false,
     });
@@ -239,7 +244,7 @@ function drawLive(s: RunState, l: LiveFigures): void {
 function drawProbe(p: Probe): void {
   const T = p.raster[0]?.spikes.length ?? 0;
   const rows = p.raster.reduce((a, r) => a + r.neurons, 0);
-  const W = 560, H = 40 + rows * 4 + p.raster.length * 14, x0 = 70, cw = (W - x0 - 10) / Math.max(1, T);
+  const W = widthOf('chart-raster'), H = 40 + rows * 4 + p.raster.length * 14, x0 = 70, cw = (W - x0 - 10) / Math.max(1, T);
   let y = 26;
   const parts: string[] = [];
   for (const r of p.raster) {
@@ -254,7 +259,7 @@ function drawProbe(p: Probe): void {
     + `<text x="4" y="14" font-size="12" font-weight="600">${esc(title)}</text>`
     + `<text x="${x0}" y="${H - 4}" font-size="11">time step 1 … ${T}</text>${parts.join('')}</svg>`;
   $('chart-membrane').innerHTML = lineChart({
-    id: 'membrane', title: `Membrane U[t] of ${p.membrane.length} neurons of ${p.membrane[0]?.layer ?? ''}`, xLabel: 'time step', yLabel: 'U',
+    id: 'membrane', width: widthOf('chart-membrane'), title: `Membrane U[t] of ${p.membrane.length} neurons of ${p.membrane[0]?.layer ?? ''}`, xLabel: 'time step', yLabel: 'U',
     series: p.membrane.map((m, i) => ({ label: `neuron ${m.neuron}`, color: seriesColor(i), points: m.u.map((u, t): [number, number] => [t + 1, u]) })),
     refLines: [{ label: 'threshold', value: p.threshold, color: '#000000' }], xInteger: true,
   });
