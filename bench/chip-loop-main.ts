@@ -3,6 +3,7 @@
  * the chip-loop section of `npm run bench` (bench/chip-loop.ts), for a quick ratio of the
  * kernels; each --wasm FILE adds another kernel build to the comparison.
  */
+import '../src/node/platform.js';
 import { benchChipLoop, formatChipLoopBench } from './chip-loop.js';
 
 const arg = (name: string, dflt: number) => {

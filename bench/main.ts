@@ -7,10 +7,12 @@
  *   6. the host teacher's training, the earlier f64 TypeScript teacher vs the f32 wasm SIMD one.
  * `node dist/bench.js --quick` runs shorter measurements.
  */
+import '../src/node/platform.js';
 import { benchKernels, benchConvKernels } from './kernels.js';
 import { readFileSync } from 'node:fs';
 import { train, TRAIN_DEFAULTS } from '../src/train/train.js';
-import { setWasmBytes, findWasmFile } from '../src/chip/wasm.js';
+import { setWasmBytes } from '../src/chip/wasm.js';
+import { findWasmFile } from '../src/node/platform.js';
 
 const quick = process.argv.includes('--quick');
 const fmt = (x: number) => x.toExponential(3);

@@ -10,6 +10,7 @@
  * enable and its synchronous reset one MUX2 each.
  *   node dist/bench-rtl-synth.js [--n 4] [--m 4]
  */
+import '../src/node/platform.js';
 import { execFileSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

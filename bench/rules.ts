@@ -4,6 +4,7 @@
  * A long experiment (minutes), not part of the test suite. Options: --epochs N --samples N
  * --test-samples N --seed N --rules a,b,c
  */
+import '../src/node/platform.js';
 import { train, TRAIN_DEFAULTS, TrainReport } from '../src/train/train.js';
 import type { RuleName } from '../src/model/types.js';
 import { RULES, RULE_TABLE } from '../src/rules/table.js';

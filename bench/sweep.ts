@@ -4,6 +4,7 @@
  * a user runs it; prints both wall times, their ratio (target on a 2-core machine: >= 1.7x) and
  * the machine's load average before and after. Options: --samples N --configs-epochs N.
  */
+import '../src/node/platform.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';

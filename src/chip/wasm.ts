@@ -1,11 +1,10 @@
 /**
- * Loads the compiled kernels (build/ncsim.wasm; next to the bundle as dist/ncsim.wasm).
- * The module is compiled once per process; each chip gets its own instance and memory.
+ * Loads the compiled kernels (build/ncsim.wasm; next to the bundle as dist/ncsim.wasm; in a
+ * browser, the bytes the page fetched). The module is compiled once per process (per page);
+ * each chip gets its own instance and memory.
  */
-import { readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import { instantiateSync } from '@assemblyscript/loader';
+import { platform } from '../platform.js';
 
 export interface WasmExports {
   memory: WebAssembly.Memory;
@@ -67,18 +66,9 @@ export function setWasmBytes(bytes: Uint8Array | null): void {
   compiled = null;
 }
 
-/** Path of a wasm file shipped with ncsim: next to the bundle (dist/), or in build/ when running from src/. */
-export function findWasmFile(name = 'ncsim.wasm'): string | null {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, name), join(here, '..', '..', 'build', name), join(here, '..', 'build', name)];
-  return candidates.find((c) => existsSync(c)) ?? null;
-}
-
 function findWasm(): Uint8Array {
-  if (wasmBytes) return wasmBytes;
-  const file = findWasmFile();
-  if (!file) throw new Error('ncsim.wasm not found next to the bundle nor in build/: run "npm run build" first');
-  return readFileSync(file);
+  // Node reads dist/ncsim.wasm (src/node/platform.ts); a page passes the bytes it fetched.
+  return wasmBytes ?? platform().wasmBytes('ncsim.wasm');
 }
 
 export function instantiateKernels(): WasmExports {
@@ -96,9 +86,7 @@ let compiledShared: WebAssembly.Module | null = null;
  */
 export function sharedKernelsModule(): WebAssembly.Module {
   if (!compiledShared) {
-    const file = findWasmFile('ncsim-shared.wasm');
-    if (!file) throw new Error('ncsim-shared.wasm not found next to the bundle nor in build/: run "npm run build" first');
-    compiledShared = new WebAssembly.Module(readFileSync(file) as BufferSource);
+    compiledShared = new WebAssembly.Module(platform().wasmBytes('ncsim-shared.wasm') as BufferSource);
   }
   return compiledShared;
 }

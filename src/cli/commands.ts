@@ -4,7 +4,7 @@
  */
 import type { CommandSpec } from './options.js';
 import { TRAIN_DEFAULTS as D } from '../train/train.js';
-import { MAX_THREADS } from '../chip/threads.js';
+import { MAX_THREADS } from '../chip/thread-plan.js';
 import { RULES, RULE_TABLE, rulesUpdatingAt } from '../rules/table.js';
 import { REPORT, COMPARE } from './report-commands.js';
 import { ROBUSTNESS } from './robustness-command.js';
@@ -50,6 +50,7 @@ export const TRAIN: CommandSpec = {
     { name: 'teacher-precision', type: 'enum', choices: ['f32', 'f64'], default: D.teacherPrecision, description: "teacher arithmetic: f32 (wasm SIMD kernels) or f64 (the earlier TypeScript teacher, to reproduce runs made before it)" },
     { name: 'backend', type: 'enum', choices: ['wasm', 'ts'], default: D.backend, description: 'kernels: wasm, or the TypeScript twin' },
     { name: 'threads', type: 'int', min: 1, max: MAX_THREADS, default: D.threads, description: 'threads the chip is simulated on, each a slice of every layer\'s neurons (same results bit for bit); > 1: online LTL on dense layers only (docs/speed.md, "Threads")' },
+    { name: 'mismatch', type: 'number', min: 0, max: 10, default: D.mismatch, description: 'non-ideal chip: sigma of the device mismatch of synapse and neuron gains, drawn from --hw and --seed (0: the ideal chip; `ncsim robustness` studies levels)' },
     { name: 'max-memory', type: 'number', min: 0.001, max: 1e6, valueName: 'GB', description: "memory budget in GB: a run whose chip, learning state, teacher and data need more is refused before anything is allocated or trained (default: half of this machine's memory)" },
     { name: 'hw', type: 'string', valueName: 'model', default: 'loihi', description: 'hardware model that prices the run: a name from `ncsim hw list` or a model file path' },
     { name: 'mapping', type: 'enum', choices: ['spread', 'pack', 'layer-per-core'], default: 'spread', description: 'placement of layers on cores: spread work over the cores (falls back to pack when it does not fit), pack into the fewest cores, or one layer per core' },

@@ -3,6 +3,8 @@
  * The ncsim command line: a thin layer over the library (src/index.ts). Bad input exits with
  * status 2 and a message naming the field; output files are written atomically.
  */
+// Node's platform first (files, wasm, MNIST, threads): everything below may need it.
+import '../node/platform.js';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readDocumentText } from '../io/document.js';
@@ -23,6 +25,7 @@ import { cmdNet } from './net-command.js';
 import { isNirPath, importNir } from '../net/nir.js';
 import { cmdSweep, cmdWorker } from './sweep-command.js';
 import { cmdCases } from './cases-command.js';
+import { cmdServe } from './serve-command.js';
 import { ALL_COMMANDS } from './all-commands.js';
 import { InputError, exitStatusFor } from '../io/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -34,7 +37,7 @@ import { runTrace, emptyWaveforms } from '../trace/trace.js';
 import { traceVcd } from '../trace/vcd.js';
 import { train, TrainOptions, TrainChecks, Progress } from '../train/train.js';
 import { checkNirExportable, nirOfChip, prepareNirExport } from '../net/nir-export.js';
-import { priceReport, resolveTrainOptions, trainAsync, type LibraryTrainOptions, type PricedTrainReport } from '../train/api.js';
+import { priceReport, resolveTrainOptions, trainAsync, type LibraryTrainOptions, type PricedTrainReport } from '../node/api.js';
 import { Checkpoint, RunInterrupted } from '../train/checkpoint.js';
 import type { HwModel } from '../cost/hwmodel.js';
 import type { Schedule } from '../pipeline/des.js';
@@ -263,7 +266,7 @@ function cmdDocs(argv: string[]): void {
 
 const HANDLERS: Record<string, (argv: string[]) => void | Promise<void>> = {
   train: cmdTrain, trace: cmdTrace, cost: cmdCost, hw: cmdHw, report: cmdReport, compare: cmdCompare, robustness: cmdRobustness, net: cmdNet, docs: cmdDocs,
-  sweep: cmdSweep, worker: cmdWorker, cases: cmdCases,
+  sweep: cmdSweep, worker: cmdWorker, cases: cmdCases, serve: cmdServe,
 };
 
 function fail(e: unknown): number {

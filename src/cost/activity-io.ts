@@ -8,7 +8,7 @@
  * be dropped silently); a counter absent from a layer's record counts 0; every layer must have
  * a counter record in each phase; other unknown keys are ignored (forward compatibility).
  */
-import { basename } from 'node:path';
+import { baseName } from '../io/paths.js';
 import { InputError } from '../io/errors.js';
 import { checkDocumentSchema, readJsonDocument } from '../io/document.js';
 import { RUN_SCHEMA } from '../io/kinds.js';
@@ -147,5 +147,5 @@ export function parseActivity(json: unknown, label = '(inline)'): Activity {
 /** Read an activity (or a train report carrying one) from a JSON file. */
 export function readActivityFile(file: string): Activity {
   const json = readJsonDocument(file, { kind: 'run file', what: `a JSON activity record (${ACTIVITY_SCHEMA}) or train report` });
-  return parseActivity(json, JSON.stringify(basename(file)));
+  return parseActivity(json, JSON.stringify(baseName(file)));
 }

@@ -29,9 +29,8 @@
  *   except inside `nonIdealities`, which is a free map of named quantities kept for a later
  *   issue (device mismatch, quantization, noise, silencing).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { platform } from '../platform.js';
+import { baseName } from '../io/paths.js';
 import { InputError } from '../io/errors.js';
 import { closest } from '../io/edit-distance.js';
 import { readJsonDocument } from '../io/document.js';
@@ -460,50 +459,34 @@ function parseBarrier(v: Validator, o: Obj, hz: number): HwModel['barrier'] {
 // ---------------------------------------------------------------------------------------------
 // Finding and loading models
 
-/**
- * The shipped `hw-models/` folder: `<dir of this module>/../hw-models` (the bundle, dist/cli.js)
- * or `<dir>/../../hw-models` (sources run directly, src/cost/hwmodel.ts). NCSIM_HW_MODELS, when
- * set, overrides both. `here` is the module's folder (a parameter for tests).
- */
-export function hwModelsDir(here = dirname(fileURLToPath(import.meta.url))): string {
-  const env = process.env.NCSIM_HW_MODELS;
-  if (env) return resolve(env);
-  const candidates = [join(here, '..', 'hw-models'), join(here, '..', '..', 'hw-models')];
-  for (const c of candidates) {
-    if (existsSync(c) && statSync(c).isDirectory()) return c;
-  }
-  throw new Error(`the hw-models folder was not found (looked in ${candidates.join(', ')})`);
-}
-
-/** Names of the shipped models (file names without `.json`), sorted. */
-export function modelNames(dir = hwModelsDir()): string[] {
-  // ncsim.hw.schema.json sits beside the models (for editors) and is not one.
-  return readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json')).map((f) => f.slice(0, -5)).sort();
+/** Names of the shipped models (hw-models/*.json without `.json`, the schema excepted), sorted. */
+export function modelNames(): string[] {
+  return platform().hwModels().names;
 }
 
 function looksLikePath(ref: string): boolean {
-  return ref.includes('/') || ref.includes('\\') || ref.endsWith('.json') || isAbsolute(ref);
+  return ref.includes('/') || ref.includes('\\') || ref.endsWith('.json');
 }
 
 /** Load a model by name (`loihi`, from hw-models/) or by path (`./my.json`). */
 export function loadModel(ref: string): HwModel {
   let file: string;
   if (looksLikePath(ref)) {
-    file = resolve(ref);
+    file = platform().resolvePath(ref);
   } else {
-    const dir = hwModelsDir();
-    const names = modelNames(dir);
+    // Node: the hw-models/ folder on disk (src/node/platform.ts); a browser: the models bundled with the page.
+    const { dir, names } = platform().hwModels();
     if (!names.includes(ref)) {
       throw new InputError(ref, `one of ${names.join(', ')} (the models in ${dir}), or a path to a .json file`, ref, { kind: 'hardware model', showGot: false });
     }
-    file = join(dir, `${ref}.json`);
+    file = `${dir}/${ref}.json`;
   }
   return readModelFile(file);
 }
 
 /** Read and validate one model file; unreadable or invalid files are refused (InputError). */
 export function readModelFile(file: string): HwModel {
-  const label = JSON.stringify(basename(file));
+  const label = JSON.stringify(baseName(file));
   // The schema field is checked by parseHwModel, with the other fields.
   const json = readJsonDocument(file, { kind: 'hardware model', what: `a readable hardware model file (${HW_SCHEMA})`, maxBytes: HW_MAX_BYTES });
   return parseHwModel(json, label, file);
@@ -512,9 +495,10 @@ export function readModelFile(file: string): HwModel {
 export interface ModelSummary { name: string; description: string; path: string }
 
 /** Every shipped model, validated, for `ncsim hw list`. */
-export function listModels(dir = hwModelsDir()): ModelSummary[] {
-  return modelNames(dir).map((n) => {
-    const m = readModelFile(join(dir, `${n}.json`));
+export function listModels(): ModelSummary[] {
+  const { dir, names } = platform().hwModels();
+  return names.map((n) => {
+    const m = readModelFile(`${dir}/${n}.json`);
     return { name: n, description: m.description, path: m.path };
   });
 }

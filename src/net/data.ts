@@ -6,8 +6,9 @@
  *   mnist-events   the same split, each digit turned into saccade events (host/events/saccade.ts,
  *                  N-MNIST-like) and binned into T frames of counts, which are the chip's input
  *                  x[t] (analog input currents: a count is the current of its step).
- *   events:FOLDER  a folder of event recordings (host/events/folder.ts), binned into T frames.
- *   idx:FOLDER     the four IDX files of an image data set (host/idx.ts: MNIST, Fashion-MNIST,
+ *   events:FOLDER  a folder of event recordings (host/events/folder.ts), binned into T frames
+ *                  (node/data-sources.ts: read where Node runs).
+ *   idx:FOLDER     (node/data-sources.ts) the four IDX files of an image data set (host/idx.ts: MNIST, Fashion-MNIST,
  *                  ...), its own train/test split; encoded like mnist.
  *   fashion-mnist  idx: of Debian's dataset-fashion-mnist package (60,000 / 10,000 images).
  *
@@ -28,15 +29,12 @@
  * Frames are kept sparse (index, count) per sample: the saccade digits have a few thousand
  * nonzero (step, pixel) entries, against 2 x 34 x 34 x T values dense.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { InputError } from '../io/errors.js';
 import type { Dataset, MnistSplit } from '../host/mnist.js';
 import { encode, Encoding } from '../host/encoding.js';
 import { Rng } from '../host/rng.js';
 import { digitEvents } from '../host/events/saccade.js';
 import { binEvents, frameShape, type EventDataset } from '../host/events/frames.js';
-import { loadEventFolder } from '../host/events/folder.js';
 import type { Shape3 } from './file.js';
 
 /** The saccade conversion's seeds (fixed: every --seed sees the same events). */
@@ -84,7 +82,7 @@ export function imageSource(split: MnistSplit, name = 'mnist', dims?: { height: 
 }
 
 /** Sparse T x size frames of many samples, with their time-averaged frame. */
-class SparseFrames implements SampleSet {
+export class SparseFrames implements SampleSet {
   readonly n: number;
   readonly labels: Uint8Array;
   readonly static: Dataset;
@@ -187,62 +185,11 @@ export function mnistEventSource(split: MnistSplit, o: EventSourceOptions): Data
   };
 }
 
-const netKind = (o: EventSourceOptions) => (o.netLabel ? `net ${o.netLabel} field` : 'net field');
-
-function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/** Labels of a folder: its labels file if there is one, else class sub-folders 0/, 1/, ... */
-function labelsMode(dir: string): 'subfolders' | undefined {
-  if (existsSync(join(dir, 'labels.csv')) || existsSync(join(dir, 'labels.txt'))) return undefined;
-  const numeric = readdirSync(dir, { withFileTypes: true }).some((d) => d.isDirectory() && /^\d+$/.test(d.name));
-  return numeric ? 'subfolders' : undefined;
-}
-
-/**
- * A folder of event recordings: FOLDER/train and FOLDER/test if both exist, else FOLDER split
- * 80/20 per label (seed 0). Labels: a labels.csv / labels.txt, else class sub-folders (N-MNIST).
- */
-export function eventFolderSource(dir: string, o: EventSourceOptions): DataSource {
-  if (!isDir(dir)) throw new InputError('--data', 'events:FOLDER with a readable folder of event recordings', `events:${dir}`, { kind: 'option' });
-  const polarity = o.input?.channels === 1 ? 'merge' as const : 'split' as const;
-  const load = (d: string): EventDataset => loadEventFolder(d, { steps: o.steps, polarity, labels: labelsMode(d) });
-  let train: EventDataset, test: EventDataset;
-  if (isDir(join(dir, 'train')) && isDir(join(dir, 'test'))) {
-    train = load(join(dir, 'train'));
-    test = load(join(dir, 'test'));
-    if (train.size !== test.size) {
-      throw new InputError('--data', 'train/ and test/ recordings of one sensor size', `events:${dir}`, { kind: 'option', note: `train frames ${train.channels} x ${train.height} x ${train.width}, test ${test.channels} x ${test.height} x ${test.width}` });
-    }
-  } else {
-    [train, test] = splitEvents(load(dir));
-  }
-  const shape = { channels: train.channels, height: train.height, width: train.width };
-  if (o.input && (o.input.channels !== shape.channels || o.input.height !== shape.height || o.input.width !== shape.width)) {
-    throw new InputError('input', `the frames' shape ${shape.channels} x ${shape.height} x ${shape.width} of events:${dir}`, o.input, { kind: netKind(o) });
-  }
-  const take = (d: EventDataset, n: number, option: string): SparseFrames => {
-    if (n > d.n) throw new InputError(option, `at most the ${d.n} recordings of the ${option === '--samples' ? 'train' : 'test'} set of events:${dir}`, n, { kind: 'option' });
-    const set = new SparseFrames(n, d.size, d.steps, d.labels.slice(0, n));
-    const per = d.steps * d.size;
-    for (let i = 0; i < n; i++) set.set(i, d.frames.subarray(i * per, (i + 1) * per));
-    return set;
-  };
-  const tr = take(train, Math.min(o.samples, train.n), '--samples');
-  const te = take(test, Math.min(o.testSamples, test.n), '--test-samples');
-  return {
-    name: `events:${dir}`, shape, size: train.size, events: true, train: tr, test: te,
-    inputBytesPerSample: tr.n ? (4 * tr.entries) / tr.n : 0,
-  };
-}
+/** What messages about a net file's field start with. */
+export const netKind = (o: EventSourceOptions) => (o.netLabel ? `net ${o.netLabel} field` : 'net field');
 
 /** Split 80/20 per label, seeded (as the MNIST split): the first round(80 %) of each label train. */
-function splitEvents(d: EventDataset): [EventDataset, EventDataset] {
+export function splitEvents(d: EventDataset): [EventDataset, EventDataset] {
   const rng = new Rng(FOLDER_SPLIT_SEED);
   const byLabel = new Map<number, number[]>();
   for (let i = 0; i < d.n; i++) {

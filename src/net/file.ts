@@ -22,7 +22,7 @@
  * the last one.
  */
 import { readJsonDocument } from '../io/document.js';
-import { basename } from 'node:path';
+import { baseName } from '../io/paths.js';
 import { InputError } from '../io/errors.js';
 import type { ConvGeometry, Reset } from '../model/types.js';
 import { convOutSize } from '../reference/conv.js';
@@ -226,7 +226,7 @@ export function readNetFile(file: string, field: { name: string; kind: string } 
   if (typeof file !== 'string' || file === '') throw new InputError(field.name, `a network file (${NET_FORMAT})`, file, { kind: field.kind });
   // The format field is checked by parseNet, with the other fields.
   const json = readJsonDocument(file, { kind: 'net file', what: `a readable network file (${NET_FORMAT})`, maxBytes: NET_MAX_BYTES });
-  return parseNet(json, JSON.stringify(basename(file)));
+  return parseNet(json, JSON.stringify(baseName(file)));
 }
 
 /** One line per layer: name, type, shape in -> out, weights (for reports and errors). */

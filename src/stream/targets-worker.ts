@@ -8,6 +8,8 @@
  * a SharedArrayBuffer, shared). Passes arrive as messages and run one at a time; between passes
  * the worker idles in its event loop.
  */
+// Node's platform first: the teacher's kernels are read through it (src/host/teacher-kernels.ts).
+import '../node/platform.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { batchNorms, targetsFor } from '../host/targets.js';
 import { teacherActs, type Teacher } from '../host/teacher.js';

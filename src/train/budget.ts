@@ -15,8 +15,7 @@
  * - calibration: the teacher's activations over the calibration set (f32, then f64 sorted).
  * The data set is already loaded when this runs (its bytes are counted as they are).
  */
-import { constants as bufferConstants } from 'node:buffer';
-import { totalmem } from 'node:os';
+import { platform } from '../platform.js';
 import { ArenaPlan } from '../chip/arena.js';
 import type { ChipRule, ChipShape } from '../chip/chip.js';
 import { COUNTER_SLOTS } from '../reference/counters.js';
@@ -28,13 +27,14 @@ import { DEFAULT_CALIBRATION_SAMPLES } from '../host/targets.js';
 
 /** wasm32 memory holds at most 65,536 pages of 64 KiB; the module's own data and stack need a little of it. */
 export const WASM_MAX_BYTES = 4 * 1024 ** 3 - 64 * 1024 ** 2;
-/** The largest typed array this Node can allocate, in bytes. */
-export const TYPED_ARRAY_MAX_BYTES = bufferConstants.MAX_LENGTH;
-/** Default --max-memory: this share of the machine's memory (the rest is the OS's, V8's and other programs'). */
-export const DEFAULT_MEMORY_SHARE = 0.5;
+/** The largest typed array this Node (this browser) can allocate, in bytes. */
+export function typedArrayMaxBytes(): number {
+  return platform().memory().maxTypedArrayBytes;
+}
 
+/** Default --max-memory: Node's is half of the machine's memory (src/node/platform.ts; the rest is the OS's, V8's and other programs'). */
 export function defaultMaxMemory(): number {
-  return Math.floor(totalmem() * DEFAULT_MEMORY_SHARE);
+  return platform().memory().defaultBudget;
 }
 
 export interface LayerBudget {
@@ -142,16 +142,16 @@ export function checkBudget(budget: RunBudget, limits: BudgetLimits, backend: 'w
   for (let n = 0; n < budget.layers.length; n++) {
     const l = budget.layers[n];
     // The teacher's f64 gradient is the largest single array of a layer.
-    if (8 * l.weights > TYPED_ARRAY_MAX_BYTES) {
-      throw new InputError(limits.sizeOption, `a network whose every layer has at most ${Math.floor(TYPED_ARRAY_MAX_BYTES / 8)} weights (the largest typed array of this Node, as f64 gradients), got layer "${l.name}" with ${l.weights}`, undefined,
+    if (8 * l.weights > typedArrayMaxBytes()) {
+      throw new InputError(limits.sizeOption, `a network whose every layer has at most ${Math.floor(typedArrayMaxBytes() / 8)} weights (the largest typed array of this Node, as f64 gradients), got layer "${l.name}" with ${l.weights}`, undefined,
         { ...opt, showGot: false });
     }
-    if (biggestRule(n) > TYPED_ARRAY_MAX_BYTES) {
-      throw new InputError('--steps', `a time window whose learning state fits one typed array (${formatBytes(TYPED_ARRAY_MAX_BYTES)}), got ${steps}`, undefined,
+    if (biggestRule(n) > typedArrayMaxBytes()) {
+      throw new InputError('--steps', `a time window whose learning state fits one typed array (${formatBytes(typedArrayMaxBytes())}), got ${steps}`, undefined,
         { ...opt, showGot: false, note: `layer "${l.name}" needs ${formatBytes(l.ruleBytes)}` });
     }
   }
-  const arenaLimit = backend === 'wasm' ? WASM_MAX_BYTES : TYPED_ARRAY_MAX_BYTES;
+  const arenaLimit = backend === 'wasm' ? WASM_MAX_BYTES : typedArrayMaxBytes();
   if (budget.arenaBytes > arenaLimit) {
     const top = [...budget.layers].sort((a, b) => b.arenaBytes + b.ruleBytes - a.arenaBytes - a.ruleBytes)[0];
     const ruleShare = budget.layers.reduce((s, l) => s + l.ruleBytes, 0);

@@ -17,20 +17,19 @@ import { Encoding } from '../host/encoding.js';
 import { trainTeacher, teacherAccuracy, teacherFlopsPerSample, Teacher, type TeacherPrecision } from '../host/teacher.js';
 import { trainNetTeacher } from '../host/cnn.js';
 import { calibrateNorms } from '../host/targets.js';
-import { loadOnnxTeacher } from '../host/onnx/load.js';
 import { alignOnnxTeacher } from '../host/onnx/align.js';
-import { createTargetProducer } from '../stream/target-stream.js';
+import type { LoadedOnnxTeacher } from '../host/onnx/load.js';
 import { trainSampleSteps } from './loop.js';
 import { Net, NetLayer, readNetFile, mlpNet, hasConv, describeNet } from '../net/file.js';
-import { isNirPath, loadedNir } from '../net/nir.js';
 import { netLayers, netNorms } from '../net/build.js';
-import { DataSource, imageSource, mnistEventSource, eventFolderSource } from '../net/data.js';
-import { FASHION_MNIST_DIR, loadIdxFolder } from '../host/idx.js';
-import { existsSync } from 'node:fs';
+import { DataSource, imageSource, mnistEventSource } from '../net/data.js';
+import { trainExtras } from './extras.js';
+import { InThreadProducer, type TargetProducer } from '../stream/in-thread.js';
 import { InputError } from '../io/errors.js';
 import type { CostReport } from '../cost/cost.js';
 import type { HwModel } from '../cost/hwmodel.js';
 import { mapWithPolicy, MapPolicy } from '../cost/mapping.js';
+import { deviceFor } from '../chip/device.js';
 import { StepTimer, StepSource } from '../timing/step-timer.js';
 import { chipSource } from '../timing/chip-source.js';
 import type { AccumulatorState, PhaseTiming } from '../timing/summary.js';
@@ -38,7 +37,7 @@ import type { PipelineReport } from '../pipeline/params.js';
 import { Activity, ActivityLayer, ActivityPhase, ACTIVITY_SCHEMA } from '../cost/activity.js';
 import { checkChipState, checkChipWeights, checkTeacher } from './finite.js';
 import { BudgetInput, RunBudget, checkBudget, defaultMaxMemory, plannedLayers, runBudget } from './budget.js';
-import { ChipThreads, DEFAULT_THREADS, MAX_THREADS, threadBytes, threadsUnsupported } from '../chip/threads.js';
+import { DEFAULT_THREADS, MAX_THREADS, threadBytes, threadsUnsupported } from '../chip/thread-plan.js';
 
 export interface TrainOptions {
   rule: RuleName;
@@ -89,6 +88,8 @@ export interface TrainOptions {
   teacher?: string;
   /** Threads the chip is simulated on (src/chip/threads.ts; absent: 1); results are the one-thread run's, bit for bit. */
   threads?: number;
+  /** σ of the device mismatch of the trained chip's synapse and neuron gains (src/chip/device.ts; drawn from the hardware model and --seed); 0: the ideal chip. */
+  mismatch: number;
 }
 
 /** Checks a caller runs once the network is known, before the teacher trains (e.g. does it fit the hardware model). */
@@ -104,7 +105,7 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   rule: 'ltl-online', epochs: 2, samples: 8000, testSamples: 2000, steps: 16, warmup: R.warmup, error: R.error,
   updateAt: R.updateAt, lrDecay: 0.7, hidden: [256, 256], encoding: 'direct', seed: 1, threshold: 1, leak: 1,
   reset: 'subtract', delay: 0, width: R.width, height: R.height, percentile: 99, normalization: 'calibration', batch: 100,
-  init: 'random', teacherWorker: true, initGain: 1, teacherEpochs: 8, teacherLr: 0.001, teacherPrecision: 'f32', backend: 'wasm', data: 'mnist',
+  init: 'random', teacherWorker: true, initGain: 1, teacherEpochs: 8, teacherLr: 0.001, teacherPrecision: 'f32', backend: 'wasm', data: 'mnist', mismatch: 0,
   threads: DEFAULT_THREADS,
 };
 
@@ -203,6 +204,16 @@ export interface Progress { phase: 'teacher' | 'train' | 'test'; epoch: number; 
 /** Time every step on this hardware model and mapping while training (src/timing). */
 export interface StepTimingOptions { model: HwModel; mapping: MapPolicy }
 
+/**
+ * What a live view (the playground's worker) sees of a run between two samples: the session,
+ * the chip and the counts of the phases so far once they exist, and each test pass's accuracy
+ * (epoch 0: before learning) as soon as it is known. Watching reads; it changes nothing.
+ */
+export interface TrainWatch {
+  started?(run: { session: TrainSession; chip: Chip; trainPhase: ActivityPhase; testPhase: ActivityPhase }): void;
+  tested?(epoch: number, testAccuracy: number, e?: EpochReport): void;
+}
+
 export function train(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks, timing?: StepTimingOptions, hooks?: RunHooks): TrainReport {
   return drain(trainSteps(opts, onProgress, checks, timing, hooks));
 }
@@ -267,7 +278,7 @@ export interface RunState {
  * synchronous train() (drain) and the library's trainAsync (src/train/api.ts), which yields to
  * the event loop and checks its AbortSignal between samples.
  */
-export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks, timing?: StepTimingOptions, hooks: RunHooks = {}): Generator<void, TrainReport> {
+export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => void, checks?: TrainChecks, timing?: StepTimingOptions, hooks: RunHooks = {}, watch?: TrainWatch): Generator<void, TrainReport> {
   const resume = hooks.resume;
   const t0 = performance.now() - (resume?.wallSeconds ?? 0) * 1000;
   const session = new TrainSession(opts, onProgress, checks, resume?.teacher);
@@ -275,7 +286,13 @@ export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => vo
     hooks.ready?.(session);
     yield;
     const rule = session.createRule();
-    const chip = session.createChip(session.initialSpec(), rule);
+    const spec0 = session.initialSpec();
+    // A non-ideal chip (--mismatch): its devices drawn once from the hardware model and the seed.
+    if (opts.mismatch > 0) {
+      if (!timing) throw new InputError('--mismatch', 'a hardware model to draw the devices from (--hw)', opts.mismatch, { kind: 'option' });
+      spec0.device = deviceFor(timing.model, opts.seed, { mismatch: opts.mismatch });
+    }
+    const chip = session.createChip(spec0, rule);
     const spec = chip.spec;
     const trainPhase = resume?.trainPhase ?? emptyPhase(spec, true);
     const testPhase = resume?.testPhase ?? emptyPhase(spec, false);
@@ -293,6 +310,7 @@ export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => vo
     const epochs: EpochReport[] = resume?.epochs ?? [];
     let trainSamples = resume?.trainSamples ?? 0;
     const time = resume?.time ?? { train: 0, wait: 0, test: 0 };
+    watch?.started?.({ session, chip, trainPhase, testPhase });
     const timedEvaluate = function* (epoch: number): Generator<void, number> {
       const t = performance.now();
       const accuracy = yield* session.evaluateSteps(chip, testPhase, epoch);
@@ -301,6 +319,7 @@ export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => vo
     };
     // Accuracy of the chip as initialised, before any on-chip learning (epoch 0).
     const initialAccuracy = resume ? resume.initialAccuracy : yield* timedEvaluate(0);
+    if (!resume) watch?.tested?.(0, initialAccuracy);
     // The run's whole state, copied (the run goes on after a boundary).
     const capture = (position: RunPosition, epoch?: EpochProgress) => (): RunState => ({
       ...structuredClone({ position, initialAccuracy, epochs, trainPhase, testPhase, trainSamples, time, ...(epoch ? { epoch } : {}) }),
@@ -333,6 +352,7 @@ export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => vo
         const at = { epoch, sample: e.samples, epochDone: true };
         boundary(at, capture(at));
       }
+      watch?.tested?.(epoch, testAccuracy, epochs[epochs.length - 1]);
     }
     checks?.afterTraining?.({ net: session.net, chip });
     const wallSeconds = (performance.now() - t0) / 1000;
@@ -386,7 +406,7 @@ export class TrainSession {
   private readonly encRng: Rng;
   private readonly order: Int32Array;
   private readonly x: Float32Array;
-  private readonly producer: ReturnType<typeof createTargetProducer>;
+  private readonly producer: TargetProducer;
   private readonly onProgress?: (p: Progress) => void;
   /** The step timer of timeSteps(), with its view of the chip. */
   timer?: { timer: StepTimer; src: StepSource; chip: Chip };
@@ -398,12 +418,14 @@ export class TrainSession {
     this.rng = new Rng(opts.seed);
     checkRuleOptions(opts);
     // The network file first: a bad file or rule is refused before any data is loaded.
-    const file = opts.net ? (isNirPath(opts.net) ? imageShaped(loadedNir(opts.net, { dt: opts.dt }), opts.data ?? 'mnist') : readNetFile(opts.net)) : undefined;
+    // A NIR graph (read by the platform: Node's reads HDF5) or an ncsim.net file.
+    const nir = opts.net ? trainExtras().nirNet?.(opts.net, opts.dt) : undefined;
+    const file = opts.net ? (nir ? imageShaped(nir, opts.data ?? 'mnist') : readNetFile(opts.net)) : undefined;
     if (opts.init === 'file' && !file?.params) throw new InputError('--init', '"random" or "teacher" ("file" takes the weights of a NIR file given as --net)', opts.init, { kind: 'option' });
     checkThreads(opts, file);
     // An ONNX teacher (--teacher) is read and converted before any data too, and checked against the network as soon as it is known.
     const tl = performance.now();
-    const onnx = opts.teacher !== undefined ? loadOnnxTeacher(opts.teacher) : undefined;
+    const onnx = opts.teacher !== undefined ? onnxTeacherFile(opts.teacher) : undefined;
     const loadSeconds = (performance.now() - tl) / 1000;
     // Sizes are refused as products, before the teacher trains or the chip allocates; when the
     // network is known before the data (a net file, or the MLP over MNIST), before loading it too.
@@ -447,7 +469,9 @@ export class TrainSession {
     this.encRng = this.rng.fork();
     this.order = new Int32Array(this.data.train.n).map((_, i) => i);
     this.x = new Float32Array(opts.steps * this.teacher.sizes[0]);
-    this.producer = createTargetProducer({ teacher: this.teacher, data: this.data.train, threaded: opts.teacherWorker });
+    // The teacher a batch ahead in a worker thread where the platform has threads (same bits), else in-thread.
+    const threaded = opts.teacherWorker ? trainExtras().threadedTargets : undefined;
+    this.producer = threaded ? threaded({ teacher: this.teacher, data: this.data.train }) : new InThreadProducer(this.teacher, this.data.train);
   }
 
   /**
@@ -495,12 +519,16 @@ export class TrainSession {
     const chip = new Chip(spec, this.opts.backend, rule, threads > 1 ? { threadBytes: threadBytes(spec, threads) } : {});
     // Event frames are input currents (counts); images are currents (direct) or rate spikes.
     chip.analogInput = this.source.events || this.opts.encoding === 'direct';
-    if (threads > 1) this.threadRuns.push(new ChipThreads(chip, rule, threads));
+    if (threads > 1) {
+      const start = trainExtras().chipThreads;
+      if (!start) throw new InputError('--threads', '1 here (this platform has no threads)', threads, { kind: 'option' });
+      this.threadRuns.push(start(chip, rule, threads));
+    }
     return chip;
   }
 
   /** The worker threads of the chips this session made (closed with it). */
-  private readonly threadRuns: ChipThreads[] = [];
+  private readonly threadRuns: { close(): void }[] = [];
 
   /** Time every step `chip` runs from now on (train and test phases) with `timer`. */
   timeSteps(chip: Chip, timer: StepTimer): void {
@@ -682,19 +710,11 @@ function loadSource(opts: TrainOptions, net: Net | undefined): DataSource {
     return imageSource(loadSplit(opts));
   }
   if (data === 'mnist-events') return mnistEventSource(loadSplit(opts), eo);
-  if (data.startsWith('events:') && data.length > 'events:'.length) return eventFolderSource(data.slice('events:'.length), eo);
-  if (data === 'fashion-mnist' || (data.startsWith('idx:') && data.length > 'idx:'.length)) {
-    const dir = data === 'fashion-mnist' ? FASHION_MNIST_DIR : data.slice('idx:'.length);
-    if (data === 'fashion-mnist' && !existsSync(dir)) {
-      throw new InputError('--data', `Debian's dataset-fashion-mnist package, whose files are in ${dir}`, data, { kind: 'option', note: 'install it with: apt-get install dataset-fashion-mnist; or give idx:FOLDER' });
-    }
-    const split = loadIdxFolder(dir, { trainSamples: opts.samples, testSamples: opts.testSamples });
-    if (net && (net.input.channels !== 1 || net.input.height !== split.height || net.input.width !== split.width)) {
-      throw new InputError('input', `channels 1, height ${split.height}, width ${split.width} for --data ${data}`, net.input, { kind: `net ${net.source} field` });
-    }
-    return imageSource(split, data, { height: split.height, width: split.width });
-  }
-  throw new InputError('--data', 'mnist, mnist-events, events:FOLDER, idx:FOLDER or fashion-mnist', data, { kind: 'option' });
+  // Data read from folders: Node's (src/node/data-sources.ts), absent in a browser.
+  const extras = trainExtras();
+  const other = extras.dataSource?.(data, { ...eo, net });
+  if (other) return other;
+  throw new InputError('--data', extras.dataNames ? `mnist, mnist-events, ${extras.dataNames}` : 'mnist or mnist-events', data, { kind: 'option' });
 }
 
 /**
@@ -828,4 +848,11 @@ function activityOf(chip: Chip, opts: TrainOptions, teacher: Teacher, train: Act
     phases: { train, test },
     samplesPerEpoch: perEpoch,
   };
+}
+
+/** The ONNX teacher file `--teacher` names, read by the platform (Node's reads files). */
+function onnxTeacherFile(path: string): LoadedOnnxTeacher {
+  const read = trainExtras().onnxTeacher;
+  if (!read) throw new InputError('--teacher', 'no ONNX file here (this platform reads no files; pass the teacher itself)', path, { kind: 'option' });
+  return read(path);
 }

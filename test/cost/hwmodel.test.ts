@@ -3,8 +3,10 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  describeModel, hwModelsDir, listModels, loadModel, modelNames, parseHwModel, readModelFile,
+  describeModel, listModels, loadModel, modelNames, parseHwModel, readModelFile,
 } from '../../src/cost/hwmodel.js';
+import { hwModelsDir } from '../../src/node/platform.js';
+import { SHIPPED_MODEL_FILES } from '../../src/cost/shipped-models.js';
 import { ACTION_NAMES } from '../../src/cost/actions.js';
 import { exitStatusFor, InputError } from '../../src/io/errors.js';
 import { TINY_PATH } from './fixtures.js';
@@ -39,8 +41,15 @@ describe('shipped hardware models', () => {
     mkdirSync(join(root, 'hw-models'));
     expect(hwModelsDir(join(root, 'dist'))).toBe(join(root, 'hw-models')); // dist/cli.js
     mkdirSync(join(root, 'src', 'cost'), { recursive: true });
-    expect(hwModelsDir(join(root, 'src', 'cost'))).toBe(join(root, 'hw-models')); // src/cost/hwmodel.ts
+    expect(hwModelsDir(join(root, 'src', 'node'))).toBe(join(root, 'hw-models')); // src/node/platform.ts
     expect(() => hwModelsDir(join(tmpdir(), 'nowhere-ncsim', 'a', 'b'))).toThrow(/hw-models folder was not found/);
+  });
+
+  it('are bundled for a browser as they are on disk, every one of them', () => {
+    expect(Object.keys(SHIPPED_MODEL_FILES).sort()).toEqual(modelNames().map((n) => `hw-models/${n}.json`).sort());
+    for (const n of modelNames()) {
+      expect(SHIPPED_MODEL_FILES[`hw-models/${n}.json`]).toEqual(JSON.parse(readFileSync(join(hwModelsDir(), `${n}.json`), 'utf8')));
+    }
   });
 
   it('are the five models, each valid', () => {

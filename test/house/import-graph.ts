@@ -20,7 +20,8 @@ export function importSpecifiers(text: string): string[] {
     /(?:^|[;\n])\s*export\s+(?:type\s+)?(?:\*|\{)[^;]*?\bfrom\s*(['"])([^'"]+)\1/g, // export { } / * from
     /\bimport\s*\(\s*(['"])([^'"]+)\1\s*\)/g, // import('./x.js')
   ];
-  for (const re of patterns) for (const m of code.matchAll(re)) if (m[2].startsWith('.')) out.push(m[2]);
+  // JSON data the core bundles (src/cost/shipped-models.ts) is not a module of the graph.
+  for (const re of patterns) for (const m of code.matchAll(re)) if (m[2].startsWith('.') && !m[2].endsWith('.json')) out.push(m[2]);
   return out;
 }
 

@@ -113,7 +113,7 @@ describe('NIR export: round trip, bit for bit', () => {
 
 describe('library: trainAsync(options, { saveNir })', () => {
   it('writes the trained network when the run ends; refuses a readout rule before the run', async () => {
-    const { trainAsync } = await import('../../src/train/api.js');
+    const { trainAsync } = await import('../../src/node/api.js');
     const path = join(dir, 'lib.nir');
     const rep = await trainAsync({ hidden: [8], samples: 40, testSamples: 20, epochs: 1, teacherEpochs: 1, steps: 4, teacherWorker: false }, { saveNir: path });
     const back = await importNir(path);

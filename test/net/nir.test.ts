@@ -422,7 +422,7 @@ describe('ncsim train --net FILE.nir --init file', () => {
   }, 60_000);
 
   it('the library: trainAsync reads the NIR file itself', async () => {
-    const { trainAsync } = await import('../../src/train/api.js');
+    const { trainAsync } = await import('../../src/node/api.js');
     const path = await writeNir('lib.nir', {
       input: { type: 'Input', shape: shape([784]) },
       fc: { type: 'Linear', weight: arr(new Array(7840).fill(0.01), [10, 784]) },

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 const root = join(import.meta.dirname, '..', '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const ALLOWED = /^(dist\/[^/]+\.(js|wasm)|dist\/types\/.+\.d\.ts|hw-models\/[^/]+\.(json|md)|nets\/[^/]+\.(json|md)|docs\/.+\.(md|png|json)|README\.md|LICENSE|package\.json)$/;
+const ALLOWED =
+  /^(dist\/[^/]+\.(js|wasm)|dist\/web\/(index\.html|page\.js|worker\.js|ncsim\.wasm|digits\.bin)|dist\/types\/.+\.d\.ts|hw-models\/[^/]+\.(json|md)|nets\/[^/]+\.(json|md)|docs\/.+\.(md|png|json)|README\.md|LICENSE|package\.json)$/;
 
 function packList(): string[] {
   const out = execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
@@ -27,6 +28,14 @@ describe('the npm package', () => {
       'dist/ncsim.wasm',
       'dist/targets-worker.js',
       'dist/types/index.d.ts',
+      'dist/core.js',
+      'dist/types/core.d.ts',
+      // the playground that `ncsim serve` serves
+      'dist/web/index.html',
+      'dist/web/page.js',
+      'dist/web/worker.js',
+      'dist/web/ncsim.wasm',
+      'dist/web/digits.bin',
       'hw-models/loihi.json',
       'hw-models/ncsim.hw.schema.json',
       'nets/ncsim.net.schema.json',
@@ -43,6 +52,7 @@ describe('the npm package', () => {
   it('declares the library and the CLI in exports, a bin, and a prepublishOnly that tests', () => {
     expect(pkg.exports['.']).toEqual({ types: './dist/types/index.d.ts', import: './dist/index.js' });
     expect(pkg.exports['./cli']).toBe('./dist/cli.js');
+    expect(pkg.exports['./core']).toEqual({ types: './dist/types/core.d.ts', import: './dist/core.js' });
     expect(pkg.bin.ncsim).toBe('dist/cli.js');
     expect(pkg.scripts.prepublishOnly).toMatch(/npm test/);
     expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} ncsim authors\n/);

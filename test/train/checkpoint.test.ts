@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { train, resolveTrainOptions, checkpointing, type LibraryTrainOptions, type PricedTrainReport } from '../../src/train/api.js';
+import { train, resolveTrainOptions, checkpointing, type LibraryTrainOptions, type PricedTrainReport } from '../../src/node/api.js';
 import { trainSteps, drain, type RunPosition } from '../../src/train/train.js';
 import { loadModel } from '../../src/cost/hwmodel.js';
 import { Checkpoint, MANIFEST } from '../../src/train/checkpoint.js';

@@ -58,7 +58,7 @@ import { readDocumentBytes } from '../../io/document.js';
 
 /** Largest event file read (1 GiB): a minute of a busy DVS sensor; more would not fit the frames anyway. */
 export const EVENT_FILE_MAX_BYTES = 1024 * 1024 * 1024;
-import { extname } from 'node:path';
+import { extName } from '../../io/paths.js';
 import { InputError, type InputErrorOptions } from '../../io/errors.js';
 
 /** Side of the N-MNIST sensor crop, in pixels (34 x 34). */
@@ -621,7 +621,7 @@ export function detectFormat(bytes: Uint8Array, file: string): EventFormat {
     const v = headerLine(bytes, 0)?.text.slice(MAGIC.length).trim() ?? '';
     return v === '1.0' ? 'aedat1' : v.startsWith('3') ? 'aedat3' : 'aedat2';
   }
-  const ext = extname(file).toLowerCase();
+  const ext = extName(file).toLowerCase();
   switch (ext) {
     case '.bin':
       return 'nmnist';

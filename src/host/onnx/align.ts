@@ -9,7 +9,6 @@ import type { Net, NetLayer } from '../../net/file.js';
 import type { ConvGeometry } from '../../model/types.js';
 import { InputError } from '../../io/errors.js';
 import type { OnnxLayer, OnnxTeacher } from './convert.js';
-import { quoted } from './decode.js';
 
 const GEOMETRY_KEYS: (keyof ConvGeometry)[] = [
   'inChannels', 'inHeight', 'inWidth', 'channels', 'height', 'width', 'kernelHeight', 'kernelWidth', 'stride', 'padding', 'depthwise',
@@ -57,3 +56,6 @@ export function alignOnnxTeacher(t: OnnxTeacher, net: Net, source: string): void
     }
   }
 }
+
+/** A name inside a field label, quoted (as decode.ts quotes them; not imported from there: it loads protobufjs, which the browser core does without). */
+const quoted = (name: string | undefined): string => `'${name ?? ''}'`;

@@ -1,0 +1,55 @@
+/**
+ * How a chip splits over threads (`--threads N`), without starting any: the limits, what cannot
+ * run on threads, the slices and the bytes the threads' buffers take. Node-free (the core and the
+ * option table read it); the threads themselves are src/chip/threads.ts, Node's.
+ */
+import type { ChipSpec } from './chip.js';
+import { COUNTER_SLOTS } from '../reference/counters.js';
+import { historyBytes } from './thread-loop.js';
+import { isIdeal } from './device.js';
+
+/** Bytes of the outer-product writer's scratch in assembly/learning.ts (LEARNING_SCRATCH_BYTES). */
+export const SCRATCH_BYTES = (4096 << 2) + ((4096 / 32) << 2);
+
+/** The most threads `--threads` takes (a slice per thread of a layer of 32 neurons or more). */
+export const MAX_THREADS = 64;
+
+/** `--threads` when not given: what pays on the machine it was measured on (docs/speed.md, "Threads"). */
+export const DEFAULT_THREADS = 1;
+
+/**
+ * Why this chip cannot run on several threads (a phrase naming the part), or null when it can.
+ * `rule`: the rule's name (absent: no rule, inference only).
+ */
+export function threadsUnsupported(spec: Pick<ChipSpec, 'layers' | 'device'>, rule?: string): string | null {
+  if (rule !== undefined && rule !== 'ltl-online') return `the rule ${rule} (only ltl-online runs on several threads)`;
+  if (!isIdeal(spec.device)) return 'a chip with device non-idealities or fixed point (only the ideal f32 chip runs on several threads)';
+  const i = spec.layers.findIndex((l) => l.conv || l.fixed || l.readout);
+  if (i >= 0) {
+    const l = spec.layers[i];
+    const what = l.conv ? 'a convolution' : l.fixed ? 'a fixed (pooling) layer' : 'a readout layer';
+    return `${what} (layer ${i}, ${l.name}; only dense spiking layers run on several threads)`;
+  }
+  return null;
+}
+
+/** Slice bounds of nOut neurons over N threads: multiples of 32 (the kernels' register blocks), as even as that allows. */
+export function sliceBounds(nOut: number, threads: number): number[] {
+  const b = [0];
+  for (let k = 1; k < threads; k++) b.push(Math.min(nOut, Math.max(b[k - 1], Math.round((k * nOut) / threads / 32) * 32)));
+  b.push(nOut);
+  return b;
+}
+
+export const align16 = (n: number) => Math.ceil(n / 16) * 16;
+
+/** Bytes the threads' own buffers take for a chip of `spec` on `threads` threads (Chip's threadBytes option). */
+export function threadBytes(spec: ChipSpec, threads: number): number {
+  let b = align16(spec.maxSteps * spec.inputSize * 4);
+  for (let k = 0; k < threads; k++) {
+    b += SCRATCH_BYTES + 4 * align16(spec.inputSize * 4);
+    for (const l of spec.layers) b += align16(COUNTER_SLOTS * 8) + 4 * align16(l.nOut * 4);
+  }
+  return b + historyBytes(spec.maxSteps, spec.inputSize, spec.layers.map((l) => l.nOut), threads, COUNTER_SLOTS);
+}
+
