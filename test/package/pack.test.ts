@@ -11,7 +11,7 @@ const root = join(import.meta.dirname, '..', '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const ALLOWED =
-  /^(dist\/[^/]+\.(js|wasm)|dist\/web\/(index\.html|page\.js|worker\.js|ncsim\.wasm|digits\.bin)|dist\/types\/.+\.d\.ts|hw-models\/[^/]+\.(json|md)|nets\/[^/]+\.(json|md)|docs\/.+\.(md|png|json)|README\.md|LICENSE|package\.json)$/;
+  /^(dist\/[^/]+\.(js|wasm)|dist\/web\/(index\.html|page\.js|worker\.js|ncsim\.wasm|ncsim-teacher\.wasm|digits\.bin)|dist\/types\/.+\.d\.ts|hw-models\/[^/]+\.(json|md)|nets\/[^/]+\.(json|md)|docs\/.+\.(md|png|json)|README\.md|LICENSE|package\.json)$/;
 
 function packList(): string[] {
   const out = execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
