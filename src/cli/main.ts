@@ -9,7 +9,7 @@ import { readDocumentText } from '../io/document.js';
 import { packageVersion } from './version.js';
 import { parseArgs, formatHelp, formatTopHelp, optionsMarkdown } from './options.js';
 import { TRAIN, TRACE, COST, HW } from './commands.js';
-import { loadModel, listModels, describeModel } from '../cost/hwmodel.js';
+import { loadModel, listModels, describeModel, HwModel } from '../cost/hwmodel.js';
 import { costRun, statsLines, accelergyActionCounts, CostReport } from '../cost/cost.js';
 import { mapActivity, mapWithPolicy, MapPolicy } from '../cost/mapping.js';
 import { readActivityFile } from '../cost/activity-io.js';
@@ -32,9 +32,11 @@ import { readAnyCaseFile } from '../trace/case.js';
 import { runTrace, emptyWaveforms } from '../trace/trace.js';
 import { traceVcd } from '../trace/vcd.js';
 import { train, TrainOptions, Progress } from '../train/train.js';
-import { priceReport } from '../train/api.js';
+import { priceReport, PricedTrainReport } from '../train/api.js';
 import type { Schedule } from '../pipeline/des.js';
 import { trainText } from '../report/text.js';
+import { resolvePreset } from '../train/presets.js';
+import { cmdTrainSeeds } from './train-seeds.js';
 
 const PROGRAM = 'ncsim';
 
@@ -54,23 +56,23 @@ function progressBar(): (p: Progress) => void {
 }
 
 function cmdTrain(argv: string[]): void {
-  const { options: o } = parseArgs(TRAIN, argv);
+  const { options: o, given } = parseArgs(TRAIN, argv);
   if (o.help) return out(formatHelp(TRAIN));
   const opts = o as Record<string, unknown> & { json: boolean; out?: string; quiet: boolean; hw: string; stats?: string; accelergy?: string; report?: string };
+  const showProgress = !opts.quiet && process.stderr.isTTY;
+  // --preset fills the options not given on the line (src/train/presets.ts).
+  const trainOptions = resolvePreset(stripCli(opts), new Set(given));
+  if (o.seeds !== undefined) {
+    // Load the hardware model first: a bad --hw is refused before minutes of simulation.
+    loadModel(opts.hw);
+    return cmdTrainSeeds(o, given, (seed) => runTrain({ ...trainOptions, seed }, opts, showProgress), out);
+  }
   // Every output path is checked before minutes of simulation; all are written together at the end.
   const outputs = planOutputs([
     { option: '--out', path: opts.out }, { option: '--report', path: opts.report },
     { option: '--stats', path: opts.stats }, { option: '--accelergy', path: opts.accelergy },
   ], [opts.net as string | undefined, opts.hw].filter((f): f is string => typeof f === 'string' && (f.includes('/') || f.endsWith('.json'))));
-  // Load the hardware model first: a bad --hw is refused before minutes of simulation.
-  const model = loadModel(opts.hw);
-  const showProgress = !opts.quiet && process.stderr.isTTY;
-  // Does the network fit the hardware model? Asked once the network is known, before the teacher trains.
-  const fits = { beforeTeacher: (plan: { layers: Activity['layers'] }) => void mapFor({ layers: plan.layers } as Activity, model, opts.mapping as MapPolicy) };
-  // Every step is timed on the mesh of this model and mapping while the chip runs (src/timing).
-  const timing = { model, mapping: opts.mapping as MapPolicy };
-  const report = priceReport(train(stripCli(opts), showProgress ? progressBar() : undefined, fits, timing), model, opts.mapping as MapPolicy, opts.schedule as Schedule);
-  if (showProgress) process.stderr.write('\r\x1b[K');
+  const { report, model } = runTrain(trainOptions, opts, showProgress, true);
   setCostOutputs(outputs, report.cost, report.activity, mapFor(report.activity, model, opts.mapping as MapPolicy), model);
   const json = JSON.stringify(report, null, 2);
   outputs.set('--out', json + '\n');
@@ -79,9 +81,25 @@ function cmdTrain(argv: string[]): void {
   out(opts.json ? json : `${trainText(report)}\n\n${costText(report.cost)}\n\n${pipelineText(report.pipeline)}`);
 }
 
-/** The train options among the command's (the rest say where output goes and how it is priced). */
+/** One training run of `ncsim train`, timed and priced on --hw with --mapping and --schedule. */
+function runTrain(trainOptions: TrainOptions, opts: Record<string, unknown>, showProgress: boolean): PricedTrainReport;
+function runTrain(trainOptions: TrainOptions, opts: Record<string, unknown>, showProgress: boolean, withModel: true): { report: PricedTrainReport; model: HwModel };
+function runTrain(trainOptions: TrainOptions, opts: Record<string, unknown>, showProgress: boolean, withModel = false): PricedTrainReport | { report: PricedTrainReport; model: HwModel } {
+  // Load the hardware model first: a bad --hw is refused before minutes of simulation.
+  const model = loadModel(opts.hw as string);
+  const mapping = opts.mapping as MapPolicy;
+  // Does the network fit the hardware model? Asked once the network is known, before the teacher trains.
+  const fits = { beforeTeacher: (plan: { layers: Activity['layers'] }) => void mapFor({ layers: plan.layers } as Activity, model, mapping) };
+  // Every step is timed on the mesh of this model and mapping while the chip runs (src/timing).
+  const timing = { model, mapping };
+  const report = priceReport(train(trainOptions, showProgress ? progressBar() : undefined, fits, timing), model, mapping, opts.schedule as Schedule);
+  if (showProgress) process.stderr.write('\r\x1b[K');
+  return withModel ? { report, model } : report;
+}
+
+/** The train options among the command's (the rest say where output goes, how it is priced, which seeds). */
 function stripCli(o: Record<string, unknown>): TrainOptions {
-  const { json: _j, out: _o, quiet: _q, help: _h, hw: _w, stats: _s, accelergy: _a, schedule: _c, mapping: _m, report: _r, ...rest } = o;
+  const { json: _j, out: _o, quiet: _q, help: _h, hw: _w, stats: _s, accelergy: _a, schedule: _c, mapping: _m, report: _r, seeds: _e, ...rest } = o;
   return rest as unknown as TrainOptions;
 }
 

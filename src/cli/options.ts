@@ -60,6 +60,8 @@ export interface CommandSpec {
 export interface ParsedArgs {
   options: Record<string, unknown>;
   positionals: string[];
+  /** The camelCase keys set on the command line (the rest hold defaults): a preset fills only the others. */
+  given: string[];
 }
 
 const HELP_OPTION: OptionSpec = { name: 'help', type: 'boolean', description: 'Show this help and exit' };
@@ -238,7 +240,7 @@ export function parseArgs(cmd: CommandSpec, argv: string[]): ParsedArgs {
     return parseStrict(cmd, specs, argv);
   } catch (e) {
     if (e instanceof InputError && helpRequested(specs, argv)) {
-      return { options: { ...defaultsOf(specs), help: true }, positionals: [] };
+      return { options: { ...defaultsOf(specs), help: true }, positionals: [], given: ['help'] };
     }
     throw e;
   }
@@ -258,6 +260,7 @@ function parseStrict(cmd: CommandSpec, specs: OptionSpec[], argv: string[]): Par
   const byShort = new Map(specs.filter((o) => o.short !== undefined).map((o) => [o.short as string, o]));
   const options = defaultsOf(specs);
   const positionals: string[] = [];
+  const given = new Set<string>();
 
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -282,6 +285,7 @@ function parseStrict(cmd: CommandSpec, specs: OptionSpec[], argv: string[]): Par
             throw new InputError(display, 'no value', inline, { kind: 'option', note: `write --${base.name}=false` });
           }
           options[camelCase(base.name)] = false;
+          given.add(camelCase(base.name));
           continue;
         }
         if (base) {
@@ -326,6 +330,7 @@ function parseStrict(cmd: CommandSpec, specs: OptionSpec[], argv: string[]): Par
       value = convert(spec, raw, display);
     }
     options[camelCase(spec.name)] = value;
+    given.add(camelCase(spec.name));
   }
 
   if (options.help !== true) {
@@ -346,7 +351,7 @@ function parseStrict(cmd: CommandSpec, specs: OptionSpec[], argv: string[]): Par
       throw new InputError(extra === '' ? `argument ${declared.length + 1} (empty)` : extra, what, extra, { kind: 'argument' });
     }
   }
-  return { options, positionals };
+  return { options, positionals, given: [...given] };
 }
 
 function takesAsValue(o: OptionSpec, next: string): boolean {

@@ -10,3 +10,6 @@ export const RUN_SCHEMA = { field: 'kind', value: 'ncsim.train', versions: [1], 
 
 /** A robustness study, `ncsim robustness --out` (src/robustness/robustness.ts). */
 export const ROBUSTNESS_SCHEMA = { field: 'kind', value: 'ncsim.robustness', versions: [1], writtenBy: '`ncsim robustness --out`' } as const satisfies DocumentSchema;
+
+/** Several seeds of one training, `ncsim train --seeds ... --out` (src/cli/train-seeds.ts). */
+export const SEEDS_SCHEMA = { field: 'kind', value: 'ncsim.train-seeds', versions: [1], writtenBy: '`ncsim train --seeds ... --out`' } as const satisfies DocumentSchema;

@@ -14,6 +14,9 @@ export type RuleName = 'ltl-online' | 'ltl-offline' | 'stop-w' | 'stop-wtl' | 'b
 /** When a rule's weight changes land in synaptic memory: every time step, or once per sample. */
 export type UpdateAt = 'step' | 'sample';
 
+/** The papers' settings by name (`--preset`); their values are in src/train/presets.ts. */
+export type PresetName = 'ltl-paper' | 'stop-paper';
+
 /** Initial weights of a chip's network: seeded random, or the ANN teacher's rescaled (src/net/build.ts). */
 export type Init = 'random' | 'teacher';
 

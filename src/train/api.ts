@@ -11,6 +11,7 @@ import { costRun } from '../cost/cost.js';
 import { pipelineReport } from '../pipeline/params.js';
 import type { Schedule } from '../pipeline/des.js';
 import { InputError } from '../io/errors.js';
+import { isPresetName, PRESET_NAMES, resolvePreset } from './presets.js';
 
 /** How a run is priced: the `--hw`, `--mapping` and `--schedule` of `ncsim train`. */
 export interface PriceOptions {
@@ -35,9 +36,13 @@ export interface TrainAsyncHooks {
   signal?: AbortSignal;
 }
 
-const KNOWN = new Set([...Object.keys(TRAIN_DEFAULTS), 'lr', 'net', ...Object.keys(PRICE_DEFAULTS)]);
+const KNOWN = new Set([...Object.keys(TRAIN_DEFAULTS), 'lr', 'net', 'preset', ...Object.keys(PRICE_DEFAULTS)]);
 
-/** The full options: defaults for what is absent; an unknown name is refused (a typo would otherwise be silently ignored). */
+/**
+ * The full options: defaults for what is absent, or the preset's values where it sets them (an
+ * option given wins over the preset); an unknown name is refused (a typo would otherwise be
+ * silently ignored).
+ */
 export function resolveTrainOptions(partial: LibraryTrainOptions = {}): { train: TrainOptions; price: PriceOptions } {
   for (const k of Object.keys(partial)) {
     if (!KNOWN.has(k)) throw new InputError(k, `one of ${[...KNOWN].join(', ')}`, undefined, { kind: 'train option', showGot: false });
@@ -53,8 +58,11 @@ export function resolveTrainOptions(partial: LibraryTrainOptions = {}): { train:
       throw new InputError(k, kind === 'array' ? 'an array' : kind === 'number' ? 'a finite number' : `a ${kind}`, v, { kind: 'train option' });
     }
   }
+  if (defined.preset !== undefined && !isPresetName(defined.preset)) {
+    throw new InputError('preset', `one of ${PRESET_NAMES.join(', ')}`, defined.preset, { kind: 'train option' });
+  }
   return {
-    train: { ...TRAIN_DEFAULTS, ...defined } as TrainOptions,
+    train: resolvePreset({ ...TRAIN_DEFAULTS, ...defined } as TrainOptions, new Set(Object.keys(defined))),
     price: { hw: hw ?? PRICE_DEFAULTS.hw, mapping: mapping ?? PRICE_DEFAULTS.mapping, schedule: schedule ?? PRICE_DEFAULTS.schedule },
   };
 }

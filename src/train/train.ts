@@ -5,7 +5,7 @@
  * digits. Returns a report that is data first (src/report renders it).
  */
 import { Chip, ChipRule, ChipSpec, weightCount } from '../chip/chip.js';
-import type { Init, Reset, RuleName, UpdateAt } from '../model/types.js';
+import type { Init, PresetName, Reset, RuleName, UpdateAt } from '../model/types.js';
 import { Backend } from '../chip/kernels.js';
 import { readCounters, addCounters, CounterValues } from '../chip/counters.js';
 import { createRule, adaptSpec, RuleOptions } from '../rules/index.js';
@@ -74,6 +74,11 @@ export interface TrainOptions {
   data?: string;
   /** Memory budget in GB (src/train/budget.ts); absent: a share of the machine's memory. */
   maxMemory?: number;
+  /**
+   * The paper settings these options started from (src/train/presets.ts); the other fields
+   * already hold the resulting values (resolvePreset: an option given explicitly wins).
+   */
+  preset?: PresetName;
 }
 
 /** Checks a caller runs once the network is known, before the teacher trains (e.g. does it fit the hardware model). */
