@@ -73,7 +73,7 @@ function meanSdText(f: SeedFigure): string {
   if (f.mean === null) return 'n/a';
   const accuracy = f.name.includes('accuracy') || f.name === 'issued_fraction';
   if (accuracy) return `${(100 * f.mean).toFixed(2)} ± ${f.sd === null ? '-' : (100 * f.sd).toFixed(2)} %`;
-  const g = (x: number) => (Math.abs(x) >= 1e5 || (Math.abs(x) < 1e-2 && x !== 0) ? x.toPrecision(4) : x.toFixed(3));
+  const g = (x: number) => (Math.abs(x) >= 1e5 || (Math.abs(x) < 1e-2 && x !== 0) ? x.toExponential(3) : x.toFixed(3));
   return `${g(f.mean)} ± ${f.sd === null ? '-' : g(f.sd)}${f.name === 'gap_points' ? ' points' : ''}`;
 }
 
