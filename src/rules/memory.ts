@@ -23,16 +23,22 @@ const ROWS: { label: string; rule: RuleName; updateAt: UpdateAt }[] = RULES.flat
 
 export interface LearningMemoryCurves {
   windows: number[];
-  rules: { rule: string; bytes: number[] }[];
+  /**
+   * Per rule: total bytes at each window; of them, the gradient accumulators (the same at every
+   * window) and the per-sample state (bytes - accumulators), as the papers count memory (MemorySplit).
+   */
+  rules: { rule: string; bytes: number[]; accumulatorBytes: number; perSampleBytes: number[] }[];
   source: string;
 }
 
 /** Bytes each rule reserves for learning on `spec`'s network, at each time window. */
 export function learningMemoryCurves(spec: ChipSpec, windows: number[] = MEMORY_WINDOWS): LearningMemoryCurves {
-  const rules: { rule: string; bytes: number[] }[] = [];
+  const rules: LearningMemoryCurves['rules'] = [];
   for (const row of ROWS) {
     try {
-      rules.push({ rule: row.label, bytes: windows.map((T) => ruleLearningBytes(spec, row.rule, row.updateAt, T)) });
+      const bytes = windows.map((T) => ruleLearningBytes(spec, row.rule, row.updateAt, T));
+      const acc = accumulatorBytes(spec, row.rule, row.updateAt);
+      rules.push({ rule: row.label, bytes, accumulatorBytes: acc, perSampleBytes: bytes.map((b) => b - acc) });
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
     }

@@ -30,6 +30,13 @@ describe('learning memory curves', () => {
     expect(ours('bptt')).toEqual(bench('bptt'));
     expect(new Set(ours('stop-w')).size).toBe(1);
     for (const r of ['bptt', 'ltl-offline']) expect(ours(r)[2]).toBeGreaterThan(ours(r)[0]);
+    // the split the run report carries is the one the bench prints
+    for (const r of c.rules) {
+      expect(r.perSampleBytes.map((b, i) => b + r.accumulatorBytes)).toEqual(r.bytes);
+    }
+    expect(c.rules.find((r) => r.rule === 'ltl-online (updates at step)')!.accumulatorBytes).toBe(0);
+    const stop = c.rules.find((r) => r.rule === 'stop-w')!;
+    expect(stop.accumulatorBytes).toBe(ruleMemorySplit(mlp(sizes), 'stop-w', 'sample', 4).accumulatorBytes);
   });
 
   it('leaves out the rules that cannot run the network (STOP with a synaptic delay)', () => {
