@@ -65,6 +65,12 @@ describe('ncsim train --seeds', () => {
     expect(stdout).toMatch(/snn_accuracy\s+\d+\.\d\d ± \d+\.\d\d %/);
   });
 
+  it('one run (no --seeds) prints the preset\'s values as it ran with them', () => {
+    const r = run('train', '--preset', 'ltl-paper', '--width', '1.5', ...SMALL);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/preset ltl-paper\s+threshold 0\.6, leak 0\.904837, reset zero, boxcar 1\.5 x 1, warm-up 12, percentile 99 \(batch 64\)/);
+  });
+
   it('refuses a repeated seed, --seed beside it and one-run outputs, exit 2 naming the option, nothing written', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ncsim-seeds-bad-'));
     for (const [args, field] of [
