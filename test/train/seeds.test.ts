@@ -84,3 +84,14 @@ describe('ncsim train --seeds', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 });
+
+describe('a sweep file with "seeds"', () => {
+  it('is refused naming the field: a sweep varies "seed" itself', async () => {
+    const { parseSweep, expand } = await import('../../src/cli/sweep/spec.js');
+    const { InputError } = await import('../../src/io/errors.js');
+    const doc = { schema: 'ncsim.sweep/1', command: 'train', fixed: { samples: 100, seeds: [1, 2] } };
+    // checked with the command's options, before anything runs
+    expect(() => expand(parseSweep(doc, 'x.json'))).toThrow(InputError);
+    expect(() => expand(parseSweep(doc, 'x.json'))).toThrow(/fixed\.seeds[\s\S]*vary "seed"/);
+  });
+});
