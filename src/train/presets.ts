@@ -65,9 +65,9 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     ],
   },
   'stop-paper': {
-    description: 'what the STOP seed specifies (Gao et al. 2024): a leaky (LIF) start, so that STOP-WTL has leaks to learn',
+    description: 'what the STOP seed specifies (Gao et al. 2024): a leaky (LIF) start, so that STOP-WTL\'s leaks can move both ways',
     values: [
-      v('leak', LTL_DECAY, 'STOP seed: leaks are learned with the weights and thresholds; they can only move from a leaky start (with IF, alpha stays clamped at 1). The seed gives no value: ncsim takes tau = 10 as the LTL code does'),
+      v('leak', LTL_DECAY, 'STOP seed: leaks are learned with the weights and thresholds. From IF (alpha = 1, the clamp\'s upper bound) a leak can only go down; a leaky start lets it move both ways. The seed gives no value: ncsim takes tau = 10 as the LTL code does'),
       v('reset', 'subtract', 'STOP seed gives no reset; ncsim\'s STOP traces (ALGORITHMS §8) need the subtractive one'),
       v('steps', 16, 'STOP seed gives no window for MNIST; T = 16 as the LTL code, so that both presets are measured on one window'),
     ],
