@@ -13,7 +13,7 @@
 import type { ChipSpec } from '../src/chip/chip.js';
 import type { RuleName, UpdateAt } from '../src/model/types.js';
 import { RULE_TABLE } from '../src/rules/table.js';
-import { ruleLearningBytes } from '../src/rules/memory.js';
+import { batchBytes, MemorySplit, ruleLearningBytes, ruleMemorySplit } from '../src/rules/memory.js';
 
 export interface MemoryRow {
   /** Row label, e.g. "stop-wtl (leak per neuron)". */
@@ -37,22 +37,34 @@ export interface MemoryTable {
   gradientBytes: number;
   /** BPTT's bytes divided by another rule's, both without the gradient accumulators. */
   ratiosBeyondGradients: { name: string; values: number[] }[];
+  /**
+   * At the window `splitWindow`: each row's per-sample state and accumulators, its bytes for a
+   * batch of B samples held at once (`batches`), and BPTT's bytes divided by the row's there.
+   */
+  splitWindow: number;
+  batches: number[];
+  split: { name: string; split: MemorySplit; batchBytes: number[]; bpttRatio: number[] }[];
   /** The table as printed. */
   text: string;
 }
 
-function learningBytes(rule: RuleName, sizes: number[], T: number, leakPerNeuron: boolean, updateAt: UpdateAt = 'sample'): number {
-  const spec: ChipSpec = {
+function mlpSpec(sizes: number[], T: number, leakPerNeuron: boolean): ChipSpec {
+  return {
     inputSize: sizes[0], reset: 'subtract', delay: 0, maxSteps: T,
     layers: sizes.slice(1).map((nOut, l) => ({
       name: `l${l}`, nIn: sizes[l], nOut, weights: new Float32Array(sizes[l] * nOut), bias: new Float32Array(nOut),
       threshold: Float32Array.of(1), leak: leakPerNeuron ? new Float32Array(nOut).fill(0.9) : Float32Array.of(0.9),
     })),
   };
-  return ruleLearningBytes(spec, rule, updateAt, T);
 }
 
-export function memoryTable(sizes: number[] = [784, 256, 256, 10], windows: number[] = [4, 8, 16, 32, 64]): MemoryTable {
+function learningBytes(rule: RuleName, sizes: number[], T: number, leakPerNeuron: boolean, updateAt: UpdateAt = 'sample'): number {
+  return ruleLearningBytes(mlpSpec(sizes, T, leakPerNeuron), rule, updateAt, T);
+}
+
+export function memoryTable(
+  sizes: number[] = [784, 256, 256, 10], windows: number[] = [4, 8, 16, 32, 64], splitWindow = 16, batches: number[] = [1, 16, 64, 128],
+): MemoryTable {
   const cases: [string, RuleName, boolean][] = [
     ['bptt', 'bptt', false],
     ['ltl-offline', 'ltl-offline', false],
@@ -87,5 +99,22 @@ export function memoryTable(sizes: number[] = [784, 256, 256, 10], windows: numb
     `of which gradient accumulators (∂W, ∂b of every layer, kept by every rule above that writes once per sample): ${gradientBytes} bytes`,
     ...ratiosBeyondGradients.map((r) => line(r.name, r.values.map((v) => `${v.toFixed(2)}x`))),
   ];
-  return { sizes, windows, rows, ratios, gradientBytes, ratiosBeyondGradients, text: out.join('\n') };
+  // As the papers count it: per-sample state once per sample held at once, accumulators once.
+  const splitRows = cases.map(([name, rule, pn]) => ({
+    name, split: ruleMemorySplit(mlpSpec(sizes, splitWindow, pn), rule, name.includes('at step') ? 'step' : 'sample', splitWindow),
+  }));
+  const bpttSplit = splitRows[0].split;
+  const split = splitRows.map((r) => ({
+    ...r, batchBytes: batches.map((B) => batchBytes(r.split, B)), bpttRatio: batches.map((B) => batchBytes(bpttSplit, B) / batchBytes(r.split, B)),
+  }));
+  const sw = Math.max(...split.map((r) => r.name.length)) + 2;
+  const cell = (x: string, w = 14) => x.padStart(w);
+  out.push(
+    '',
+    `Split as the papers count it, T = ${splitWindow}: per-sample state (held once per sample in flight) and gradient accumulators (held once); bytes for a batch of B samples held at once = B x per-sample + accumulators; bptt / rule at each B`,
+    'rule'.padEnd(sw) + cell('per-sample') + cell('accumulators') + batches.map((B) => cell(`B = ${B}`)).join('') + batches.map((B) => cell(`bptt/ B=${B}`, 12)).join(''),
+    ...split.map((r) => r.name.padEnd(sw) + cell(String(r.split.perSampleBytes)) + cell(String(r.split.accumulatorBytes))
+      + r.batchBytes.map((b) => cell(String(b))).join('') + r.bpttRatio.map((x) => cell(`${x.toFixed(2)}x`, 12)).join('')),
+  );
+  return { sizes, windows, rows, ratios, gradientBytes, ratiosBeyondGradients, splitWindow, batches, split, text: out.join('\n') };
 }

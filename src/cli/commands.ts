@@ -6,6 +6,7 @@ import type { CommandSpec } from './options.js';
 import { TRAIN_DEFAULTS as D } from '../train/train.js';
 import { MAX_THREADS } from '../chip/thread-plan.js';
 import { RULES, RULE_TABLE, rulesUpdatingAt } from '../rules/table.js';
+import { PRESET_NAMES, presetHelp } from '../train/presets.js';
 import { REPORT, COMPARE } from './report-commands.js';
 import { ROBUSTNESS } from './robustness-command.js';
 import { NET } from './net-command.js';
@@ -17,6 +18,7 @@ export const TRAIN: CommandSpec = {
   usage: 'ncsim train [options]',
   options: [
     { name: 'rule', type: 'enum', choices: [...RULES], default: D.rule, description: 'learning rule run by the chip (stop-*, bptt: spiking layers + a readout trained on the label)' },
+    { name: 'preset', type: 'enum', choices: [...PRESET_NAMES], description: `the papers' settings (docs/presets.md); every option given explicitly wins over the preset: ${presetHelp()}` },
     { name: 'epochs', type: 'int', min: 0, max: 1000, default: D.epochs, description: 'passes over the training digits' },
     { name: 'samples', type: 'int', min: 1, default: D.samples, description: 'training samples used (mnist: a seeded split of the 10,000 digits of the mnist package; idx:/fashion-mnist: the first N of the training file)' },
     { name: 'test-samples', type: 'int', min: 1, default: D.testSamples, description: 'held-out test samples (idx:/fashion-mnist: the first N of the data set\'s own test file)' },
@@ -32,6 +34,7 @@ export const TRAIN: CommandSpec = {
     { name: 'data', type: 'string', valueName: 'source', default: D.data, description: 'mnist (images, encoded by --encoding), mnist-events (seeded saccade events binned into --steps frames), events:FOLDER (event recordings), idx:FOLDER (the four IDX files of an image data set, gzipped or not) or fashion-mnist (Debian\'s dataset-fashion-mnist, 60,000 / 10,000 images); event frames are input currents and the teacher sees them summed over time / T' },
     { name: 'encoding', type: 'enum', choices: ['direct', 'rate'], default: D.encoding, description: 'input: analog currents (direct) or Bernoulli rate spikes' },
     { name: 'seed', type: 'int', min: 0, max: 4294967295, default: D.seed, description: 'seed of everything (split, teacher, chip, spikes)' },
+    { name: 'seeds', type: 'list', min: 0, max: 4294967295, description: 'run once per seed, one after the other with the same options, and report the mean and standard deviation of every accuracy and headline figure (a multi-seed report, ncsim.train-seeds; replaces --seed)' },
     { name: 'threshold', type: 'number', min: 1e-6, max: 1e6, default: D.threshold, description: 'firing threshold' },
     { name: 'leak', type: 'number', min: 1e-6, max: 1, default: D.leak, description: 'membrane leak alpha (1 = IF)' },
     { name: 'reset', type: 'enum', choices: ['subtract', 'zero'], default: D.reset, description: 'reset after a spike' },

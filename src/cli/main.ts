@@ -42,6 +42,8 @@ import { Checkpoint, RunInterrupted } from '../train/checkpoint.js';
 import type { HwModel } from '../cost/hwmodel.js';
 import type { Schedule } from '../pipeline/des.js';
 import { trainText } from '../report/text.js';
+import { resolvePreset } from '../train/presets.js';
+import { cmdTrainSeeds } from './train-seeds.js';
 
 const PROGRAM = 'ncsim';
 
@@ -69,6 +71,18 @@ function cmdTrain(argv: string[]): void | Promise<void> {
   const { options: o, given } = parseArgsGiven(TRAIN, argv);
   if (o.help) return out(formatHelp(TRAIN));
   const opts = o as TrainCliOptions;
+  const showProgress = !opts.quiet && process.stderr.isTTY;
+  if (o.seeds !== undefined) {
+    // One run per seed (src/cli/train-seeds.ts): nothing of a single run's files or resumption.
+    for (const [key, flag] of [['checkpoint', '--checkpoint'], ['resume', '--resume'], ['saveNir', '--save-nir']] as const) {
+      if (opts[key] !== undefined) throw new InputError(flag, 'nothing with --seeds (one run per seed; give it to a single run)', opts[key], { kind: 'option' });
+    }
+    // Load the hardware model first: a bad --hw is refused before minutes of simulation.
+    loadModel(opts.hw);
+    // --preset fills the options not given on the line (src/train/presets.ts).
+    const trainOptions = resolvePreset(stripCli(opts), new Set(given));
+    return cmdTrainSeeds(o, given, (seed) => trainPriced({ ...trainOptions, seed }, opts, showProgress).report, out);
+  }
   // Every output path is checked before minutes of simulation (and before any asynchronous
   // reading); all are written together at the end.
   const outputs = planOutputs([
@@ -76,35 +90,43 @@ function cmdTrain(argv: string[]): void | Promise<void> {
     { option: '--stats', path: opts.stats }, { option: '--accelergy', path: opts.accelergy },
     { option: '--save-nir', path: opts.saveNir },
   ], [opts.net, opts.teacher as string | undefined, opts.hw].filter((f): f is string => typeof f === 'string' && (f.includes('/') || f.endsWith('.json') || f.endsWith('.onnx') || f.endsWith('.nir'))));
+  // --preset fills the options not given on the line (src/train/presets.ts).
+  const trainOptions = resolvePreset(stripCli(opts), new Set(given));
   // What NIR cannot express is refused before the run, not after it (src/net/nir-export.ts).
-  if (outputs.has('--save-nir')) checkNirExportable(o as unknown as TrainOptions);
+  if (outputs.has('--save-nir')) checkNirExportable(trainOptions);
   if (opts.checkpoint !== undefined || opts.resume !== undefined) return trainCheckpointed(opts, given, outputs);
   // A NIR graph as --net is read first, and the NIR writer of --save-nir loaded (h5wasm initialises
   // asynchronously); train then finds the graph (loadedNir) and writes synchronously.
   const nirIn = typeof opts.net === 'string' && isNirPath(opts.net);
   if (nirIn || outputs.has('--save-nir')) {
-    return Promise.all([nirIn ? importNir(opts.net as string, { dt: opts.dt as number }) : undefined, outputs.has('--save-nir') ? prepareNirExport() : undefined]).then(() => runTrain(opts, outputs));
+    return Promise.all([nirIn ? importNir(opts.net as string, { dt: opts.dt as number }) : undefined, outputs.has('--save-nir') ? prepareNirExport() : undefined]).then(() => runTrain(trainOptions, opts, outputs, showProgress));
   }
-  runTrain(opts, outputs);
+  runTrain(trainOptions, opts, outputs, showProgress);
 }
 
-function runTrain(opts: TrainCliOptions, outputs: OutputSet): void {
+function runTrain(trainOptions: TrainOptions, opts: TrainCliOptions, outputs: OutputSet, showProgress: boolean): void {
+  // --save-nir: the chip after the last epoch, kept until the outputs are committed together.
+  const { report, model } = trainPriced(trainOptions, opts, showProgress, ({ net, chip }) => {
+    if (outputs.has('--save-nir')) outputs.set('--save-nir', nirOfChip(net, chip, opts.dt as number));
+  });
+  finishTrain(report, opts, outputs, model, opts.mapping as MapPolicy);
+}
+
+/** One training run of `ncsim train`, timed and priced on --hw with --mapping and --schedule. */
+function trainPriced(trainOptions: TrainOptions, opts: TrainCliOptions, showProgress: boolean, afterTraining?: TrainChecks['afterTraining']): { report: PricedTrainReport; model: HwModel } {
   // Load the hardware model first: a bad --hw is refused before minutes of simulation.
   const model = loadModel(opts.hw);
-  const showProgress = !opts.quiet && process.stderr.isTTY;
+  const mapping = opts.mapping as MapPolicy;
   // Does the network fit the hardware model? Asked once the network is known, before the teacher trains.
   const fits: TrainChecks = {
-    beforeTeacher: (plan) => void mapFor({ layers: plan.layers } as Activity, model, opts.mapping as MapPolicy),
-    // --save-nir: the chip after the last epoch, kept until the outputs are committed together.
-    afterTraining: ({ net, chip }) => {
-      if (outputs.has('--save-nir')) outputs.set('--save-nir', nirOfChip(net, chip, opts.dt as number));
-    },
+    beforeTeacher: (plan) => void mapFor({ layers: plan.layers } as Activity, model, mapping),
+    ...(afterTraining ? { afterTraining } : {}),
   };
   // Every step is timed on the mesh of this model and mapping while the chip runs (src/timing).
-  const timing = { model, mapping: opts.mapping as MapPolicy };
-  const report = priceReport(train(stripCli(opts), showProgress ? progressBar() : undefined, fits, timing), model, opts.mapping as MapPolicy, opts.schedule as Schedule);
+  const timing = { model, mapping };
+  const report = priceReport(train(trainOptions, showProgress ? progressBar() : undefined, fits, timing), model, mapping, opts.schedule as Schedule);
   if (showProgress) process.stderr.write('\r\x1b[K');
-  finishTrain(report, opts, outputs, model, opts.mapping as MapPolicy);
+  return { report, model };
 }
 
 /**
@@ -158,7 +180,7 @@ async function runCheckpointed(library: LibraryTrainOptions, opts: TrainCliOptio
 
 /** The run's and the pricing's options among the command's (without output, display and checkpoint options). */
 function stripCheckpoint(o: TrainCliOptions): Record<string, unknown> {
-  const { json: _j, out: _o, quiet: _q, help: _h, stats: _s, accelergy: _a, report: _r, checkpoint: _c, checkpointEvery: _e, resume: _u, saveNir: _n, ...rest } = o;
+  const { json: _j, out: _o, quiet: _q, help: _h, stats: _s, accelergy: _a, report: _r, checkpoint: _c, checkpointEvery: _e, resume: _u, saveNir: _n, seeds: _d, ...rest } = o;
   return rest;
 }
 
@@ -172,9 +194,9 @@ function finishTrain(report: PricedTrainReport, opts: TrainCliOptions, outputs: 
   out(opts.json ? json : `${trainText(report)}\n\n${costText(report.cost)}\n\n${pipelineText(report.pipeline)}`);
 }
 
-/** The train options among the command's (the rest say where output goes and how it is priced). */
+/** The train options among the command's (the rest say where output goes, how it is priced, which seeds). */
 function stripCli(o: Record<string, unknown>): TrainOptions {
-  const { json: _j, out: _o, quiet: _q, help: _h, hw: _w, stats: _s, accelergy: _a, schedule: _c, mapping: _m, report: _r, checkpoint: _k, checkpointEvery: _e, resume: _u, saveNir: _n, ...rest } = o;
+  const { json: _j, out: _o, quiet: _q, help: _h, hw: _w, stats: _s, accelergy: _a, schedule: _c, mapping: _m, report: _r, checkpoint: _k, checkpointEvery: _e, resume: _u, saveNir: _n, seeds: _d, ...rest } = o;
   return rest as unknown as TrainOptions;
 }
 

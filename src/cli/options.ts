@@ -60,6 +60,8 @@ export interface CommandSpec {
 export interface ParsedArgs {
   options: Record<string, unknown>;
   positionals: string[];
+  /** The camelCase keys set on the command line (the rest hold defaults): a preset fills only the others. */
+  given: string[];
 }
 
 const HELP_OPTION: OptionSpec = { name: 'help', type: 'boolean', description: 'Show this help and exit' };
@@ -232,8 +234,7 @@ function defaultsOf(specs: OptionSpec[]): Record<string, unknown> {
  * filled in) and positionals. Throws `InputError` for anything the table refuses.
  */
 export function parseArgs(cmd: CommandSpec, argv: string[]): ParsedArgs {
-  const { options, positionals } = parseArgsGiven(cmd, argv);
-  return { options, positionals };
+  return parseArgsGiven(cmd, argv);
 }
 
 /** parseArgs, and the keys of the options the command line gave (the others are defaults): a resumed run checks these against its checkpoint. */
@@ -244,7 +245,7 @@ export function parseArgsGiven(cmd: CommandSpec, argv: string[]): ParsedArgs & {
     return parseStrict(cmd, specs, argv);
   } catch (e) {
     if (e instanceof InputError && helpRequested(specs, argv)) {
-      return { options: { ...defaultsOf(specs), help: true }, positionals: [], given: [] };
+      return { options: { ...defaultsOf(specs), help: true }, positionals: [], given: ['help'] };
     }
     throw e;
   }

@@ -13,3 +13,5 @@ export const ROBUSTNESS_SCHEMA = { field: 'kind', value: 'ncsim.robustness', ver
 
 /** A training checkpoint's manifest, `ncsim train --checkpoint DIR` (src/train/checkpoint.ts, docs/checkpoints.md). */
 export const CHECKPOINT_SCHEMA = { field: 'kind', value: 'ncsim.checkpoint', versions: [1], writtenBy: '`ncsim train --checkpoint`' } as const satisfies DocumentSchema;
+/** Several seeds of one training, `ncsim train --seeds ... --out` (src/cli/train-seeds.ts). */
+export const SEEDS_SCHEMA = { field: 'kind', value: 'ncsim.train-seeds', versions: [1], writtenBy: '`ncsim train --seeds ... --out`' } as const satisfies DocumentSchema;

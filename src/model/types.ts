@@ -14,6 +14,9 @@ export type RuleName = 'ltl-online' | 'ltl-offline' | 'stop-w' | 'stop-wtl' | 'b
 /** When a rule's weight changes land in synaptic memory: every time step, or once per sample. */
 export type UpdateAt = 'step' | 'sample';
 
+/** The papers' settings by name (`--preset`); their values are in src/train/presets.ts. */
+export type PresetName = 'ltl-paper' | 'stop-paper';
+
 /**
  * Initial weights of a chip's network: seeded random, the ANN teacher's rescaled, or those given
  * with the network (a NIR file's weights, biases, thresholds and leaks) (src/net/build.ts).

@@ -17,6 +17,8 @@ export function trainText(r: TrainReport): string {
     [`ncsim train — rule ${o.rule}, ${o.epochs} epoch(s), ${o.samples} training / ${o.testSamples} test digits, T = ${o.steps}, seed ${o.seed}`, ''],
     [`teacher (${r.teacher.source ? 'ONNX' : 'ANN'}) ${r.teacher.sizes.join('-')}`, pct(r.teacher.testAccuracy)],
   ];
+  // A preset's values, as the run used them (an option given on the line may have replaced one).
+  if (o.preset) rows.splice(1, 0, [`preset ${o.preset}`, `threshold ${o.threshold}, leak ${+o.leak.toFixed(6)}, reset ${o.reset}, boxcar ${o.width} x ${o.height === 'unit' ? 1 : '1/p'}, warm-up ${o.warmup}, percentile ${o.percentile} (${o.normalization}${o.normalization === 'batch' ? ` ${o.batch}` : ''})`]);
   rows.push(['SNN before on-chip learning', pct(r.snn.initialTestAccuracy)]);
   for (const e of r.snn.epochs) rows.push([`SNN after epoch ${e.epoch}`, `${pct(e.testAccuracy)}   (train ${pct(e.trainAccuracy)}, ${e.seconds.toFixed(1)} s)`]);
   rows.push(['SNN final test accuracy', pct(r.snn.testAccuracy)]);

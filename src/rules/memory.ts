@@ -5,7 +5,7 @@
  * report's "learning memory vs time window" chart (the `memory` field of a train run).
  * A rule that cannot run the network (STOP with a delay or a zero reset) is left out.
  */
-import { Chip, ChipSpec } from '../chip/chip.js';
+import { Chip, ChipSpec, weightCount } from '../chip/chip.js';
 import type { RuleName, UpdateAt } from '../model/types.js';
 import { adaptSpec, createRule } from './index.js';
 import { RULES, RULE_TABLE, RULE_OPTION_DEFAULTS, usesReadout } from './table.js';
@@ -23,16 +23,22 @@ const ROWS: { label: string; rule: RuleName; updateAt: UpdateAt }[] = RULES.flat
 
 export interface LearningMemoryCurves {
   windows: number[];
-  rules: { rule: string; bytes: number[] }[];
+  /**
+   * Per rule: total bytes at each window; of them, the gradient accumulators (the same at every
+   * window) and the per-sample state (bytes - accumulators), as the papers count memory (MemorySplit).
+   */
+  rules: { rule: string; bytes: number[]; accumulatorBytes: number; perSampleBytes: number[] }[];
   source: string;
 }
 
 /** Bytes each rule reserves for learning on `spec`'s network, at each time window. */
 export function learningMemoryCurves(spec: ChipSpec, windows: number[] = MEMORY_WINDOWS): LearningMemoryCurves {
-  const rules: { rule: string; bytes: number[] }[] = [];
+  const rules: LearningMemoryCurves['rules'] = [];
   for (const row of ROWS) {
     try {
-      rules.push({ rule: row.label, bytes: windows.map((T) => ruleLearningBytes(spec, row.rule, row.updateAt, T)) });
+      const bytes = windows.map((T) => ruleLearningBytes(spec, row.rule, row.updateAt, T));
+      const acc = accumulatorBytes(spec, row.rule, row.updateAt);
+      rules.push({ rule: row.label, bytes, accumulatorBytes: acc, perSampleBytes: bytes.map((b) => b - acc) });
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
     }
@@ -40,12 +46,57 @@ export function learningMemoryCurves(spec: ChipSpec, windows: number[] = MEMORY_
   return { windows, rules, source: 'src/rules/memory.ts: each rule\'s arena reservations on this network, no training' };
 }
 
+/** The network as `rule` runs it (readout rules: the last layer a non-spiking readout), with a window of T. */
+function ruleSpec(spec: ChipSpec, rule: RuleName, T: number): ChipSpec {
+  const L = spec.layers.length;
+  const layers = spec.layers.map((l, n) => ({ ...l, readout: usesReadout(rule) && n === L - 1 }));
+  return adaptSpec(rule, { inputSize: spec.inputSize, reset: spec.reset, delay: spec.delay, maxSteps: T, layers });
+}
+
 /** Bytes `rule` reserves for learning (all layers) on `spec`'s network with a time window of T. */
 export function ruleLearningBytes(spec: ChipSpec, rule: RuleName, updateAt: UpdateAt, T: number): number {
-  const L = spec.layers.length;
-  // The network as the rule runs it: readout rules make the last layer a non-spiking readout.
-  const layers = spec.layers.map((l, n) => ({ ...l, readout: usesReadout(rule) && n === L - 1 }));
-  const s = adaptSpec(rule, { inputSize: spec.inputSize, reset: spec.reset, delay: spec.delay, maxSteps: T, layers });
   const r = createRule(rule, { ...RULE_OPTION_DEFAULTS, updateAt });
-  return new Chip(s, 'ts', r).learningBytes.reduce((a, b) => a + b, 0);
+  return new Chip(ruleSpec(spec, rule, T), 'ts', r).learningBytes.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Learning memory as the papers count it (STOP compares training memory at a batch size): the
+ * state one sample needs while it is learned (traces, stored U and S, targets, errors, active
+ * lists), held once per sample in flight, and the gradient accumulators (∂W, ∂b; STOP-WTL also
+ * ∂ϑ, ∂α), held once however many samples are summed into them.
+ */
+export interface MemorySplit {
+  totalBytes: number;
+  perSampleBytes: number;
+  accumulatorBytes: number;
+}
+
+/**
+ * The gradient accumulators `rule` reserves on the network as it runs it: f32 ∂W and ∂b of every
+ * learning layer, and STOP-WTL's ∂ϑ per neuron and ∂α per leak of its spiking layers; none for
+ * online LTL writing at every step. Same shapes as the rules' reserve() (./ltl-*.ts, ./stop.ts,
+ * ./bptt.ts); the test checks them against the arena where a rule can run without them.
+ */
+export function accumulatorBytes(spec: ChipSpec, rule: RuleName, updateAt: UpdateAt): number {
+  if (RULE_TABLE[rule].updateAt.includes('step') && updateAt === 'step') return 0;
+  const s = ruleSpec(spec, rule, 1);
+  let n = 0;
+  for (const l of s.layers) {
+    if (l.fixed) continue;
+    n += weightCount(l) + l.bias.length;
+    if (RULE_TABLE[rule].learnsThresholdLeak && !l.readout) n += l.nOut + l.leak.length;
+  }
+  return 4 * n;
+}
+
+/** `rule`'s learning memory on `spec`'s network at a window of T, split into per-sample state and accumulators. */
+export function ruleMemorySplit(spec: ChipSpec, rule: RuleName, updateAt: UpdateAt, T: number): MemorySplit {
+  const totalBytes = ruleLearningBytes(spec, rule, updateAt, T);
+  const acc = accumulatorBytes(spec, rule, updateAt);
+  return { totalBytes, perSampleBytes: totalBytes - acc, accumulatorBytes: acc };
+}
+
+/** Bytes to learn from B samples held at once (a training batch): B copies of the per-sample state, one set of accumulators. */
+export function batchBytes(split: MemorySplit, B: number): number {
+  return B * split.perSampleBytes + split.accumulatorBytes;
 }

@@ -12,6 +12,7 @@ import { costRun } from '../cost/cost.js';
 import { pipelineReport } from '../pipeline/params.js';
 import type { Schedule } from '../pipeline/des.js';
 import { InputError } from '../io/errors.js';
+import { isPresetName, PRESET_NAMES, resolvePreset } from './presets.js';
 
 /** How a run is priced: the `--hw`, `--mapping` and `--schedule` of `ncsim train`. */
 export interface PriceOptions {
@@ -37,7 +38,7 @@ export interface TrainAsyncHooks {
 }
 
 /** The run's and the pricing's option names (the train options without a default too). */
-const RUN_KEYS = [...Object.keys(TRAIN_DEFAULTS), 'lr', 'net', 'dt', 'teacher', ...Object.keys(PRICE_DEFAULTS)];
+const RUN_KEYS = [...Object.keys(TRAIN_DEFAULTS), 'lr', 'net', 'dt', 'teacher', 'preset', ...Object.keys(PRICE_DEFAULTS)];
 
 /** Refuse an unknown option name (a typo would otherwise be silently ignored); `extra`: names a caller adds. */
 export function checkOptionNames(partial: object, extra: readonly string[] = []): void {
@@ -47,7 +48,10 @@ export function checkOptionNames(partial: object, extra: readonly string[] = [])
   }
 }
 
-/** The full options: defaults for what is absent; an unknown name is refused. */
+/**
+ * The full options: defaults for what is absent, or the preset's values where it sets them (an
+ * option given wins over the preset); an unknown name is refused.
+ */
 export function resolveTrainOptions(partial: LibraryTrainOptions = {}): { train: TrainOptions; price: PriceOptions } {
   checkOptionNames(partial);
   return resolveRunOptions(partial);
@@ -65,8 +69,11 @@ export function resolveRunOptions(partial: Partial<TrainOptions & PriceOptions>)
       throw new InputError(k, kind === 'array' ? 'an array' : kind === 'number' ? 'a finite number' : `a ${kind}`, v, { kind: 'train option' });
     }
   }
+  if (defined.preset !== undefined && !isPresetName(defined.preset)) {
+    throw new InputError('preset', `one of ${PRESET_NAMES.join(', ')}`, defined.preset, { kind: 'train option' });
+  }
   return {
-    train: { ...TRAIN_DEFAULTS, ...defined } as TrainOptions,
+    train: resolvePreset({ ...TRAIN_DEFAULTS, ...defined } as TrainOptions, new Set(Object.keys(defined))),
     price: { hw: hw ?? PRICE_DEFAULTS.hw, mapping: mapping ?? PRICE_DEFAULTS.mapping, schedule: schedule ?? PRICE_DEFAULTS.schedule },
   };
 }

@@ -5,7 +5,7 @@
  * digits. Returns a report that is data first (src/report renders it).
  */
 import { Chip, ChipRule, ChipSpec, weightCount } from '../chip/chip.js';
-import type { Init, Reset, RuleName, UpdateAt } from '../model/types.js';
+import type { Init, PresetName, Reset, RuleName, UpdateAt } from '../model/types.js';
 import { Backend } from '../chip/kernels.js';
 import { readCounters, addCounters, CounterValues } from '../chip/counters.js';
 import { createRule, adaptSpec, RuleOptions } from '../rules/index.js';
@@ -90,6 +90,11 @@ export interface TrainOptions {
   threads?: number;
   /** σ of the device mismatch of the trained chip's synapse and neuron gains (src/chip/device.ts; drawn from the hardware model and --seed); 0: the ideal chip. */
   mismatch: number;
+  /**
+   * The paper settings these options started from (src/train/presets.ts); the other fields
+   * already hold the resulting values (resolvePreset: an option given explicitly wins).
+   */
+  preset?: PresetName;
 }
 
 /** Checks a caller runs once the network is known, before the teacher trains (e.g. does it fit the hardware model). */

@@ -55,7 +55,12 @@ describe('parseArgs', () => {
         verbose: false, shuffle: true, testSamples: 1000, help: false,
       },
       positionals: [],
+      given: [],
     });
+  });
+
+  it('names the options given on the line, apart from the defaults (a preset fills only the others)', () => {
+    expect(parseArgs(TRAIN, ['--steps=8', '--no-shuffle', '--steps', '9']).given.sort()).toEqual(['shuffle', 'steps']);
   });
 
   it('does not share default arrays between calls', () => {
@@ -117,6 +122,7 @@ describe('parseArgs', () => {
     expect(parseArgs(TRACE, ['-o', 't.json', 'case.json'])).toEqual({
       options: { out: 't.json', help: false },
       positionals: ['case.json'],
+      given: ['out'],
     });
   });
 
@@ -126,7 +132,7 @@ describe('parseArgs', () => {
     expect(parseArgs(TRACE, ['--bogus', '--help']).options.help).toBe(true);
     expect(parseArgs(TRAIN, ['--steps', 'x', '-h']).options).toMatchObject({ help: true, steps: 16 });
     // after --, "--help" is a positional (here: the case file)
-    expect(parseArgs(TRACE, ['--', '--help'])).toEqual({ options: { help: false }, positionals: ['--help'] });
+    expect(parseArgs(TRACE, ['--', '--help'])).toEqual({ options: { help: false }, positionals: ['--help'], given: [] });
   });
 
   it('leaves -h to a table that claims it', () => {

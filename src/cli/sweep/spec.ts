@@ -134,6 +134,8 @@ export function argvFor(command: string, given: Record<string, SweepValue>): str
 /** Checks one key and value with the command's own parser, naming the sweep field on error. */
 function checkOption(spec: SweepSpec, cmd: CommandSpec, field: string, key: string, v: SweepValue): void {
   if (RESERVED.has(key)) throw fieldError(spec.source, field, 'an option of the run itself', key, `"${key}" is set by the sweep for every configuration`);
+  // One configuration is one run: a sweep varies "seed" itself, and its summary.csv gives mean and sd.
+  if (cmd.name === 'train' && key === 'seeds') throw fieldError(spec.source, field, 'an option of one run', key, 'vary "seed" in grid or zip instead: summary.csv gives the mean and sd over seeds');
   if (cmd.name === 'net' && key === 'file') {
     if (typeof v !== 'string' || !existsSync(v)) throw fieldError(spec.source, field, 'the path of a network file', v);
     return;
