@@ -6,6 +6,7 @@
  *
  *   npm run build && node dist/bench-checkpoint.js [--samples 2000] [--every 500]
  */
+import '../src/node/platform.js';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';

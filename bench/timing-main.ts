@@ -2,6 +2,7 @@
  * `node dist/bench-timing.js [--quick] [--spread|--pack]`: section 5 of `npm run bench` alone —
  * the step timer's overhead on the default training epoch, and the timer alone (bench/timing.ts).
  */
+import '../src/node/platform.js';
 import { loadavg } from 'node:os';
 import { benchTiming, benchTimerAlone, formatTimingBench } from './timing.js';
 import type { MapPolicy } from '../src/cost/mapping.js';
