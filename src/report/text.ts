@@ -1,6 +1,7 @@
 /** The train report as a table for a terminal (the JSON report is the data; this only renders it). */
 import type { TrainReport } from '../train/train.js';
 import { RULE_TABLE } from '../rules/table.js';
+import { samplesNoun } from './samples-noun.js';
 
 /** A fraction as a percentage with two decimals. */
 export const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
@@ -14,7 +15,7 @@ export function table(rows: [string, string][]): string {
 export function trainText(r: TrainReport): string {
   const o = r.options;
   const rows: [string, string][] = [
-    [`ncsim train — rule ${o.rule}, ${o.epochs} epoch(s), ${o.samples} training / ${o.testSamples} test digits, T = ${o.steps}, seed ${o.seed}`, ''],
+    [`ncsim train — rule ${o.rule}, ${o.epochs} epoch(s), ${o.samples} training / ${o.testSamples} test ${samplesNoun(o.data)}, T = ${o.steps}, seed ${o.seed}`, ''],
     [`teacher (${r.teacher.source ? 'ONNX' : 'ANN'}) ${r.teacher.sizes.join('-')}`, pct(r.teacher.testAccuracy)],
   ];
   // A preset's values, as the run used them (an option given on the line may have replaced one).

@@ -14,6 +14,7 @@ import { provenance, type Chart } from './chart.js';
 
 export { provenance } from './chart.js';
 export type { Chart } from './chart.js';
+import { samplesNoun } from '../samples-noun.js';
 import {
   lineChart, barChart, hBarChart, ganttChart, BarKey, BarGroup, HBarRow, GanttEvent, GanttStall, LineSeries,
   energyUnit, timeUnit, byteUnit, fmt, finite, formatEnergy, formatTime, formatPercent, seriesColor, categoryColor, tickFormat,
@@ -53,24 +54,25 @@ const str = (v: unknown, fallback = '?'): string => (v === undefined || v === nu
 export function accuracyChart(run: ReportRun): Chart {
   const epochs = Array.isArray(run.snn?.epochs) ? run.snn.epochs : [];
   const o = run.options ?? ({} as ReportRun['options']);
+  const noun = samplesNoun(o.data);
   const test: [number, number][] = [[0, 100 * finite(run.snn?.initialTestAccuracy, NaN)], ...epochs.map((e): [number, number] => [e.epoch, 100 * finite(e.testAccuracy, NaN)])];
   const trainAcc: [number, number][] = epochs.map((e) => [e.epoch, 100 * finite(e.trainAccuracy, NaN)]);
   const xLabel = 'epoch of on-chip learning (0 = before learning)';
   const yLabel = 'accuracy (%)';
   const series: LineSeries[] = [
-    { label: 'SNN on chip, test digits', color: seriesColor(0), points: test },
-    { label: 'SNN on chip, training digits (while learning)', color: seriesColor(5), points: trainAcc, dash: '4 3' },
+    { label: `SNN on chip, test ${noun}`, color: seriesColor(0), points: test },
+    { label: `SNN on chip, training ${noun} (while learning)`, color: seriesColor(5), points: trainAcc, dash: '4 3' },
   ];
   const teacher = 100 * finite(run.teacher?.testAccuracy, NaN);
   const sizes = Array.isArray(run.teacher?.sizes) ? run.teacher.sizes.join('-') : '?';
   const title = 'Teacher vs SNN test accuracy per epoch';
   const svg = lineChart({
     id: 'accuracy', title, xLabel, yLabel, series,
-    refLines: [{ label: `ANN teacher ${sizes}, test digits`, value: teacher, color: seriesColor(3) }],
+    refLines: [{ label: `ANN teacher ${sizes}, test ${noun}`, value: teacher, color: seriesColor(3) }],
     xDomain: [0, Math.max(1, ...epochs.map((e) => finite(e.epoch)))], xInteger: true, yDomain: [0, 100],
     pointTitle: (s, p) => `${s.label}, epoch ${p[0]}: ${p[1].toFixed(2)} %`,
   });
-  const caption = `SNN accuracy on ${str(o.testSamples)} held-out test digits after each epoch of on-chip learning (epoch 0: the chip as initialised, --init ${str(o.init)}); `
+  const caption = `SNN accuracy on ${str(o.testSamples)} held-out test ${noun} after each epoch of on-chip learning (epoch 0: the chip as initialised, --init ${str(o.init)}); `
     + `training-digit accuracy is counted while the chip learns; the dashed line is the ANN teacher ${run.teacher?.source ? `read from ${str(run.teacher.source.file)} (ONNX, not trained by ncsim)` : `trained on the host for ${str(o.teacherEpochs)} epoch(s)`}. `
     + `${provenance(run)}; source: snn.epochs[].testAccuracy, snn.initialTestAccuracy, teacher.testAccuracy.`;
   return { id: 'accuracy', title, xLabel, yLabel, caption, svg };

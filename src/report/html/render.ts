@@ -8,6 +8,7 @@
 import type { ReportRun, LabelledRun } from './types.js';
 import { reportCharts, compareCharts, Chart, ChartOptions, DEFAULT_GANTT_BATCHES } from './charts.js';
 import { esc, fmt, finite, formatEnergy, formatTime, formatPercent, formatBytes } from './svg.js';
+import { samplesNoun } from '../samples-noun.js';
 
 export type { ChartOptions } from './charts.js';
 
@@ -195,7 +196,7 @@ export function renderReport(run: ReportRun, opts: RenderOptions = {}): string {
   const { charts: list, notes: left } = reportCharts(run, { ganttBatches: opts.ganttBatches ?? DEFAULT_GANTT_BATCHES });
   const head = `<header>
 <h1>${esc(title)}</h1>
-<p class="sub">${esc(`network ${(run.teacher?.sizes ?? []).join('-')} · ${o.samples ?? '?'} training / ${o.testSamples ?? '?'} test digits · ${o.epochs ?? '?'} epoch(s) · T = ${o.steps ?? '?'} · encoding ${o.encoding ?? '?'} · seed ${o.seed ?? '?'} · ${run.cost ? `priced on ${run.cost.model?.description ?? hw}` : 'no cost report'}`)}</p>
+<p class="sub">${esc(`network ${(run.teacher?.sizes ?? []).join('-')} · ${o.samples ?? '?'} training / ${o.testSamples ?? '?'} test ${samplesNoun(o.data)} · ${o.epochs ?? '?'} epoch(s) · T = ${o.steps ?? '?'} · encoding ${o.encoding ?? '?'} · seed ${o.seed ?? '?'} · ${run.cost ? `priced on ${run.cost.model?.description ?? hw}` : 'no cost report'}`)}</p>
 ${keyNumbers(run)}
 </header>`;
   const gantts = list.filter((c) => c.id.startsWith('gantt-'));
