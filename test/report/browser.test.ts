@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { watchPage } from '../page-watch.js';
 import { renderReport, renderCompare } from '../../src/report/html/render.js';
 import { reportCharts, compareCharts, Chart } from '../../src/report/html/charts.js';
 import type { ReportRun } from '../../src/report/html/types.js';
@@ -50,14 +51,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the HTML report in chromium' : `t
     writeFileSync(file, html);
     const url = pathToFileURL(file).href;
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const requests: string[] = [];
-    const errors: string[] = [];
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') errors.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('requestfailed', (r) => errors.push(`requestfailed: ${r.url()}`));
+    const { requests, errors } = watchPage(page);
     await page.goto(url, { waitUntil: 'load' });
     return { page, requests, errors, url };
   }

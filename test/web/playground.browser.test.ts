@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { watchPage } from '../page-watch.js';
 import { serveStatic, type StaticServer } from '../../src/node/static-server.js';
 import { comparable } from './comparable.js';
 
@@ -54,14 +55,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the playground in chromium' : `th
   async function visit(width: number, init?: () => void): Promise<Visit> {
     const page = await browser.newPage({ viewport: { width, height: 900 }, acceptDownloads: true });
     if (init) await page.addInitScript(init);
-    const requests: string[] = [];
-    const errors: string[] = [];
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') errors.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('requestfailed', (r) => errors.push(`requestfailed: ${r.url()}`));
+    const { requests, errors } = watchPage(page);
     page.on('worker', (w) => w.on('console', (m) => {
       if (m.type() === 'error') errors.push(`worker: ${m.text()}`);
     }));
