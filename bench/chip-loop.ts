@@ -17,7 +17,8 @@ import { Rng } from '../src/host/rng.js';
 import { TRAIN_DEFAULTS, TrainSession, type TrainOptions } from '../src/train/train.js';
 import { trainSamples } from '../src/train/loop.js';
 import { createTargetStream } from '../src/stream/target-stream.js';
-import { ChipThreads, threadBytes } from '../src/chip/threads.js';
+import { ChipThreads } from '../src/chip/threads.js';
+import { threadBytes } from '../src/chip/thread-plan.js';
 
 export interface ChipLoopOptions {
   /** training samples in the slice (default 600) */

@@ -19,7 +19,6 @@ import { RESET_SUBTRACT, RESET_ZERO } from '../reference/neuron.js';
 import { arrive, CTL, SPIN, fail, join, runShare, StepHistory, ThreadFailure, ThreadLayer, ThreadLayout } from './thread-loop.js';
 import type { WasmExports } from './wasm.js';
 import { SCRATCH_BYTES, align16, sliceBounds, threadsUnsupported } from './thread-plan.js';
-export { DEFAULT_THREADS, MAX_THREADS, sliceBounds, threadBytes, threadsUnsupported } from './thread-plan.js';
 
 /** What the threads take of online LTL (src/rules/ltl-online.ts): its circuit's settings, -η per layer, its buffers. */
 export interface ThreadedRule extends ChipRule {

@@ -22,7 +22,7 @@
  */
 import { Rng } from './rng.js';
 import type { Dataset } from './mnist.js';
-import type { Teacher, TeacherPrecision } from './teacher-types.js';
+import type { Teacher, TeacherOptions } from './teacher-types.js';
 import type { Net } from '../net/file.js';
 import { initNetTeacher } from './teacher-init.js';
 import { trainNetTeacherF64 } from './cnn-f64.js';
@@ -30,18 +30,8 @@ import { trainTeacherF32 } from './teacher-engine.js';
 
 export { initNetTeacher } from './teacher-init.js';
 
-export interface NetTeacherOptions {
-  epochs: number;
-  learningRate: number;
-  batchSize: number;
-  seed: number;
-  /** clipped-ReLU bound c (default 1) */
-  clip?: number;
-  /** 'cosine' (default) or 'constant' */
-  schedule?: 'cosine' | 'constant';
-  /** 'f32' (default, wasm SIMD) or 'f64' (the earlier TypeScript teacher) */
-  precision?: TeacherPrecision;
-}
+/** The MLP teacher's training options but the layer sizes, the shifts and the classes (the net file gives the layers). */
+export type NetTeacherOptions = Omit<TeacherOptions, 'hidden' | 'shift' | 'classes'>;
 
 /** Train the teacher of a net (with convolutions) on `train`; see the header for the method. */
 export function trainNetTeacher(train: Dataset, net: Net, opts: NetTeacherOptions, onEpoch?: (epoch: number, loss: number) => void): Teacher {

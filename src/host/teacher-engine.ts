@@ -21,7 +21,7 @@
  */
 import type { Dataset } from './mnist.js';
 import type { Rng } from './rng.js';
-import type { Teacher } from './teacher-types.js';
+import type { Teacher, TeacherLoopOptions } from './teacher-types.js';
 import { adamStepSize } from './adam.js';
 import { translate } from './teacher-init.js';
 import { createTeacherKernels, INIT_ACC, INIT_ZERO, INIT_BIAS_COL, INIT_BIAS_ROW, type TeacherBackend, type TeacherKernels } from './teacher-kernels.js';
@@ -253,15 +253,8 @@ export class TeacherEngine {
   }
 }
 
-/** What the f32 training loop reads (checked by trainTeacher / trainNetTeacher). */
-export interface F32LoopOptions {
-  epochs: number;
-  learningRate: number;
-  batchSize: number;
-  schedule: 'cosine' | 'constant';
-  /** random translation of the training images (MLP; 0 = none) and their width */
-  shift: number;
-  width: number;
+/** What the f32 training loop reads: the loop options, and the kernels' backend (the twin in tests). */
+export interface F32LoopOptions extends TeacherLoopOptions {
   backend?: TeacherBackend;
 }
 

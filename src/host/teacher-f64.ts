@@ -12,7 +12,7 @@ import type { Rng } from './rng.js';
 import type { Dataset } from './mnist.js';
 import { convForward } from './conv-forward.js';
 import { adam, adamStepSize } from './adam.js';
-import type { Teacher, TeacherLayer } from './teacher-types.js';
+import type { Teacher, TeacherLayer, TeacherLoopOptions } from './teacher-types.js';
 import { translate } from './teacher-init.js';
 
 /** Shared list of nonzero input indices for teacherForwardF64 (grown on demand). */
@@ -72,15 +72,6 @@ export function teacherForwardF64(t: Teacher, x: Float32Array, xOffset: number, 
   }
 }
 
-/** What the f64 MLP training loop reads of trainTeacher's options (checked there). */
-export interface F64LoopOptions {
-  epochs: number;
-  learningRate: number;
-  batchSize: number;
-  schedule: 'cosine' | 'constant';
-  shift: number;
-  width: number;
-}
 
 /**
  * Train the initialised MLP `teacher` in place (the earlier loop): weights kept transposed so that
@@ -88,7 +79,7 @@ export interface F64LoopOptions {
  * in increasing j, so the forward pass equals teacherForwardF64's bit for bit.
  */
 export function trainTeacherF64(
-  teacher: Teacher, train: Dataset, opts: F64LoopOptions, rng: Rng, onEpoch?: (epoch: number, loss: number) => void,
+  teacher: Teacher, train: Dataset, opts: TeacherLoopOptions, rng: Rng, onEpoch?: (epoch: number, loss: number) => void,
 ): void {
   const { sizes, clip, layers } = teacher;
   const L = layers.length;

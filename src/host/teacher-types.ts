@@ -56,3 +56,14 @@ export interface TeacherOptions {
   /** 'f32' (default, wasm SIMD) or 'f64' (the earlier TypeScript teacher) */
   precision?: TeacherPrecision;
 }
+
+/** What a teacher's training loop reads of trainTeacher's / trainNetTeacher's options (checked there), f32 and f64 alike. */
+export interface TeacherLoopOptions {
+  epochs: number;
+  learningRate: number;
+  batchSize: number;
+  schedule: 'cosine' | 'constant';
+  /** random translation of the training images (MLP; 0 = none) and their width */
+  shift: number;
+  width: number;
+}

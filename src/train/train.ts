@@ -86,7 +86,7 @@ export interface TrainOptions {
   maxMemory?: number;
   /** An ONNX model file used as the teacher instead of training one (docs/onnx.md); its layers must be the network's. */
   teacher?: string;
-  /** Threads the chip is simulated on (src/chip/threads.ts; absent: 1); results are the one-thread run's, bit for bit. */
+  /** Threads the chip is simulated on (src/chip/threads.ts, src/chip/thread-plan.ts; absent: 1); results are the one-thread run's, bit for bit. */
   threads?: number;
   /** σ of the device mismatch of the trained chip's synapse and neuron gains (src/chip/device.ts; drawn from the hardware model and --seed); 0: the ideal chip. */
   mismatch: number;

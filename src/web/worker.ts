@@ -55,6 +55,8 @@ function run(req: TrainRequest): void {
   let base: CounterValues[] = [];
   let trainBase: ActivityPhase | undefined;
   let mapping: Mapping | undefined;
+  // The run's placement on the model, worked out once the first time the figures are posted.
+  const placed = (v: Watched): Mapping => (mapping ??= mapWithPolicy(v.session.activity(v.chip, v.trainPhase, v.testPhase).layers, r.model, r.price.mapping));
   let probeIndex = 0;
   const r = trainRun(req.options, (p) => {
     if (p.done === 0 || p.phase !== phase) {
@@ -78,10 +80,7 @@ function run(req: TrainRequest): void {
         base = snapshot(w.chip);
         trainBase = clonePhase(w.trainPhase);
         // Every epoch's learning priced as soon as it is done, however short the epoch was.
-        if (ep > 0) {
-          mapping ??= mapWithPolicy(w.session.activity(w.chip, w.trainPhase, w.testPhase).layers, r.model, r.price.mapping);
-          post({ type: 'live', live: live(w, r.model, mapping) });
-        }
+        if (ep > 0) post({ type: 'live', live: live(w, r.model, placed(w)) });
       }
     },
   });
@@ -90,7 +89,7 @@ function run(req: TrainRequest): void {
     const step = r.steps.next();
     if (step.done) {
       // The last figures (the whole training priced), then the priced report.
-      if (w) post({ type: 'live', live: live(w, r.model, mapping ?? mapWithPolicy(w.session.activity(w.chip, w.trainPhase, w.testPhase).layers, r.model, r.price.mapping)) });
+      if (w) post({ type: 'live', live: live(w, r.model, placed(w)) });
       const report = r.priced(step.value);
       post({ type: 'done', report, html: renderReport(report), seconds: (performance.now() - t0) / 1000, chipSamplesPerSecond: report.throughput.trainSamplesPerSecond });
       return;
@@ -99,8 +98,7 @@ function run(req: TrainRequest): void {
     const now = performance.now();
     if (w && now - last >= LIVE_EVERY_MS) {
       last = now;
-      mapping ??= mapWithPolicy(w.session.activity(w.chip, w.trainPhase, w.testPhase).layers, r.model, r.price.mapping);
-      post({ type: 'live', live: live(w, r.model, mapping) });
+      post({ type: 'live', live: live(w, r.model, placed(w)) });
     }
   }
 

@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Chip, type ChipSpec } from '../../src/chip/chip.js';
-import { ChipThreads, sliceBounds, threadBytes, threadsUnsupported } from '../../src/chip/threads.js';
+import { ChipThreads } from '../../src/chip/threads.js';
+import { sliceBounds, threadBytes, threadsUnsupported } from '../../src/chip/thread-plan.js';
 import { LtlOnline } from '../../src/rules/ltl-online.js';
 import { COUNTER_SLOTS } from '../../src/reference/counters.js';
 
