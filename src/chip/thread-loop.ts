@@ -1,37 +1,29 @@
 /**
- * One thread's share of a sample on a chip simulated by several threads (src/chip/threads.ts):
- * the main thread runs it as thread 0, every worker (src/chip/thread-worker.ts) as thread k.
- * Each layer's output neurons are cut into one contiguous slice per thread; a thread integrates,
- * steps and accumulates its slice, and runs online LTL's learning circuit (signal and outer-
- * product writer) on it. The weights of a postsynaptic neuron (a column of the fan-out-major
+ * The plan of a chip simulated by several threads (src/chip/threads.ts): where every thread's
+ * share of a sample finds its buffers, written once into shared memory for the kernels that run
+ * the shares (assembly/threaded.ts: one wasm call per sample per thread, the barriers inside
+ * wasm). Each layer's output neurons are cut into one contiguous slice per thread; a thread
+ * integrates, steps and accumulates its slice, and runs online LTL's learning circuit (signal and
+ * outer-product writer) on it. The weights of a postsynaptic neuron (a column of the fan-out-major
  * weight rows) are read and written by its slice's thread only, so weight writes never race.
  * What threads share is each layer's spikes: after a hidden layer's step every thread waits at a
  * barrier, then joins the slices' spike lists, in slice order (ascending, as one thread lists
  * them), into its own copy of the layer's events. Counters: each thread counts into its own
- * block; the main thread adds them up after the sample (integer counts, exact in f64, so the
- * order does not change a bit); a layer's delivered events are counted by thread 0 only.
- * Spike lists, counts and event copies are kept per step parity, so one barrier per hidden layer
- * per step is enough (a slot is rewritten two steps later, after a barrier every reader passed);
- * with a synaptic delay of one step the readers lag a step, so a barrier closes every step.
+ * block; thread 0 adds them up after the sample (integer counts, exact in f64, so the order does
+ * not change a bit); a layer's delivered events are counted by thread 0 only.
+ * The slots below mirror assembly/threaded.ts (the plan's sizes are checked against its exports).
  */
-import type { WasmExports } from './wasm.js';
-import { COUNTER_SLOTS as SLOTS } from '../reference/counters.js';
 
-/** The slots of the control block (an Int32Array on a SharedArrayBuffer). */
-export const CTL = {
-  /** Threads arrived at the barrier, and its generation (bumped when the last one arrives). */
-  COUNT: 0, GEN: 1,
-  /** Threads asleep in Atomics.wait at the barrier (the last arriving thread wakes them only then). */
-  SLEEP: 2,
-  /** Set: the workers leave their loop. */
-  QUIT: 3,
-  /** The sample's time steps, 1 when the sample learns, 1 when its steps are recorded for an observer. */
-  STEPS: 4, LEARN: 5, RECORD: 7,
-  /** Set by a failing thread (its message is posted on its port): every barrier then throws. */
-  FAILED: 6,
-  /** Spike counts: slot SPIKES + (l * 2 + parity) * threads + k. */
-  SPIKES: 8,
+/** The slots of the control block (i32, in shared wasm memory): the barrier's count and generation, sleepers, quit, failed. */
+export const CTL = { COUNT: 0, GEN: 1, SLEEP: 2, QUIT: 3, FAILED: 4, SPIKES: 16 } as const;
+
+/** The plan's slots (assembly/threaded.ts H_*, T_*, L_*, P_*). */
+const H = {
+  THREADS: 0, INPUT: 1, ANALOG: 2, DELAY: 3, RESET: 4, MAXCOUNT: 5, X: 6, LAYERS: 7, LEARNS: 8, WARMUP: 9, WIDTH: 10, HEIGHT: 11,
+  ERROR: 12, ATSTEP: 13, HIST_INIDX: 14, HIST_INVAL: 15, HIST_COUNTS: 16, HIST_CNT: 17, STEPS: 18, LEARN: 19, RECORD: 20, CTL: 21,
+  NEGLR: 22, THREAD: 23, LAYER: 24,
 } as const;
+export const PLAN = { HEADER: 32, THREAD: 8, LAYER: 20, PER_THREAD: 5, CTL_SPIKES: CTL.SPIKES } as const;
 
 /** Byte pointers and sizes of one layer's buffers, and its slices. */
 export interface ThreadLayer {
@@ -50,7 +42,7 @@ export interface ThreadLayer {
   target: number; m: number; active: number; g: number; gb: number;
 }
 
-/** Everything a thread needs to run its share (plain numbers: posted to the workers). */
+/** Everything the threads' shares need, as the host lays it out (threads.ts) and writes it into the plan. */
 export interface ThreadLayout {
   threads: number;
   inputSize: number;
@@ -64,11 +56,11 @@ export interface ThreadLayout {
   inputIdx: [number, number][];
   inputVal: [number, number][];
   layers: ThreadLayer[];
-  /** Online LTL's options; negLr per layer is in the f64 control block (learning-rate schedules change it). */
+  /** Online LTL's options (null: no rule, inference only); -eta per layer is written per sample (learning-rate schedules change it). */
   learn: { warmup: number; width: number; height: number; errorMode: number; atStep: boolean } | null;
   /** Per thread: the outer-product writer's scratch (thread 0: the module's static one, -1). */
   scratch: number[];
-  /** Where a recorded sample keeps every step (threadsHistory): the chip replays them to an observer (the step timer). */
+  /** Where a recorded sample keeps every step: the chip replays them to an observer (the step timer). */
   history: StepHistory;
 }
 
@@ -89,160 +81,82 @@ export interface StepHistory {
   cnt: number;
 }
 
+const a16 = (n: number) => Math.ceil(n / 16) * 16;
+
 /** Bytes of a StepHistory of `steps` steps (the layout's order). */
 export function historyBytes(steps: number, inputSize: number, nOut: number[], threads: number, counterSlots: number): number {
-  const a = (n: number) => Math.ceil(n / 16) * 16;
   const last = nOut.length - 1;
-  return 2 * a(steps * inputSize * 4) + nOut.reduce((s, n, l) => s + a(steps * n * 4 * (l === last ? threads : 1)), 0)
-    + a(steps * (nOut.length + threads) * 4) + a(steps * threads * nOut.length * counterSlots * 8);
+  return 2 * a16(steps * inputSize * 4) + nOut.reduce((s, n, l) => s + a16(steps * n * 4 * (l === last ? threads : 1)), 0)
+    + a16(steps * (nOut.length + threads) * 4) + a16(steps * threads * nOut.length * counterSlots * 8);
 }
 
-/** A thread that failed: the others stop at their next barrier. */
-export class ThreadFailure extends Error {}
-
-/**
- * How long a thread spins at a barrier before it sleeps, adapted as it goes: doubled when
- * spinning caught the barrier, halved when the thread had to sleep anyway. On free cores the
- * threads meet within a few µs and spinning saves the ~10-50 µs of a sleep and wake-up; on a
- * machine with more runnable threads than cores the thread waited for is often descheduled,
- * and spinning would only burn the time slice it needs: the budget then falls to almost nothing.
- */
-export interface Spin { budget: number; max: number }
-
-/**
- * A counting barrier on the control block: spin on Atomics.load for spin.budget looks, then
- * sleep in Atomics.wait (the last thread to arrive wakes sleepers only when there are any).
- */
-export function arrive(ctl: Int32Array, threads: number, spin: Spin): void {
-  const gen = Atomics.load(ctl, CTL.GEN);
-  if (Atomics.add(ctl, CTL.COUNT, 1) === threads - 1) {
-    Atomics.store(ctl, CTL.COUNT, 0);
-    Atomics.add(ctl, CTL.GEN, 1);
-    if (Atomics.load(ctl, CTL.SLEEP) > 0) Atomics.notify(ctl, CTL.GEN);
-  } else {
-    const limit = spin.budget;
-    let i = 0;
-    while (i < limit && Atomics.load(ctl, CTL.GEN) === gen) i++;
-    if (i < limit) {
-      spin.budget = Math.min(spin.max, 2 * limit + 16);
-    } else {
-      spin.budget = limit >> 1;
-      Atomics.add(ctl, CTL.SLEEP, 1);
-      while (Atomics.load(ctl, CTL.GEN) === gen) Atomics.wait(ctl, CTL.GEN, gen, 1000);
-      Atomics.sub(ctl, CTL.SLEEP, 1);
-    }
-  }
-  if (Atomics.load(ctl, CTL.FAILED)) throw new ThreadFailure('a chip thread failed');
+/** i32 slots of the plan (header, threads' blocks and counts, layers' blocks, slices, per-thread slots, -eta). */
+function planSlots(layers: number, threads: number): number {
+  return PLAN.HEADER + threads * (PLAN.THREAD + 2 + 2 * layers) + layers * (PLAN.LAYER + threads + 1 + threads * PLAN.PER_THREAD) + layers;
 }
 
-/** This thread's spin budgets: at the barriers within a sample, and at the start of a sample (each thread has its own module instance). */
-export const SPIN = { step: { budget: 256, max: 1 << 15 }, idle: { budget: 256, max: 1 << 18 } };
-
-/** Mark the run failed and release every thread waiting at a barrier. */
-export function fail(ctl: Int32Array): void {
-  Atomics.store(ctl, CTL.FAILED, 1);
-  Atomics.add(ctl, CTL.GEN, 1);
-  Atomics.notify(ctl, CTL.GEN);
+/** Bytes of the plan and the control block (each on cache lines of its own). */
+export function planBytes(layers: number, threads: number): number {
+  return 64 + Math.ceil((planSlots(layers, threads) * 4) / 64) * 64 + Math.ceil(((CTL.SPIKES + 2 * layers * threads) * 4) / 64) * 64 + 64;
 }
 
-/** What thread 0 leaves for the chip's own state: the spike counts of every layer's joined list and the input events, per parity. */
-export interface ThreadCounts { spikes: [number, number][]; input: [number, number] }
+/** Where the plan went: its pointer, the control block's, thread 0's counts (input per parity, then each layer's list per parity), -eta per layer (f32). */
+export interface PlanPointers { plan: number; ctl: number; counts: number; negLr: number }
 
-/**
- * Thread k's share of one sample of `steps` steps (learning when `learn`), from the chip's
- * reset state to the last step; ends at a barrier that every thread reaches, so the main thread
- * sees all the threads' writes after it.
- */
-export function runShare(
-  ex: WasmExports, i32: Int32Array, ctl: Int32Array, negLr: Float64Array, L: ThreadLayout, k: number, steps: number, learn: boolean, record = false,
-): ThreadCounts {
-  const N = L.threads, layers = L.layers, nl = layers.length, n = L.inputSize;
-  const inIdx = L.inputIdx[k], inVal = L.inputVal[k];
-  const counts: ThreadCounts = { spikes: layers.map(() => [0, 0]), input: [0, 0] };
-  const lr = L.learn;
-  let f64: Float64Array | undefined;
-  for (let t = 1; t <= steps; t++) {
-    const cur = t & 1, prev = cur ^ 1;
-    const slot = L.delay === 0 ? cur : prev;
-    counts.input[cur] = ex.gatherEvents(L.x + (t - 1) * n * 4, n, inIdx[cur], inVal[cur]);
-    for (let l = 0; l < nl; l++) {
-      const y = layers[l], i0 = y.slices[k], w = y.slices[k + 1] - i0, o = i0 * 4, cnt = y.cnt[k];
-      const evIdx = l === 0 ? inIdx[slot] : layers[l - 1].events[k][slot];
-      const evVal = l === 0 ? inVal[slot] : 0;
-      const evN = l === 0 ? counts.input[slot] : counts.spikes[l - 1][slot];
-      const analog = l === 0 ? L.analogInput : 0;
-      const local = y.local[k][cur];
-      ex.integrateSlice(y.wt + o, y.nOut, w, evIdx, evVal, evN, analog, y.bias + o, y.i + o, k === 0 ? 1 : 0, cnt);
-      const ns = ex.neuronStep(w, y.i + o, y.u + o, y.s[prev] + o, y.s[cur] + o, local, y.thr + y.thrStride * o, y.thrStride,
-        y.leak + y.leakStride * o, y.leakStride, L.reset, cnt);
-      ex.accumulate(local, ns, y.c + o, L.maxCount, cnt);
-      Atomics.store(ctl, CTL.SPIKES + (l * 2 + cur) * N + k, ns);
-      if (l < nl - 1) {
-        arrive(ctl, N, SPIN.step);
-        counts.spikes[l][cur] = join(i32, ctl, y, k, cur, N, l);
-      }
-    }
-    if (learn && lr && t > lr.warmup) {
-      for (let l = 0; l < nl; l++) {
-        const y = layers[l];
-        if (y.m < 0) continue;
-        const i0 = y.slices[k], w = y.slices[k + 1] - i0, o = i0 * 4, cnt = y.cnt[k];
-        const evIdx = l === 0 ? inIdx[slot] : layers[l - 1].events[k][slot];
-        const evVal = l === 0 ? inVal[slot] : 0;
-        const evN = l === 0 ? counts.input[slot] : counts.spikes[l - 1][slot];
-        const analog = l === 0 ? L.analogInput : 0;
-        const nActive = ex.ltlOnlineSignal(w, y.c + o, y.target + o, y.u + o, y.thr + y.thrStride * o, y.thrStride, t, lr.width, lr.height,
-          lr.errorMode, negLr[l], y.m + o, y.active + o, cnt);
-        const dst = lr.atStep ? y.wt : y.g, dstBias = lr.atStep ? y.bias : y.gb;
-        ex.outerUpdateSlice(dst + o, dstBias + o, y.nOut, w, evIdx, evVal, evN, analog, y.m + o, y.active + o, nActive, lr.atStep ? 1 : 0, cnt);
-      }
-    }
-    // Each thread keeps what an observer will read of its step.
-    if (record) recordStep(i32, f64 ??= new Float64Array(i32.buffer, 0, i32.buffer.byteLength >>> 3), ctl, L, k, t, counts);
-    if (L.delay === 1) arrive(ctl, N, SPIN.step);
+/** Write the plan of `L` into the i32 view of shared memory at `at` (planBytes free bytes, zeroed); the per-sample slots stay 0. */
+export function writePlan(i32: Int32Array, f32: Float32Array, at: number, L: ThreadLayout): PlanPointers {
+  const N = L.threads, nl = L.layers.length;
+  const plan = Math.ceil(at / 64) * 64;
+  let next = plan / 4 + PLAN.HEADER;
+  const take = (slots: number) => {
+    const p = next;
+    next += slots;
+    return p;
+  };
+  const h = plan / 4;
+  const set = (s: number, v: number) => { i32[h + s] = v; };
+  set(H.THREADS, N); set(H.INPUT, L.inputSize); set(H.ANALOG, L.analogInput); set(H.DELAY, L.delay); set(H.RESET, L.reset);
+  set(H.MAXCOUNT, L.maxCount | 0); set(H.X, L.x); set(H.LAYERS, nl); set(H.LEARNS, L.learn ? 1 : 0);
+  if (L.learn) {
+    set(H.WARMUP, L.learn.warmup); set(H.ERROR, L.learn.errorMode); set(H.ATSTEP, L.learn.atStep ? 1 : 0);
+    f32[h + H.WIDTH] = L.learn.width;
+    f32[h + H.HEIGHT] = L.learn.height;
   }
-  arrive(ctl, N, SPIN.step);
-  return counts;
+  set(H.HIST_INIDX, L.history.inIdx); set(H.HIST_INVAL, L.history.inVal); set(H.HIST_COUNTS, L.history.counts); set(H.HIST_CNT, L.history.cnt);
+  const threads = take(N * PLAN.THREAD), layers = take(nl * PLAN.LAYER);
+  set(H.THREAD, threads * 4); set(H.LAYER, layers * 4);
+  let counts0 = 0;
+  for (let k = 0; k < N; k++) {
+    const t = threads + k * PLAN.THREAD, counts = take(2 + 2 * nl);
+    i32.set([L.inputIdx[k][0], L.inputIdx[k][1], L.inputVal[k][0], L.inputVal[k][1], L.scratch[k], counts * 4], t);
+    if (k === 0) counts0 = counts * 4;
+  }
+  L.layers.forEach((y, l) => {
+    const b = layers + l * PLAN.LAYER, slices = take(N + 1), per = take(N * PLAN.PER_THREAD);
+    i32.set([y.nOut, y.wt, y.bias, y.thr, y.thrStride, y.leak, y.leakStride, y.i, y.u, y.s[0], y.s[1], y.c, y.target, y.m, y.active, y.g, y.gb,
+      L.history.events[l], slices * 4, per * 4], b);
+    i32.set(y.slices, slices);
+    for (let k = 0; k < N; k++) i32.set([y.cnt[k], y.local[k][0], y.local[k][1], y.events[k][0], y.events[k][1]], per + k * PLAN.PER_THREAD);
+  });
+  const negLr = take(nl) * 4;
+  set(H.NEGLR, negLr);
+  const ctl = Math.ceil((next * 4) / 64) * 64;
+  set(H.CTL, ctl);
+  if (ctl + (CTL.SPIKES + 2 * nl * N) * 4 > at + planBytes(nl, N)) throw new Error('writePlan: planBytes() is too small for the plan');
+  return { plan, ctl, counts: counts0, negLr };
 }
 
-/**
- * Thread k's copy of layer y's spike list at parity p: every slice's list in slice order, its
- * indices moved by the slice's start (thread 0 writes the chip's own list). Returns its length.
- */
-export function join(i32: Int32Array, ctl: Int32Array, y: ThreadLayer, k: number, p: number, N: number, l: number): number {
-  const dst = y.events[k][p] >>> 2;
-  let total = 0;
-  for (let q = 0; q < N; q++) {
-    const m = Atomics.load(ctl, CTL.SPIKES + (l * 2 + p) * N + q);
-    const src = y.local[q][p] >>> 2, base = y.slices[q];
-    for (let e = 0; e < m; e++) i32[dst + total + e] = i32[src + e] + base;
-    total += m;
-  }
-  return total;
+/** Set the sample's slots of the plan: its steps, whether it learns and whether its steps are recorded. */
+export function planSample(i32: Int32Array, plan: number, steps: number, learn: boolean, record: boolean): void {
+  const h = plan >>> 2;
+  i32[h + H.STEPS] = steps;
+  i32[h + H.LEARN] = learn ? 1 : 0;
+  i32[h + H.RECORD] = record ? 1 : 0;
 }
 
-/**
- * Keep step t of thread k in the history: its counter blocks and its slice's last-layer spike
- * list; thread 0 also the input events and the hidden layers' joined lists, with their counts.
- */
-function recordStep(i32: Int32Array, f64: Float64Array, ctl: Int32Array, L: ThreadLayout, k: number, t: number, counts: ThreadCounts): void {
-  const h = L.history, N = L.threads, nl = L.layers.length, cur = t & 1, last = nl - 1;
-  for (let l = 0; l < nl; l++) {
-    const src = L.layers[l].cnt[k] >>> 3, dst = (h.cnt >>> 3) + (((t - 1) * N + k) * nl + l) * SLOTS;
-    f64.copyWithin(dst, src, src + SLOTS);
-  }
-  const y = L.layers[last], c = (h.counts >>> 2) + (t - 1) * (nl + N);
-  const m = Atomics.load(ctl, CTL.SPIKES + (last * 2 + cur) * N + k), src = y.local[k][cur] >>> 2;
-  i32[c + nl + k] = m;
-  i32.copyWithin((h.events[last] >>> 2) + ((t - 1) * N + k) * y.nOut, src, src + m);
-  if (k !== 0) return;
-  const n = L.inputSize, ni = counts.input[cur];
-  i32.copyWithin((h.inIdx >>> 2) + (t - 1) * n, L.inputIdx[0][cur] >>> 2, (L.inputIdx[0][cur] >>> 2) + ni);
-  i32.copyWithin((h.inVal >>> 2) + (t - 1) * n, L.inputVal[0][cur] >>> 2, (L.inputVal[0][cur] >>> 2) + ni);
-  i32[c] = ni;
-  for (let l = 0; l < last; l++) {
-    const z = L.layers[l], ml = counts.spikes[l][cur];
-    i32[c + 1 + l] = ml;
-    i32.copyWithin((h.events[l] >>> 2) + (t - 1) * z.nOut, z.events[0][cur] >>> 2, (z.events[0][cur] >>> 2) + ml);
-  }
+/** Mark the run failed and release every thread waiting at a barrier (ctl: the control block's i32 index). */
+export function fail(i32: Int32Array, ctl: number): void {
+  Atomics.store(i32, ctl + CTL.FAILED, 1);
+  Atomics.add(i32, ctl + CTL.GEN, 1);
+  Atomics.notify(i32, ctl + CTL.GEN);
 }

@@ -5,7 +5,7 @@
  */
 import type { ChipSpec } from './chip.js';
 import { COUNTER_SLOTS } from '../reference/counters.js';
-import { historyBytes } from './thread-loop.js';
+import { historyBytes, planBytes } from './thread-loop.js';
 import { isIdeal } from './device.js';
 
 /** Bytes of the outer-product writer's scratch in assembly/learning.ts (LEARNING_SCRATCH_BYTES). */
@@ -50,6 +50,6 @@ export function threadBytes(spec: ChipSpec, threads: number): number {
     b += SCRATCH_BYTES + 4 * align16(spec.inputSize * 4);
     for (const l of spec.layers) b += align16(COUNTER_SLOTS * 8) + 4 * align16(l.nOut * 4);
   }
-  return b + historyBytes(spec.maxSteps, spec.inputSize, spec.layers.map((l) => l.nOut), threads, COUNTER_SLOTS);
+  return b + historyBytes(spec.maxSteps, spec.inputSize, spec.layers.map((l) => l.nOut), threads, COUNTER_SLOTS) + planBytes(spec.layers.length, threads);
 }
 

@@ -1,10 +1,11 @@
 /**
  * A chip simulated on several threads (`--threads N`): the chip's arena lives in shared wasm
  * memory (build/ncsim-shared.wasm), N - 1 worker threads (src/chip/thread-worker.ts) instantiate
- * the same kernels on it, and each sample runs as N shares at once (src/chip/thread-loop.ts:
- * each thread owns a slice of every layer's neurons; they meet at a barrier after each hidden
- * layer's step). The results are the one-thread chip's, bit for bit: each neuron's arithmetic is
- * unchanged and the counters are integer counts added up after each sample.
+ * the same kernels on it, and each sample runs as N shares at once, one wasm call per thread
+ * (assembly/threaded.ts, laid out by src/chip/thread-loop.ts: each thread owns a slice of every
+ * layer's neurons; they meet at a barrier in wasm after each hidden layer's step). The results
+ * are the one-thread chip's, bit for bit: each neuron's arithmetic is unchanged and the counters
+ * are integer counts added up after each sample.
  *
  * What runs on threads: the ideal f32 chip (no device), dense layers, spiking layers, learning
  * with online LTL (or no rule: inference). Anything else is refused before the run starts
@@ -16,7 +17,7 @@ import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:
 import type { Chip, ChipRule, ParallelSamples } from './chip.js';
 import { COUNTER_SLOTS } from '../reference/counters.js';
 import { RESET_SUBTRACT, RESET_ZERO } from '../reference/neuron.js';
-import { arrive, CTL, SPIN, fail, join, runShare, StepHistory, ThreadFailure, ThreadLayer, ThreadLayout } from './thread-loop.js';
+import { CTL, PLAN, fail, planBytes, planSample, type PlanPointers, type StepHistory, type ThreadLayer, type ThreadLayout, writePlan } from './thread-loop.js';
 import type { WasmExports } from './wasm.js';
 import { SCRATCH_BYTES, align16, sliceBounds, threadsUnsupported } from './thread-plan.js';
 
@@ -32,14 +33,14 @@ function isThreadedRule(r: ChipRule): r is ThreadedRule {
   return r.name === 'ltl-online' && typeof t.circuit === 'function' && typeof t.negLearningRate === 'function' && typeof t.buffers === 'function';
 }
 
-/** What the workers get at start. */
+/** What the workers get at start: the kernels, the memory, where the plan is (assembly/threaded.ts threadLoop). */
 export interface WorkerInit {
   k: number;
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  layout: ThreadLayout;
-  ctl: SharedArrayBuffer;
-  negLr: SharedArrayBuffer;
+  plan: number;
+  /** The control block's byte pointer (a failing worker marks the run failed there). */
+  ctl: number;
   port: MessagePort;
 }
 
@@ -59,8 +60,9 @@ export class ChipThreads implements ParallelSamples {
   private readonly layout: ThreadLayout;
   private readonly ex: WasmExports;
   private readonly i32: Int32Array;
-  private readonly ctl: Int32Array;
-  private readonly negLr: Float64Array;
+  private readonly at: PlanPointers;
+  /** The control block's i32 index. */
+  private readonly ctl: number;
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
   private closed = false;
@@ -72,22 +74,28 @@ export class ChipThreads implements ParallelSamples {
     if (rule && !isThreadedRule(rule)) throw new RangeError(`--threads ${threads}: the rule ${rule.name} does not run on several threads`);
     const shared = chip.k.shared;
     if (!shared) throw new Error('ChipThreads: the chip was not built on shared memory (Chip option threadBytes)');
-    if (shared.exports.LEARNING_SCRATCH_BYTES.value !== SCRATCH_BYTES) throw new Error('ChipThreads: the writer scratch size differs from assembly/learning.ts');
+    const ex = shared.exports;
+    if (ex.LEARNING_SCRATCH_BYTES.value !== SCRATCH_BYTES) throw new Error('ChipThreads: the writer scratch size differs from assembly/learning.ts');
+    if (ex.PLAN_HEADER.value !== PLAN.HEADER || ex.PLAN_THREAD.value !== PLAN.THREAD || ex.PLAN_LAYER.value !== PLAN.LAYER
+      || ex.PLAN_PER_THREAD.value !== PLAN.PER_THREAD || ex.CTL_SPIKES.value !== PLAN.CTL_SPIKES) {
+      throw new Error('ChipThreads: the plan\'s slots differ from assembly/threaded.ts (rebuild the kernels)');
+    }
     this.chip = chip;
     this.rule = rule;
     this.threads = threads;
-    this.ex = shared.exports;
+    this.ex = ex;
     this.i32 = chip.k.mem.i32;
-    this.layout = this.lay(shared.extra, shared.extraBytes);
-    this.ctl = new Int32Array(new SharedArrayBuffer(4 * (CTL.SPIKES + chip.spec.layers.length * 2 * threads)));
-    this.negLr = new Float64Array(new SharedArrayBuffer(8 * chip.spec.layers.length));
+    const planAt = shared.extra + shared.extraBytes - planBytes(chip.spec.layers.length, threads);
+    this.layout = this.lay(shared.extra, planAt - shared.extra);
+    this.at = writePlan(this.i32, chip.k.mem.f32, planAt, this.layout);
+    this.ctl = this.at.ctl >>> 2;
     const url = workerUrl();
     if (threads > 1 && url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
       throw new Error(`--threads: the chip's worker bundle is missing at ${fileURLToPath(url)} (run \`npm run build\`)`);
     }
     for (let k = 1; k < threads; k++) {
       const { port1, port2 } = new MessageChannel();
-      const init: WorkerInit = { k, module: shared.module, memory: shared.memory, layout: this.layout, ctl: this.ctl.buffer as SharedArrayBuffer, negLr: this.negLr.buffer as SharedArrayBuffer, port: port2 };
+      const init: WorkerInit = { k, module: shared.module, memory: shared.memory, plan: this.at.plan, ctl: this.at.ctl, port: port2 };
       const w = new Worker(url, { workerData: init, transferList: [port2] });
       w.unref();
       this.workers.push(w);
@@ -104,27 +112,27 @@ export class ChipThreads implements ParallelSamples {
     }
   }
 
-  /** The first barrier: every worker started; a worker that never arrives is an error after START_TIMEOUT_MS. */
+  /** The first barrier (assembly/threaded.ts's protocol): every worker started; a worker that never arrives is an error after START_TIMEOUT_MS. */
   private startBarrier(t0: number): void {
-    const ctl = this.ctl;
-    const gen = Atomics.load(ctl, CTL.GEN);
-    if (Atomics.add(ctl, CTL.COUNT, 1) === this.threads - 1) {
-      Atomics.store(ctl, CTL.COUNT, 0);
-      Atomics.add(ctl, CTL.GEN, 1);
-      Atomics.notify(ctl, CTL.GEN);
+    const i32 = this.i32, c = this.ctl;
+    const gen = Atomics.load(i32, c + CTL.GEN);
+    if (Atomics.add(i32, c + CTL.COUNT, 1) === this.threads - 1) {
+      Atomics.store(i32, c + CTL.COUNT, 0);
+      Atomics.add(i32, c + CTL.GEN, 1);
+      Atomics.notify(i32, c + CTL.GEN);
       return;
     }
-    while (Atomics.load(ctl, CTL.GEN) === gen) {
-      Atomics.wait(ctl, CTL.GEN, gen, 100);
-      if (Atomics.load(ctl, CTL.FAILED)) this.rethrow();
+    while (Atomics.load(i32, c + CTL.GEN) === gen) {
+      Atomics.wait(i32, c + CTL.GEN, gen, 100);
+      if (Atomics.load(i32, c + CTL.FAILED)) this.rethrow();
       if (Date.now() - t0 > START_TIMEOUT_MS) {
-        fail(ctl);
+        fail(i32, c);
         throw new Error(`--threads: the chip's worker threads did not start within ${START_TIMEOUT_MS / 1000} s`);
       }
     }
   }
 
-  /** Lay out the threads' buffers in [extra, extra + bytes): inputs, spike lists, counter blocks, scratch. */
+  /** Lay out the threads' buffers in [extra, extra + bytes): inputs, spike lists, counter blocks, scratch, the history. */
   private lay(extra: number, bytes: number): ThreadLayout {
     const chip = this.chip, spec = chip.spec, N = this.threads;
     let at = extra;
@@ -176,38 +184,24 @@ export class ChipThreads implements ParallelSamples {
 
   runSample(x: Float32Array, steps: number, learn: boolean, record = false): { spikes: [number, number][]; input: [number, number] } {
     if (this.closed) throw new Error('ChipThreads: closed');
-    const L = this.layout, chip = this.chip, ctl = this.ctl;
+    const L = this.layout, chip = this.chip, i32 = this.i32, f32 = chip.k.mem.f32;
     // Read when the sample starts: the input encoding may be set after the threads (createChip).
     if (L.analogInput !== (chip.analogInput ? 1 : 0)) throw new Error('ChipThreads: the chip\'s input changed between analog and spikes after the threads started');
-    chip.k.mem.f32.set(x.subarray(0, steps * L.inputSize), L.x >>> 2);
-    if (this.rule) for (let l = 0; l < L.layers.length; l++) this.negLr[l] = this.rule.negLearningRate(l);
-    Atomics.store(ctl, CTL.STEPS, steps);
-    Atomics.store(ctl, CTL.LEARN, learn && this.rule ? 1 : 0);
-    Atomics.store(ctl, CTL.RECORD, record ? 1 : 0);
-    let counts;
+    f32.set(x.subarray(0, steps * L.inputSize), L.x >>> 2);
+    if (this.rule) for (let l = 0; l < L.layers.length; l++) f32[(this.at.negLr >>> 2) + l] = this.rule.negLearningRate(l);
+    planSample(i32, this.at.plan, steps, learn && !!this.rule, record);
+    let failed: number;
     try {
-      arrive(ctl, this.threads, SPIN.idle);
-      counts = runShare(this.ex, this.i32, ctl, this.negLr, L, 0, steps, learn && !!this.rule, record);
+      // Thread 0's share: starts the workers' (a barrier in wasm), runs its own, sums the counters.
+      failed = this.ex.threadSample(this.at.plan);
     } catch (e) {
-      if (e instanceof ThreadFailure) this.rethrow();
-      fail(ctl);
+      fail(i32, this.ctl);
       throw e;
     }
-    // The last layer's list of the last step, joined as the chip keeps it; the workers' counts added to the chip's.
-    const last = L.layers.length - 1, cur = steps & 1;
-    if (steps > 0) counts.spikes[last][cur] = join(this.i32, ctl, L.layers[last], 0, cur, this.threads, last);
-    const f64 = chip.k.mem.f64;
-    for (const y of L.layers) {
-      const dst = y.cnt[0] >>> 3;
-      for (let k = 1; k < this.threads; k++) {
-        const src = y.cnt[k] >>> 3;
-        for (let s = 0; s < COUNTER_SLOTS; s++) {
-          f64[dst + s] += f64[src + s];
-          f64[src + s] = 0;
-        }
-      }
-    }
-    return counts;
+    if (failed) this.rethrow();
+    // Thread 0's counts: the input events' per parity, then each layer's joined list per parity.
+    const c = this.at.counts >>> 2;
+    return { input: [i32[c], i32[c + 1]], spikes: L.layers.map((_, l) => [i32[c + 2 + 2 * l], i32[c + 3 + 2 * l]]) };
   }
 
   /**
@@ -229,7 +223,7 @@ export class ChipThreads implements ParallelSamples {
         m = i32[c + 1 + l];
         i32.copyWithin(dstEv, (h.events[l] >>> 2) + (t - 1) * y.nOut, (h.events[l] >>> 2) + (t - 1) * y.nOut + m);
       } else {
-        // The last layer: the threads' slices' lists joined in slice order, as join() does.
+        // The last layer: the threads' slices' lists joined in slice order, as the threads join them.
         for (let k = 0; k < N; k++) {
           const mk = i32[c + nl + k], src = (h.events[l] >>> 2) + ((t - 1) * N + k) * y.nOut, base = y.slices[k];
           for (let e = 0; e < mk; e++) i32[dstEv + m + e] = i32[src + e] + base;
@@ -263,9 +257,10 @@ export class ChipThreads implements ParallelSamples {
     if (this.closed) return;
     this.closed = true;
     if (this.chip.parallel === this) this.chip.parallel = undefined;
-    Atomics.store(this.ctl, CTL.QUIT, 1);
-    Atomics.add(this.ctl, CTL.GEN, 1);
-    Atomics.notify(this.ctl, CTL.GEN);
+    const i32 = this.i32, c = this.ctl;
+    Atomics.store(i32, c + CTL.QUIT, 1);
+    Atomics.add(i32, c + CTL.GEN, 1);
+    Atomics.notify(i32, c + CTL.GEN);
     for (const w of this.workers) void w.terminate();
     for (const p of this.ports) p.close();
   }

@@ -55,6 +55,14 @@ export interface WasmExports {
   outerUpdateSlice(...a: number[]): void;
   setLearningScratch(ptr: number): void;
   LEARNING_SCRATCH_BYTES: WebAssembly.Global;
+  /** A sample on several threads (assembly/threaded.ts): the main thread's share (0, or 1 when a thread failed), a worker's whole life. */
+  threadSample(plan: number): number;
+  threadLoop(plan: number, k: number): number;
+  PLAN_HEADER: WebAssembly.Global;
+  PLAN_THREAD: WebAssembly.Global;
+  PLAN_LAYER: WebAssembly.Global;
+  PLAN_PER_THREAD: WebAssembly.Global;
+  CTL_SPIKES: WebAssembly.Global;
 }
 
 let compiled: WebAssembly.Module | null = null;

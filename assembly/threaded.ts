@@ -1,0 +1,265 @@
+// A chip on several threads, one wasm call per sample per thread (src/chip/threads.ts; shared-
+// memory build only: assembly/shared.ts). Thread k runs its share of a whole sample: every step,
+// every layer, its slice of the layer's neurons (the slice kernels of synapse.ts and learning.ts,
+// the neuron step and the accumulator, so each neuron's arithmetic is the one-thread chip's), and
+// meets the other threads at a barrier on shared memory after each hidden layer's step. Nothing
+// per layer-step goes through JavaScript: a barrier costs a few atomic operations when the
+// threads arrive together, where the earlier JavaScript loop paid a call per kernel and per
+// barrier (docs/speed.md, "Threads").
+//
+// Everything a thread reads is in a plan that the host writes once into shared memory (its
+// slots below; src/chip/thread-loop.ts mirrors them and checks PLAN_* at start): pointers into
+// the chip's arena, the slices, each thread's own buffers, and per sample its steps, whether it
+// learns or records, and -eta per layer. Spike lists, counts and joined copies are kept per step
+// parity, so one barrier per hidden layer and step suffices (a slot is rewritten only two steps
+// later, after a barrier every reader has passed); with a synaptic delay of one step a barrier
+// also closes every step.
+import { gatherEvents, integrateSlice } from "./synapse";
+import { neuronStep } from "./neuron";
+import { accumulate } from "./accumulator";
+import { ltlOnlineSignal, outerUpdateSlice, setLearningScratch } from "./learning";
+import { COUNTER_SLOTS } from "./counters";
+
+// The plan's header (i32 slots; f32 where said).
+const H_THREADS = 0, H_INPUT = 1, H_ANALOG = 2, H_DELAY = 3, H_RESET = 4, H_MAXCOUNT = 5, H_X = 6, H_LAYERS = 7;
+const H_LEARNS = 8, H_WARMUP = 9, H_WIDTH = 10, H_HEIGHT = 11, H_ERROR = 12, H_ATSTEP = 13;
+const H_HIST_INIDX = 14, H_HIST_INVAL = 15, H_HIST_COUNTS = 16, H_HIST_CNT = 17;
+const H_STEPS = 18, H_LEARN = 19, H_RECORD = 20, H_CTL = 21, H_NEGLR = 22, H_THREAD = 23, H_LAYER = 24;
+/** i32 slots of the plan's header. */
+export const PLAN_HEADER: i32 = 32;
+// One thread's block: its input events per parity, its writer scratch (-1: the module's own), its
+// counts (2 + 2 * layers i32: the input events' per parity, then each layer's joined list per parity).
+const T_INIDX = 0, T_INVAL = 2, T_SCRATCH = 4, T_COUNTS = 5;
+/** i32 slots of a thread's block. */
+export const PLAN_THREAD: i32 = 8;
+// One layer's block: the chip's buffers, online LTL's (-1: the layer does not learn), where its
+// history keeps its lists, its slice bounds (threads + 1 i32) and its per-thread buffers (PER_THREAD i32 each).
+const L_NOUT = 0, L_WT = 1, L_BIAS = 2, L_THR = 3, L_THRSTRIDE = 4, L_LEAK = 5, L_LEAKSTRIDE = 6, L_I = 7, L_U = 8, L_S = 9;
+const L_C = 11, L_TARGET = 12, L_M = 13, L_ACTIVE = 14, L_G = 15, L_GB = 16, L_HIST = 17, L_SLICES = 18, L_PER = 19;
+/** i32 slots of a layer's block. */
+export const PLAN_LAYER: i32 = 20;
+// Per thread of a layer: its counter block, its slice's spike list per parity, its joined copy per parity.
+const P_CNT = 0, P_LOCAL = 1, P_EVENTS = 3;
+/** i32 slots per thread of a layer. */
+export const PLAN_PER_THREAD: i32 = 5;
+// The control block (i32 slots, its own cache lines): the barrier's count and generation, sleepers,
+// quit, failed; then the spike counts of every slice: CTL_SPIKES + (layer * 2 + parity) * threads + k.
+const C_COUNT = 0, C_GEN = 1, C_SLEEP = 2, C_QUIT = 3, C_FAILED = 4;
+/** Slot of the first spike count in the control block. */
+export const CTL_SPIKES: i32 = 16;
+
+// How long a thread spins before it sleeps in memory.atomic.wait32: doubled when spinning caught
+// the barrier, halved when the thread slept. On free cores the threads meet within a few µs and a
+// sleep and wake-up (tens of µs) would cost more than the step; on a machine with more runnable
+// threads than cores spinning burns the slice the awaited thread needs, and the budget falls.
+// Per instance (globals are not shared), so per thread.
+const SPIN_MIN: i32 = 1 << 10;
+let spinStep: i32 = 1 << 14;
+let spinIdle: i32 = 1 << 16;
+const SPIN_MAX_STEP: i32 = 1 << 20;
+const SPIN_MAX_IDLE: i32 = 1 << 23;
+// A sleeper looks at the flags again at least this often (ns): a failed or closed run never hangs.
+const WAIT_NS: i64 = 50_000_000;
+
+// @ts-ignore: decorator
+@inline function slot(p: usize, i: i32): i32 {
+  return load<i32>(p + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline function ptr(p: usize, i: i32): usize {
+  return <usize>load<i32>(p + (<usize>i << 2));
+}
+
+/**
+ * A counting barrier of n threads on the control block: the last to arrive clears the count and
+ * bumps the generation (waking sleepers only if there are any); the others spin on the
+ * generation, then sleep. Returns false when the run failed or was closed (the caller unwinds).
+ */
+function barrier(ctl: usize, n: i32, idle: bool): bool {
+  if (atomic.load<i32>(ctl, C_FAILED << 2)) return false;
+  const gen = atomic.load<i32>(ctl, C_GEN << 2);
+  if (atomic.add<i32>(ctl, 1, C_COUNT << 2) == n - 1) {
+    atomic.store<i32>(ctl, 0, C_COUNT << 2);
+    atomic.add<i32>(ctl, 1, C_GEN << 2);
+    if (atomic.load<i32>(ctl, C_SLEEP << 2) > 0) atomic.notify(ctl + (<usize>C_GEN << 2), n);
+  } else {
+    const limit = idle ? spinIdle : spinStep;
+    let i = 0;
+    while (i < limit && atomic.load<i32>(ctl, C_GEN << 2) == gen) i++;
+    let next: i32;
+    if (i < limit) {
+      next = min<i32>(idle ? SPIN_MAX_IDLE : SPIN_MAX_STEP, limit << 1);
+    } else {
+      next = max<i32>(SPIN_MIN, limit >> 1);
+      atomic.add<i32>(ctl, 1, C_SLEEP << 2);
+      while (atomic.load<i32>(ctl, C_GEN << 2) == gen && !atomic.load<i32>(ctl, C_QUIT << 2)) {
+        memory.atomic.wait32(ctl + (<usize>C_GEN << 2), gen, WAIT_NS);
+      }
+      atomic.sub<i32>(ctl, 1, C_SLEEP << 2);
+    }
+    if (idle) spinIdle = next;
+    else spinStep = next;
+  }
+  return atomic.load<i32>(ctl, C_FAILED << 2) == 0 && atomic.load<i32>(ctl, C_QUIT << 2) == 0;
+}
+
+/** Thread k's block of layer block lb: its counter block, lists, copies. */
+// @ts-ignore: decorator
+@inline function perThread(lb: usize, k: i32): usize {
+  return ptr(lb, L_PER) + (<usize>(k * PLAN_PER_THREAD) << 2);
+}
+
+/**
+ * Thread k's copy of a layer's spike list at parity p: every slice's list in slice order (each
+ * ascending, so the whole is), its indices moved by the slice's start. Returns its length.
+ */
+function join(ctl: usize, lb: usize, l: i32, k: i32, p: i32, n: i32): i32 {
+  const dst = ptr(perThread(lb, k), P_EVENTS + p);
+  const bounds = ptr(lb, L_SLICES);
+  let total = 0;
+  for (let q = 0; q < n; q++) {
+    const m = atomic.load<i32>(ctl + (<usize>(CTL_SPIKES + (l * 2 + p) * n + q) << 2));
+    const src = ptr(perThread(lb, q), P_LOCAL + p), base = slot(bounds, q);
+    const out = dst + (<usize>total << 2);
+    for (let e = 0; e < m; e++) store<i32>(out + (<usize>e << 2), load<i32>(src + (<usize>e << 2)) + base);
+    total += m;
+  }
+  return total;
+}
+
+/**
+ * Thread k's share of one sample (the plan's steps, learning and recording flags), from the
+ * chip's reset state to the last step; ends at a barrier every thread reaches, so thread 0 sees
+ * every thread's writes after it. Returns false when the run failed.
+ */
+function share(P: usize, k: i32): bool {
+  const N = slot(P, H_THREADS), n = slot(P, H_INPUT), nl = slot(P, H_LAYERS), ctl = ptr(P, H_CTL);
+  const steps = slot(P, H_STEPS), learn = slot(P, H_LEARN) != 0 && slot(P, H_LEARNS) != 0, record = slot(P, H_RECORD) != 0;
+  const delay = slot(P, H_DELAY), reset = slot(P, H_RESET), maxCount = <u32>slot(P, H_MAXCOUNT), x = ptr(P, H_X);
+  const analogInput = slot(P, H_ANALOG), warmup = slot(P, H_WARMUP), errorMode = slot(P, H_ERROR), atStep = slot(P, H_ATSTEP);
+  const width = load<f32>(P + (<usize>H_WIDTH << 2)), height = load<f32>(P + (<usize>H_HEIGHT << 2));
+  const layers = ptr(P, H_LAYER), negLr = ptr(P, H_NEGLR);
+  const tb = ptr(P, H_THREAD) + (<usize>(k * PLAN_THREAD) << 2);
+  const counts = ptr(tb, T_COUNTS);
+  memory.fill(counts, 0, <usize>(2 + 2 * nl) << 2);
+  for (let t = 1; t <= steps; t++) {
+    const cur = t & 1, prev = cur ^ 1;
+    const sl = delay == 0 ? cur : prev;
+    store<i32>(counts + (<usize>cur << 2), gatherEvents(x + <usize>((t - 1) * n) * 4, n, ptr(tb, T_INIDX + cur), ptr(tb, T_INVAL + cur)));
+    for (let l = 0; l < nl; l++) {
+      const lb = layers + (<usize>(l * PLAN_LAYER) << 2), pt = perThread(lb, k);
+      const bounds = ptr(lb, L_SLICES);
+      const i0 = slot(bounds, k), w = slot(bounds, k + 1) - i0, o = <usize>i0 << 2, cnt = ptr(pt, P_CNT);
+      const evIdx = l == 0 ? ptr(tb, T_INIDX + sl) : ptr(perThread(lb - (<usize>PLAN_LAYER << 2), k), P_EVENTS + sl);
+      const evVal = l == 0 ? ptr(tb, T_INVAL + sl) : 0;
+      const ci: i32 = l == 0 ? sl : 2 + (l - 1) * 2 + sl;
+      const evN = load<i32>(counts + (<usize>ci << 2));
+      const local = ptr(pt, P_LOCAL + cur);
+      const thrStride = slot(lb, L_THRSTRIDE), leakStride = slot(lb, L_LEAKSTRIDE);
+      integrateSlice(ptr(lb, L_WT) + o, slot(lb, L_NOUT), w, evIdx, evVal, evN, l == 0 ? analogInput : 0, ptr(lb, L_BIAS) + o, ptr(lb, L_I) + o, k == 0 ? 1 : 0, cnt);
+      const ns = neuronStep(w, ptr(lb, L_I) + o, ptr(lb, L_U) + o, ptr(lb, L_S + prev) + o, ptr(lb, L_S + cur) + o, local,
+        ptr(lb, L_THR) + (thrStride ? o : 0), thrStride, ptr(lb, L_LEAK) + (leakStride ? o : 0), leakStride, reset, cnt);
+      accumulate(local, ns, ptr(lb, L_C) + o, maxCount, cnt);
+      atomic.store<i32>(ctl + (<usize>(CTL_SPIKES + (l * 2 + cur) * N + k) << 2), ns);
+      if (l < nl - 1) {
+        if (!barrier(ctl, N, false)) return false;
+        store<i32>(counts + (<usize>(2 + l * 2 + cur) << 2), join(ctl, lb, l, k, cur, N));
+      }
+    }
+    if (learn && t > warmup) {
+      for (let l = 0; l < nl; l++) {
+        const lb = layers + (<usize>(l * PLAN_LAYER) << 2);
+        if (slot(lb, L_M) < 0) continue;
+        const pt = perThread(lb, k), bounds = ptr(lb, L_SLICES);
+        const i0 = slot(bounds, k), w = slot(bounds, k + 1) - i0, o = <usize>i0 << 2, cnt = ptr(pt, P_CNT);
+        const evIdx = l == 0 ? ptr(tb, T_INIDX + sl) : ptr(perThread(lb - (<usize>PLAN_LAYER << 2), k), P_EVENTS + sl);
+        const evVal = l == 0 ? ptr(tb, T_INVAL + sl) : 0;
+        const ci: i32 = l == 0 ? sl : 2 + (l - 1) * 2 + sl;
+        const evN = load<i32>(counts + (<usize>ci << 2));
+        const thrStride = slot(lb, L_THRSTRIDE);
+        const m = ptr(lb, L_M) + o, active = ptr(lb, L_ACTIVE) + o;
+        const nActive = ltlOnlineSignal(w, ptr(lb, L_C) + o, ptr(lb, L_TARGET) + o, ptr(lb, L_U) + o, ptr(lb, L_THR) + (thrStride ? o : 0), thrStride,
+          t, width, height, errorMode, load<f32>(negLr + (<usize>l << 2)), m, active, cnt);
+        const dst = atStep ? ptr(lb, L_WT) : ptr(lb, L_G), dstBias = atStep ? ptr(lb, L_BIAS) : ptr(lb, L_GB);
+        outerUpdateSlice(dst + o, dstBias + o, slot(lb, L_NOUT), w, evIdx, evVal, evN, l == 0 ? analogInput : 0, m, active, nActive, atStep, cnt);
+      }
+    }
+    if (record) recordStep(P, k, t);
+    if (delay == 1 && !barrier(ctl, N, false)) return false;
+  }
+  return barrier(ctl, N, false);
+}
+
+/**
+ * Keep step t of thread k in the history (src/chip/thread-loop.ts StepHistory): its counter blocks
+ * and its slice's last-layer spike list; thread 0 also the input events and the hidden layers'
+ * joined lists, with their counts. No thread waits for another to record.
+ */
+function recordStep(P: usize, k: i32, t: i32): void {
+  const N = slot(P, H_THREADS), nl = slot(P, H_LAYERS), n = slot(P, H_INPUT), ctl = ptr(P, H_CTL), layers = ptr(P, H_LAYER);
+  const cur = t & 1, last = nl - 1;
+  const hCnt = ptr(P, H_HIST_CNT), hc = ptr(P, H_HIST_COUNTS) + (<usize>((t - 1) * (nl + N)) << 2);
+  for (let l = 0; l < nl; l++) {
+    const pt = perThread(layers + (<usize>(l * PLAN_LAYER) << 2), k);
+    memory.copy(hCnt + (<usize>((((t - 1) * N + k) * nl + l) * COUNTER_SLOTS) << 3), ptr(pt, P_CNT), <usize>COUNTER_SLOTS << 3);
+  }
+  const lb = layers + (<usize>(last * PLAN_LAYER) << 2), nOut = slot(lb, L_NOUT);
+  const m = atomic.load<i32>(ctl + (<usize>(CTL_SPIKES + (last * 2 + cur) * N + k) << 2));
+  store<i32>(hc + (<usize>(nl + k) << 2), m);
+  memory.copy(ptr(lb, L_HIST) + (<usize>(((t - 1) * N + k) * nOut) << 2), ptr(perThread(lb, k), P_LOCAL + cur), <usize>m << 2);
+  if (k != 0) return;
+  const tb = ptr(P, H_THREAD), counts = ptr(tb, T_COUNTS);
+  const ni = load<i32>(counts + (<usize>cur << 2));
+  memory.copy(ptr(P, H_HIST_INIDX) + (<usize>((t - 1) * n) << 2), ptr(tb, T_INIDX + cur), <usize>ni << 2);
+  memory.copy(ptr(P, H_HIST_INVAL) + (<usize>((t - 1) * n) << 2), ptr(tb, T_INVAL + cur), <usize>ni << 2);
+  store<i32>(hc, ni);
+  for (let l = 0; l < last; l++) {
+    const zb = layers + (<usize>(l * PLAN_LAYER) << 2);
+    const ml = load<i32>(counts + (<usize>(2 + l * 2 + cur) << 2));
+    store<i32>(hc + (<usize>(1 + l) << 2), ml);
+    memory.copy(ptr(zb, L_HIST) + (<usize>((t - 1) * slot(zb, L_NOUT)) << 2), ptr(perThread(zb, 0), P_EVENTS + cur), <usize>ml << 2);
+  }
+}
+
+/**
+ * The main thread's call per sample (thread 0): starts the sample (the workers wait for it at a
+ * barrier), runs its share, then leaves the chip as one thread would: the last layer's list of
+ * the last step joined into the chip's, the workers' counters added to the chip's and cleared
+ * (integer counts, exact in f64: the order of the additions changes no bit). Thread 0's counts
+ * block then holds the input events' and every layer's list counts per parity. Returns 0, or 1
+ * when a thread failed.
+ */
+export function threadSample(P: usize): i32 {
+  const N = slot(P, H_THREADS), nl = slot(P, H_LAYERS), ctl = ptr(P, H_CTL), layers = ptr(P, H_LAYER);
+  if (!barrier(ctl, N, true) || !share(P, 0)) return 1;
+  const steps = slot(P, H_STEPS), last = nl - 1, cur = steps & 1;
+  const counts = ptr(ptr(P, H_THREAD), T_COUNTS);
+  if (steps > 0) store<i32>(counts + (<usize>(2 + last * 2 + cur) << 2), join(ctl, layers + (<usize>(last * PLAN_LAYER) << 2), last, 0, cur, N));
+  for (let l = 0; l < nl; l++) {
+    const lb = layers + (<usize>(l * PLAN_LAYER) << 2), dst = ptr(perThread(lb, 0), P_CNT);
+    for (let q = 1; q < N; q++) {
+      const src = ptr(perThread(lb, q), P_CNT);
+      for (let s = 0; s < COUNTER_SLOTS; s++) {
+        const o = <usize>s << 3;
+        store<f64>(dst + o, load<f64>(dst + o) + load<f64>(src + o));
+        store<f64>(src + o, 0);
+      }
+    }
+  }
+  return 0;
+}
+
+/**
+ * A worker's whole life (thread k >= 1): meet the others once started, then run a share of
+ * every sample the main thread starts, until the run is closed (returns 0) or fails (returns 1).
+ */
+export function threadLoop(P: usize, k: i32): i32 {
+  const N = slot(P, H_THREADS), ctl = ptr(P, H_CTL);
+  // Static memory is shared by every instance: this thread's outer-product writer gets scratch of its own.
+  const scratch = slot(ptr(P, H_THREAD) + (<usize>(k * PLAN_THREAD) << 2), T_SCRATCH);
+  if (scratch >= 0) setLearningScratch(<usize>scratch);
+  if (!barrier(ctl, N, true)) return atomic.load<i32>(ctl, C_FAILED << 2);
+  while (barrier(ctl, N, true) && share(P, k));
+  return atomic.load<i32>(ctl, C_FAILED << 2);
+}
