@@ -2,18 +2,24 @@
 // memory build only: assembly/shared.ts). Thread k runs its share of a whole sample: every step,
 // every layer, its slice of the layer's neurons (the slice kernels of synapse.ts and learning.ts,
 // the neuron step and the accumulator, so each neuron's arithmetic is the one-thread chip's), and
-// meets the other threads at a barrier on shared memory after each hidden layer's step. Nothing
-// per layer-step goes through JavaScript: a barrier costs a few atomic operations when the
-// threads arrive together, where the earlier JavaScript loop paid a call per kernel and per
-// barrier (docs/speed.md, "Threads").
+// publishes its slice's spikes after each layer's step. Nothing per layer-step goes through
+// JavaScript: meeting another thread costs a few atomic operations when both are on time, where
+// the earlier JavaScript loop paid a call per kernel and per barrier (docs/speed.md, "Threads").
+//
+// Who waits for whom: a thread that owns neurons of layer l + 1 needs every slice of layer l
+// (its dendritic sum and its learning read the whole list), so it waits until every thread has
+// published layer l for this step, then joins the slices' lists, in slice order, into a copy of
+// its own. Every thread also waits for layer 0 each step, so no thread is ever more than a step
+// ahead of another: a list written at step t is rewritten at step t + 2 only, after every
+// reader of it has published layer 0 of step t + 1 and so finished step t. Publishing is a
+// sequence number per thread and layer (each thread publishes the same sequence, so the number
+// a thread has just published is the one it waits for from the others).
 //
 // Everything a thread reads is in a plan that the host writes once into shared memory (its
 // slots below; src/chip/thread-loop.ts mirrors them and checks PLAN_* at start): pointers into
 // the chip's arena, the slices, each thread's own buffers, and per sample its steps, whether it
 // learns or records, and -eta per layer. Spike lists, counts and joined copies are kept per step
-// parity, so one barrier per hidden layer and step suffices (a slot is rewritten only two steps
-// later, after a barrier every reader has passed); with a synaptic delay of one step a barrier
-// also closes every step.
+// parity. A sample starts and ends at a barrier of all the threads.
 import { gatherEvents, integrateSlice } from "./synapse";
 import { neuronStep } from "./neuron";
 import { accumulate } from "./accumulator";
@@ -24,40 +30,45 @@ import { COUNTER_SLOTS } from "./counters";
 const H_THREADS = 0, H_INPUT = 1, H_ANALOG = 2, H_DELAY = 3, H_RESET = 4, H_MAXCOUNT = 5, H_X = 6, H_LAYERS = 7;
 const H_LEARNS = 8, H_WARMUP = 9, H_WIDTH = 10, H_HEIGHT = 11, H_ERROR = 12, H_ATSTEP = 13;
 const H_HIST_INIDX = 14, H_HIST_INVAL = 15, H_HIST_COUNTS = 16, H_HIST_CNT = 17;
-const H_STEPS = 18, H_LEARN = 19, H_RECORD = 20, H_CTL = 21, H_NEGLR = 22, H_THREAD = 23, H_LAYER = 24;
+const H_STEPS = 18, H_LEARN = 19, H_RECORD = 20, H_CTL = 21, H_NEGLR = 22, H_THREAD = 23, H_LAYER = 24, H_FLAGS = 25, H_FLAGSTRIDE = 26;
 /** i32 slots of the plan's header. */
 export const PLAN_HEADER: i32 = 32;
 // One thread's block: its input events per parity, its writer scratch (-1: the module's own), its
-// counts (2 + 2 * layers i32: the input events' per parity, then each layer's joined list per parity).
-const T_INIDX = 0, T_INVAL = 2, T_SCRATCH = 4, T_COUNTS = 5;
+// counts (2 + 2 * layers i32: the input events' per parity, then each layer's joined list per
+// parity), and how often it waited for another thread and how often it slept (statistics).
+const T_INIDX = 0, T_INVAL = 2, T_SCRATCH = 4, T_COUNTS = 5, T_WAITS = 6, T_SLEEPS = 7;
 /** i32 slots of a thread's block. */
 export const PLAN_THREAD: i32 = 8;
 // One layer's block: the chip's buffers, online LTL's (-1: the layer does not learn), where its
-// history keeps its lists, its slice bounds (threads + 1 i32) and its per-thread buffers (PER_THREAD i32 each).
+// history keeps its lists, its slice bounds (threads + 1 i32), its per-thread buffers (PER_THREAD
+// i32 each), and the thread that counts its delivered events (the first with a nonempty slice).
 const L_NOUT = 0, L_WT = 1, L_BIAS = 2, L_THR = 3, L_THRSTRIDE = 4, L_LEAK = 5, L_LEAKSTRIDE = 6, L_I = 7, L_U = 8, L_S = 9;
-const L_C = 11, L_TARGET = 12, L_M = 13, L_ACTIVE = 14, L_G = 15, L_GB = 16, L_HIST = 17, L_SLICES = 18, L_PER = 19;
+const L_C = 11, L_TARGET = 12, L_M = 13, L_ACTIVE = 14, L_G = 15, L_GB = 16, L_HIST = 17, L_SLICES = 18, L_PER = 19, L_COUNTER = 20;
 /** i32 slots of a layer's block. */
-export const PLAN_LAYER: i32 = 20;
+export const PLAN_LAYER: i32 = 24;
 // Per thread of a layer: its counter block, its slice's spike list per parity, its joined copy per parity.
 const P_CNT = 0, P_LOCAL = 1, P_EVENTS = 3;
 /** i32 slots per thread of a layer. */
 export const PLAN_PER_THREAD: i32 = 5;
 // The control block (i32 slots, its own cache lines): the barrier's count and generation, sleepers,
-// quit, failed; then the spike counts of every slice: CTL_SPIKES + (layer * 2 + parity) * threads + k.
+// quit, failed; then the spike counts of every slice: CTL_SPIKES + (layer * 2 + parity) * threads + k;
+// then (at H_FLAGS, a cache line or more per thread: H_FLAGSTRIDE slots) each thread's published sequence number per layer.
 const C_COUNT = 0, C_GEN = 1, C_SLEEP = 2, C_QUIT = 3, C_FAILED = 4;
 /** Slot of the first spike count in the control block. */
 export const CTL_SPIKES: i32 = 16;
 
-// How long a thread spins before it sleeps in memory.atomic.wait32: doubled when spinning caught
-// the barrier, halved when the thread slept. On free cores the threads meet within a few µs and a
-// sleep and wake-up (tens of µs) would cost more than the step; on a machine with more runnable
-// threads than cores spinning burns the slice the awaited thread needs, and the budget falls.
+// How long a thread spins (looks, a few ns each) before it sleeps in memory.atomic.wait32: doubled
+// when spinning caught the other thread, cut by an eighth when the thread had to sleep. On free
+// cores the threads meet within a few µs and a sleep and wake-up (tens of µs) would cost more than
+// the step; waits are rarely long there (a descheduled thread), so a rare sleep must not collapse
+// the budget. On a machine with more runnable threads than cores, where almost every wait ends in
+// a sleep, spinning burns the time slice the awaited thread needs, and the budget falls to SPIN_MIN.
 // Per instance (globals are not shared), so per thread.
-const SPIN_MIN: i32 = 1 << 10;
-let spinStep: i32 = 1 << 14;
-let spinIdle: i32 = 1 << 16;
-const SPIN_MAX_STEP: i32 = 1 << 20;
-const SPIN_MAX_IDLE: i32 = 1 << 23;
+const SPIN_MIN: i32 = 1 << 8;
+const SPIN_MAX_STEP: i32 = 1 << 15;
+const SPIN_MAX_IDLE: i32 = 1 << 17;
+let spinStep: i32 = SPIN_MAX_STEP;
+let spinIdle: i32 = SPIN_MAX_IDLE;
 // A sleeper looks at the flags again at least this often (ns): a failed or closed run never hangs.
 const WAIT_NS: i64 = 50_000_000;
 
@@ -71,10 +82,42 @@ const WAIT_NS: i64 = 50_000_000;
   return <usize>load<i32>(p + (<usize>i << 2));
 }
 
+// This instance's thread block (for the wait statistics), set when a share starts.
+let me: usize = 0;
+
+/** The next spin budget after a wait that spinning caught (or not). */
+// @ts-ignore: decorator
+@inline function nextBudget(limit: i32, caught: bool, most: i32): i32 {
+  return caught ? min<i32>(most, limit << 1) : max<i32>(SPIN_MIN, limit - (limit >> 3));
+}
+
 /**
- * A counting barrier of n threads on the control block: the last to arrive clears the count and
- * bumps the generation (waking sleepers only if there are any); the others spin on the
- * generation, then sleep. Returns false when the run failed or was closed (the caller unwinds).
+ * Wait until the i32 at p is no longer `old` (spin, then sleep); counts the wait. Returns false
+ * when the run failed or was closed (the caller unwinds).
+ */
+function waitChange(ctl: usize, p: usize, old: i32, idle: bool): bool {
+  const limit = idle ? spinIdle : spinStep;
+  let i = 0;
+  while (i < limit && atomic.load<i32>(p) == old) i++;
+  const caught = i < limit;
+  store<i32>(me + (<usize>T_WAITS << 2), load<i32>(me + (<usize>T_WAITS << 2)) + 1);
+  if (!caught) {
+    store<i32>(me + (<usize>T_SLEEPS << 2), load<i32>(me + (<usize>T_SLEEPS << 2)) + 1);
+    atomic.add<i32>(ctl, 1, C_SLEEP << 2);
+    while (atomic.load<i32>(p) == old && !atomic.load<i32>(ctl, C_FAILED << 2) && !atomic.load<i32>(ctl, C_QUIT << 2)) {
+      memory.atomic.wait32(p, old, WAIT_NS);
+    }
+    atomic.sub<i32>(ctl, 1, C_SLEEP << 2);
+  }
+  if (idle) spinIdle = nextBudget(limit, caught, SPIN_MAX_IDLE);
+  else spinStep = nextBudget(limit, caught, SPIN_MAX_STEP);
+  return atomic.load<i32>(ctl, C_FAILED << 2) == 0 && atomic.load<i32>(ctl, C_QUIT << 2) == 0;
+}
+
+/**
+ * A counting barrier of n threads on the control block (the start and the end of a sample): the
+ * last to arrive clears the count and bumps the generation (waking sleepers only if there are
+ * any); the others wait for the generation to change. Returns false when the run failed or was closed.
  */
 function barrier(ctl: usize, n: i32, idle: bool): bool {
   if (atomic.load<i32>(ctl, C_FAILED << 2)) return false;
@@ -83,31 +126,59 @@ function barrier(ctl: usize, n: i32, idle: bool): bool {
     atomic.store<i32>(ctl, 0, C_COUNT << 2);
     atomic.add<i32>(ctl, 1, C_GEN << 2);
     if (atomic.load<i32>(ctl, C_SLEEP << 2) > 0) atomic.notify(ctl + (<usize>C_GEN << 2), n);
-  } else {
-    const limit = idle ? spinIdle : spinStep;
-    let i = 0;
-    while (i < limit && atomic.load<i32>(ctl, C_GEN << 2) == gen) i++;
-    let next: i32;
-    if (i < limit) {
-      next = min<i32>(idle ? SPIN_MAX_IDLE : SPIN_MAX_STEP, limit << 1);
-    } else {
-      next = max<i32>(SPIN_MIN, limit >> 1);
-      atomic.add<i32>(ctl, 1, C_SLEEP << 2);
-      while (atomic.load<i32>(ctl, C_GEN << 2) == gen && !atomic.load<i32>(ctl, C_QUIT << 2)) {
-        memory.atomic.wait32(ctl + (<usize>C_GEN << 2), gen, WAIT_NS);
-      }
-      atomic.sub<i32>(ctl, 1, C_SLEEP << 2);
-    }
-    if (idle) spinIdle = next;
-    else spinStep = next;
+    return atomic.load<i32>(ctl, C_FAILED << 2) == 0 && atomic.load<i32>(ctl, C_QUIT << 2) == 0;
   }
-  return atomic.load<i32>(ctl, C_FAILED << 2) == 0 && atomic.load<i32>(ctl, C_QUIT << 2) == 0;
+  return waitChange(ctl, ctl + (<usize>C_GEN << 2), gen, idle);
+}
+
+/** Thread k's published sequence number of layer l. */
+// @ts-ignore: decorator
+@inline function flag(P: usize, ctl: usize, k: i32, l: i32): usize {
+  return ctl + (<usize>(slot(P, H_FLAGS) + k * slot(P, H_FLAGSTRIDE) + l) << 2);
+}
+
+/** Publish thread k's slice of layer l for this step (its spike count first, then its sequence number); returns the number. */
+function publish(P: usize, ctl: usize, k: i32, l: i32, p: i32, ns: i32): i32 {
+  const N = slot(P, H_THREADS);
+  atomic.store<i32>(ctl + (<usize>(CTL_SPIKES + (l * 2 + p) * N + k) << 2), ns);
+  const f = flag(P, ctl, k, l), v = load<i32>(f) + 1;
+  atomic.store<i32>(f, v);
+  if (atomic.load<i32>(ctl, C_SLEEP << 2) > 0) atomic.notify(f, N);
+  return v;
+}
+
+/** Wait until every other thread has published layer l up to sequence number v. Returns false when the run failed or was closed. */
+function awaitLayer(P: usize, ctl: usize, k: i32, l: i32, v: i32): bool {
+  const N = slot(P, H_THREADS);
+  for (let q = 0; q < N; q++) {
+    if (q == k) continue;
+    const f = flag(P, ctl, q, l);
+    for (;;) {
+      const seen = atomic.load<i32>(f);
+      if (seen - v >= 0) break;
+      if (!waitChange(ctl, f, seen, false)) return false;
+    }
+  }
+  return true;
 }
 
 /** Thread k's block of layer block lb: its counter block, lists, copies. */
 // @ts-ignore: decorator
 @inline function perThread(lb: usize, k: i32): usize {
   return ptr(lb, L_PER) + (<usize>(k * PLAN_PER_THREAD) << 2);
+}
+
+/** Layer l's block. */
+// @ts-ignore: decorator
+@inline function layerBlock(P: usize, l: i32): usize {
+  return ptr(P, H_LAYER) + (<usize>(l * PLAN_LAYER) << 2);
+}
+
+/** Whether thread k owns neurons of layer block lb. */
+// @ts-ignore: decorator
+@inline function owns(lb: usize, k: i32): bool {
+  const bounds = ptr(lb, L_SLICES);
+  return slot(bounds, k + 1) > slot(bounds, k);
 }
 
 /**
@@ -139,7 +210,7 @@ function share(P: usize, k: i32): bool {
   const delay = slot(P, H_DELAY), reset = slot(P, H_RESET), maxCount = <u32>slot(P, H_MAXCOUNT), x = ptr(P, H_X);
   const analogInput = slot(P, H_ANALOG), warmup = slot(P, H_WARMUP), errorMode = slot(P, H_ERROR), atStep = slot(P, H_ATSTEP);
   const width = load<f32>(P + (<usize>H_WIDTH << 2)), height = load<f32>(P + (<usize>H_HEIGHT << 2));
-  const layers = ptr(P, H_LAYER), negLr = ptr(P, H_NEGLR);
+  const negLr = ptr(P, H_NEGLR);
   const tb = ptr(P, H_THREAD) + (<usize>(k * PLAN_THREAD) << 2);
   const counts = ptr(tb, T_COUNTS);
   memory.fill(counts, 0, <usize>(2 + 2 * nl) << 2);
@@ -148,32 +219,37 @@ function share(P: usize, k: i32): bool {
     const sl = delay == 0 ? cur : prev;
     store<i32>(counts + (<usize>cur << 2), gatherEvents(x + <usize>((t - 1) * n) * 4, n, ptr(tb, T_INIDX + cur), ptr(tb, T_INVAL + cur)));
     for (let l = 0; l < nl; l++) {
-      const lb = layers + (<usize>(l * PLAN_LAYER) << 2), pt = perThread(lb, k);
+      const lb = layerBlock(P, l), pt = perThread(lb, k);
       const bounds = ptr(lb, L_SLICES);
       const i0 = slot(bounds, k), w = slot(bounds, k + 1) - i0, o = <usize>i0 << 2, cnt = ptr(pt, P_CNT);
-      const evIdx = l == 0 ? ptr(tb, T_INIDX + sl) : ptr(perThread(lb - (<usize>PLAN_LAYER << 2), k), P_EVENTS + sl);
-      const evVal = l == 0 ? ptr(tb, T_INVAL + sl) : 0;
-      const ci: i32 = l == 0 ? sl : 2 + (l - 1) * 2 + sl;
-      const evN = load<i32>(counts + (<usize>ci << 2));
-      const local = ptr(pt, P_LOCAL + cur);
-      const thrStride = slot(lb, L_THRSTRIDE), leakStride = slot(lb, L_LEAKSTRIDE);
-      integrateSlice(ptr(lb, L_WT) + o, slot(lb, L_NOUT), w, evIdx, evVal, evN, l == 0 ? analogInput : 0, ptr(lb, L_BIAS) + o, ptr(lb, L_I) + o, k == 0 ? 1 : 0, cnt);
-      const ns = neuronStep(w, ptr(lb, L_I) + o, ptr(lb, L_U) + o, ptr(lb, L_S + prev) + o, ptr(lb, L_S + cur) + o, local,
-        ptr(lb, L_THR) + (thrStride ? o : 0), thrStride, ptr(lb, L_LEAK) + (leakStride ? o : 0), leakStride, reset, cnt);
-      accumulate(local, ns, ptr(lb, L_C) + o, maxCount, cnt);
-      atomic.store<i32>(ctl + (<usize>(CTL_SPIKES + (l * 2 + cur) * N + k) << 2), ns);
-      if (l < nl - 1) {
-        if (!barrier(ctl, N, false)) return false;
+      let ns = 0;
+      if (w > 0) {
+        const evIdx = l == 0 ? ptr(tb, T_INIDX + sl) : ptr(perThread(layerBlock(P, l - 1), k), P_EVENTS + sl);
+        const evVal = l == 0 ? ptr(tb, T_INVAL + sl) : 0;
+        const ci: i32 = l == 0 ? sl : 2 + (l - 1) * 2 + sl;
+        const evN = load<i32>(counts + (<usize>ci << 2));
+        const local = ptr(pt, P_LOCAL + cur);
+        const thrStride = slot(lb, L_THRSTRIDE), leakStride = slot(lb, L_LEAKSTRIDE);
+        integrateSlice(ptr(lb, L_WT) + o, slot(lb, L_NOUT), w, evIdx, evVal, evN, l == 0 ? analogInput : 0, ptr(lb, L_BIAS) + o, ptr(lb, L_I) + o,
+          slot(lb, L_COUNTER) == k ? 1 : 0, cnt);
+        ns = neuronStep(w, ptr(lb, L_I) + o, ptr(lb, L_U) + o, ptr(lb, L_S + prev) + o, ptr(lb, L_S + cur) + o, local,
+          ptr(lb, L_THR) + (thrStride ? o : 0), thrStride, ptr(lb, L_LEAK) + (leakStride ? o : 0), leakStride, reset, cnt);
+        accumulate(local, ns, ptr(lb, L_C) + o, maxCount, cnt);
+      }
+      const v = publish(P, ctl, k, l, cur, ns);
+      // Who needs the whole layer waits for it (and every thread for layer 0: no one gets a step ahead).
+      if (l < nl - 1 && (l == 0 || owns(layerBlock(P, l + 1), k))) {
+        if (!awaitLayer(P, ctl, k, l, v)) return false;
         store<i32>(counts + (<usize>(2 + l * 2 + cur) << 2), join(ctl, lb, l, k, cur, N));
       }
     }
     if (learn && t > warmup) {
       for (let l = 0; l < nl; l++) {
-        const lb = layers + (<usize>(l * PLAN_LAYER) << 2);
-        if (slot(lb, L_M) < 0) continue;
+        const lb = layerBlock(P, l);
+        if (slot(lb, L_M) < 0 || !owns(lb, k)) continue;
         const pt = perThread(lb, k), bounds = ptr(lb, L_SLICES);
         const i0 = slot(bounds, k), w = slot(bounds, k + 1) - i0, o = <usize>i0 << 2, cnt = ptr(pt, P_CNT);
-        const evIdx = l == 0 ? ptr(tb, T_INIDX + sl) : ptr(perThread(lb - (<usize>PLAN_LAYER << 2), k), P_EVENTS + sl);
+        const evIdx = l == 0 ? ptr(tb, T_INIDX + sl) : ptr(perThread(layerBlock(P, l - 1), k), P_EVENTS + sl);
         const evVal = l == 0 ? ptr(tb, T_INVAL + sl) : 0;
         const ci: i32 = l == 0 ? sl : 2 + (l - 1) * 2 + sl;
         const evN = load<i32>(counts + (<usize>ci << 2));
@@ -186,58 +262,53 @@ function share(P: usize, k: i32): bool {
       }
     }
     if (record) recordStep(P, k, t);
-    if (delay == 1 && !barrier(ctl, N, false)) return false;
   }
   return barrier(ctl, N, false);
 }
 
 /**
- * Keep step t of thread k in the history (src/chip/thread-loop.ts StepHistory): its counter blocks
- * and its slice's last-layer spike list; thread 0 also the input events and the hidden layers'
- * joined lists, with their counts. No thread waits for another to record.
+ * Keep step t of thread k in the history (src/chip/thread-loop.ts StepHistory): its counter
+ * blocks and its slices' spike lists with their counts; thread 0 also the input events. No
+ * thread waits for another to record (the lists are joined when replayed).
  */
 function recordStep(P: usize, k: i32, t: i32): void {
-  const N = slot(P, H_THREADS), nl = slot(P, H_LAYERS), n = slot(P, H_INPUT), ctl = ptr(P, H_CTL), layers = ptr(P, H_LAYER);
-  const cur = t & 1, last = nl - 1;
-  const hCnt = ptr(P, H_HIST_CNT), hc = ptr(P, H_HIST_COUNTS) + (<usize>((t - 1) * (nl + N)) << 2);
+  const N = slot(P, H_THREADS), nl = slot(P, H_LAYERS), n = slot(P, H_INPUT), ctl = ptr(P, H_CTL);
+  const cur = t & 1;
+  const hCnt = ptr(P, H_HIST_CNT), hc = ptr(P, H_HIST_COUNTS) + (<usize>((t - 1) * (1 + nl * N)) << 2);
   for (let l = 0; l < nl; l++) {
-    const pt = perThread(layers + (<usize>(l * PLAN_LAYER) << 2), k);
+    const lb = layerBlock(P, l), pt = perThread(lb, k), nOut = slot(lb, L_NOUT);
     memory.copy(hCnt + (<usize>((((t - 1) * N + k) * nl + l) * COUNTER_SLOTS) << 3), ptr(pt, P_CNT), <usize>COUNTER_SLOTS << 3);
+    const m = atomic.load<i32>(ctl + (<usize>(CTL_SPIKES + (l * 2 + cur) * N + k) << 2));
+    store<i32>(hc + (<usize>(1 + l * N + k) << 2), m);
+    memory.copy(ptr(lb, L_HIST) + (<usize>(((t - 1) * N + k) * nOut) << 2), ptr(pt, P_LOCAL + cur), <usize>m << 2);
   }
-  const lb = layers + (<usize>(last * PLAN_LAYER) << 2), nOut = slot(lb, L_NOUT);
-  const m = atomic.load<i32>(ctl + (<usize>(CTL_SPIKES + (last * 2 + cur) * N + k) << 2));
-  store<i32>(hc + (<usize>(nl + k) << 2), m);
-  memory.copy(ptr(lb, L_HIST) + (<usize>(((t - 1) * N + k) * nOut) << 2), ptr(perThread(lb, k), P_LOCAL + cur), <usize>m << 2);
   if (k != 0) return;
   const tb = ptr(P, H_THREAD), counts = ptr(tb, T_COUNTS);
   const ni = load<i32>(counts + (<usize>cur << 2));
   memory.copy(ptr(P, H_HIST_INIDX) + (<usize>((t - 1) * n) << 2), ptr(tb, T_INIDX + cur), <usize>ni << 2);
   memory.copy(ptr(P, H_HIST_INVAL) + (<usize>((t - 1) * n) << 2), ptr(tb, T_INVAL + cur), <usize>ni << 2);
   store<i32>(hc, ni);
-  for (let l = 0; l < last; l++) {
-    const zb = layers + (<usize>(l * PLAN_LAYER) << 2);
-    const ml = load<i32>(counts + (<usize>(2 + l * 2 + cur) << 2));
-    store<i32>(hc + (<usize>(1 + l) << 2), ml);
-    memory.copy(ptr(zb, L_HIST) + (<usize>((t - 1) * slot(zb, L_NOUT)) << 2), ptr(perThread(zb, 0), P_EVENTS + cur), <usize>ml << 2);
-  }
 }
 
 /**
  * The main thread's call per sample (thread 0): starts the sample (the workers wait for it at a
- * barrier), runs its share, then leaves the chip as one thread would: the last layer's list of
- * the last step joined into the chip's, the workers' counters added to the chip's and cleared
+ * barrier), runs its share, then leaves the chip as one thread would: every layer's list of the
+ * last two steps joined into the chip's, the workers' counters added to the chip's and cleared
  * (integer counts, exact in f64: the order of the additions changes no bit). Thread 0's counts
  * block then holds the input events' and every layer's list counts per parity. Returns 0, or 1
  * when a thread failed.
  */
 export function threadSample(P: usize): i32 {
-  const N = slot(P, H_THREADS), nl = slot(P, H_LAYERS), ctl = ptr(P, H_CTL), layers = ptr(P, H_LAYER);
+  const N = slot(P, H_THREADS), nl = slot(P, H_LAYERS), ctl = ptr(P, H_CTL);
+  me = ptr(P, H_THREAD);
   if (!barrier(ctl, N, true) || !share(P, 0)) return 1;
-  const steps = slot(P, H_STEPS), last = nl - 1, cur = steps & 1;
+  const steps = slot(P, H_STEPS);
   const counts = ptr(ptr(P, H_THREAD), T_COUNTS);
-  if (steps > 0) store<i32>(counts + (<usize>(2 + last * 2 + cur) << 2), join(ctl, layers + (<usize>(last * PLAN_LAYER) << 2), last, 0, cur, N));
   for (let l = 0; l < nl; l++) {
-    const lb = layers + (<usize>(l * PLAN_LAYER) << 2), dst = ptr(perThread(lb, 0), P_CNT);
+    const lb = layerBlock(P, l);
+    // The lists of steps T and T - 1 (one parity each), as one thread leaves them.
+    for (let t = max<i32>(1, steps - 1); t <= steps; t++) store<i32>(counts + (<usize>(2 + l * 2 + (t & 1)) << 2), join(ctl, lb, l, 0, t & 1, N));
+    const dst = ptr(perThread(lb, 0), P_CNT);
     for (let q = 1; q < N; q++) {
       const src = ptr(perThread(lb, q), P_CNT);
       for (let s = 0; s < COUNTER_SLOTS; s++) {
@@ -256,8 +327,9 @@ export function threadSample(P: usize): i32 {
  */
 export function threadLoop(P: usize, k: i32): i32 {
   const N = slot(P, H_THREADS), ctl = ptr(P, H_CTL);
+  me = ptr(P, H_THREAD) + (<usize>(k * PLAN_THREAD) << 2);
   // Static memory is shared by every instance: this thread's outer-product writer gets scratch of its own.
-  const scratch = slot(ptr(P, H_THREAD) + (<usize>(k * PLAN_THREAD) << 2), T_SCRATCH);
+  const scratch = slot(me, T_SCRATCH);
   if (scratch >= 0) setLearningScratch(<usize>scratch);
   if (!barrier(ctl, N, true)) return atomic.load<i32>(ctl, C_FAILED << 2);
   while (barrier(ctl, N, true) && share(P, k));

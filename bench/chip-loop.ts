@@ -37,6 +37,8 @@ export interface ChipLoopRun {
   name: string; samplesPerSecond: number[]; median: number; sameWeights: boolean;
   /** CPU time of the whole process (every thread) per sample, ms: median over the runs. */
   cpuMsPerSample?: number; cpuMs?: number[];
+  /** Threads: waits of a thread for another per sample (all threads) and the share of them that ended in a sleep, over all runs. */
+  waitsPerSample?: number; slept?: number; waitCounts?: { waits: number; sleeps: number; samples: number };
 }
 
 export interface ChipLoopResult {
@@ -48,7 +50,7 @@ export interface ChipLoopResult {
 }
 
 /** One slice of the default job's epoch loop on the kernels `wasm` (bytes; null: the TS twin); returns samples/s and the final weights. */
-function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targets: Float32Array[][], wasm: Uint8Array | null, threads = 1): { sps: number; cpuMs: number; weights: Float32Array[] } {
+function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targets: Float32Array[][], wasm: Uint8Array | null, threads = 1): { sps: number; cpuMs: number; weights: Float32Array[]; waits?: { waits: number; sleeps: number } } {
   const o = session.opts, data = session.source.train;
   const backend: Backend = wasm ? 'wasm' : 'ts';
   if (wasm) setWasmBytes(wasm);
@@ -66,7 +68,9 @@ function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targ
     trainSamples({ chip, rule, set: data, order, stream, steps: o.steps, encoding: o.encoding, rng: new Rng(o.seed), x });
     const sps = order.length / ((performance.now() - t0) / 1000);
     const c = process.cpuUsage(c0);
-    return { sps, cpuMs: (c.user + c.system) / 1000 / order.length, weights: chip.spec.layers.map((_, l) => chip.getWeights(l)) };
+    // Every thread's waits for another one (within and between samples), summed.
+    const waits = par?.waits().reduce((a, b) => ({ waits: a.waits + b.waits, sleeps: a.sleeps + b.sleeps }));
+    return { sps, cpuMs: (c.user + c.system) / 1000 / order.length, weights: chip.spec.layers.map((_, l) => chip.getWeights(l)), waits };
   } finally {
     par?.close();
     setWasmBytes(null);
@@ -108,9 +112,15 @@ export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
     let reference: Float32Array[] | null = null;
     for (let r = 0; r < repeats; r++) {
       builds.forEach((b, q) => {
-        const { sps, cpuMs, weights } = runSlice(session, spec, order, targets, b.threads ? readFileSync(findWasmFile()!) : b.wasm, b.threads);
+        const { sps, cpuMs, weights, waits } = runSlice(session, spec, order, targets, b.threads ? readFileSync(findWasmFile()!) : b.wasm, b.threads);
         runs[q].samplesPerSecond.push(sps);
         (runs[q].cpuMs ??= []).push(cpuMs);
+        if (waits) {
+          const w = (runs[q].waitCounts ??= { waits: 0, sleeps: 0, samples: 0 });
+          w.waits += waits.waits;
+          w.sleeps += waits.sleeps;
+          w.samples += order.length;
+        }
         reference ??= weights;
         runs[q].sameWeights &&= sameBits(reference, weights);
       });
@@ -123,6 +133,10 @@ export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
     for (const run of runs) {
       run.median = median(run.samplesPerSecond);
       if (run.cpuMs) run.cpuMsPerSample = median(run.cpuMs);
+      if (run.waitCounts) {
+        run.waitsPerSample = run.waitCounts.waits / run.waitCounts.samples;
+        run.slept = run.waitCounts.sleeps / Math.max(1, run.waitCounts.waits);
+      }
     }
     return { samples, sizes: session.teacher.sizes, steps: o.steps, loadAverage: load, runs };
   } finally {
@@ -147,6 +161,9 @@ export function formatChipLoopBench(r: ChipLoopResult): string[] {
   for (const run of r.runs.filter((x) => / threads$/.test(x.name))) {
     const n = Number(/, (\d+) threads$/.exec(run.name)?.[1]);
     lines.push(`${run.name}: ${(run.median / one.median).toFixed(2)}x the samples/s of one thread; CPU ${run.cpuMsPerSample?.toFixed(3)} ms/sample over its ${n} threads (spinning and sleeping at barriers included) vs ${one.cpuMsPerSample?.toFixed(3)} on one`);
+    if (run.waitsPerSample !== undefined) {
+      lines.push(`  ${run.waitsPerSample.toFixed(1)} waits of a thread for another per sample (all threads), ${(100 * (run.slept ?? 0)).toFixed(1)} % of them ended asleep (the rest caught spinning)`);
+    }
   }
   return lines;
 }

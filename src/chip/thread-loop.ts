@@ -21,9 +21,11 @@ export const CTL = { COUNT: 0, GEN: 1, SLEEP: 2, QUIT: 3, FAILED: 4, SPIKES: 16 
 const H = {
   THREADS: 0, INPUT: 1, ANALOG: 2, DELAY: 3, RESET: 4, MAXCOUNT: 5, X: 6, LAYERS: 7, LEARNS: 8, WARMUP: 9, WIDTH: 10, HEIGHT: 11,
   ERROR: 12, ATSTEP: 13, HIST_INIDX: 14, HIST_INVAL: 15, HIST_COUNTS: 16, HIST_CNT: 17, STEPS: 18, LEARN: 19, RECORD: 20, CTL: 21,
-  NEGLR: 22, THREAD: 23, LAYER: 24,
+  NEGLR: 22, THREAD: 23, LAYER: 24, FLAGS: 25, FLAGSTRIDE: 26,
 } as const;
-export const PLAN = { HEADER: 32, THREAD: 8, LAYER: 20, PER_THREAD: 5, CTL_SPIKES: CTL.SPIKES } as const;
+export const PLAN = { HEADER: 32, THREAD: 8, LAYER: 24, PER_THREAD: 5, CTL_SPIKES: CTL.SPIKES } as const;
+/** A thread block's slots of its wait statistics (assembly/threaded.ts T_WAITS, T_SLEEPS). */
+const T_WAITS = 6, T_SLEEPS = 7;
 
 /** Byte pointers and sizes of one layer's buffers, and its slices. */
 export interface ThreadLayer {
@@ -66,16 +68,16 @@ export interface ThreadLayout {
 
 /**
  * A recorded sample, step by step (t = 1..T), for an observer that reads events and counters:
- * the input events and every hidden layer's joined spike list with their counts (thread 0 writes
- * them); each thread's own spike list of the last layer (joined when replayed: no thread waits
- * for the others to record a step) and its counter blocks after the step.
+ * the input events with their count (thread 0 writes them); each thread's own spike list of every
+ * layer's slice with its count (joined when replayed: no thread waits for the others to record a
+ * step) and its counter blocks after the step.
  */
 export interface StepHistory {
   /** inputSize i32 indices and f32 values per step. */
   inIdx: number; inVal: number;
-  /** Per layer: nOut i32 per step (the last layer: nOut i32 per step and thread, the thread's slice's list). */
+  /** Per layer: nOut i32 per step and thread (the thread's slice's list, indices from the slice's start). */
   events: number[];
-  /** Counts: (layers + threads) i32 per step: the input events', each hidden layer's, then each thread's last-layer list's. */
+  /** Counts: 1 + layers x threads i32 per step: the input events', then each layer's slices' lists'. */
   counts: number;
   /** Counter blocks: per step, per thread, per layer COUNTER_SLOTS f64. */
   cnt: number;
@@ -85,9 +87,8 @@ const a16 = (n: number) => Math.ceil(n / 16) * 16;
 
 /** Bytes of a StepHistory of `steps` steps (the layout's order). */
 export function historyBytes(steps: number, inputSize: number, nOut: number[], threads: number, counterSlots: number): number {
-  const last = nOut.length - 1;
-  return 2 * a16(steps * inputSize * 4) + nOut.reduce((s, n, l) => s + a16(steps * n * 4 * (l === last ? threads : 1)), 0)
-    + a16(steps * (nOut.length + threads) * 4) + a16(steps * threads * nOut.length * counterSlots * 8);
+  return 2 * a16(steps * inputSize * 4) + nOut.reduce((s, n) => s + a16(steps * n * 4 * threads), 0)
+    + a16(steps * (1 + nOut.length * threads) * 4) + a16(steps * threads * nOut.length * counterSlots * 8);
 }
 
 /** i32 slots of the plan (header, threads' blocks and counts, layers' blocks, slices, per-thread slots, -eta). */
@@ -95,9 +96,15 @@ function planSlots(layers: number, threads: number): number {
   return PLAN.HEADER + threads * (PLAN.THREAD + 2 + 2 * layers) + layers * (PLAN.LAYER + threads + 1 + threads * PLAN.PER_THREAD) + layers;
 }
 
+/** i32 slots per thread of the published sequence numbers (a cache line or more each: threads do not share a line). */
+const flagStride = (layers: number) => Math.ceil(layers / 16) * 16;
+
+/** i32 slots of the control block: its words, the spike counts, the sequence numbers from a cache line on. */
+const ctlSlots = (layers: number, threads: number) => Math.ceil((CTL.SPIKES + 2 * layers * threads) / 16) * 16 + threads * flagStride(layers);
+
 /** Bytes of the plan and the control block (each on cache lines of its own). */
 export function planBytes(layers: number, threads: number): number {
-  return 64 + Math.ceil((planSlots(layers, threads) * 4) / 64) * 64 + Math.ceil(((CTL.SPIKES + 2 * layers * threads) * 4) / 64) * 64 + 64;
+  return 64 + Math.ceil((planSlots(layers, threads) * 4) / 64) * 64 + ctlSlots(layers, threads) * 4 + 64;
 }
 
 /** Where the plan went: its pointer, the control block's, thread 0's counts (input per parity, then each layer's list per parity), -eta per layer (f32). */
@@ -133,8 +140,10 @@ export function writePlan(i32: Int32Array, f32: Float32Array, at: number, L: Thr
   }
   L.layers.forEach((y, l) => {
     const b = layers + l * PLAN.LAYER, slices = take(N + 1), per = take(N * PLAN.PER_THREAD);
+    // The thread that counts the layer's delivered events: the first that owns neurons of it.
+    const counter = y.slices.findIndex((b0, k) => k < N && y.slices[k + 1] > b0);
     i32.set([y.nOut, y.wt, y.bias, y.thr, y.thrStride, y.leak, y.leakStride, y.i, y.u, y.s[0], y.s[1], y.c, y.target, y.m, y.active, y.g, y.gb,
-      L.history.events[l], slices * 4, per * 4], b);
+      L.history.events[l], slices * 4, per * 4, counter], b);
     i32.set(y.slices, slices);
     for (let k = 0; k < N; k++) i32.set([y.cnt[k], y.local[k][0], y.local[k][1], y.events[k][0], y.events[k][1]], per + k * PLAN.PER_THREAD);
   });
@@ -142,7 +151,9 @@ export function writePlan(i32: Int32Array, f32: Float32Array, at: number, L: Thr
   set(H.NEGLR, negLr);
   const ctl = Math.ceil((next * 4) / 64) * 64;
   set(H.CTL, ctl);
-  if (ctl + (CTL.SPIKES + 2 * nl * N) * 4 > at + planBytes(nl, N)) throw new Error('writePlan: planBytes() is too small for the plan');
+  set(H.FLAGS, Math.ceil((CTL.SPIKES + 2 * nl * N) / 16) * 16);
+  set(H.FLAGSTRIDE, flagStride(nl));
+  if (ctl + ctlSlots(nl, N) * 4 > at + planBytes(nl, N)) throw new Error('writePlan: planBytes() is too small for the plan');
   return { plan, ctl, counts: counts0, negLr };
 }
 
@@ -152,6 +163,12 @@ export function planSample(i32: Int32Array, plan: number, steps: number, learn: 
   i32[h + H.STEPS] = steps;
   i32[h + H.LEARN] = learn ? 1 : 0;
   i32[h + H.RECORD] = record ? 1 : 0;
+}
+
+/** How often thread k waited for another thread, and how often the wait ended in a sleep (since the plan was written). */
+export function planWaits(i32: Int32Array, plan: number, k: number): { waits: number; sleeps: number } {
+  const t = (i32[(plan >>> 2) + H.THREAD] >>> 2) + k * PLAN.THREAD;
+  return { waits: i32[t + T_WAITS] >>> 0, sleeps: i32[t + T_SLEEPS] >>> 0 };
 }
 
 /** Mark the run failed and release every thread waiting at a barrier (ctl: the control block's i32 index). */

@@ -17,7 +17,7 @@ import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:
 import type { Chip, ChipRule, ParallelSamples } from './chip.js';
 import { COUNTER_SLOTS } from '../reference/counters.js';
 import { RESET_SUBTRACT, RESET_ZERO } from '../reference/neuron.js';
-import { CTL, PLAN, fail, planBytes, planSample, type PlanPointers, type StepHistory, type ThreadLayer, type ThreadLayout, writePlan } from './thread-loop.js';
+import { CTL, PLAN, fail, planBytes, planSample, planWaits, type PlanPointers, type StepHistory, type ThreadLayer, type ThreadLayout, writePlan } from './thread-loop.js';
 import type { WasmExports } from './wasm.js';
 import { SCRATCH_BYTES, align16, sliceBounds, threadsUnsupported } from './thread-plan.js';
 
@@ -172,8 +172,8 @@ export class ChipThreads implements ParallelSamples {
     const T = spec.maxSteps;
     const history: StepHistory = {
       inIdx: take(T * spec.inputSize * 4), inVal: take(T * spec.inputSize * 4),
-      events: spec.layers.map((l, n) => take(T * l.nOut * 4 * (n === spec.layers.length - 1 ? N : 1))),
-      counts: take(T * (spec.layers.length + N) * 4), cnt: take(T * N * spec.layers.length * COUNTER_SLOTS * 8),
+      events: spec.layers.map((l) => take(T * l.nOut * 4 * N)),
+      counts: take(T * (1 + spec.layers.length * N) * 4), cnt: take(T * N * spec.layers.length * COUNTER_SLOTS * 8),
     };
     return {
       threads: N, inputSize: spec.inputSize, analogInput: chip.analogInput ? 1 : 0, delay: spec.delay ?? 0,
@@ -211,24 +211,19 @@ export class ChipThreads implements ParallelSamples {
    */
   replayStep(t: number): { input: number; spikes: number[] } {
     const L = this.layout, h = L.history, i32 = this.i32, f64 = this.chip.k.mem.f64, N = this.threads, nl = L.layers.length, p = t & 1;
-    const n = L.inputSize, c = (h.counts >>> 2) + (t - 1) * (nl + N), last = nl - 1;
+    const n = L.inputSize, c = (h.counts >>> 2) + (t - 1) * (1 + nl * N);
     const input = i32[c];
     i32.copyWithin(L.inputIdx[0][p] >>> 2, (h.inIdx >>> 2) + (t - 1) * n, (h.inIdx >>> 2) + (t - 1) * n + input);
     i32.copyWithin(L.inputVal[0][p] >>> 2, (h.inVal >>> 2) + (t - 1) * n, (h.inVal >>> 2) + (t - 1) * n + input);
     const spikes: number[] = [];
     for (let l = 0; l < nl; l++) {
+      // The threads' slices' lists joined in slice order, as the threads join them.
       const y = L.layers[l], dstEv = y.events[0][p] >>> 2;
       let m = 0;
-      if (l < last) {
-        m = i32[c + 1 + l];
-        i32.copyWithin(dstEv, (h.events[l] >>> 2) + (t - 1) * y.nOut, (h.events[l] >>> 2) + (t - 1) * y.nOut + m);
-      } else {
-        // The last layer: the threads' slices' lists joined in slice order, as the threads join them.
-        for (let k = 0; k < N; k++) {
-          const mk = i32[c + nl + k], src = (h.events[l] >>> 2) + ((t - 1) * N + k) * y.nOut, base = y.slices[k];
-          for (let e = 0; e < mk; e++) i32[dstEv + m + e] = i32[src + e] + base;
-          m += mk;
-        }
+      for (let k = 0; k < N; k++) {
+        const mk = i32[c + 1 + l * N + k], src = (h.events[l] >>> 2) + ((t - 1) * N + k) * y.nOut, base = y.slices[k];
+        for (let e = 0; e < mk; e++) i32[dstEv + m + e] = i32[src + e] + base;
+        m += mk;
       }
       spikes.push(m);
       const dst = y.cnt[0] >>> 3;
@@ -239,6 +234,11 @@ export class ChipThreads implements ParallelSamples {
       }
     }
     return { input, spikes };
+  }
+
+  /** How often each thread waited for another one (within samples and between them) and how often it slept (the rest it caught spinning). */
+  waits(): { waits: number; sleeps: number }[] {
+    return Array.from({ length: this.threads }, (_, k) => planWaits(this.i32, this.at.plan, k));
   }
 
   /** A worker's failure as an Error with its message. */
