@@ -30,7 +30,7 @@ import { COUNTER_SLOTS } from "./counters";
 const H_THREADS = 0, H_INPUT = 1, H_ANALOG = 2, H_DELAY = 3, H_RESET = 4, H_MAXCOUNT = 5, H_X = 6, H_LAYERS = 7;
 const H_LEARNS = 8, H_WARMUP = 9, H_WIDTH = 10, H_HEIGHT = 11, H_ERROR = 12, H_ATSTEP = 13;
 const H_HIST_INIDX = 14, H_HIST_INVAL = 15, H_HIST_COUNTS = 16, H_HIST_CNT = 17;
-const H_STEPS = 18, H_LEARN = 19, H_RECORD = 20, H_CTL = 21, H_NEGLR = 22, H_THREAD = 23, H_LAYER = 24, H_FLAGS = 25, H_FLAGSTRIDE = 26;
+const H_STEPS = 18, H_LEARN = 19, H_RECORD = 20, H_CTL = 21, H_NEGLR = 22, H_THREAD = 23, H_LAYER = 24, H_FLAGS = 25, H_FLAGSTRIDE = 26, H_STALL = 27;
 /** i32 slots of the plan's header. */
 export const PLAN_HEADER: i32 = 32;
 // One thread's block: its input events per parity, its writer scratch (-1: the module's own), its
@@ -70,7 +70,11 @@ const SPIN_MAX_IDLE: i32 = 1 << 17;
 let spinStep: i32 = SPIN_MAX_STEP;
 let spinIdle: i32 = SPIN_MAX_IDLE;
 // A sleeper looks at the flags again at least this often (ns): a failed or closed run never hangs.
+// Within a sample, a thread that sees no progress for H_STALL such looks in a row takes the thread
+// it waits for as dead (a worker that ended without marking the run failed) and fails the run.
 const WAIT_NS: i64 = 50_000_000;
+/** Returned by threadSample when a thread stalled (no progress within the plan's limit). */
+const STALLED: i32 = 2;
 
 // @ts-ignore: decorator
 @inline function slot(p: usize, i: i32): i32 {
@@ -82,7 +86,8 @@ const WAIT_NS: i64 = 50_000_000;
   return <usize>load<i32>(p + (<usize>i << 2));
 }
 
-// This instance's thread block (for the wait statistics), set when a share starts.
+// This instance's plan and thread block (the stall limit, the wait statistics), set when its thread starts.
+let plan: usize = 0;
 let me: usize = 0;
 
 /** The next spin budget after a wait that spinning caught (or not). */
@@ -97,6 +102,7 @@ let me: usize = 0;
  */
 function waitChange(ctl: usize, p: usize, old: i32, idle: bool): bool {
   const limit = idle ? spinIdle : spinStep;
+  const stall = idle ? 0 : slot(plan, H_STALL);
   let i = 0;
   while (i < limit && atomic.load<i32>(p) == old) i++;
   const caught = i < limit;
@@ -104,8 +110,14 @@ function waitChange(ctl: usize, p: usize, old: i32, idle: bool): bool {
   if (!caught) {
     store<i32>(me + (<usize>T_SLEEPS << 2), load<i32>(me + (<usize>T_SLEEPS << 2)) + 1);
     atomic.add<i32>(ctl, 1, C_SLEEP << 2);
+    let looks = 0;
     while (atomic.load<i32>(p) == old && !atomic.load<i32>(ctl, C_FAILED << 2) && !atomic.load<i32>(ctl, C_QUIT << 2)) {
-      memory.atomic.wait32(p, old, WAIT_NS);
+      if (memory.atomic.wait32(p, old, WAIT_NS) == AtomicWaitResult.TIMED_OUT && stall > 0 && ++looks >= stall) {
+        // The awaited thread is gone: fail the run (every thread stops at its next wait).
+        atomic.store<i32>(ctl, STALLED, C_FAILED << 2);
+        atomic.add<i32>(ctl, 1, C_GEN << 2);
+        atomic.notify(ctl + (<usize>C_GEN << 2), -1);
+      }
     }
     atomic.sub<i32>(ctl, 1, C_SLEEP << 2);
   }
@@ -295,13 +307,14 @@ function recordStep(P: usize, k: i32, t: i32): void {
  * barrier), runs its share, then leaves the chip as one thread would: every layer's list of the
  * last two steps joined into the chip's, the workers' counters added to the chip's and cleared
  * (integer counts, exact in f64: the order of the additions changes no bit). Thread 0's counts
- * block then holds the input events' and every layer's list counts per parity. Returns 0, or 1
- * when a thread failed.
+ * block then holds the input events' and every layer's list counts per parity. Returns 0, 1 when
+ * a thread failed, STALLED when a thread made no progress within the plan's limit.
  */
 export function threadSample(P: usize): i32 {
   const N = slot(P, H_THREADS), nl = slot(P, H_LAYERS), ctl = ptr(P, H_CTL);
+  plan = P;
   me = ptr(P, H_THREAD);
-  if (!barrier(ctl, N, true) || !share(P, 0)) return 1;
+  if (!barrier(ctl, N, true) || !share(P, 0)) return atomic.load<i32>(ctl, C_FAILED << 2) == STALLED ? STALLED : 1;
   const steps = slot(P, H_STEPS);
   const counts = ptr(ptr(P, H_THREAD), T_COUNTS);
   for (let l = 0; l < nl; l++) {
@@ -327,6 +340,7 @@ export function threadSample(P: usize): i32 {
  */
 export function threadLoop(P: usize, k: i32): i32 {
   const N = slot(P, H_THREADS), ctl = ptr(P, H_CTL);
+  plan = P;
   me = ptr(P, H_THREAD) + (<usize>(k * PLAN_THREAD) << 2);
   // Static memory is shared by every instance: this thread's outer-product writer gets scratch of its own.
   const scratch = slot(me, T_SCRATCH);

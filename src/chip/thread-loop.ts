@@ -21,7 +21,7 @@ export const CTL = { COUNT: 0, GEN: 1, SLEEP: 2, QUIT: 3, FAILED: 4, SPIKES: 16 
 const H = {
   THREADS: 0, INPUT: 1, ANALOG: 2, DELAY: 3, RESET: 4, MAXCOUNT: 5, X: 6, LAYERS: 7, LEARNS: 8, WARMUP: 9, WIDTH: 10, HEIGHT: 11,
   ERROR: 12, ATSTEP: 13, HIST_INIDX: 14, HIST_INVAL: 15, HIST_COUNTS: 16, HIST_CNT: 17, STEPS: 18, LEARN: 19, RECORD: 20, CTL: 21,
-  NEGLR: 22, THREAD: 23, LAYER: 24, FLAGS: 25, FLAGSTRIDE: 26,
+  NEGLR: 22, THREAD: 23, LAYER: 24, FLAGS: 25, FLAGSTRIDE: 26, STALL: 27,
 } as const;
 export const PLAN = { HEADER: 32, THREAD: 8, LAYER: 24, PER_THREAD: 5, CTL_SPIKES: CTL.SPIKES } as const;
 /** A thread block's slots of its wait statistics (assembly/threaded.ts T_WAITS, T_SLEEPS). */
@@ -110,8 +110,15 @@ export function planBytes(layers: number, threads: number): number {
 /** Where the plan went: its pointer, the control block's, thread 0's counts (input per parity, then each layer's list per parity), -eta per layer (f32). */
 export interface PlanPointers { plan: number; ctl: number; counts: number; negLr: number }
 
-/** Write the plan of `L` into the i32 view of shared memory at `at` (planBytes free bytes, zeroed); the per-sample slots stay 0. */
-export function writePlan(i32: Int32Array, f32: Float32Array, at: number, L: ThreadLayout): PlanPointers {
+/** How often a waiting thread looks again while asleep, ms (assembly/threaded.ts WAIT_NS). */
+const LOOK_MS = 50;
+
+/**
+ * Write the plan of `L` into the i32 view of shared memory at `at` (planBytes free bytes, zeroed);
+ * the per-sample slots stay 0. `stallMs`: within a sample, how long a thread waits for another
+ * without progress before it takes it for dead and fails the run.
+ */
+export function writePlan(i32: Int32Array, f32: Float32Array, at: number, L: ThreadLayout, stallMs: number): PlanPointers {
   const N = L.threads, nl = L.layers.length;
   const plan = Math.ceil(at / 64) * 64;
   let next = plan / 4 + PLAN.HEADER;
@@ -129,6 +136,7 @@ export function writePlan(i32: Int32Array, f32: Float32Array, at: number, L: Thr
     f32[h + H.WIDTH] = L.learn.width;
     f32[h + H.HEIGHT] = L.learn.height;
   }
+  set(H.STALL, Math.max(1, Math.ceil(stallMs / LOOK_MS)));
   set(H.HIST_INIDX, L.history.inIdx); set(H.HIST_INVAL, L.history.inVal); set(H.HIST_COUNTS, L.history.counts); set(H.HIST_CNT, L.history.cnt);
   const threads = take(N * PLAN.THREAD), layers = take(nl * PLAN.LAYER);
   set(H.THREAD, threads * 4); set(H.LAYER, layers * 4);

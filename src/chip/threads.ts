@@ -53,6 +53,12 @@ function workerUrl(): URL {
 /** How long the workers may take to start (instantiate the kernels) before the chip gives up, ms. */
 const START_TIMEOUT_MS = 60_000;
 
+/** Within a sample, how long a thread waits for another without progress before the run fails (a worker that died), ms. */
+const STALL_MS = 60_000;
+
+/** Returned by the kernels' threadSample when a thread stalled (assembly/threaded.ts STALLED). */
+const STALLED = 2;
+
 export class ChipThreads implements ParallelSamples {
   readonly threads: number;
   private readonly chip: Chip;
@@ -67,8 +73,14 @@ export class ChipThreads implements ParallelSamples {
   private readonly ports: MessagePort[] = [];
   private closed = false;
 
-  /** Runs `chip`'s samples on `threads` threads from now on (chip.parallel); the chip must be built with threadBytes(spec, threads). */
-  constructor(chip: Chip, rule: ChipRule | undefined, threads: number) {
+  private readonly stallMs: number;
+
+  /**
+   * Runs `chip`'s samples on `threads` threads from now on (chip.parallel); the chip must be built
+   * with threadBytes(spec, threads). `stallMs`: how long a thread waits for another within a
+   * sample before the run fails (default 60 s; tests shorten it).
+   */
+  constructor(chip: Chip, rule: ChipRule | undefined, threads: number, opts: { stallMs?: number } = {}) {
     const why = threadsUnsupported(chip.spec, rule?.name);
     if (why) throw new RangeError(`--threads ${threads}: ${why}`);
     if (rule && !isThreadedRule(rule)) throw new RangeError(`--threads ${threads}: the rule ${rule.name} does not run on several threads`);
@@ -87,7 +99,8 @@ export class ChipThreads implements ParallelSamples {
     this.i32 = chip.k.mem.i32;
     const planAt = shared.extra + shared.extraBytes - planBytes(chip.spec.layers.length, threads);
     this.layout = this.lay(shared.extra, planAt - shared.extra);
-    this.at = writePlan(this.i32, chip.k.mem.f32, planAt, this.layout);
+    this.stallMs = opts.stallMs ?? STALL_MS;
+    this.at = writePlan(this.i32, chip.k.mem.f32, planAt, this.layout, this.stallMs);
     this.ctl = this.at.ctl >>> 2;
     const url = workerUrl();
     if (threads > 1 && url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
@@ -197,6 +210,10 @@ export class ChipThreads implements ParallelSamples {
     } catch (e) {
       fail(i32, this.ctl);
       throw e;
+    }
+    if (failed === STALLED) {
+      this.close();
+      throw new Error(`a chip worker thread made no progress for ${this.stallMs / 1000} s (it ended without a message?)`);
     }
     if (failed) this.rethrow();
     // Thread 0's counts: the input events' per parity, then each layer's joined list per parity.

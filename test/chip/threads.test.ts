@@ -1,8 +1,10 @@
-// A chip on several threads (src/chip/threads.ts) is the one-thread chip bit for bit: online LTL
-// on random dense networks (slices that are not multiples of 32, empty slices, every option of
-// the rule and the neuron), same weights, biases, membranes, spike counts, counters and
-// predictions after every sample, and the same events and counters at every step for an observer
-// (the step timer's view: the steps are replayed). What it cannot run is refused by name.
+// A chip on several threads (src/chip/threads.ts, one wasm call per sample per thread:
+// assembly/threaded.ts) is the one-thread chip bit for bit: online LTL on random dense networks
+// (slices that are not multiples of 32, empty slices, every option of the rule and the neuron),
+// same weights, biases, membranes, spike counts, counters and predictions after every sample, and
+// the same events and counters at every step for an observer (the step timer's view: the steps
+// are replayed); the TypeScript twin's one-thread chip too. A thread that fails or dies stops the
+// run with an error, never a hang. What it cannot run is refused by name.
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Chip, type ChipSpec } from '../../src/chip/chip.js';
@@ -64,11 +66,11 @@ function build(n: Net) {
   return { spec, samples };
 }
 
-/** Everything a run leaves, after every sample (and every observed step). */
-function run(n: Net, threads: number) {
+/** Everything a run leaves, after every sample (and every observed step); `backend` of the one-thread chip ('ts': the TypeScript twin). */
+function run(n: Net, threads: number, backend: 'wasm' | 'ts' = 'wasm') {
   const { spec, samples } = build(n);
   const rule = new LtlOnline({ learningRate: 0.05, warmup: n.warmup, error: n.error, updateAt: n.updateAt, width: 1, height: 'unit' });
-  const chip = new Chip(spec, 'wasm', rule, threads > 1 ? { threadBytes: threadBytes(spec, threads) } : {});
+  const chip = new Chip(spec, backend, rule, threads > 1 ? { threadBytes: threadBytes(spec, threads) } : {});
   chip.analogInput = !n.spikeInput;
   if (threads > 1) open.push(new ChipThreads(chip, rule, threads));
   const seen: unknown[] = [];
@@ -106,6 +108,12 @@ describe('a chip on several threads', () => {
     }), { numRuns: 12, seed: 15 });
   });
 
+  it('equals the TypeScript twin\'s one-thread chip bit for bit (the reference of the per-sample thread kernels)', () => {
+    fc.assert(fc.property(netArb, (n) => {
+      expect(run(n, n.threads)).toEqual(run(n, 1, 'ts'));
+    }), { numRuns: 5, seed: 1515 });
+  });
+
   it('keeps counting right over many samples (the workers\' counters are added and cleared per sample)', () => {
     const n: Net = {
       sizes: [70, 33, 10], inputSize: 30, steps: 5, seed: 7, threads: 2, perNeuronThreshold: false, perNeuronLeak: false,
@@ -130,6 +138,39 @@ describe('a chip on several threads', () => {
       for (let i = 1; i <= k; i++) expect(b[i]).toBeGreaterThanOrEqual(b[i - 1]);
       for (let i = 1; i < k; i++) expect(b[i] % 32 === 0 || b[i] === nOut).toBe(true);
     }));
+  });
+
+  const small: Net = {
+    sizes: [70, 40, 10], inputSize: 30, steps: 4, seed: 3, threads: 2, perNeuronThreshold: false, perNeuronLeak: false,
+    reset: 'subtract', delay: 0, spikeInput: false, updateAt: 'step', error: 'exact', warmup: 0, observe: false,
+  };
+  /** A chip of `small` on 2 threads that has run one sample; its plan's i32 view and pointer. */
+  function started(stallMs?: number) {
+    const { spec, samples } = build(small);
+    const rule = new LtlOnline({ learningRate: 0.05, warmup: 0, error: 'exact', updateAt: 'step', width: 1, height: 'unit' });
+    const chip = new Chip(spec, 'wasm', rule, { threadBytes: threadBytes(spec, 2) });
+    const par = new ChipThreads(chip, rule, 2, { stallMs });
+    open.push(par);
+    rule.setSample({ targets: samples[0].targets });
+    chip.runSample(samples[0].x, small.steps, true);
+    const internals = par as unknown as { at: { plan: number }; workers: { terminate(): Promise<number> }[] };
+    return { chip, par, samples, i32: chip.k.mem.i32, plan: internals.at.plan, workers: internals.workers };
+  }
+
+  it('stops with the failing worker\'s message when a worker fails mid-run (no hang)', () => {
+    const { chip, samples, i32, plan } = started();
+    // Point worker 1's input events outside memory: its gather traps inside its share of the next sample.
+    const thread1 = (i32[(plan >>> 2) + 23] >>> 2) + 8;
+    i32[thread1] = 0x7ffffff0;
+    i32[thread1 + 1] = 0x7ffffff0;
+    expect(() => chip.runSample(samples[1].x, small.steps, true)).toThrow(/thread 1: .*out of bounds/);
+    expect(chip.parallel).toBeUndefined();
+  });
+
+  it('stops with an error when a worker ends without a word (no hang)', async () => {
+    const { chip, samples, workers } = started(300);
+    await workers[0].terminate();
+    expect(() => chip.runSample(samples[1].x, small.steps, true)).toThrow(/no progress for 0.3 s/);
   });
 
   it('refuses what it cannot run, naming it', () => {
