@@ -7,7 +7,7 @@
  * TypeScript twin; runs are interleaved so that machine noise hits each alike, and the median
  * of the repetitions counts. Every run must end with the same weights, bit for bit.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Chip, type ChipSpec } from '../src/chip/chip.js';
 import type { Backend } from '../src/chip/kernels.js';
@@ -39,6 +39,11 @@ export interface ChipLoopRun {
   cpuMsPerSample?: number; cpuMs?: number[];
   /** Threads: waits of a thread for another per sample (all threads) and the share of them that ended in a sleep, over all runs. */
   waitsPerSample?: number; slept?: number; waitCounts?: { waits: number; sleeps: number; samples: number };
+  /**
+   * Linux only: per thread of the run (the busiest), ms per sample on a CPU and ms runnable but
+   * waiting for a CPU (other processes had it): medians over the runs. On free cores the second is ~0.
+   */
+  perThread?: { cpu: number; queued: number }[]; perThreadRuns?: { cpu: number; queued: number }[][];
 }
 
 export interface ChipLoopResult {
@@ -49,8 +54,31 @@ export interface ChipLoopResult {
   runs: ChipLoopRun[];
 }
 
+/** Linux's scheduler figures of every thread of this process (ns on a CPU, ns runnable but waiting for one); empty elsewhere. */
+function schedStats(): Map<string, [number, number]> {
+  const m = new Map<string, [number, number]>();
+  if (!existsSync('/proc/self/task')) return m;
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const [run, wait] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      m.set(tid, [run, wait]);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return m;
+}
+
+/** Per thread of the `n` busiest between two schedStats: ms on a CPU and ms waiting for one, per sample. */
+function busiest(a: Map<string, [number, number]>, b: Map<string, [number, number]>, n: number, samples: number): { cpu: number; queued: number }[] {
+  const d = [...b].map(([tid, [run, wait]]) => ({ cpu: (run - (a.get(tid)?.[0] ?? 0)) / 1e6 / samples, queued: (wait - (a.get(tid)?.[1] ?? 0)) / 1e6 / samples }));
+  return d.sort((x, y) => y.cpu - x.cpu).slice(0, n);
+}
+
 /** One slice of the default job's epoch loop on the kernels `wasm` (bytes; null: the TS twin); returns samples/s and the final weights. */
-function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targets: Float32Array[][], wasm: Uint8Array | null, threads = 1): { sps: number; cpuMs: number; weights: Float32Array[]; waits?: { waits: number; sleeps: number } } {
+function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targets: Float32Array[][], wasm: Uint8Array | null, threads = 1): {
+  sps: number; cpuMs: number; weights: Float32Array[]; waits?: { waits: number; sleeps: number }; perThread: { cpu: number; queued: number }[];
+} {
   const o = session.opts, data = session.source.train;
   const backend: Backend = wasm ? 'wasm' : 'ts';
   if (wasm) setWasmBytes(wasm);
@@ -64,13 +92,14 @@ function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targ
     let k = 0;
     const stream = { next: () => targets[k++] };
     const x = new Float32Array(o.steps * session.data.train.size);
-    const t0 = performance.now(), c0 = process.cpuUsage();
+    const s0 = schedStats(), t0 = performance.now(), c0 = process.cpuUsage();
     trainSamples({ chip, rule, set: data, order, stream, steps: o.steps, encoding: o.encoding, rng: new Rng(o.seed), x });
     const sps = order.length / ((performance.now() - t0) / 1000);
     const c = process.cpuUsage(c0);
+    const perThread = busiest(s0, schedStats(), threads, order.length);
     // Every thread's waits for another one (within and between samples), summed.
     const waits = par?.waits().reduce((a, b) => ({ waits: a.waits + b.waits, sleeps: a.sleeps + b.sleeps }));
-    return { sps, cpuMs: (c.user + c.system) / 1000 / order.length, weights: chip.spec.layers.map((_, l) => chip.getWeights(l)), waits };
+    return { sps, cpuMs: (c.user + c.system) / 1000 / order.length, weights: chip.spec.layers.map((_, l) => chip.getWeights(l)), waits, perThread };
   } finally {
     par?.close();
     setWasmBytes(null);
@@ -112,9 +141,10 @@ export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
     let reference: Float32Array[] | null = null;
     for (let r = 0; r < repeats; r++) {
       builds.forEach((b, q) => {
-        const { sps, cpuMs, weights, waits } = runSlice(session, spec, order, targets, b.threads ? readFileSync(findWasmFile()!) : b.wasm, b.threads);
+        const { sps, cpuMs, weights, waits, perThread } = runSlice(session, spec, order, targets, b.threads ? readFileSync(findWasmFile()!) : b.wasm, b.threads);
         runs[q].samplesPerSecond.push(sps);
         (runs[q].cpuMs ??= []).push(cpuMs);
+        if (perThread.length) (runs[q].perThreadRuns ??= []).push(perThread);
         if (waits) {
           const w = (runs[q].waitCounts ??= { waits: 0, sleeps: 0, samples: 0 });
           w.waits += waits.waits;
@@ -133,6 +163,8 @@ export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
     for (const run of runs) {
       run.median = median(run.samplesPerSecond);
       if (run.cpuMs) run.cpuMsPerSample = median(run.cpuMs);
+      const pt = run.perThreadRuns;
+      if (pt?.length) run.perThread = pt[0].map((_, k) => ({ cpu: median(pt.map((r) => r[k]?.cpu ?? 0)), queued: median(pt.map((r) => r[k]?.queued ?? 0)) }));
       if (run.waitCounts) {
         run.waitsPerSample = run.waitCounts.waits / run.waitCounts.samples;
         run.slept = run.waitCounts.sleeps / Math.max(1, run.waitCounts.waits);
@@ -161,6 +193,10 @@ export function formatChipLoopBench(r: ChipLoopResult): string[] {
   for (const run of r.runs.filter((x) => / threads$/.test(x.name))) {
     const n = Number(/, (\d+) threads$/.exec(run.name)?.[1]);
     lines.push(`${run.name}: ${(run.median / one.median).toFixed(2)}x the samples/s of one thread; CPU ${run.cpuMsPerSample?.toFixed(3)} ms/sample over its ${n} threads (spinning and sleeping at barriers included) vs ${one.cpuMsPerSample?.toFixed(3)} on one`);
+    const threadsOf = (x: ChipLoopRun) => x.perThread?.map((t) => `${t.cpu.toFixed(3)} on a CPU + ${t.queued.toFixed(3)} waiting for one`).join('; ');
+    if (one.perThread?.length && run.perThread?.length) {
+      lines.push(`  per thread, ms/sample (Linux schedstat): one thread ${threadsOf(one)}; ${n} threads ${threadsOf(run)}`);
+    }
     if (run.waitsPerSample !== undefined) {
       lines.push(`  ${run.waitsPerSample.toFixed(1)} waits of a thread for another per sample (all threads), ${(100 * (run.slept ?? 0)).toFixed(1)} % of them ended asleep (the rest caught spinning)`);
     }
