@@ -3,6 +3,14 @@
  * runs, then allocated in one block, so nothing allocates on the hot path and typed-array
  * views of wasm memory are never detached by a later memory.grow.
  */
+/**
+ * Every buffer starts on a cache line (64 bytes; the arena's base too: src/chip/kernels.ts): a
+ * chip on several threads cuts each layer into slices of 32 neurons (128 bytes of a weight row),
+ * so a slice's part of every row is whole cache lines and two threads never write the same line
+ * (src/chip/threads.ts).
+ */
+export const ARENA_ALIGN = 64;
+
 export class ArenaPlan {
   private next = 0;
   private readonly owned = new Map<string, number>();
@@ -23,10 +31,10 @@ export class ArenaPlan {
     return this.owned.get(`${owner}/${l}`) ?? 0;
   }
 
-  /** Reserve `bytes` (16-byte aligned, for SIMD loads); returns the offset from the arena base. */
+  /** Reserve `bytes` (on a cache line: ARENA_ALIGN); returns the offset from the arena base. */
   reserve(bytes: number): number {
     const at = this.next;
-    this.next += Math.ceil(Math.max(bytes, 4) / 16) * 16;
+    this.next += Math.ceil(Math.max(bytes, 4) / ARENA_ALIGN) * ARENA_ALIGN;
     const key = `${this.owner}/${this.layer}`;
     this.owned.set(key, (this.owned.get(key) ?? 0) + bytes);
     return at;

@@ -17,6 +17,7 @@ import * as conv from '../reference/conv.js';
 import * as loihi from '../reference/loihi.js';
 import * as timing from '../reference/timing.js';
 import { instantiateKernels, instantiateSharedKernels, sharedKernelsModule, WasmExports } from './wasm.js';
+import { ARENA_ALIGN } from './arena.js';
 
 export type Backend = 'wasm' | 'ts';
 
@@ -107,7 +108,7 @@ export function createKernels(backend: Backend, bytes: number, shared?: { extraB
 function wasmKernels(bytes: number, extraBytes?: number): Kernels {
   let ex: WasmExports;
   let shared: SharedKernels | undefined;
-  const padded = Math.ceil(bytes / 16) * 16;
+  const padded = Math.ceil(bytes / ARENA_ALIGN) * ARENA_ALIGN;
   if (extraBytes !== undefined) {
     const module = sharedKernelsModule();
     // Sized up front (static data, arena, threads' buffers, slack) so that memory never grows:
@@ -120,8 +121,9 @@ function wasmKernels(bytes: number, extraBytes?: number): Kernels {
   } else {
     ex = instantiateKernels();
   }
-  const base = ex.alloc(padded + (extraBytes ?? 0) + 16);
-  const aligned = Math.ceil(base / 16) * 16;
+  // The arena's buffers start on cache lines (src/chip/arena.ts ARENA_ALIGN), so its base does too.
+  const base = ex.alloc(padded + (extraBytes ?? 0) + ARENA_ALIGN);
+  const aligned = Math.ceil(base / ARENA_ALIGN) * ARENA_ALIGN;
   const mem = viewsOf(ex.memory.buffer as ArrayBuffer);
   // Freshly grown wasm memory is zero, but heap.alloc does not promise it: zero the arena.
   new Uint8Array(ex.memory.buffer, aligned, bytes).fill(0);

@@ -83,12 +83,13 @@ export interface StepHistory {
   cnt: number;
 }
 
-const a16 = (n: number) => Math.ceil(n / 16) * 16;
+/** Bytes rounded up to whole cache lines (the layout's buffers start on lines of their own). */
+const line = (n: number) => Math.ceil(n / 64) * 64;
 
 /** Bytes of a StepHistory of `steps` steps (the layout's order). */
 export function historyBytes(steps: number, inputSize: number, nOut: number[], threads: number, counterSlots: number): number {
-  return 2 * a16(steps * inputSize * 4) + nOut.reduce((s, n) => s + a16(steps * n * 4 * threads), 0)
-    + a16(steps * (1 + nOut.length * threads) * 4) + a16(steps * threads * nOut.length * counterSlots * 8);
+  return 2 * line(steps * inputSize * 4) + nOut.reduce((s, n) => s + line(steps * n * 4 * threads), 0)
+    + line(steps * (1 + nOut.length * threads) * 4) + line(steps * threads * nOut.length * counterSlots * 8);
 }
 
 /** i32 slots of the plan (header, threads' blocks and counts, layers' blocks, slices, per-thread slots, -eta). */

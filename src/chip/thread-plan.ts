@@ -41,14 +41,15 @@ export function sliceBounds(nOut: number, threads: number): number[] {
   return b;
 }
 
-export const align16 = (n: number) => Math.ceil(n / 16) * 16;
+/** Bytes rounded up to whole cache lines: each thread's buffers start on a line of their own. */
+export const alignLine = (n: number) => Math.ceil(n / 64) * 64;
 
 /** Bytes the threads' own buffers take for a chip of `spec` on `threads` threads (Chip's threadBytes option). */
 export function threadBytes(spec: ChipSpec, threads: number): number {
-  let b = align16(spec.maxSteps * spec.inputSize * 4);
+  let b = alignLine(spec.maxSteps * spec.inputSize * 4);
   for (let k = 0; k < threads; k++) {
-    b += SCRATCH_BYTES + 4 * align16(spec.inputSize * 4);
-    for (const l of spec.layers) b += align16(COUNTER_SLOTS * 8) + 4 * align16(l.nOut * 4);
+    b += SCRATCH_BYTES + 4 * alignLine(spec.inputSize * 4);
+    for (const l of spec.layers) b += alignLine(COUNTER_SLOTS * 8) + 4 * alignLine(l.nOut * 4);
   }
   return b + historyBytes(spec.maxSteps, spec.inputSize, spec.layers.map((l) => l.nOut), threads, COUNTER_SLOTS) + planBytes(spec.layers.length, threads);
 }

@@ -19,7 +19,7 @@ import { COUNTER_SLOTS } from '../reference/counters.js';
 import { RESET_SUBTRACT, RESET_ZERO } from '../reference/neuron.js';
 import { CTL, PLAN, fail, planBytes, planSample, planWaits, type PlanPointers, type StepHistory, type ThreadLayer, type ThreadLayout, writePlan } from './thread-loop.js';
 import type { WasmExports } from './wasm.js';
-import { SCRATCH_BYTES, align16, sliceBounds, threadsUnsupported } from './thread-plan.js';
+import { SCRATCH_BYTES, alignLine, sliceBounds, threadsUnsupported } from './thread-plan.js';
 
 /** What the threads take of online LTL (src/rules/ltl-online.ts): its circuit's settings, -η per layer, its buffers. */
 export interface ThreadedRule extends ChipRule {
@@ -151,7 +151,7 @@ export class ChipThreads implements ParallelSamples {
     let at = extra;
     const take = (n: number) => {
       const p = at;
-      at += align16(n);
+      at += alignLine(n);
       if (at > extra + bytes) throw new Error('ChipThreads: threadBytes() is too small for the layout');
       return p;
     };

@@ -16,7 +16,7 @@
  * The data set is already loaded when this runs (its bytes are counted as they are).
  */
 import { platform } from '../platform.js';
-import { ArenaPlan } from '../chip/arena.js';
+import { ARENA_ALIGN, ArenaPlan } from '../chip/arena.js';
 import type { ChipRule, ChipShape } from '../chip/chip.js';
 import { COUNTER_SLOTS } from '../reference/counters.js';
 import { GEO_SLOTS, convWeightCount } from '../reference/conv.js';
@@ -76,7 +76,7 @@ export interface BudgetInput {
   teacherWorker: boolean;
 }
 
-const align = (b: number) => Math.ceil(Math.max(b, 4) / 16) * 16;
+const align = (b: number) => Math.ceil(Math.max(b, 4) / ARENA_ALIGN) * ARENA_ALIGN;
 
 /** Bytes a training run needs (see the header). Pure arithmetic plus the rule's reservations: allocates nothing big. */
 export function runBudget(b: BudgetInput): RunBudget {

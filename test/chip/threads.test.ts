@@ -173,6 +173,17 @@ describe('a chip on several threads', () => {
     expect(() => chip.runSample(samples[1].x, small.steps, true)).toThrow(/no progress for 0.3 s/);
   });
 
+  it('gives each thread whole cache lines of every weight row (no line written by two threads)', () => {
+    const { spec } = build({ ...small, sizes: [96, 64, 10], inputSize: 16 });
+    const chip = new Chip(spec, 'wasm', undefined, { threadBytes: threadBytes(spec, 3) });
+    spec.layers.forEach((l, n) => {
+      const p = chip.layers[n];
+      for (const ptr of [p.wt, p.bias, p.u, p.c, p.i]) expect(ptr % 64).toBe(0);
+      // Rows of whole lines: every slice's part of every row starts on a line.
+      if ((l.nOut * 4) % 64 === 0) for (const b of sliceBounds(l.nOut, 3)) expect((p.wt + 4 * b) % 64).toBe(0);
+    });
+  });
+
   it('refuses what it cannot run, naming it', () => {
     const { spec } = build({
       sizes: [5, 3], inputSize: 4, steps: 2, seed: 1, threads: 2, perNeuronThreshold: false, perNeuronLeak: false,
