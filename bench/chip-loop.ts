@@ -39,6 +39,8 @@ export interface ChipLoopRun {
   cpuMsPerSample?: number; cpuMs?: number[];
   /** Threads: waits of a thread for another per sample (all threads) and the share of them that ended in a sleep, over all runs. */
   waitsPerSample?: number; slept?: number; waitCounts?: { waits: number; sleeps: number; samples: number };
+  /** Threads: the main thread's time between two samples' calls (its JavaScript per sample, while the workers wait), ms: median over the runs. */
+  betweenMs?: number; betweenRuns?: number[];
   /**
    * Linux only: per thread of the run (the busiest), ms per sample on a CPU and ms runnable but
    * waiting for a CPU (other processes had it): medians over the runs. On free cores the second is ~0.
@@ -77,7 +79,7 @@ function busiest(a: Map<string, [number, number]>, b: Map<string, [number, numbe
 
 /** One slice of the default job's epoch loop on the kernels `wasm` (bytes; null: the TS twin); returns samples/s and the final weights. */
 function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targets: Float32Array[][], wasm: Uint8Array | null, threads = 1): {
-  sps: number; cpuMs: number; weights: Float32Array[]; waits?: { waits: number; sleeps: number }; perThread: { cpu: number; queued: number }[];
+  sps: number; cpuMs: number; weights: Float32Array[]; waits?: { waits: number; sleeps: number; betweenMs: number }; perThread: { cpu: number; queued: number }[];
 } {
   const o = session.opts, data = session.source.train;
   const backend: Backend = wasm ? 'wasm' : 'ts';
@@ -98,7 +100,8 @@ function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targ
     const c = process.cpuUsage(c0);
     const perThread = busiest(s0, schedStats(), threads, order.length);
     // Every thread's waits for another one (within and between samples), summed.
-    const waits = par?.waits().reduce((a, b) => ({ waits: a.waits + b.waits, sleeps: a.sleeps + b.sleeps }));
+    const st = par?.stats();
+    const waits = st && { ...st.threads.reduce((a, b) => ({ waits: a.waits + b.waits, sleeps: a.sleeps + b.sleeps })), betweenMs: st.betweenMs };
     return { sps, cpuMs: (c.user + c.system) / 1000 / order.length, weights: chip.spec.layers.map((_, l) => chip.getWeights(l)), waits, perThread };
   } finally {
     par?.close();
@@ -150,6 +153,7 @@ export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
           w.waits += waits.waits;
           w.sleeps += waits.sleeps;
           w.samples += order.length;
+          (runs[q].betweenRuns ??= []).push(waits.betweenMs);
         }
         reference ??= weights;
         runs[q].sameWeights &&= sameBits(reference, weights);
@@ -165,6 +169,7 @@ export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
       if (run.cpuMs) run.cpuMsPerSample = median(run.cpuMs);
       const pt = run.perThreadRuns;
       if (pt?.length) run.perThread = pt[0].map((_, k) => ({ cpu: median(pt.map((r) => r[k]?.cpu ?? 0)), queued: median(pt.map((r) => r[k]?.queued ?? 0)) }));
+      if (run.betweenRuns) run.betweenMs = median(run.betweenRuns);
       if (run.waitCounts) {
         run.waitsPerSample = run.waitCounts.waits / run.waitCounts.samples;
         run.slept = run.waitCounts.sleeps / Math.max(1, run.waitCounts.waits);
@@ -198,7 +203,7 @@ export function formatChipLoopBench(r: ChipLoopResult): string[] {
       lines.push(`  per thread, ms/sample (Linux schedstat): one thread ${threadsOf(one)}; ${n} threads ${threadsOf(run)}`);
     }
     if (run.waitsPerSample !== undefined) {
-      lines.push(`  ${run.waitsPerSample.toFixed(1)} waits of a thread for another per sample (all threads), ${(100 * (run.slept ?? 0)).toFixed(1)} % of them ended asleep (the rest caught spinning)`);
+      lines.push(`  ${run.waitsPerSample.toFixed(1)} waits of a thread for another per sample (all threads), ${(100 * (run.slept ?? 0)).toFixed(1)} % of them ended asleep (the rest caught spinning); the main thread's JavaScript between samples ${(1000 * (run.betweenMs ?? 0)).toFixed(1)} µs per sample`);
     }
   }
   return lines;

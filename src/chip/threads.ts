@@ -72,6 +72,10 @@ export class ChipThreads implements ParallelSamples {
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
   private closed = false;
+  /** When the last sample's call returned, and the time and count of the gaps between calls (the main thread's JavaScript per sample). */
+  private lastEnd = 0;
+  private gapMs = 0;
+  private gaps = 0;
 
   private readonly stallMs: number;
 
@@ -204,6 +208,11 @@ export class ChipThreads implements ParallelSamples {
     if (this.rule) for (let l = 0; l < L.layers.length; l++) f32[(this.at.negLr >>> 2) + l] = this.rule.negLearningRate(l);
     planSample(i32, this.at.plan, steps, learn && !!this.rule, record);
     let failed: number;
+    const t0 = performance.now();
+    if (this.lastEnd) {
+      this.gapMs += t0 - this.lastEnd;
+      this.gaps++;
+    }
     try {
       // Thread 0's share: starts the workers' (a barrier in wasm), runs its own, sums the counters.
       failed = this.ex.threadSample(this.at.plan);
@@ -211,6 +220,7 @@ export class ChipThreads implements ParallelSamples {
       fail(i32, this.ctl);
       throw e;
     }
+    this.lastEnd = performance.now();
     if (failed === STALLED) {
       this.close();
       throw new Error(`a chip worker thread made no progress for ${this.stallMs / 1000} s (it ended without a message?)`);
@@ -253,9 +263,14 @@ export class ChipThreads implements ParallelSamples {
     return { input, spikes };
   }
 
-  /** How often each thread waited for another one (within samples and between them) and how often it slept (the rest it caught spinning). */
-  waits(): { waits: number; sleeps: number }[] {
-    return Array.from({ length: this.threads }, (_, k) => planWaits(this.i32, this.at.plan, k));
+  /**
+   * How the threads spent their waits: per thread, how often it waited for another one (within
+   * samples and between them) and how often the wait ended asleep (the rest it caught spinning);
+   * and the mean time between two samples' calls, ms: the main thread's JavaScript per sample
+   * (the loop's, the encoder's, the rule's), while the workers wait.
+   */
+  stats(): { threads: { waits: number; sleeps: number }[]; betweenMs: number } {
+    return { threads: Array.from({ length: this.threads }, (_, k) => planWaits(this.i32, this.at.plan, k)), betweenMs: this.gapMs / Math.max(1, this.gaps) };
   }
 
   /** A worker's failure as an Error with its message. */
