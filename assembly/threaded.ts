@@ -69,6 +69,9 @@ const SPIN_MAX_STEP: i32 = 1 << 15;
 const SPIN_MAX_IDLE: i32 = 1 << 17;
 let spinStep: i32 = SPIN_MAX_STEP;
 let spinIdle: i32 = SPIN_MAX_IDLE;
+// Every PROBE_EVERY-th wait with a budget below the longest spins the longest (waitChange).
+const PROBE_EVERY: i32 = 64;
+let sinceProbe: i32 = 0;
 // A sleeper looks at the flags again at least this often (ns): a failed or closed run never hangs.
 // Within a sample, a thread that sees no progress for H_STALL such looks in a row takes the thread
 // it waits for as dead (a worker that ended without marking the run failed) and fails the run.
@@ -90,19 +93,18 @@ const STALLED: i32 = 2;
 let plan: usize = 0;
 let me: usize = 0;
 
-/** The next spin budget after a wait that spinning caught (or not). */
-// @ts-ignore: decorator
-@inline function nextBudget(limit: i32, caught: bool, most: i32): i32 {
-  return caught ? min<i32>(most, limit << 1) : max<i32>(SPIN_MIN, limit - (limit >> 3));
-}
-
 /**
  * Wait until the i32 at p is no longer `old` (spin, then sleep); counts the wait. Returns false
  * when the run failed or was closed (the caller unwinds).
  */
 function waitChange(ctl: usize, p: usize, old: i32, idle: bool): bool {
-  const limit = idle ? spinIdle : spinStep;
+  const budget = idle ? spinIdle : spinStep, most = idle ? SPIN_MAX_IDLE : SPIN_MAX_STEP;
   const stall = idle ? 0 : slot(plan, H_STALL);
+  // Now and then a wait spins the longest budget, so that a budget fallen while the machine was
+  // busy comes back once the threads have cores again (it grows only by waits caught spinning).
+  const probe = budget < most && ++sinceProbe >= PROBE_EVERY;
+  if (probe) sinceProbe = 0;
+  const limit = probe ? most : budget;
   let i = 0;
   while (i < limit && atomic.load<i32>(p) == old) i++;
   const caught = i < limit;
@@ -121,8 +123,10 @@ function waitChange(ctl: usize, p: usize, old: i32, idle: bool): bool {
     }
     atomic.sub<i32>(ctl, 1, C_SLEEP << 2);
   }
-  if (idle) spinIdle = nextBudget(limit, caught, SPIN_MAX_IDLE);
-  else spinStep = nextBudget(limit, caught, SPIN_MAX_STEP);
+  // Caught: double the budget (a probe: at least twice what this wait took); slept: an eighth less.
+  const next = caught ? min<i32>(most, max<i32>(budget << 1, probe ? i << 1 : 0)) : max<i32>(SPIN_MIN, budget - (budget >> 3));
+  if (idle) spinIdle = next;
+  else spinStep = next;
   return atomic.load<i32>(ctl, C_FAILED << 2) == 0 && atomic.load<i32>(ctl, C_QUIT << 2) == 0;
 }
 
