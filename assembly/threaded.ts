@@ -353,3 +353,36 @@ export function threadLoop(P: usize, k: i32): i32 {
   while (barrier(ctl, N, true) && share(P, k));
   return atomic.load<i32>(ctl, C_FAILED << 2);
 }
+
+/**
+ * Puts the chip's events and counters back as they were after step t of the recorded sample
+ * (src/chip/threads.ts replayStep, for an observer such as the step timer): the input events,
+ * every layer's slices' lists joined in slice order into the chip's list, every layer's counters
+ * summed over the threads' blocks. The step's counts go to thread 0's counts block at t's parity.
+ */
+export function threadReplay(P: usize, t: i32): void {
+  const N = slot(P, H_THREADS), nl = slot(P, H_LAYERS), n = slot(P, H_INPUT), p = t & 1;
+  const hc = ptr(P, H_HIST_COUNTS) + (<usize>((t - 1) * (1 + nl * N)) << 2), hCnt = ptr(P, H_HIST_CNT);
+  const tb = ptr(P, H_THREAD), counts = ptr(tb, T_COUNTS);
+  const input = load<i32>(hc);
+  memory.copy(ptr(tb, T_INIDX + p), ptr(P, H_HIST_INIDX) + (<usize>((t - 1) * n) << 2), <usize>input << 2);
+  memory.copy(ptr(tb, T_INVAL + p), ptr(P, H_HIST_INVAL) + (<usize>((t - 1) * n) << 2), <usize>input << 2);
+  store<i32>(counts + (<usize>p << 2), input);
+  for (let l = 0; l < nl; l++) {
+    const lb = layerBlock(P, l), nOut = slot(lb, L_NOUT), bounds = ptr(lb, L_SLICES), dst = ptr(perThread(lb, 0), P_EVENTS + p);
+    let m = 0;
+    for (let k = 0; k < N; k++) {
+      const mk = load<i32>(hc + (<usize>(1 + l * N + k) << 2)), base = slot(bounds, k);
+      const src = ptr(lb, L_HIST) + (<usize>(((t - 1) * N + k) * nOut) << 2), out = dst + (<usize>m << 2);
+      for (let e = 0; e < mk; e++) store<i32>(out + (<usize>e << 2), load<i32>(src + (<usize>e << 2)) + base);
+      m += mk;
+    }
+    store<i32>(counts + (<usize>(2 + l * 2 + p) << 2), m);
+    const cnt = ptr(perThread(lb, 0), P_CNT);
+    for (let s = 0; s < COUNTER_SLOTS; s++) {
+      let v: f64 = 0;
+      for (let k = 0; k < N; k++) v += load<f64>(hCnt + (<usize>((((t - 1) * N + k) * nl + l) * COUNTER_SLOTS + s) << 3));
+      store<f64>(cnt + (<usize>s << 3), v);
+    }
+  }
+}

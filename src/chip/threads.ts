@@ -237,30 +237,10 @@ export class ChipThreads implements ParallelSamples {
    * input events' and each layer's spikes.
    */
   replayStep(t: number): { input: number; spikes: number[] } {
-    const L = this.layout, h = L.history, i32 = this.i32, f64 = this.chip.k.mem.f64, N = this.threads, nl = L.layers.length, p = t & 1;
-    const n = L.inputSize, c = (h.counts >>> 2) + (t - 1) * (1 + nl * N);
-    const input = i32[c];
-    i32.copyWithin(L.inputIdx[0][p] >>> 2, (h.inIdx >>> 2) + (t - 1) * n, (h.inIdx >>> 2) + (t - 1) * n + input);
-    i32.copyWithin(L.inputVal[0][p] >>> 2, (h.inVal >>> 2) + (t - 1) * n, (h.inVal >>> 2) + (t - 1) * n + input);
-    const spikes: number[] = [];
-    for (let l = 0; l < nl; l++) {
-      // The threads' slices' lists joined in slice order, as the threads join them.
-      const y = L.layers[l], dstEv = y.events[0][p] >>> 2;
-      let m = 0;
-      for (let k = 0; k < N; k++) {
-        const mk = i32[c + 1 + l * N + k], src = (h.events[l] >>> 2) + ((t - 1) * N + k) * y.nOut, base = y.slices[k];
-        for (let e = 0; e < mk; e++) i32[dstEv + m + e] = i32[src + e] + base;
-        m += mk;
-      }
-      spikes.push(m);
-      const dst = y.cnt[0] >>> 3;
-      for (let s = 0; s < COUNTER_SLOTS; s++) {
-        let v = 0;
-        for (let k = 0; k < N; k++) v += f64[(h.cnt >>> 3) + (((t - 1) * N + k) * nl + l) * COUNTER_SLOTS + s];
-        f64[dst + s] = v;
-      }
-    }
-    return { input, spikes };
+    // In wasm (assembly/threaded.ts threadReplay): the steps' lists joined, the counters summed.
+    this.ex.threadReplay(this.at.plan, t);
+    const i32 = this.i32, c = this.at.counts >>> 2, p = t & 1;
+    return { input: i32[c + p], spikes: this.layout.layers.map((_, l) => i32[c + 2 + 2 * l + p]) };
   }
 
   /**

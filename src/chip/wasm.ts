@@ -58,6 +58,7 @@ export interface WasmExports {
   /** A sample on several threads (assembly/threaded.ts): the main thread's share (0, or 1 when a thread failed), a worker's whole life. */
   threadSample(plan: number): number;
   threadLoop(plan: number, k: number): number;
+  threadReplay(plan: number, t: number): void;
   PLAN_HEADER: WebAssembly.Global;
   PLAN_THREAD: WebAssembly.Global;
   PLAN_LAYER: WebAssembly.Global;
