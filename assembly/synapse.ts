@@ -6,10 +6,28 @@
 // are output neurons (element-wise adds), so the result is bit-identical to the scalar twin.
 import { bump, SYN_EVENTS, SYN_READS, SYN_ACS, SYN_MACS } from "./counters";
 
-/** Collect the nonzero entries of x[0..n) as events (index, value); returns their number. */
+/**
+ * Collect the nonzero entries of x[0..n) as events (index, value); returns their number. Four
+ * entries per SIMD compare (a vector of zeros, most of an image's background, costs one compare);
+ * the lanes that are not zero (NaN included, -0 not: the scalar `v != 0`) are listed in order.
+ * Every thread of a chip on threads gathers the whole input each step (src/chip/threads.ts).
+ */
 export function gatherEvents(xPtr: usize, n: i32, idxPtr: usize, valPtr: usize): i32 {
   let k = 0;
-  for (let j = 0; j < n; j++) {
+  const zero = f32x4.splat(0);
+  const n4 = n & ~3;
+  let j = 0;
+  for (; j < n4; j += 4) {
+    let bits = i32x4.bitmask(f32x4.ne(v128.load(xPtr + (<usize>j << 2)), zero));
+    while (bits) {
+      const i = j + ctz<i32>(bits);
+      store<i32>(idxPtr + (<usize>k << 2), i);
+      store<f32>(valPtr + (<usize>k << 2), load<f32>(xPtr + (<usize>i << 2)));
+      k++;
+      bits &= bits - 1;
+    }
+  }
+  for (; j < n; j++) {
     const v = load<f32>(xPtr + (<usize>j << 2));
     if (v != 0) {
       store<i32>(idxPtr + (<usize>k << 2), j);
