@@ -59,8 +59,8 @@ export const CTL_SPIKES: i32 = 16;
 
 // How long a thread spins (looks, a few ns each) before it sleeps in memory.atomic.wait32: doubled
 // when spinning caught the other thread, cut by an eighth when the thread had to sleep. On free
-// cores the threads meet within a few µs and a sleep and wake-up (tens of µs) would cost more than
-// the step; waits are rarely long there (a descheduled thread), so a rare sleep must not collapse
+// cores the threads meet within a few µs, and a sleep costs system calls (~3.5 µs of CPU measured
+// per sleep and wake-up) and the wake-up's latency; waits are rarely long there (a descheduled thread), so a rare sleep must not collapse
 // the budget. On a machine with more runnable threads than cores, where almost every wait ends in
 // a sleep, spinning burns the time slice the awaited thread needs, and the budget falls to SPIN_MIN.
 // Per instance (globals are not shared), so per thread.
