@@ -167,7 +167,7 @@ export class Stop extends GradientRule<Bufs> {
     }
     // 2. the readout's error, its gradient, and the error sent to the last spiking layer
     {
-      const p = chip.layers[R], bf = this.bufs[R], { nIn, nOut } = spec.layers[R];
+      const p = chip.layers[R], bf = this.bufs[R], { nOut } = spec.layers[R];
       const nA = k.readoutError(nOut, p.u, this.label, bf.delta, bf.active, p.cnt);
       const ev = chip.preEvents(R);
       k.outerUpdate(bf.g, bf.gb, nOut, ev.idx, ev.val, ev.n, ev.analog, bf.delta, bf.active, nA, 0, p.cnt);

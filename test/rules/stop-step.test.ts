@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chip, ChipSpec, LayerSpec, weightCount } from '../../src/chip/chip.js';
-import type { ConvGeometry, RuleName } from '../../src/model/types.js';
+import type { ConvGeometry } from '../../src/model/types.js';
 import { adaptSpec, createRule } from '../../src/rules/index.js';
 import { Stop, STOP_MIN_PARAM } from '../../src/rules/stop.js';
 import { accumulatorBytes, learningMemoryCurves, ruleLearningBytes, ruleMemorySplit } from '../../src/rules/memory.js';
