@@ -113,7 +113,7 @@ const R = TRAIN_RULE_DEFAULTS;
 /** `ncsim train`'s defaults; the rule's options (warmup ... height) are the rule table's TRAIN_RULE_DEFAULTS. */
 export const TRAIN_DEFAULTS: TrainOptions = {
   rule: 'ltl-online', epochs: 2, samples: 8000, testSamples: 2000, steps: 16, warmup: R.warmup, error: R.error,
-  updateAt: undefined, lrDecay: 0.7, hidden: [256, 256], encoding: 'direct', seed: 1, threshold: 1, leak: 1,
+  lrDecay: 0.7, hidden: [256, 256], encoding: 'direct', seed: 1, threshold: 1, leak: 1,
   reset: 'subtract', delay: 0, width: R.width, height: R.height, percentile: 99, normalization: 'calibration', batch: 100,
   init: 'random', teacherWorker: true, initGain: 1, teacherEpochs: 8, teacherLr: 0.001, teacherPrecision: 'f32', backend: 'wasm', data: 'mnist', mismatch: 0,
   threads: DEFAULT_THREADS,
@@ -653,8 +653,10 @@ function assembleReport(
   return {
     schemaVersion: 1,
     kind: 'ncsim.train',
-    // The learning rate and update timing as used (the rule's defaults when --lr, --update-at were not given).
-    options: { ...opts, lr: session.learningRate, updateAt: updateAtFor(opts.rule, opts.updateAt) },
+    // The update timing and learning rate as used (the rule's defaults when --update-at, --lr
+    // were not given), last and in the option table's order whether given or not, as
+    // `ncsim train --checkpoint` orders them (src/cli/main.ts): a resumed run prints the same text.
+    options: { ...withoutTimingAndRate(opts), updateAt: updateAtFor(opts.rule, opts.updateAt), lr: session.learningRate },
     network: { source: session.net.source, data: session.source.name, layers: describeNet(session.net) },
     teacher: {
       sizes: teacher.sizes, testAccuracy: session.teacherTestAccuracy, seconds: session.teacherSeconds, flopsPerSample: teacherFlopsPerSample(teacher), norms: session.norms,
@@ -746,6 +748,11 @@ export function trainRuleOptions(o: TrainOptions): RuleOptions {
     learningRate: o.lr ?? RULE_TABLE[o.rule].learningRate, warmup: o.warmup, error: o.error,
     updateAt: updateAtFor(o.rule, o.updateAt), width: o.width, height: o.height,
   };
+}
+
+function withoutTimingAndRate(o: TrainOptions): Omit<TrainOptions, 'updateAt' | 'lr'> {
+  const { updateAt: _at, lr: _lr, ...rest } = o;
+  return rest;
 }
 
 /** Options a rule cannot run with (the rule table's `needs`), refused before minutes of teacher training (exit status 2). */
