@@ -114,9 +114,9 @@ export const RULE_OPTION_DEFAULTS = {
 } as const satisfies { learningRate: number; warmup: number; error: 'exact' | 'sign'; updateAt: UpdateAt; width: number; height: 'unit' | 'normalized' };
 
 /**
- * The rule options `ncsim train` uses when not given (the learning rate is per rule, in the
- * table): online LTL writing at every step, a boxcar of width 3 and height 1/3.
+ * The rule options `ncsim train` uses when not given (the learning rate and the update timing
+ * are per rule: the table's learningRate, updateAtFor): a boxcar of width 3 and height 1/3.
  */
 export const TRAIN_RULE_DEFAULTS = {
-  warmup: 0, error: 'exact', updateAt: 'step', width: 3, height: 'normalized',
-} as const satisfies { warmup: number; error: 'exact' | 'sign'; updateAt: UpdateAt; width: number; height: 'unit' | 'normalized' };
+  warmup: 0, error: 'exact', width: 3, height: 'normalized',
+} as const satisfies { warmup: number; error: 'exact' | 'sign'; width: number; height: 'unit' | 'normalized' };
