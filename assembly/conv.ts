@@ -17,7 +17,7 @@ import {
   bump, SYN_EVENTS, SYN_READS, SYN_ACS, SYN_MACS, LEARN_UPDATES, LEARN_DENSE, LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
   LEARN_ERROR_EVALS, TRACE_UPDATES, TRACE_READS,
 } from "./counters";
-import { thresholdLeakGrad } from "./traces";
+import { thresholdLeakGrad, thresholdStep, clampParam } from "./traces";
 
 // Slots of the geometry block (i32), as in src/reference/conv.ts.
 export const GEO_IN_C: i32 = 0;
@@ -541,4 +541,73 @@ export function convStopGrad(
   bump(cnt, TRACE_READS, reads);
   bump(cnt, LEARN_UPDATES, issued);
   bump(cnt, LEARN_BIAS_UPDATES, neuronUpdates);
+}
+
+/**
+ * STOP writing at every step on a convolution (updates at "step", no accumulators): each
+ * contribution convStopGrad would add, written into the shared weights and biases at once, in
+ * the same order (W[q] -= lrW * ct, b[k] -= lrW * cb; one synaptic write per nonzero weight
+ * contribution); learnTL: each active neuron's threshold as stopStep writes it, and the layer's
+ * one leak once, from its contributions summed over the active neurons, clamped to [minParam, 1].
+ * Counts as convStopGrad, plus a synaptic memory write per update event.
+ */
+export function convStopStep(
+  g: usize, wPtr: usize, bPtr: usize, eWPtr: usize, ebPtr: usize, deltaPtr: usize, activeIdxPtr: usize, nActive: i32, lrW: f32,
+  learnTL: i32, ethPtr: usize, eaPtr: usize, thrPtr: usize, leakPtr: usize, lrTL: f32, minParam: f32, cnt: usize,
+): void {
+  if (nActive == 0) return;
+  const C = geo(g, GEO_IN_C), inH = geo(g, GEO_IN_H), inW = geo(g, GEO_IN_W);
+  const K = geo(g, GEO_OUT_C), oH = geo(g, GEO_OUT_H), oW = geo(g, GEO_OUT_W);
+  const kh = geo(g, GEO_KH), kw = geo(g, GEO_KW), s = geo(g, GEO_STRIDE), pad = geo(g, GEO_PAD);
+  const dw = geo(g, GEO_DEPTHWISE);
+  const P = oH * oW, plane = inH * inW;
+  const eb = load<f32>(ebPtr);
+  let issued: f64 = 0, reads: f64 = 0, neuronUpdates: f64 = 0;
+  let leakSum: f32 = 0;
+  for (let a = 0; a < nActive; a++) {
+    const i = load<i32>(activeIdxPtr + (<usize>a << 2));
+    const k = i / P, pos = i - k * P, oy = pos / oW, ox = pos - oy * oW;
+    const o = <usize>i << 2;
+    const d = load<f32>(deltaPtr + o);
+    const c0 = dw ? k : 0, c1 = dw ? k + 1 : C;
+    for (let c = c0; c < c1; c++) {
+      for (let dy = 0; dy < kh; dy++) {
+        const iy = oy * s - pad + dy;
+        if (iy < 0) continue;
+        if (iy >= inH) break;
+        for (let dx = 0; dx < kw; dx++) {
+          const ix = ox * s - pad + dx;
+          if (ix < 0) continue;
+          if (ix >= inW) break;
+          const e = load<f32>(eWPtr + (<usize>(c * plane + iy * inW + ix) << 2));
+          reads += 1;
+          const ct: f32 = d * e;
+          if (ct != 0) {
+            const tap = (c * kh + dy) * kw + dx;
+            const q = wPtr + (<usize>(dw ? tap : tap * K + k) << 2);
+            store<f32>(q, load<f32>(q) - lrW * ct);
+            issued++;
+          }
+        }
+      }
+    }
+    const cb: f32 = d * eb;
+    if (cb != 0) {
+      const pb = bPtr + (<usize>k << 2);
+      store<f32>(pb, load<f32>(pb) - lrW * cb);
+      neuronUpdates++;
+    }
+    if (learnTL) {
+      neuronUpdates += thresholdStep(d, o, ethPtr, thrPtr, lrTL, minParam);
+      const ca: f32 = d * load<f32>(eaPtr + o);
+      leakSum = leakSum + ca;
+      if (ca != 0) neuronUpdates++;
+    }
+  }
+  if (learnTL) store<f32>(leakPtr, clampParam(load<f32>(leakPtr) - lrTL * leakSum, minParam, 1));
+  reads += <f64>nActive * (learnTL ? 3 : 1);
+  bump(cnt, TRACE_READS, reads);
+  bump(cnt, LEARN_UPDATES, issued);
+  bump(cnt, LEARN_BIAS_UPDATES, neuronUpdates);
+  bump(cnt, LEARN_WEIGHT_WRITES, issued);
 }

@@ -6,8 +6,8 @@ export { ltlOnlineSignal, outerUpdate, outerUpdateSlice, applyAccumulated, setLe
 export { storeState, storeEvents, loadEvents } from "./state";
 export { ltlOfflineError, surrogateBackStep, backpropError, sgdApply, sgdApplyClamped } from "./backprop";
 export { readoutError } from "./readout";
-export { traceSynapses, traceNeurons, stopDelta, stopGrad } from "./traces";
-export { convIntegrate, convOuterUpdate, convBackpropError, convTraceSynapses, convStopGrad } from "./conv";
+export { traceSynapses, traceNeurons, stopDelta, stopGrad, stopStep } from "./traces";
+export { convIntegrate, convOuterUpdate, convBackpropError, convTraceSynapses, convStopGrad, convStopStep } from "./conv";
 export { loihiDendrite, loihiNeuronStep } from "./loihi";
 export { timingStep, timingSampleEnd } from "./timing";
 

@@ -11,7 +11,7 @@
 // The per-neuron e_W update runs four neurons per SIMD step: lane-wise f32 mul then add,
 // bit-identical to the scalar twin.
 import {
-  bump, TRACE_UPDATES, TRACE_READS, LEARN_GATE_EVALS, LEARN_UPDATES, LEARN_DENSE, LEARN_BIAS_UPDATES,
+  bump, TRACE_UPDATES, TRACE_READS, LEARN_GATE_EVALS, LEARN_UPDATES, LEARN_DENSE, LEARN_BIAS_UPDATES, LEARN_WEIGHT_WRITES,
 } from "./counters";
 import { boxcar, boxcarHalf } from "./surrogate";
 
@@ -190,4 +190,100 @@ export function stopGrad(
   bump(cnt, TRACE_READS, reads);
   bump(cnt, LEARN_UPDATES, issued);
   bump(cnt, LEARN_BIAS_UPDATES, neuronUpdates);
+}
+
+/** Clamp after a write (STOP-WTL): lo <= v <= hi, as sgdApplyClamped clamps. */
+// @ts-ignore: decorator
+@inline export function clampParam(v: f32, lo: f32, hi: f32): f32 {
+  if (v < lo) return lo;
+  if (v > hi) return hi;
+  return v;
+}
+
+/**
+ * One active neuron's threshold written at once (updates at "step"): th = max(th - lrTL * d *
+ * (e_th - 1), minParam). Returns 1 if the contribution is nonzero (a neuron-parameter update).
+ */
+// @ts-ignore: decorator
+@inline export function thresholdStep(d: f32, o: usize, ethPtr: usize, thrPtr: usize, lrTL: f32, minParam: f32): f64 {
+  const ct: f32 = d * (load<f32>(ethPtr + o) - <f32>1);
+  store<f32>(thrPtr + o, clampParam(load<f32>(thrPtr + o) - lrTL * ct, minParam, Infinity));
+  return ct != 0 ? 1 : 0;
+}
+
+/**
+ * STOP writing at every step (updates at "step", no accumulators): the contributions stopGrad
+ * would add to the accumulators, written into the parameters at once with the learning rate,
+ * in the same order:
+ *   W[j, i] -= lrW * (delta[i] * e_W[j])   where the product != 0 (one synaptic write each)
+ *   b[i]    -= lrW * (delta[i] * e_b[i * ebStride])   where the product != 0
+ *   learnTL: th[i] = max(th[i] - lrTL * delta[i] * (e_th[i] - 1), minParam)
+ *            per-neuron leak: a[i] = clamp(a[i] - lrTL * delta[i] * e_a[i], minParam, 1)
+ *            one leak (leakStride 0): its contributions summed over the active neurons in
+ *            order, then a = clamp(a - lrTL * sum, minParam, 1), once per step
+ * Each write is what the sample's accumulator would have held after one step, so a one-step
+ * sample writes the same bits either way. Counts as stopGrad, plus a synaptic memory write per
+ * update event.
+ */
+export function stopStep(
+  nIn: i32, nOut: i32, wPtr: usize, bPtr: usize, eWPtr: usize, eWPerNeuron: i32, ebPtr: usize, ebStride: i32,
+  deltaPtr: usize, activeIdxPtr: usize, nActive: i32, lrW: f32,
+  learnTL: i32, ethPtr: usize, eaPtr: usize, thrPtr: usize, leakPtr: usize, leakStride: i32, lrTL: f32, minParam: f32, cnt: usize,
+): void {
+  if (nActive == 0) return;
+  const rowBytes = <usize>nOut << 2;
+  let issued: f64 = 0;
+  let reads: f64 = 0;
+  for (let j = 0; j < nIn; j++) {
+    const wRow = wPtr + <usize>j * rowBytes;
+    if (eWPerNeuron) {
+      const eRow = eWPtr + <usize>j * rowBytes;
+      for (let k = 0; k < nActive; k++) {
+        const o = <usize>load<i32>(activeIdxPtr + (<usize>k << 2)) << 2;
+        const c: f32 = load<f32>(deltaPtr + o) * load<f32>(eRow + o);
+        if (c != 0) {
+          store<f32>(wRow + o, load<f32>(wRow + o) - lrW * c);
+          issued++;
+        }
+      }
+      reads += <f64>nActive;
+    } else {
+      const e = load<f32>(eWPtr + (<usize>j << 2));
+      reads++;
+      if (e == 0) continue;
+      for (let k = 0; k < nActive; k++) {
+        const o = <usize>load<i32>(activeIdxPtr + (<usize>k << 2)) << 2;
+        const c: f32 = load<f32>(deltaPtr + o) * e;
+        if (c != 0) {
+          store<f32>(wRow + o, load<f32>(wRow + o) - lrW * c);
+          issued++;
+        }
+      }
+    }
+  }
+  let neuronUpdates: f64 = 0;
+  let leakSum: f32 = 0;
+  for (let k = 0; k < nActive; k++) {
+    const i = load<i32>(activeIdxPtr + (<usize>k << 2));
+    const o = <usize>i << 2;
+    const d = load<f32>(deltaPtr + o);
+    const cb: f32 = d * load<f32>(ebPtr + (<usize>(i * ebStride) << 2));
+    if (cb != 0) {
+      store<f32>(bPtr + o, load<f32>(bPtr + o) - lrW * cb);
+      neuronUpdates++;
+    }
+    if (learnTL) {
+      neuronUpdates += thresholdStep(d, o, ethPtr, thrPtr, lrTL, minParam);
+      const ca: f32 = d * load<f32>(eaPtr + o);
+      if (leakStride) store<f32>(leakPtr + o, clampParam(load<f32>(leakPtr + o) - lrTL * ca, minParam, 1));
+      else leakSum = leakSum + ca;
+      if (ca != 0) neuronUpdates++;
+    }
+  }
+  if (learnTL && !leakStride) store<f32>(leakPtr, clampParam(load<f32>(leakPtr) - lrTL * leakSum, minParam, 1));
+  reads += <f64>nActive * (learnTL ? 3 : 1);
+  bump(cnt, TRACE_READS, reads);
+  bump(cnt, LEARN_UPDATES, issued);
+  bump(cnt, LEARN_BIAS_UPDATES, neuronUpdates);
+  bump(cnt, LEARN_WEIGHT_WRITES, issued);
 }

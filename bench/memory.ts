@@ -73,8 +73,11 @@ export function memoryTable(
     ['stop-w', 'stop-w', false],
     ['stop-wtl (leak per neuron)', 'stop-wtl', true],
     ['stop-wtl (leak per layer)', 'stop-wtl', false],
+    ['stop-w (updates at step)', 'stop-w', false],
+    ['stop-wtl (leak per neuron, updates at step)', 'stop-wtl', true],
+    ['stop-wtl (leak per layer, updates at step)', 'stop-wtl', false],
   ];
-  // "ltl-online (updates at step)" writes every step's changes at once: no per-sample accumulator.
+  // "... (updates at step)" writes every step's changes at once: no per-sample accumulator.
   const rows: MemoryRow[] = cases.map(([name, rule, pn]) => ({
     name, rule, leakPerNeuron: pn, bytes: windows.map((T) => learningBytes(rule, sizes, T, pn, name.includes('at step') ? 'step' : 'sample')),
   }));
@@ -84,7 +87,7 @@ export function memoryTable(
   }));
   let gradientBytes = 0;
   for (let l = 0; l + 1 < sizes.length; l++) gradientBytes += (sizes[l] * sizes[l + 1] + sizes[l + 1]) * 4;
-  const ratiosBeyondGradients = rows.filter((r) => RULE_TABLE[r.rule].family === 'STOP').map((r) => ({
+  const ratiosBeyondGradients = rows.filter((r) => RULE_TABLE[r.rule].family === 'STOP' && !r.name.includes('at step')).map((r) => ({
     name: `  without them: bptt / ${r.name}`, values: bptt.map((b, i) => (b - gradientBytes) / (r.bytes[i] - gradientBytes)),
   }));
 

@@ -53,12 +53,15 @@ export interface Kernels {
   traceNeurons(n: number, ebPtr: number, leakPtr: number, leakStride: number, learnTL: number, ethPtr: number, eaPtr: number, sPrevPtr: number, uPrevPtr: number, uPtr: number, cnt: number): void;
   stopDelta(n: number, dSPtr: number, uPtr: number, thrPtr: number, thrStride: number, width: number, height: number, deltaPtr: number, activeIdxPtr: number, cnt: number): number;
   stopGrad(nIn: number, nOut: number, gPtr: number, gbPtr: number, eWPtr: number, eWPerNeuron: number, ebPtr: number, ebStride: number, deltaPtr: number, activeIdxPtr: number, nActive: number, learnTL: number, ethPtr: number, eaPtr: number, gthPtr: number, gaPtr: number, gaStride: number, cnt: number): void;
+  /** STOP updating at "step": stopGrad's contributions written into W, b (x lrW) and, learnTL, thresholds and leaks (x lrTL, clamped) at once. */
+  stopStep(nIn: number, nOut: number, wPtr: number, bPtr: number, eWPtr: number, eWPerNeuron: number, ebPtr: number, ebStride: number, deltaPtr: number, activeIdxPtr: number, nActive: number, lrW: number, learnTL: number, ethPtr: number, eaPtr: number, thrPtr: number, leakPtr: number, leakStride: number, lrTL: number, minParam: number, cnt: number): void;
   // Convolution with shared weights, event-driven, its online LTL writer, and the gradient rules' circuits (assembly/conv.ts)
   convIntegrate(geoPtr: number, wPtr: number, idxPtr: number, valPtr: number, nEv: number, analog: number, biasPtr: number, iPtr: number, cnt: number): void;
   convOuterUpdate(geoPtr: number, dstPtr: number, dstBiasPtr: number, idxPtr: number, valPtr: number, nEv: number, analog: number, mPtr: number, activeIdxPtr: number, nActive: number, writesWeights: number, cnt: number): void;
   convBackpropError(geoPtr: number, wPtr: number, dPtr: number, activeIdxPtr: number, nActive: number, dstPtr: number, cnt: number): void;
   convTraceSynapses(geoPtr: number, ePtr: number, idxPtr: number, valPtr: number, nEv: number, analog: number, leakPtr: number, cnt: number): void;
   convStopGrad(geoPtr: number, gPtr: number, gbPtr: number, eWPtr: number, ebPtr: number, deltaPtr: number, activeIdxPtr: number, nActive: number, learnTL: number, ethPtr: number, eaPtr: number, gthPtr: number, gaPtr: number, cnt: number): void;
+  convStopStep(geoPtr: number, wPtr: number, bPtr: number, eWPtr: number, ebPtr: number, deltaPtr: number, activeIdxPtr: number, nActive: number, lrW: number, learnTL: number, ethPtr: number, eaPtr: number, thrPtr: number, leakPtr: number, lrTL: number, minParam: number, cnt: number): void;
   // Device non-idealities and the fixed-point mode (assembly/device.ts)
   integrateGain(wtPtr: number, gainPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number, biasPtr: number, iPtr: number, cnt: number): void;
   membraneNoise(iPtr: number, n: number, scale: number, rngPtr: number): void;
@@ -153,6 +156,7 @@ function wasmKernels(bytes: number, extraBytes?: number): Kernels {
     traceNeurons: ex.traceNeurons,
     stopDelta: ex.stopDelta,
     stopGrad: ex.stopGrad,
+    stopStep: ex.stopStep,
     integrateGain: ex.integrateGain,
     membraneNoise: ex.membraneNoise,
     quantizeWeights: ex.quantizeWeights,
@@ -170,6 +174,7 @@ function wasmKernels(bytes: number, extraBytes?: number): Kernels {
     convBackpropError: ex.convBackpropError,
     convTraceSynapses: ex.convTraceSynapses,
     convStopGrad: ex.convStopGrad,
+    convStopStep: ex.convStopStep,
     loihiDendrite: ex.loihiDendrite,
     loihiNeuronStep: ex.loihiNeuronStep,
     timingStep: ex.timingStep,
@@ -206,6 +211,8 @@ function tsKernels(bytes: number): Kernels {
     stopDelta: (n, ds, up, th, ts, w, h, dp, ap, c) => traces.stopDelta(m, n, ds, up, th, ts, w, h, dp, ap, c),
     stopGrad: (ni, no, g, gb, ew, epn, eb, ebs, dp, ap, na, tl, eth, ea, gth, ga, gas, c) =>
       traces.stopGrad(m, ni, no, g, gb, ew, epn, eb, ebs, dp, ap, na, tl, eth, ea, gth, ga, gas, c),
+    stopStep: (ni, no, w, b, ew, epn, eb, ebs, dp, ap, na, lw, tl, eth, ea, th, lk, ls, lt, mn, c) =>
+      traces.stopStep(m, ni, no, w, b, ew, epn, eb, ebs, dp, ap, na, lw, tl, eth, ea, th, lk, ls, lt, mn, c),
     integrateGain: (w, g, no, ix, vx, ne, an, b, i, c) => device.integrateGain(m, w, g, no, ix, vx, ne, an, b, i, c),
     membraneNoise: (i, n, sc, r) => device.membraneNoise(m, i, n, sc, r),
     quantizeWeights: (w, n, st, inv, h, mx, ns, r, c) => device.quantizeWeights(m, w, n, st, inv, h, mx, ns, r, c),
@@ -228,6 +235,8 @@ function tsKernels(bytes: number): Kernels {
     convTraceSynapses: (g, e, ix, vx, ne, an, lk, c) => conv.convTraceSynapses(m, g, e, ix, vx, ne, an, lk, c),
     convStopGrad: (g, gw, gb, ew, eb, dp, ap, na, tl, eth, ea, gth, ga, c) =>
       conv.convStopGrad(m, g, gw, gb, ew, eb, dp, ap, na, tl, eth, ea, gth, ga, c),
+    convStopStep: (g, w, b, ew, eb, dp, ap, na, lw, tl, eth, ea, th, lk, lt, mn, c) =>
+      conv.convStopStep(m, g, w, b, ew, eb, dp, ap, na, lw, tl, eth, ea, th, lk, lt, mn, c),
     loihiDendrite: (w, no, ix, ne, we, a, c) => loihi.loihiDendrite(m, w, no, ix, ne, we, a, c),
     loihiNeuronStep: (n, a, cu, v, sp, s, ix, du, dus, dv, dvs, b, th, ths, c) =>
       loihi.loihiNeuronStep(m, n, a, cu, v, sp, s, ix, du, dus, dv, dvs, b, th, ths, c),

@@ -29,11 +29,13 @@ export interface WasmExports {
   traceNeurons(...a: number[]): void;
   stopDelta(...a: number[]): number;
   stopGrad(...a: number[]): void;
+  stopStep(...a: number[]): void;
   convIntegrate(...a: number[]): void;
   convOuterUpdate(...a: number[]): void;
   convBackpropError(...a: number[]): void;
   convTraceSynapses(...a: number[]): void;
   convStopGrad(...a: number[]): void;
+  convStopStep(...a: number[]): void;
   integrateGain(...a: number[]): void;
   membraneNoise(...a: number[]): void;
   quantizeWeights(...a: number[]): void;

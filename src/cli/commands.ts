@@ -5,7 +5,7 @@
 import type { CommandSpec } from './options.js';
 import { TRAIN_DEFAULTS as D } from '../train/train.js';
 import { MAX_THREADS } from '../chip/thread-plan.js';
-import { RULES, RULE_TABLE, rulesUpdatingAt } from '../rules/table.js';
+import { RULES, RULE_TABLE, rulesUpdatingAt, updateAtFor } from '../rules/table.js';
 import { PRESET_NAMES, presetHelp } from '../train/presets.js';
 import { REPORT, COMPARE } from './report-commands.js';
 import { ROBUSTNESS } from './robustness-command.js';
@@ -25,7 +25,7 @@ export const TRAIN: CommandSpec = {
     { name: 'steps', type: 'int', min: 1, max: 10000, default: D.steps, description: 'time window T (time steps per sample)' },
     { name: 'warmup', type: 'int', min: 0, default: D.warmup, description: 'online LTL warm-up: no update for t <= warmup' },
     { name: 'error', type: 'enum', choices: ['exact', 'sign'], default: D.error, description: 'learning circuit error: exact (multiplier) or sign() with a 1-bit boxcar gate' },
-    { name: 'update-at', type: 'enum', choices: ['step', 'sample'], default: D.updateAt, description: `${rulesUpdatingAt('step').join(', ')}: when weight updates land in synaptic memory (the other rules write once per sample)` },
+    { name: 'update-at', type: 'enum', choices: ['step', 'sample'], description: `${rulesUpdatingAt('step').join(', ')}: when weight updates land in synaptic memory, every step or once per sample (default: ${RULES.map((r) => `${r} ${updateAtFor(r)}`).join(', ')}; stop-*: "step" keeps no gradient accumulators, docs/results.md); the other rules refuse "step"` },
     { name: 'lr', type: 'number', min: 0, max: 10, description: `learning rate eta of the chip (default per rule: ${RULES.map((r) => `${r} ${RULE_TABLE[r].learningRate}`).join(', ')})` },
     { name: 'lr-decay', type: 'number', min: 0, max: 1, default: D.lrDecay, description: 'learning rate of epoch e is lr * lr-decay^(e-1)' },
     { name: 'hidden', type: 'list', min: 1, max: 100000, default: D.hidden, description: 'hidden layer sizes (teacher and SNN), comma-separated' },

@@ -12,7 +12,7 @@ import { eng } from '../report/cost-text.js';
 import { pct } from '../report/text.js';
 import { loadModel } from '../cost/hwmodel.js';
 import { TRAIN_DEFAULTS } from '../train/train.js';
-import { RULE_TABLE } from '../rules/table.js';
+import { RULE_TABLE, updateAtFor } from '../rules/table.js';
 import {
   runRobustness, checkLevels, RobustnessReport, RobustnessStudy, Vary, VARIES, DEFAULT_LEVELS,
 } from '../robustness/robustness.js';
@@ -46,7 +46,7 @@ export const ROBUSTNESS: CommandSpec = {
     { name: 'samples', type: 'int', min: 1, default: 4000, description: 'training digits (a seeded split of the mnist package)' },
     { name: 'test-samples', type: 'int', min: 1, default: TRAIN_DEFAULTS.testSamples, description: 'held-out test digits' },
     { name: 'hidden', type: 'list', min: 1, max: 100000, default: TRAIN_DEFAULTS.hidden, description: 'hidden layer sizes (teacher and SNN), comma-separated' },
-    { name: 'update-at', type: 'enum', choices: ['step', 'sample'], default: TRAIN_DEFAULTS.updateAt, description: 'when online LTL writes the synapses, in training and calibration: every step (through the device at every step), or once per sample (an accumulator written through the device at the end)' },
+    { name: 'update-at', type: 'enum', choices: ['step', 'sample'], default: updateAtFor('ltl-online'), description: 'when online LTL writes the synapses, in training and calibration: every step (through the device at every step), or once per sample (an accumulator written through the device at the end)' },
     { name: 'lr', type: 'number', min: 0, max: 10, description: `learning rate of training and calibration (default ${RULE_TABLE['ltl-online'].learningRate}; calibration continues the decay of --epochs)` },
     { name: 'calibration-lr', type: 'number', min: 0, max: 10, description: 'learning rate of the calibration epochs (default: the training schedule goes on)' },
     { name: 'seed', type: 'int', min: 0, max: 4294967295, default: TRAIN_DEFAULTS.seed, description: 'seed of the training and of the chip instances (one instance per level, same seed)' },

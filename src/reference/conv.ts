@@ -45,7 +45,7 @@ import {
   SYN_EVENTS, SYN_READS, SYN_ACS, SYN_MACS, LEARN_UPDATES, LEARN_DENSE, LEARN_WEIGHT_WRITES, LEARN_BIAS_UPDATES,
   LEARN_ERROR_EVALS, TRACE_UPDATES, TRACE_READS,
 } from './counters.js';
-import { thresholdLeakGrad } from './traces.js';
+import { thresholdLeakGrad, thresholdStep, clampParam } from './traces.js';
 
 const fr = Math.fround;
 
@@ -358,4 +358,66 @@ export function convStopGrad(
   bump(m, cnt, TRACE_READS, reads);
   bump(m, cnt, LEARN_UPDATES, issued);
   bump(m, cnt, LEARN_BIAS_UPDATES, neuronUpdates);
+}
+
+export function convStopStep(
+  m: Mem, geo: number, wPtr: number, bPtr: number, eWPtr: number, ebPtr: number, deltaPtr: number, activeIdxPtr: number, nActive: number, lrW: number,
+  learnTL: number, ethPtr: number, eaPtr: number, thrPtr: number, leakPtr: number, lrTL: number, minParam: number, cnt: number,
+): void {
+  if (nActive === 0) return;
+  const f32 = m.f32, i32 = m.i32, G = geo >>> 2;
+  const C = i32[G + GEO_IN_C], inH = i32[G + GEO_IN_H], inW = i32[G + GEO_IN_W];
+  const K = i32[G + GEO_OUT_C], oH = i32[G + GEO_OUT_H], oW = i32[G + GEO_OUT_W];
+  const kh = i32[G + GEO_KH], kw = i32[G + GEO_KW], s = i32[G + GEO_STRIDE], pad = i32[G + GEO_PAD];
+  const dw = i32[G + GEO_DEPTHWISE];
+  const P = oH * oW, plane = inH * inW;
+  const W = wPtr >>> 2, B = bPtr >>> 2, EW = eWPtr >>> 2, D = deltaPtr >>> 2, A = activeIdxPtr >>> 2;
+  const ETH = ethPtr >>> 2, EA = eaPtr >>> 2, TH = thrPtr >>> 2, LK = leakPtr >>> 2;
+  const lw = fr(lrW), lt = fr(lrTL), lo = fr(minParam);
+  const eb = f32[ebPtr >>> 2];
+  let issued = 0, reads = 0, neuronUpdates = 0, leakSum = 0;
+  for (let a = 0; a < nActive; a++) {
+    const i = i32[A + a];
+    const k = idiv(i, P), pos = i - k * P, oy = idiv(pos, oW), ox = pos - oy * oW;
+    const d = f32[D + i];
+    const c0 = dw ? k : 0, c1 = dw ? k + 1 : C;
+    for (let c = c0; c < c1; c++) {
+      for (let dy = 0; dy < kh; dy++) {
+        const iy = oy * s - pad + dy;
+        if (iy < 0) continue;
+        if (iy >= inH) break;
+        for (let dx = 0; dx < kw; dx++) {
+          const ix = ox * s - pad + dx;
+          if (ix < 0) continue;
+          if (ix >= inW) break;
+          const e = f32[EW + c * plane + iy * inW + ix];
+          reads += 1;
+          const ct = fr(d * e);
+          if (ct !== 0) {
+            const tap = (c * kh + dy) * kw + dx;
+            const q = W + (dw ? tap : tap * K + k);
+            f32[q] = fr(f32[q] - fr(lw * ct));
+            issued++;
+          }
+        }
+      }
+    }
+    const cb = fr(d * eb);
+    if (cb !== 0) {
+      f32[B + k] = fr(f32[B + k] - fr(lw * cb));
+      neuronUpdates++;
+    }
+    if (learnTL) {
+      neuronUpdates += thresholdStep(f32, d, i, ETH, TH, lt, lo);
+      const ca = fr(d * f32[EA + i]);
+      leakSum = fr(leakSum + ca);
+      if (ca !== 0) neuronUpdates++;
+    }
+  }
+  if (learnTL) f32[LK] = clampParam(fr(f32[LK] - fr(lt * leakSum)), lo, 1);
+  reads += nActive * (learnTL ? 3 : 1);
+  bump(m, cnt, TRACE_READS, reads);
+  bump(m, cnt, LEARN_UPDATES, issued);
+  bump(m, cnt, LEARN_BIAS_UPDATES, neuronUpdates);
+  bump(m, cnt, LEARN_WEIGHT_WRITES, issued);
 }

@@ -1,7 +1,7 @@
 // TypeScript twin of assembly/traces.ts: STOP's forward traces and per-step gradients
 // (ALGORITHMS §8). Same operations, same order, Math.fround (the wasm SIMD lanes are lane-wise).
 import { Mem, bump } from './memory.js';
-import { TRACE_UPDATES, TRACE_READS, LEARN_GATE_EVALS, LEARN_UPDATES, LEARN_DENSE, LEARN_BIAS_UPDATES } from './counters.js';
+import { TRACE_UPDATES, TRACE_READS, LEARN_GATE_EVALS, LEARN_UPDATES, LEARN_DENSE, LEARN_BIAS_UPDATES, LEARN_WEIGHT_WRITES } from './counters.js';
 import { boxcar, boxcarHalf } from './surrogate.js';
 
 const fr = Math.fround;
@@ -135,4 +135,81 @@ export function stopGrad(
   bump(m, cnt, TRACE_READS, reads);
   bump(m, cnt, LEARN_UPDATES, issued);
   bump(m, cnt, LEARN_BIAS_UPDATES, neuronUpdates);
+}
+
+/** Clamp after a write (STOP-WTL), as sgdApplyClamped clamps (f32 bounds). */
+export function clampParam(v: number, lo: number, hi: number): number {
+  if (v < lo) return lo;
+  if (v > hi) return hi;
+  return v;
+}
+
+/** Active neuron i's threshold written at once (updates at "step"); returns 1 if its contribution is nonzero. */
+export function thresholdStep(f32: Float32Array, d: number, i: number, ETH: number, TH: number, lrTL: number, minParam: number): number {
+  const ct = fr(d * fr(f32[ETH + i] - 1));
+  f32[TH + i] = clampParam(fr(f32[TH + i] - fr(lrTL * ct)), minParam, Infinity);
+  return ct !== 0 ? 1 : 0;
+}
+
+export function stopStep(
+  m: Mem, nIn: number, nOut: number, wPtr: number, bPtr: number, eWPtr: number, eWPerNeuron: number, ebPtr: number, ebStride: number,
+  deltaPtr: number, activeIdxPtr: number, nActive: number, lrW: number,
+  learnTL: number, ethPtr: number, eaPtr: number, thrPtr: number, leakPtr: number, leakStride: number, lrTL: number, minParam: number, cnt: number,
+): void {
+  if (nActive === 0) return;
+  const f32 = m.f32, i32 = m.i32;
+  const W = wPtr >>> 2, B = bPtr >>> 2, EW = eWPtr >>> 2, EB = ebPtr >>> 2, D = deltaPtr >>> 2, A = activeIdxPtr >>> 2;
+  const ETH = ethPtr >>> 2, EA = eaPtr >>> 2, TH = thrPtr >>> 2, LK = leakPtr >>> 2;
+  const lw = fr(lrW), lt = fr(lrTL), lo = fr(minParam);
+  let issued = 0, reads = 0;
+  for (let j = 0; j < nIn; j++) {
+    const wRow = W + j * nOut;
+    if (eWPerNeuron) {
+      const eRow = EW + j * nOut;
+      for (let k = 0; k < nActive; k++) {
+        const i = i32[A + k];
+        const c = fr(f32[D + i] * f32[eRow + i]);
+        if (c !== 0) {
+          f32[wRow + i] = fr(f32[wRow + i] - fr(lw * c));
+          issued++;
+        }
+      }
+      reads += nActive;
+    } else {
+      const e = f32[EW + j];
+      reads++;
+      if (e === 0) continue;
+      for (let k = 0; k < nActive; k++) {
+        const i = i32[A + k];
+        const c = fr(f32[D + i] * e);
+        if (c !== 0) {
+          f32[wRow + i] = fr(f32[wRow + i] - fr(lw * c));
+          issued++;
+        }
+      }
+    }
+  }
+  let neuronUpdates = 0, leakSum = 0;
+  for (let k = 0; k < nActive; k++) {
+    const i = i32[A + k];
+    const d = f32[D + i];
+    const cb = fr(d * f32[EB + i * ebStride]);
+    if (cb !== 0) {
+      f32[B + i] = fr(f32[B + i] - fr(lw * cb));
+      neuronUpdates++;
+    }
+    if (learnTL) {
+      neuronUpdates += thresholdStep(f32, d, i, ETH, TH, lt, lo);
+      const ca = fr(d * f32[EA + i]);
+      if (leakStride) f32[LK + i] = clampParam(fr(f32[LK + i] - fr(lt * ca)), lo, 1);
+      else leakSum = fr(leakSum + ca);
+      if (ca !== 0) neuronUpdates++;
+    }
+  }
+  if (learnTL && !leakStride) f32[LK] = clampParam(fr(f32[LK] - fr(lt * leakSum)), lo, 1);
+  reads += nActive * (learnTL ? 3 : 1);
+  bump(m, cnt, TRACE_READS, reads);
+  bump(m, cnt, LEARN_UPDATES, issued);
+  bump(m, cnt, LEARN_BIAS_UPDATES, neuronUpdates);
+  bump(m, cnt, LEARN_WEIGHT_WRITES, issued);
 }

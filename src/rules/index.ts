@@ -25,7 +25,7 @@ export interface RuleOptions {
   warmup: number;
   /** ltl-online only: "exact" or "sign" (ignored by the other rules). */
   error: 'exact' | 'sign';
-  /** When updates land; a rule refuses a timing its table row does not list ("step": ltl-online only). */
+  /** When updates land; a rule refuses a timing its table row does not list ("step": ltl-online, stop-w, stop-wtl). */
   updateAt: UpdateAt;
   /** Boxcar surrogate window p (every rule but the readout's error uses g). */
   width: number;
@@ -38,8 +38,8 @@ export interface RuleOptions {
 const MAKERS: Record<RuleName, (opts: RuleOptions, g: GradientRuleOptions) => ChipRule> = {
   'ltl-online': (o, g) => new LtlOnline({ ...g, warmup: o.warmup, error: o.error, updateAt: o.updateAt }),
   'ltl-offline': (_, g) => new LtlOffline(g),
-  'stop-w': (_, g) => new Stop('stop-w', g),
-  'stop-wtl': (_, g) => new Stop('stop-wtl', g),
+  'stop-w': (o, g) => new Stop('stop-w', { ...g, updateAt: o.updateAt }),
+  'stop-wtl': (o, g) => new Stop('stop-wtl', { ...g, updateAt: o.updateAt }),
   bptt: (_, g) => new Bptt(g),
 };
 

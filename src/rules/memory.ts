@@ -13,12 +13,14 @@ import { RULES, RULE_TABLE, RULE_OPTION_DEFAULTS, usesReadout } from './table.js
 export const MEMORY_WINDOWS = [4, 8, 16, 32, 64];
 
 /**
- * The rows drawn: every rule of the table at every timing it allows (online LTL both ways: a
- * per-synapse accumulator or none), named "rule (updates at step)" where it has several.
+ * The rows drawn: every rule of the table at every timing it allows (online LTL and STOP both
+ * ways: with gradient accumulators or none), named "rule (updates at step)" where the case
+ * format gives the rule several timings or this one is outside it (STOP's "step"), else "rule".
  */
 const ROWS: { label: string; rule: RuleName; updateAt: UpdateAt }[] = RULES.flatMap((rule) => {
-  const timings = RULE_TABLE[rule].updateAt;
-  return timings.map((updateAt) => ({ label: timings.length > 1 ? `${rule} (updates at ${updateAt})` : rule, rule, updateAt }));
+  const { updateAt: timings, caseUpdateAt } = RULE_TABLE[rule];
+  const plain = (at: UpdateAt) => caseUpdateAt.length === 1 && caseUpdateAt[0] === at;
+  return timings.map((updateAt) => ({ label: plain(updateAt) ? rule : `${rule} (updates at ${updateAt})`, rule, updateAt }));
 });
 
 export interface LearningMemoryCurves {
@@ -74,11 +76,11 @@ export interface MemorySplit {
 /**
  * The gradient accumulators `rule` reserves on the network as it runs it: f32 ∂W and ∂b of every
  * learning layer, and STOP-WTL's ∂ϑ per neuron and ∂α per leak of its spiking layers; none for
- * online LTL writing at every step. Same shapes as the rules' reserve() (./ltl-*.ts, ./stop.ts,
+ * a rule writing at every step (online LTL, STOP). Same shapes as the rules' reserve() (./ltl-*.ts, ./stop.ts,
  * ./bptt.ts); the test checks them against the arena where a rule can run without them.
  */
 export function accumulatorBytes(spec: ChipSpec, rule: RuleName, updateAt: UpdateAt): number {
-  if (RULE_TABLE[rule].updateAt.includes('step') && updateAt === 'step') return 0;
+  if (updateAt === 'step') return 0;
   const s = ruleSpec(spec, rule, 1);
   let n = 0;
   for (const l of s.layers) {

@@ -10,6 +10,14 @@
  * At the end of the sample: plain SGD with one learning rate (W, b; STOP-WTL also ϑ and α, then
  * α is clamped to [1e-6, 1] and ϑ to >= 1e-6). Requires d = 0 and reset "subtract".
  *
+ * Updates at "step" (an ncsim extension of §7's "step" to §8; case files keep "sample"): no
+ * ∂W, ∂b, ∂ϑ, ∂α accumulators are reserved. At step t the whole backward pass runs with the
+ * parameters step t ran with (each layer sends its error down before it writes), and each
+ * layer's step contributions are written at once with the learning rate, in the order the
+ * accumulators would have summed them (stopStep, convStopStep; the readout through online LTL's
+ * outer-product writer with m = -η·δ_R), ϑ and α clamped after each write; step t+1 runs with
+ * the new parameters. A one-step sample writes the same bits in either mode.
+ *
  * "stop-w" learns W and b; "stop-wtl" also per-neuron thresholds (the chip must store one
  * threshold per neuron: see adaptSpec in ./index.ts) and the leaks at the granularity the
  * layer stores them: one α per layer (its gradient summed over the layer's neurons, e_W one
@@ -23,10 +31,14 @@
  */
 import { ArenaPlan } from '../chip/arena.js';
 import { Chip, ChipShape, SampleSupervision } from '../chip/chip.js';
+import type { UpdateAt } from '../model/types.js';
 import { GradientRule, GradientRuleOptions, absolute, biasesOf, checkReadoutShape, surrogateHeight, weightsOf } from './common.js';
 
 export type StopVariant = 'stop-w' | 'stop-wtl';
-export type StopOptions = GradientRuleOptions;
+export interface StopOptions extends GradientRuleOptions {
+  /** "sample": the sample's summed gradients written at its end (§8); "step": each step's written at once, no accumulators. */
+  updateAt: UpdateAt;
+}
 
 /** Lower clamp of α and ϑ after an update (f32). */
 export const STOP_MIN_PARAM = Math.fround(1e-6);
@@ -43,13 +55,18 @@ interface Bufs {
 export class Stop extends GradientRule<Bufs> {
   readonly name: StopVariant;
   private readonly learnTL: boolean;
+  /** Updates at "step": parameters written at every step, no gradient accumulators. */
+  readonly atStep: boolean;
   private label = -1;
 
   constructor(variant: StopVariant, opts: Partial<StopOptions> = {}) {
     if (variant !== 'stop-w' && variant !== 'stop-wtl') throw new RangeError(`unknown STOP variant ${JSON.stringify(variant)}`);
-    super(variant, opts);
+    const { updateAt = 'sample', ...g } = opts;
+    if (updateAt !== 'sample' && updateAt !== 'step') throw new RangeError(`${variant}: updateAt must be "sample" or "step", got ${JSON.stringify(updateAt)}`);
+    super(variant, g);
     this.name = variant;
     this.learnTL = variant === 'stop-wtl';
+    this.atStep = updateAt === 'step';
   }
 
   reserve(plan: ArenaPlan, shape: ChipShape): void {
@@ -57,11 +74,13 @@ export class Stop extends GradientRule<Bufs> {
     if (shape.delay !== undefined && shape.delay !== 0) throw new RangeError(`${this.name}: needs synaptic delay d = 0, got ${shape.delay}`);
     if (shape.reset !== undefined && shape.reset !== 'subtract') throw new RangeError(`${this.name}: needs reset "subtract", got "${shape.reset}"`);
     const tl = this.learnTL;
+    // Accumulators only when updates land at the end of the sample.
+    const acc = (n: number): number => (this.atStep ? -1 : plan.f32(n));
     this.off = shape.layers.map((l, n) => plan.forLayer(n, () => {
       if (l.readout) {
         return {
           perNeuron: 0, eW: -1, eb: -1, eth: -1, ea: -1, uPrev: -1, dS: -1,
-          delta: plan.f32(l.nOut), active: plan.i32(l.nOut), g: plan.f32(l.nIn * l.nOut), gb: plan.f32(l.nOut), gth: -1, ga: -1,
+          delta: plan.f32(l.nOut), active: plan.i32(l.nOut), g: acc(l.nIn * l.nOut), gb: acc(l.nOut), gth: -1, ga: -1,
         };
       }
       if (l.fixed) {
@@ -83,7 +102,7 @@ export class Stop extends GradientRule<Bufs> {
         eW: plan.f32(pn ? l.nIn * l.nOut : l.nIn), eb: plan.f32(nLeak),
         eth: tl ? plan.f32(l.nOut) : -1, ea: tl ? plan.f32(l.nOut) : -1, uPrev: tl ? plan.f32(l.nOut) : -1,
         dS: plan.f32(l.nOut), delta: plan.f32(l.nOut), active: plan.i32(l.nOut),
-        g: plan.f32(weightsOf(l)), gb: plan.f32(biasesOf(l)), gth: tl ? plan.f32(l.nOut) : -1, ga: tl ? plan.f32(nLeak) : -1,
+        g: acc(weightsOf(l)), gb: acc(biasesOf(l)), gth: tl ? acc(l.nOut) : -1, ga: tl ? acc(nLeak) : -1,
       };
     }));
   }
@@ -142,9 +161,13 @@ export class Stop extends GradientRule<Bufs> {
       else k.traceSynapses(bf.eW, nIn, nOut, ev.idx, ev.val, ev.n, ev.analog, p.leak, p.leakStride, p.cnt);
       k.traceNeurons(nOut, bf.eb, p.leak, p.leakStride, tl, bf.eth, bf.ea, p.s[prev], bf.uPrev, p.u, p.cnt);
     }
+    if (this.atStep) {
+      this.writeStep();
+      return;
+    }
     // 2. the readout's error, its gradient, and the error sent to the last spiking layer
     {
-      const p = chip.layers[R], bf = this.bufs[R], { nIn, nOut } = spec.layers[R];
+      const p = chip.layers[R], bf = this.bufs[R], { nOut } = spec.layers[R];
       const nA = k.readoutError(nOut, p.u, this.label, bf.delta, bf.active, p.cnt);
       const ev = chip.preEvents(R);
       k.outerUpdate(bf.g, bf.gb, nOut, ev.idx, ev.val, ev.n, ev.analog, bf.delta, bf.active, nA, 0, p.cnt);
@@ -163,8 +186,44 @@ export class Stop extends GradientRule<Bufs> {
     }
   }
 
-  /** Plain SGD with the sample's summed gradients; STOP-WTL's ϑ and α clamped. Gradients cleared. */
+  /**
+   * Steps 2 and 3 of afterStep when updates land at "step": each layer sends its error down
+   * with the weights step t ran with, then writes its step's contributions (×η; W and b ×η of
+   * the layer's scale, as applyWeights) into its parameters.
+   */
+  private writeStep(): void {
+    const chip = this.chip, k = chip.k, o = this.opts, spec = chip.spec;
+    const R = this.bufs.length - 1, tl = this.learnTL ? 1 : 0, h = surrogateHeight(o);
+    const lrTL = o.learningRate;
+    const lrOf = (l: number): number => (o.layerScale ? o.learningRate * o.layerScale[l] : o.learningRate);
+    {
+      const p = chip.layers[R], bf = this.bufs[R], { nOut } = spec.layers[R];
+      const nA = k.readoutError(nOut, p.u, this.label, bf.delta, bf.active, p.cnt);
+      this.sendDown(R, bf.delta, bf.active, nA, this.bufs[R - 1].dS);
+      // δ_R becomes online LTL's learning signal m = -η·δ_R (η rounded to f32 first, as
+      // sgdApply does), so its outer-product writer adds exactly what sgdApply would subtract.
+      const d = chip.f32(bf.delta, nOut), act = chip.k.mem.i32.subarray(bf.active >>> 2, (bf.active >>> 2) + nA), negEta = -Math.fround(lrOf(R));
+      for (let a = 0; a < nA; a++) d[act[a]] = Math.fround(negEta * d[act[a]]);
+      const ev = chip.preEvents(R);
+      k.outerUpdate(p.wt, p.bias, nOut, ev.idx, ev.val, ev.n, ev.analog, bf.delta, bf.active, nA, 1, p.cnt);
+    }
+    for (let l = R - 1; l >= 0; l--) {
+      const p = chip.layers[l], bf = this.bufs[l], { nIn, nOut, conv, fixed } = spec.layers[l];
+      const nA = k.stopDelta(nOut, bf.dS, p.u, p.thr, p.thrStride, o.width, h, bf.delta, bf.active, p.cnt);
+      if (l > 0) this.sendDown(l, bf.delta, bf.active, nA, this.bufs[l - 1].dS);
+      if (fixed) continue;
+      if (conv) {
+        k.convStopStep(p.geo, p.wt, p.bias, bf.eW, bf.eb, bf.delta, bf.active, nA, lrOf(l), tl, bf.eth, bf.ea, p.thr, p.leak, lrTL, STOP_MIN_PARAM, p.cnt);
+      } else {
+        k.stopStep(nIn, nOut, p.wt, p.bias, bf.eW, bf.perNeuron, bf.eb, bf.perNeuron, bf.delta, bf.active, nA, lrOf(l),
+          tl, bf.eth, bf.ea, p.thr, p.leak, bf.perNeuron, lrTL, STOP_MIN_PARAM, p.cnt);
+      }
+    }
+  }
+
+  /** Plain SGD with the sample's summed gradients; STOP-WTL's ϑ and α clamped. Gradients cleared. Nothing when updates land at "step". */
   apply(): void {
+    if (this.atStep) return;
     const chip = this.chip, lr = this.opts.learningRate;
     this.bufs.forEach((bf, l) => {
       const p = chip.layers[l], { nOut, readout, fixed } = chip.spec.layers[l];

@@ -256,8 +256,8 @@ export function parseCase(json: unknown): Case {
   if (info.needs.reset !== undefined && neuron.reset !== info.needs.reset) {
     throw new InputError('neuron.reset', `"${info.needs.reset}" for rule "${name}" (${info.family}'s reset)`, n.reset);
   }
-  if (!info.updateAt.includes(updateAt)) {
-    throw new InputError('rule.updateAt', `"${info.updateAt.join('" or "')}" for rule "${name}" ("${updateAt}" exists for ${rulesUpdatingAt(updateAt).join(', ')} only)`, r.updateAt);
+  if (!info.caseUpdateAt.includes(updateAt)) {
+    throw new InputError('rule.updateAt', `"${info.caseUpdateAt.join('" or "')}" for rule "${name}" ("${updateAt}" exists for ${rulesUpdatingAt(updateAt, true).join(', ')} only in case files)`, r.updateAt);
   }
 
   let targets: Record<string, number[]> | null = null;

@@ -94,7 +94,7 @@ function drawCase(o: RandomCaseOptions, r: Rng): CaseJson {
     learningRate: uni(0.005, 0.1),
     warmup: r.int(Math.floor(steps / 2) + 1),
     error: pickOf(o.error, ['exact', 'sign'] as const),
-    updateAt: info.updateAt.length > 1 ? pickOf(o.updateAt, ['step', 'sample'] as const) : info.updateAt[0],
+    updateAt: info.caseUpdateAt.length > 1 ? pickOf(o.updateAt, ['step', 'sample'] as const) : info.caseUpdateAt[0],
   };
   const inputKind = pickOf(o.input, ['spikes', 'analog'] as const);
   const rate = uni(0.2, 0.8);

@@ -38,7 +38,7 @@ export interface TrainAsyncHooks {
 }
 
 /** The run's and the pricing's option names (the train options without a default too). */
-const RUN_KEYS = [...Object.keys(TRAIN_DEFAULTS), 'lr', 'net', 'dt', 'teacher', 'preset', ...Object.keys(PRICE_DEFAULTS)];
+const RUN_KEYS = [...Object.keys(TRAIN_DEFAULTS), 'lr', 'updateAt', 'net', 'dt', 'teacher', 'preset', ...Object.keys(PRICE_DEFAULTS)];
 
 /** Refuse an unknown option name (a typo would otherwise be silently ignored); `extra`: names a caller adds. */
 export function checkOptionNames(partial: object, extra: readonly string[] = []): void {

@@ -9,7 +9,7 @@ import type { Init, PresetName, Reset, RuleName, UpdateAt } from '../model/types
 import { Backend } from '../chip/kernels.js';
 import { readCounters, addCounters, CounterValues } from '../chip/counters.js';
 import { createRule, adaptSpec, RuleOptions } from '../rules/index.js';
-import { RULE_TABLE, TRAIN_RULE_DEFAULTS, updateAtFor, usesReadout } from '../rules/table.js';
+import { RULE_TABLE, TRAIN_RULE_DEFAULTS, rulesUpdatingAt, updateAtFor, usesReadout } from '../rules/table.js';
 import { learningMemoryCurves, LearningMemoryCurves } from '../rules/memory.js';
 import { Rng } from '../host/rng.js';
 import { loadMnist, Dataset } from '../host/mnist.js';
@@ -47,7 +47,12 @@ export interface TrainOptions {
   steps: number;
   warmup: number;
   error: 'exact' | 'sign';
-  updateAt: UpdateAt;
+  /**
+   * When the chip's updates land (online LTL, STOP: "step" or "sample"; the other rules
+   * "sample" only, "step" refused); absent: the rule's default (updateAtFor: online LTL
+   * "step", the others "sample").
+   */
+  updateAt?: UpdateAt;
   /** Learning rate; absent: the rule's default (the rule table's learningRate). */
   lr?: number;
   /** The learning rate of epoch e is lr * lrDecay^(e-1). */
@@ -108,7 +113,7 @@ const R = TRAIN_RULE_DEFAULTS;
 /** `ncsim train`'s defaults; the rule's options (warmup ... height) are the rule table's TRAIN_RULE_DEFAULTS. */
 export const TRAIN_DEFAULTS: TrainOptions = {
   rule: 'ltl-online', epochs: 2, samples: 8000, testSamples: 2000, steps: 16, warmup: R.warmup, error: R.error,
-  updateAt: R.updateAt, lrDecay: 0.7, hidden: [256, 256], encoding: 'direct', seed: 1, threshold: 1, leak: 1,
+  lrDecay: 0.7, hidden: [256, 256], encoding: 'direct', seed: 1, threshold: 1, leak: 1,
   reset: 'subtract', delay: 0, width: R.width, height: R.height, percentile: 99, normalization: 'calibration', batch: 100,
   init: 'random', teacherWorker: true, initGain: 1, teacherEpochs: 8, teacherLr: 0.001, teacherPrecision: 'f32', backend: 'wasm', data: 'mnist', mismatch: 0,
   threads: DEFAULT_THREADS,
@@ -648,8 +653,10 @@ function assembleReport(
   return {
     schemaVersion: 1,
     kind: 'ncsim.train',
-    // The learning rate as used (the rule's default when --lr was not given).
-    options: { ...opts, lr: session.learningRate },
+    // The update timing and learning rate as used (the rule's defaults when --update-at, --lr
+    // were not given), last and in the option table's order whether given or not, as
+    // `ncsim train --checkpoint` orders them (src/cli/main.ts): a resumed run prints the same text.
+    options: { ...withoutTimingAndRate(opts), updateAt: updateAtFor(opts.rule, opts.updateAt), lr: session.learningRate },
     network: { source: session.net.source, data: session.source.name, layers: describeNet(session.net) },
     teacher: {
       sizes: teacher.sizes, testAccuracy: session.teacherTestAccuracy, seconds: session.teacherSeconds, flopsPerSample: teacherFlopsPerSample(teacher), norms: session.norms,
@@ -680,8 +687,7 @@ const MNIST_POOL = 10_000;
  */
 function planRun(o: TrainOptions, net: Net, data: { bytes: number; samples: number; analog: boolean }): { net: Net; layers: ActivityLayer[]; budget: RunBudget } {
   // The rule's reservations depend on the network and T, not on the learning rate.
-  const updateAt = o.rule === 'ltl-online' ? o.updateAt : 'sample';
-  const rule = createRule(o.rule, { learningRate: 0, warmup: o.warmup, error: o.error, updateAt, width: o.width, height: o.height });
+  const rule = createRule(o.rule, { learningRate: 0, warmup: o.warmup, error: o.error, updateAt: updateAtFor(o.rule, o.updateAt), width: o.width, height: o.height });
   const input: BudgetInput = {
     net, rule, readout: usesReadout(o.rule), thresholdPerNeuron: o.rule === 'stop-wtl', steps: o.steps,
     dataBytes: data.bytes, samples: data.samples, teacherWorker: o.teacherWorker,
@@ -734,8 +740,8 @@ export function layerLrScale(l: NetLayer): number {
 
 /**
  * The options `rule` is built with for a run: the run's learning rate (the rule table's when
- * --lr is absent) and its surrogate; an update timing the rule cannot do becomes "sample" (the
- * default --update-at step is online LTL's; the other rules write once per sample).
+ * --lr is absent) and its surrogate; the update timing given, else the rule's default
+ * (a timing the rule cannot do is refused before the run by checkRuleOptions).
  */
 export function trainRuleOptions(o: TrainOptions): RuleOptions {
   return {
@@ -744,9 +750,17 @@ export function trainRuleOptions(o: TrainOptions): RuleOptions {
   };
 }
 
+function withoutTimingAndRate(o: TrainOptions): Omit<TrainOptions, 'updateAt' | 'lr'> {
+  const { updateAt: _at, lr: _lr, ...rest } = o;
+  return rest;
+}
+
 /** Options a rule cannot run with (the rule table's `needs`), refused before minutes of teacher training (exit status 2). */
 function checkRuleOptions(o: TrainOptions): void {
-  const { family, needs } = RULE_TABLE[o.rule];
+  const { family, needs, updateAt } = RULE_TABLE[o.rule];
+  if (o.updateAt !== undefined && !updateAt.includes(o.updateAt)) {
+    throw new InputError('--update-at', `"${updateAt.join('" or "')}" for --rule ${o.rule} ("${o.updateAt}" exists for ${rulesUpdatingAt(o.updateAt).join(', ')} only)`, o.updateAt, { kind: 'option' });
+  }
   // STOP's forward traces assume the input of step t reaches the soma at t and a subtractive reset (ALGORITHMS §8).
   if (needs.delay !== undefined && o.delay !== needs.delay) {
     throw new InputError('--delay', `${needs.delay} for --rule ${o.rule} (${family} needs synaptic delay d = ${needs.delay})`, o.delay, { kind: 'option' });

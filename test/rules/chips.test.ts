@@ -119,7 +119,7 @@ describe('whole chips with the gradient rules', () => {
     expect(mk('stop-w', { ...spec, reset: 'zero' })).toThrow(/subtract/);
     expect(mk('bptt', { ...spec, layers: [layer(2, 3), layer(3, 2)] })).toThrow(/readout/);
     expect(mk('ltl-offline', spec)).toThrow(/spiking/);
-    expect(() => createRule('bptt', { learningRate: 0.1, warmup: 0, error: 'exact', updateAt: 'step', width: 1, height: 'unit' })).toThrow(/ltl-online only/);
+    expect(() => createRule('bptt', { learningRate: 0.1, warmup: 0, error: 'exact', updateAt: 'step', width: 1, height: 'unit' })).toThrow(/exists for ltl-online, stop-w, stop-wtl only/);
   });
 });
 

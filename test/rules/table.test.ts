@@ -48,11 +48,12 @@ describe('the rule table', () => {
       for (const at of ['step', 'sample'] as const) {
         const build = make(r, spec({ readout: RULE_TABLE[r].readout }), at);
         if (RULE_TABLE[r].updateAt.includes(at)) expect(build).not.toThrow();
-        else expect(build).toThrow(/exists for ltl-online only/);
+        else expect(build).toThrow(/exists for ltl-online, stop-w, stop-wtl only/);
       }
     }
-    expect(rulesUpdatingAt('step')).toEqual(['ltl-online']);
-    expect(RULES.map((r) => updateAtFor(r, 'step'))).toEqual(RULES.map((r) => (r === 'ltl-online' ? 'step' : 'sample')));
+    expect(rulesUpdatingAt('step')).toEqual(['ltl-online', 'stop-w', 'stop-wtl']);
+    expect(rulesUpdatingAt('step', true)).toEqual(['ltl-online']);
+    expect(RULES.map((r) => updateAtFor(r, 'step'))).toEqual(RULES.map((r) => (RULE_TABLE[r].updateAt.includes('step') ? 'step' : 'sample')));
   });
 
   it('needs: a rule that needs d = 0 and reset "subtract" refuses the others; the rest run with them', () => {
@@ -99,7 +100,7 @@ describe('readers of the table', () => {
       expect(c.label !== null).toBe(RULE_TABLE[r].readout);
       expect(c.targets !== null).toBe(!RULE_TABLE[r].readout);
       const step = () => parseCase(caseDoc(r, { updateAt: 'step' }));
-      if (RULE_TABLE[r].updateAt.includes('step')) expect(step).not.toThrow();
+      if (RULE_TABLE[r].caseUpdateAt.includes('step')) expect(step).not.toThrow();
       else expect(step).toThrow(/rule\.updateAt/);
       const delayed = () => parseCase(caseDoc(r, { delay: 1 }));
       if (RULE_TABLE[r].needs.delay === 0) expect(delayed).toThrow(/neuron\.delay/);

@@ -89,7 +89,7 @@ describe('the run report schema', () => {
 
   it("its options are the option table's: same names, choices and bounds", () => {
     const opts = resolve(schema, schema.properties.options).properties;
-    const table = TRAIN.options.filter((o) => camel(o.name) in TRAIN_DEFAULTS || ['lr', 'net', 'teacher', 'dt', 'max-memory', 'preset'].includes(o.name));
+    const table = TRAIN.options.filter((o) => camel(o.name) in TRAIN_DEFAULTS || ['lr', 'update-at', 'net', 'teacher', 'dt', 'max-memory', 'preset'].includes(o.name));
     expect(Object.keys(opts).sort()).toEqual(table.map((o) => camel(o.name)).sort());
     for (const o of table) {
       const p = opts[camel(o.name)];
