@@ -9,7 +9,7 @@ const H_NC = 0, H_NL = 1, H_NT = 2, H_NX = 3, H_NY = 4, H_BOXX = 5, H_BOXY = 6, 
 const H_NBOXLINKS = 8, H_BOXLINKS = 9, H_INPUTCORE = 10, H_TILEOF = 11, H_TILEREP = 12;
 const H_PAIRCNT = 13, H_PAIRLAST = 14, H_PAIRRLAST = 15, H_PAIRHOP = 16, H_PAIRDX = 17, H_PAIRDY = 18;
 const H_ROUTESTART = 19, H_ROUTELINKS = 20, H_TOUCHED = 21, H_TILEREACH = 22, H_TILEHX = 23, H_TILEHY = 24;
-const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORELASTPOS = 29, H_CORETOUCHED = 30;
+const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORELASTPOS = 29; // word 30: free
 const H_ROWACC = 31, H_PATINDEX = 32, H_PATDX = 33, H_PATDY = 34, H_LINKLOAD = 35; // word 36: free
 const H_SPIKES = 37, H_MSGS = 38, H_RECV = 39, H_A0 = 40, H_AEND = 41, H_EXTRA = 42, H_LEARN = 43, H_GENBASE = 44;
 const H_NEXTRA = 45, H_EXTRASLOT = 46, H_EXTRACYCLES = 47, H_NLEARN = 48, H_LEARNSLOT = 49, H_LEARNCYCLES = 50;
@@ -22,7 +22,7 @@ const F_MESSAGES = 13, F_FROMINPUT = 14, F_HOPSX = 15, F_HOPSY = 16, F_PORTT = 1
 // One record per layer (what layer L receives), LAYER_BYTES each.
 const L_DENSE = 0, L_D = 1, L_DCORES = 2, L_DSYN = 3, L_START = 4, L_NDTILES = 5, L_DTILES = 6, L_DTILEOF = 7;
 const L_DXLE = 8, L_DCOLLE = 9, L_DRC = 10, L_DSEND = 11, L_NSLICES = 12, L_SLICECORE = 13, L_SLICESHARE = 14;
-const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18;
+const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18, L_SCORES = 19, L_STSTART = 20, L_STILE = 21, L_NST = 22;
 const L_F64: usize = 96, LF_LROW = 0, LF_LSYN = 1;
 const LAYER_BYTES: usize = 128;
 
@@ -97,13 +97,41 @@ export function timingSampleEnd(ctx: usize, ovL: f64): f64 {
   return nSrc + <i32>first;
 }
 
-/** Count an event of core c (its first one enters the touched list; no branch, as in gather). */
-// @ts-ignore: decorator
-@inline function touch(coreCnt: usize, coreTouched: usize, nCo: i32, c: i32): i32 {
-  const k = gi(coreCnt, c);
-  si(coreTouched, nCo, c);
-  si(coreCnt, c, k + 1);
-  return nCo + <i32>(k == 0);
+/**
+ * Layer L's source cores tile by tile (their counts in the core-count table, zeroed here): each
+ * core's spikes and messages so far, its last event's start (the count and the latest start of
+ * the tile in registers: the starts are >= 0, so their bits order as integers and the maximum
+ * is a select), and the tiles with events in the touched list; returns how many.
+ */
+function sourceTiles(ctx: usize, L: i32, hasCo: bool, Df: f64): i32 {
+  const srcCnt = hp(ctx, H_SRCCNT), srcLast = hp(ctx, H_SRCLAST), srcTouched = hp(ctx, H_SRCTOUCHED), msgs = hp(ctx, H_MSGS), spikes = hp(ctx, H_SPIKES);
+  const coreCnt = hp(ctx, H_CORECNT), coreLastPos = hp(ctx, H_CORELASTPOS);
+  const cores = lp_(ctx, L, L_SCORES), start = lp_(ctx, L, L_STSTART), tiles = lp_(ctx, L, L_STILE), nST = lw(ctx, L, L_NST);
+  const lSend0 = fig(ctx, F_LSEND), lUpd = fig(ctx, F_LUPD), lSpk = fig(ctx, F_LSPK);
+  let nSrc = 0;
+  for (let u = 0; u < nST; u++) {
+    let cnt = 0, last: i64 = -1;
+    for (let q = gi(start, u), q1 = gi(start, u + 1); q < q1; q++) {
+      const c = gi(cores, q), k = gi(coreCnt, c), m = gf(msgs, c) + <f64>k * Df;
+      si(coreCnt, c, 0);
+      sf(msgs, c, m);
+      // The last event's messages start after the (k - 1) x D before it (integer counts: exact).
+      let t = (m - Df) * lSend0;
+      if (hasCo) {
+        const sp = gf(spikes, c) + <f64>k;
+        sf(spikes, c, sp);
+        t = <f64>(gi(coreLastPos, c) + 1) * lUpd + sp * lSpk + t;
+      }
+      cnt += k;
+      last = max<i64>(last, select<i64>(reinterpret<i64>(t), -1, k > 0));
+    }
+    const tl = gi(tiles, u);
+    si(srcCnt, tl, cnt);
+    store<i64>(srcLast + (<usize>tl << 3), select<i64>(last, 0, cnt > 0));
+    si(srcTouched, nSrc, tl);
+    nSrc += <i32>(cnt > 0);
+  }
+  return nSrc;
 }
 
 /**
@@ -120,11 +148,11 @@ function denseLayer(ctx: usize, L: i32): void {
   const ev = hp(ctx, H_EVENTS) + (<usize>(2 * L) << 2), buf = <usize>load<i32>(ev), n = load<i32>(ev + 4);
   const lSend0 = fig(ctx, F_LSEND), lUpd = fig(ctx, F_LUPD), lSpk = fig(ctx, F_LSPK), spikes = hp(ctx, H_SPIKES);
   let nSrc = 0, portT = fig(ctx, F_PORTT);
-  // Spikes in neuron order, each core's neurons in update order: gathered per source core (a
-  // count, and the last spike), and each core's last spike timed: it starts latest, as a core's
-  // spikes start later and later. Otherwise every spike is timed (as the twin says).
-  const coreCnt = hp(ctx, H_CORECNT), coreLastPos = hp(ctx, H_CORELASTPOS), coreTouched = hp(ctx, H_CORETOUCHED);
-  let nCo = 0;
+  // Spikes in neuron order, each core's neurons in update order: counted per source core (and
+  // its last spike, which starts latest: a core's spikes start later and later), then the
+  // layer's source cores visited tile by tile, each tile's count and latest start kept in
+  // registers. Otherwise every spike is timed (as the twin says).
+  const coreCnt = hp(ctx, H_CORECNT), coreLastPos = hp(ctx, H_CORELASTPOS);
   let ordered = hasCo && lw(ctx, L - 1, L_MONOTONE) != 0;
   if (ordered) for (let e = 1; e < n; e++) if (gi(buf, e) <= gi(buf, e - 1)) { ordered = false; break; }
   if (hasCo && !ordered) {
@@ -135,27 +163,10 @@ function denseLayer(ctx: usize, L: i32): void {
       sf(msgs, c, m + Df);
       nSrc = gather(srcCnt, srcLast, srcTouched, nSrc, gi(tileOf, c), t, 1);
     }
-  } else if (hasCo) {
-    for (let e = 0; e < n; e++) {
-      const i = gi(buf, e), c = gi(co, i);
-      nCo = touch(coreCnt, coreTouched, nCo, c);
-      si(coreLastPos, c, gi(lp, i));
-    }
-    for (let q = 0; q < nCo; q++) {
-      const c = gi(coreTouched, q), k = gi(coreCnt, c), sp = gf(spikes, c) + <f64>k, m = gf(msgs, c) + <f64>(k - 1) * Df;
-      si(coreCnt, c, 0);
-      sf(spikes, c, sp);
-      sf(msgs, c, m + Df);
-      nSrc = gather(srcCnt, srcLast, srcTouched, nSrc, gi(tileOf, c), <f64>(gi(coreLastPos, c) + 1) * lUpd + sp * lSpk + m * lSend0, k);
-    }
-  } else if (hasIc) {
-    for (let e = 0; e < n; e++) nCo = touch(coreCnt, coreTouched, nCo, gi(ic, gi(buf, e)));
-    for (let q = 0; q < nCo; q++) {
-      const c = gi(coreTouched, q), k = gi(coreCnt, c), m = gf(msgs, c) + <f64>(k - 1) * Df;
-      si(coreCnt, c, 0);
-      sf(msgs, c, m + Df);
-      nSrc = gather(srcCnt, srcLast, srcTouched, nSrc, gi(tileOf, c), m * lSend0, k);
-    }
+  } else if ((hasCo || hasIc) && n > 0) {
+    if (hasCo) for (let e = 0; e < n; e++) { const i = gi(buf, e), c = gi(co, i); si(coreCnt, c, gi(coreCnt, c) + 1); si(coreLastPos, c, gi(lp, i)); }
+    else for (let e = 0; e < n; e++) { const c = gi(ic, gi(buf, e)); si(coreCnt, c, gi(coreCnt, c) + 1); }
+    nSrc = sourceTiles(ctx, L, hasCo, Df);
   } else if (n > 0) {
     // The port: its events leave back to back, each after the previous one's D messages.
     const tl = gi(tileOf, nC);

@@ -8,7 +8,7 @@ export const H_NC = 0, H_NL = 1, H_NT = 2, H_NX = 3, H_NY = 4, H_BOXX = 5, H_BOX
 export const H_NBOXLINKS = 8, H_BOXLINKS = 9, H_INPUTCORE = 10, H_TILEOF = 11, H_TILEREP = 12;
 export const H_PAIRCNT = 13, H_PAIRLAST = 14, H_PAIRRLAST = 15, H_PAIRHOP = 16, H_PAIRDX = 17, H_PAIRDY = 18;
 export const H_ROUTESTART = 19, H_ROUTELINKS = 20, H_TOUCHED = 21, H_TILEREACH = 22, H_TILEHX = 23, H_TILEHY = 24;
-export const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORELASTPOS = 29, H_CORETOUCHED = 30;
+export const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORELASTPOS = 29; // word 30: free
 export const H_ROWACC = 31, H_PATINDEX = 32, H_PATDX = 33, H_PATDY = 34, H_LINKLOAD = 35; // word 36: free
 export const H_SPIKES = 37, H_MSGS = 38, H_RECV = 39, H_A0 = 40, H_AEND = 41, H_EXTRA = 42, H_LEARN = 43, H_GENBASE = 44;
 export const H_NEXTRA = 45, H_EXTRASLOT = 46, H_EXTRACYCLES = 47, H_NLEARN = 48, H_LEARNSLOT = 49, H_LEARNCYCLES = 50;
@@ -22,7 +22,7 @@ export const HEADER_BYTES = 512;
 // One record per layer L (what L receives: input events for L = 0, spikes of L - 1 otherwise), LAYER_BYTES each.
 export const L_DENSE = 0, L_D = 1, L_DCORES = 2, L_DSYN = 3, L_START = 4, L_NDTILES = 5, L_DTILES = 6, L_DTILEOF = 7;
 export const L_DXLE = 8, L_DCOLLE = 9, L_DRC = 10, L_DSEND = 11, L_NSLICES = 12, L_SLICECORE = 13, L_SLICESHARE = 14;
-export const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18;
+export const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18, L_SCORES = 19, L_STSTART = 20, L_STILE = 21, L_NST = 22;
 export const L_F64 = 96, LF_LROW = 0, LF_LSYN = 1;
 export const LAYER_BYTES = 128;
 
@@ -75,6 +75,43 @@ export function timingSampleEnd(m: Mem, ctx: number, ovL: number): number {
 }
 
 /**
+ * Layer L's source cores tile by tile (their counts in the core-count table, zeroed here): each
+ * core's spikes and messages so far, its last event's start, each tile's count and latest start
+ * (0 for a tile without events), and the tiles with events in the touched list; returns how many.
+ */
+function sourceTiles(A: Arena, L: number, hasCo: boolean, D: number): number {
+  const I = A.i, F = A.f;
+  const srcCnt = A.a(H_SRCCNT), srcLast = A.d(H_SRCLAST), srcTouched = A.a(H_SRCTOUCHED), msgs = A.d(H_MSGS), spikes = A.d(H_SPIKES);
+  const coreCnt = A.a(H_CORECNT), coreLastPos = A.a(H_CORELASTPOS);
+  const cores = A.lw(L, L_SCORES) >>> 2, start = A.lw(L, L_STSTART) >>> 2, tiles = A.lw(L, L_STILE) >>> 2, nST = A.lw(L, L_NST);
+  const lSend0 = A.fig(F_LSEND), lUpd = A.fig(F_LUPD), lSpk = A.fig(F_LSPK);
+  let nSrc = 0;
+  for (let u = 0; u < nST; u++) {
+    let cnt = 0, last = -1;
+    for (let q = I[start + u]; q < I[start + u + 1]; q++) {
+      const c = I[cores + q], k = I[coreCnt + c], m = F[msgs + c] + k * D;
+      I[coreCnt + c] = 0;
+      F[msgs + c] = m;
+      // The last event's messages start after the (k - 1) x D before it (integer counts: exact).
+      let t = (m - D) * lSend0;
+      if (hasCo) {
+        const sp = F[spikes + c] + k;
+        F[spikes + c] = sp;
+        t = (I[coreLastPos + c] + 1) * lUpd + sp * lSpk + t;
+      }
+      cnt += k;
+      if (k > 0 && t > last) last = t;
+    }
+    const tl = I[tiles + u];
+    I[srcCnt + tl] = cnt;
+    F[srcLast + tl] = cnt > 0 ? last : 0;
+    I[srcTouched + nSrc] = tl;
+    if (cnt > 0) nSrc++;
+  }
+  return nSrc;
+}
+
+/**
  * Layer L's inputs when it is dense: every event goes to every core of L. Aggregated per source
  * tile (its cores and the port share their routes): the tile's events and the latest start
  * among them; a tile's last event's message to core j leaves at (its start) + (j + 1) sends.
@@ -88,22 +125,15 @@ function denseLayer(A: Arena, L: number): void {
   const ev = A.a(H_EVENTS) + 2 * L, buf = I[ev] >>> 2, n = I[ev + 1];
   const lSend0 = A.fig(F_LSEND), lUpd = A.fig(F_LUPD), lSpk = A.fig(F_LSPK), spikes = A.d(H_SPIKES);
   let nSrc = 0, portT = A.fig(F_PORTT);
-  // Events are gathered per source core (a count, and the last event), then each core's last
-  // event is timed: its messages start latest, as a core's events start later and later (more
-  // neurons, spikes and messages before them). That needs the spikes in neuron order and each
-  // core's neurons in update order; otherwise every spike is timed. Input events: a core's k-th
-  // starts after the (k - 1) x D messages before it, whatever their order. The touched lists'
-  // next slot is always written and kept only for a new entry (the kernel has no branch there).
-  const coreCnt = A.a(H_CORECNT), coreLastPos = A.a(H_CORELASTPOS), coreTouched = A.a(H_CORETOUCHED);
-  let nCo = 0;
+  // Events are counted per source core (and the last event), then each core's last event is
+  // timed: its messages start latest, as a core's events start later and later (more neurons,
+  // spikes and messages before them). That needs the spikes in neuron order and each core's
+  // neurons in update order; otherwise every spike is timed. Input events: a core's k-th starts
+  // after the (k - 1) x D messages before it, whatever their order. The touched list's next slot
+  // is always written and kept only for a new entry (the kernel has no branch there).
+  const coreCnt = A.a(H_CORECNT), coreLastPos = A.a(H_CORELASTPOS);
   let ordered = co >= 0 && A.lw(L - 1, L_MONOTONE) !== 0;
   if (ordered) for (let e = 1; e < n; e++) if (I[buf + e] <= I[buf + e - 1]) { ordered = false; break; }
-  const touch = (c: number) => {
-    const k = I[coreCnt + c];
-    I[coreTouched + nCo] = c;
-    I[coreCnt + c] = k + 1;
-    if (k === 0) nCo++;
-  };
   const gather = (tl: number, t: number, k: number) => {
     const kt = I[srcCnt + tl];
     I[srcTouched + nSrc] = tl;
@@ -119,28 +149,10 @@ function denseLayer(A: Arena, L: number): void {
       F[msgs + c] = m + D;
       gather(I[tileOf + c], t, 1);
     }
-  } else if (co >= 0) {
-    for (let e = 0; e < n; e++) {
-      const i = I[buf + e], c = I[co + i];
-      touch(c);
-      I[coreLastPos + c] = I[lp + i];
-    }
-    for (let q = 0; q < nCo; q++) {
-      const c = I[coreTouched + q], k = I[coreCnt + c], sp = F[spikes + c] + k, m = F[msgs + c] + (k - 1) * D;
-      I[coreCnt + c] = 0;
-      F[spikes + c] = sp;
-      F[msgs + c] = m + D;
-      // Integer counts: sp and m are exactly what k increments would give.
-      gather(I[tileOf + c], (I[coreLastPos + c] + 1) * lUpd + sp * lSpk + m * lSend0, k);
-    }
-  } else if (ic >= 0) {
-    for (let e = 0; e < n; e++) touch(I[ic + I[buf + e]]);
-    for (let q = 0; q < nCo; q++) {
-      const c = I[coreTouched + q], k = I[coreCnt + c], m = F[msgs + c] + (k - 1) * D;
-      I[coreCnt + c] = 0;
-      F[msgs + c] = m + D;
-      gather(I[tileOf + c], m * lSend0, k);
-    }
+  } else if ((co >= 0 || ic >= 0) && n > 0) {
+    if (co >= 0) for (let e = 0; e < n; e++) { const i = I[buf + e], c = I[co + i]; I[coreCnt + c]++; I[coreLastPos + c] = I[lp + i]; }
+    else for (let e = 0; e < n; e++) I[coreCnt + I[ic + I[buf + e]]]++;
+    nSrc = sourceTiles(A, L, co >= 0, D);
   } else if (n > 0) {
     // The port: its events leave back to back, each after the previous one's D messages.
     const tl = I[tileOf + nC];

@@ -220,6 +220,15 @@ export class StepTimer {
     const box: number[] = [];
     for (let y = 0; y < boxY; y++) for (let x = 0; x < boxX; x++) for (let d = 0; d < 4; d++) box.push((y * nx + x) * 4 + d);
     const boxLinks = Int32Array.from(box);
+    // Per dense layer: the cores its events come from (layer L - 1's, or the input cores), grouped by tile (CSR).
+    const sources = dest.map((dt, L) => {
+      const from = !dt.dense ? [] : L > 0 ? mapping.layers[L - 1].slices.map((s) => s.core) : inputCore ? Array.from(inputCore) : [];
+      const cores = Array.from(new Set(from)).sort((a, b) => tileOf[a] - tileOf[b] || a - b);
+      const tiles: number[] = [], start: number[] = [];
+      cores.forEach((c, q) => { if (q === 0 || tileOf[c] !== tileOf[cores[q - 1]]) { tiles.push(tileOf[c]); start.push(q); } });
+      start.push(cores.length);
+      return { cores: Int32Array.from(cores), start: Int32Array.from(start), tiles: Int32Array.from(tiles) };
+    });
     const localMonotone = layers.map((l, L) => {
       const last = new Int32Array(nC).fill(-1), co = coreOf[L], lp = localPos[L];
       for (let i = 0; i < l.nOut; i++) { if (lp[i] <= last[co[i]]) return false; last[co[i]] = lp[i]; }
@@ -275,7 +284,7 @@ export class StepTimer {
     set(H.H_TILEREACH, plan.f64(nT)); set(H.H_TILEHX, put64(tileHX)); set(H.H_TILEHY, put64(tileHY));
     // The touched lists have one slot more: the kernel writes the next slot before it knows whether to keep it.
     set(H.H_SRCCNT, plan.i32(nT)); set(H.H_SRCLAST, plan.f64(nT)); set(H.H_SRCTOUCHED, plan.i32(nT + 1));
-    set(H.H_CORECNT, plan.i32(nC)); set(H.H_CORELASTPOS, plan.i32(nC)); set(H.H_CORETOUCHED, plan.i32(nC + 1));
+    set(H.H_CORECNT, plan.i32(nC)); set(H.H_CORELASTPOS, plan.i32(nC));
     set(H.H_ROWACC, plan.f64(ny)); set(H.H_PATINDEX, put32(patIndex)); set(H.H_PATDX, put64(pDx)); set(H.H_PATDY, put64(pDy));
     set(H.H_LINKLOAD, plan.f64(mesh.links));
     for (const h of [H.H_SPIKES, H.H_MSGS, H.H_RECV, H.H_AEND, H.H_EXTRA, H.H_LEARN]) set(h, plan.f64(nC));
@@ -295,6 +304,7 @@ export class StepTimer {
         r.set(H.L_DTILES, put32(destTiles[L])); r.set(H.L_DTILEOF, put32(destTileOf[L]));
         r.set(H.L_DXLE, put64(destXle[L])); r.set(H.L_DCOLLE, put64(destColLe[L]));
         r.set(H.L_DRC, put64(destRc[L])); r.set(H.L_DSEND, put64(destSend[L]));
+        r.set(H.L_SCORES, put32(sources[L].cores)); r.set(H.L_STSTART, put32(sources[L].start)); r.set(H.L_STILE, put32(sources[L].tiles));
       } else {
         r.set(H.L_DSYN, put64(dt.syn)); r.set(H.L_START, put32(dt.start as Int32Array));
       }
@@ -322,6 +332,7 @@ export class StepTimer {
       I[ri + H.L_D] = dt.cores.length;
       I[ri + H.L_NDTILES] = destTiles[L].length;
       I[ri + H.L_NSLICES] = sliceCore[L].length;
+      I[ri + H.L_NST] = sources[L].tiles.length;
       I[ri + H.L_MONOTONE] = localMonotone[L] ? 1 : 0;
       F[rf + H.LF_LROW] = lRow[L];
       F[rf + H.LF_LSYN] = lSyn[L];
