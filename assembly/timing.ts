@@ -22,7 +22,7 @@ const F_MESSAGES = 13, F_FROMINPUT = 14, F_HOPSX = 15, F_HOPSY = 16, F_PORTT = 1
 // One record per layer (what layer L receives), LAYER_BYTES each.
 const L_DENSE = 0, L_D = 1, L_DCORES = 2, L_DSYN = 3, L_START = 4, L_NDTILES = 5, L_DTILES = 6, L_DTILEOF = 7;
 const L_DXLE = 8, L_DCOLLE = 9, L_DRC = 10, L_DSEND = 11, L_NSLICES = 12, L_SLICECORE = 13, L_SLICESHARE = 14;
-const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18, L_SCORES = 19, L_STSTART = 20, L_STILE = 21, L_NST = 22;
+const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18, L_SCORES = 19, L_STSTART = 20, L_STILE = 21, L_NST = 22, L_DFIRST = 23;
 const L_F64: usize = 96, LF_LROW = 0, LF_LSYN = 1;
 const LAYER_BYTES: usize = 128;
 
@@ -51,7 +51,13 @@ const LAYER_BYTES: usize = 128;
 // @ts-ignore: decorator
 @inline function sf(p: usize, k: i32, v: f64): void { store<f64>(p + (<usize>k << 3), v); }
 // @ts-ignore: decorator
-@inline function zero(p: usize, n: i32): void { memory.fill(p, 0, <usize>n << 3); }
+@inline function zero(p: usize, n: i32): void {
+  // A store loop: memory.fill is a call out of the module, dearer than these few stores.
+  const z = f64x2.splat(0), end = p + (<usize>n << 3);
+  let q = p;
+  for (; q + 16 <= end; q += 16) v128.store(q, z);
+  if (q < end) store<f64>(q, 0);
+}
 
 /** Time one step from the events and count deltas the host wrote; returns its cycles (the results are in the header). */
 export function timingStep(ctx: usize, ovL: f64): f64 {
@@ -197,7 +203,19 @@ function denseLayer(ctx: usize, L: i32): void {
     sf(reach, u, max(max(mpp - X - Y, mpm - X + Y), max(mmp + X - Y, mmm + X + Y)));
   }
   const rcs = lp_(ctx, L, L_DRC), sends = lp_(ctx, L, L_DSEND), nf = <f64>n;
-  for (let j = 0; j < D; j++) {
+  let j0 = 0;
+  // Destination cores d0, d0 + 1, ... (the usual placement): two at a time.
+  const dFirst = lw(ctx, L, L_DFIRST);
+  if (dFirst > 0) {
+    const vn = f64x2.splat(nf), r0 = recv + (<usize>(dFirst - 1) << 3), e0 = aEnd + (<usize>(dFirst - 1) << 3);
+    for (; j0 + 2 <= D; j0 += 2) {
+      const o = <usize>j0 << 3, rc = v128.load(rcs + o);
+      const reachv = f64x2.replace_lane(f64x2.splat(gf(reach, gi(dTileOf, j0))), 1, gf(reach, gi(dTileOf, j0 + 1)));
+      v128.store(r0 + o, f64x2.add(v128.load(r0 + o), f64x2.mul(vn, rc)));
+      v128.store(e0 + o, f64x2.pmax(v128.load(e0 + o), f64x2.add(f64x2.add(reachv, v128.load(sends + o)), rc)));
+    }
+  }
+  for (let j = j0; j < D; j++) {
     const d = gi(dCores, j), rc = gf(rcs, j);
     sf(recv, d, gf(recv, d) + nf * rc);
     sf(aEnd, d, max(gf(aEnd, d), gf(reach, gi(dTileOf, j)) + gf(sends, j) + rc));
@@ -351,14 +369,24 @@ function meshBoundOf(ctx: usize): f64 {
   const tail = fig(ctx, F_LRECV), ov = fig(ctx, F_OVFORWARD), hopX = fig(ctx, F_HOPX), hopY = fig(ctx, F_HOPY);
   let bound: f64 = 0;
   if (hw(ctx, H_LINKS_TIMED) != 0) {
-    // No branch on which links are loaded: an unloaded one adds 0 and changes nothing.
-    for (let k = 0; k < nBox; k++) {
-      const l = gi(box, k), v = gf(load, l);
-      bound = max(bound, v * select<f64>(hopX, hopY, (l & 3) < 2)); // east and west links: hopX; north and south: hopY
-      sf(total, l, gf(total, l) + v);
-      sf(mx, l, max(gf(mx, l), v));
-      sf(load, l, 0);
+    // No branch on which links are loaded: an unloaded one adds 0 and changes nothing. The box's
+    // links row by row, two at a time: a tile's links are east, west (hopX), north, south (hopY).
+    const nx = hw(ctx, H_NX), bx = hw(ctx, H_BOXX), by = hw(ctx, H_BOXY);
+    const vX = f64x2.splat(hopX), vY = f64x2.splat(hopY), z = f64x2.splat(0);
+    let vb = z;
+    for (let y = 0; y < by; y++) {
+      for (let o = <usize>(y * nx) << 5, o1 = o + (<usize>bx << 5); o < o1; o += 32) {
+        const v0 = v128.load(load + o), v1 = v128.load(load + o, 16);
+        vb = f64x2.pmax(vb, f64x2.pmax(f64x2.mul(v0, vX), f64x2.mul(v1, vY)));
+        v128.store(total + o, f64x2.add(v128.load(total + o), v0));
+        v128.store(total + o, f64x2.add(v128.load(total + o, 16), v1), 16);
+        v128.store(mx + o, f64x2.pmax(v128.load(mx + o), v0));
+        v128.store(mx + o, f64x2.pmax(v128.load(mx + o, 16), v1), 16);
+        v128.store(load + o, z);
+        v128.store(load + o, z, 16);
+      }
     }
+    bound = max(f64x2.extract_lane(vb, 0), f64x2.extract_lane(vb, 1));
     return bound == 0 ? 0 : bound + tail + ov;
   }
   for (let k = 0; k < nBox; k++) {
@@ -375,24 +403,52 @@ function meshBoundOf(ctx: usize): f64 {
   return bound + tail + ov;
 }
 
-/** Each core's forward time, the critical core (longest forward + learning, lowest index on ties), the step's cycles. */
+/**
+ * Each core's forward time, the critical core (longest forward + learning, lowest index on ties),
+ * the step's cycles. Two cores at a time (f64x2: the same operations in the same order per core
+ * as the twin's, so the same values; the per-core tables are 16-byte aligned): each lane keeps
+ * its own first maximum, and the lanes are joined so that the lowest index wins a tie.
+ */
 function finishStep(ctx: usize, meshBound: f64, ovL: f64): f64 {
   const nC = hw(ctx, H_NC);
   const spikes = hp(ctx, H_SPIKES), msgs = hp(ctx, H_MSGS), recv = hp(ctx, H_RECV), aEnd = hp(ctx, H_AEND), extra = hp(ctx, H_EXTRA);
   const genBase = hp(ctx, H_GENBASE), a0 = hp(ctx, H_A0), learn = hp(ctx, H_LEARN), busy = hp(ctx, H_COREBUSY);
   const lSpk = fig(ctx, F_LSPK), lSend = fig(ctx, F_LSEND), ov = fig(ctx, F_OVFORWARD);
-  let fwdMax: f64 = 0, crit = 0, critT: f64 = -1, learnMax: f64 = 0;
-  for (let c = 0; c < nC; c++) {
+  const vSpk = f64x2.splat(lSpk), vSend = f64x2.splat(lSend), vOv = f64x2.splat(ov), vOvL = f64x2.splat(ovL), vZero = f64x2.splat(0);
+  let vFwd = vZero, vLearn = vZero, vCritT = f64x2.splat(-1), vCrit = i64x2(0, 1), vIdx = i64x2(0, 1);
+  const vTwo = i64x2.splat(2);
+  const nPair = nC >> 1;
+  for (let q = 0; q < nPair; q++) {
+    const o = <usize>q << 4;
+    const lc = f64x2.add(v128.load(learn + o), vOvL);
+    v128.store(learn + o, lc);
+    vLearn = f64x2.pmax(vLearn, lc);
+    const send = f64x2.add(f64x2.add(f64x2.add(v128.load(genBase + o), f64x2.mul(v128.load(spikes + o), vSpk)), f64x2.mul(v128.load(msgs + o), vSend)), v128.load(extra + o));
+    const r = v128.load(recv + o);
+    const fin = v128.and(f64x2.pmax(f64x2.add(v128.load(a0 + o), r), v128.load(aEnd + o)), f64x2.gt(r, vZero));
+    const t = f64x2.add(f64x2.pmax(send, fin), vOv), tl = f64x2.add(t, lc), later = f64x2.gt(tl, vCritT);
+    vFwd = f64x2.pmax(vFwd, t);
+    vCritT = v128.bitselect(tl, vCritT, later);
+    vCrit = v128.bitselect(vIdx, vCrit, later);
+    vIdx = i64x2.add(vIdx, vTwo);
+    v128.store(busy + o, f64x2.add(v128.load(busy + o), f64x2.add(f64x2.add(f64x2.pmax(send, r), vOv), lc)));
+  }
+  let fwdMax = max(f64x2.extract_lane(vFwd, 0), f64x2.extract_lane(vFwd, 1));
+  let learnMax = max(f64x2.extract_lane(vLearn, 0), f64x2.extract_lane(vLearn, 1));
+  const t0 = f64x2.extract_lane(vCritT, 0), t1 = f64x2.extract_lane(vCritT, 1);
+  const c0 = <i32>i64x2.extract_lane(vCrit, 0), c1 = <i32>i64x2.extract_lane(vCrit, 1);
+  let crit = t1 > t0 || (t1 == t0 && c1 < c0) ? c1 : c0, critT = max(t0, t1);
+  if (nC & 1) {
+    const c = nC - 1;
     const lc = gf(learn, c) + ovL;
     sf(learn, c, lc);
     learnMax = max(learnMax, lc);
     const send = gf(genBase, c) + gf(spikes, c) * lSpk + gf(msgs, c) * lSend + gf(extra, c);
     const r = gf(recv, c);
-    const fin = select<f64>(max(gf(a0, c) + r, gf(aEnd, c)), 0, r > 0);
-    const t = max(send, fin) + ov, tl = t + lc, later = tl > critT;
+    const fin = r > 0 ? max(gf(a0, c) + r, gf(aEnd, c)) : 0;
+    const t = max(send, fin) + ov;
     fwdMax = max(fwdMax, t);
-    critT = select<f64>(tl, critT, later);
-    crit = select<i32>(c, crit, later);
+    if (t + lc > critT) crit = c;
     sf(busy, c, gf(busy, c) + (max(send, r) + ov + lc));
   }
   if (nC > 0) { const cr = hp(ctx, H_CRITICAL); sf(cr, crit, gf(cr, crit) + 1); }

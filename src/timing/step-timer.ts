@@ -333,6 +333,8 @@ export class StepTimer {
       I[ri + H.L_NDTILES] = destTiles[L].length;
       I[ri + H.L_NSLICES] = sliceCore[L].length;
       I[ri + H.L_NST] = sources[L].tiles.length;
+      // Destination cores d0, d0 + 1, ...: d0 + 1 (the kernel takes them two at a time), else 0.
+      I[ri + H.L_DFIRST] = dt.dense && dt.cores.length > 0 && dt.cores.every((d, j) => d === dt.cores[0] + j) ? dt.cores[0] + 1 : 0;
       I[ri + H.L_MONOTONE] = localMonotone[L] ? 1 : 0;
       F[rf + H.LF_LROW] = lRow[L];
       F[rf + H.LF_LSYN] = lSyn[L];
