@@ -28,6 +28,12 @@ export interface Kernels {
   readonly mem: Mem;
   /** The kernels on shared memory (createKernels' `shared`), for worker threads; absent otherwise. */
   readonly shared?: SharedKernels;
+  /**
+   * Room after the arena (wasm, one thread) for one step timer's arena (src/timing/step-timer.ts),
+   * so that its kernel runs in this instance and reads the chip's event lists in place; `taken`
+   * once a timer moved in.
+   */
+  readonly spare?: { at: number; bytes: number; taken: boolean };
   gatherEvents(xPtr: number, n: number, idxPtr: number, valPtr: number): number;
   integrate(wtPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number, biasPtr: number, iPtr: number, cnt: number): void;
   neuronStep(n: number, iPtr: number, uPtr: number, sPrevPtr: number, sPtr: number, spikeIdxPtr: number, thrPtr: number, thrStride: number, leakPtr: number, leakStride: number, reset: number, cnt: number): number;
@@ -104,6 +110,9 @@ export function createKernels(backend: Backend, bytes: number, shared?: { extraB
   return backend === 'wasm' ? wasmKernels(bytes) : tsKernels(bytes);
 }
 
+/** Bytes of spare room after a one-thread wasm arena: a dense net's step timer on any shipped model fits (about 40 KB on loihi spread). */
+export const SPARE_BYTES = 256 * 1024;
+
 function wasmKernels(bytes: number, extraBytes?: number): Kernels {
   let ex: WasmExports;
   let shared: SharedKernels | undefined;
@@ -120,7 +129,8 @@ function wasmKernels(bytes: number, extraBytes?: number): Kernels {
   } else {
     ex = instantiateKernels();
   }
-  const base = ex.alloc(padded + (extraBytes ?? 0) + 16);
+  const spareBytes = extraBytes === undefined ? SPARE_BYTES : 0;
+  const base = ex.alloc(padded + (extraBytes ?? 0) + spareBytes + 16);
   const aligned = Math.ceil(base / 16) * 16;
   const mem = viewsOf(ex.memory.buffer as ArrayBuffer);
   // Freshly grown wasm memory is zero, but heap.alloc does not promise it: zero the arena.
@@ -130,7 +140,7 @@ function wasmKernels(bytes: number, extraBytes?: number): Kernels {
     new Uint8Array(ex.memory.buffer, shared.extra, shared.extraBytes).fill(0);
   }
   return {
-    backend: 'wasm', base: aligned, mem, ...(shared ? { shared } : {}),
+    backend: 'wasm', base: aligned, mem, ...(shared ? { shared } : { spare: { at: aligned + padded, bytes: spareBytes, taken: false } }),
     gatherEvents: ex.gatherEvents,
     integrate: ex.integrate,
     neuronStep: ex.neuronStep,

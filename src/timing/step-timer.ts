@@ -56,6 +56,11 @@ export interface StepEvents { buf: Int32Array; off: number; n: number }
 
 /** What the timer reads from the chip after a step. */
 export interface StepSource {
+  /**
+   * The chip's kernels, when its event lists sit in their memory (chipSource): the timer then
+   * moves its arena into their spare room (Kernels.spare) and reads the lists where they are.
+   */
+  host?: Kernels;
   /** This step's events of layer l: l = -1 the input events, l >= 0 the layer's spikes. */
   events(l: number): StepEvents;
   /** Layer l's counter block (cumulative, COUNTER_SLOTS values). */
@@ -88,21 +93,29 @@ export class StepTimer {
   private readonly nLayers: number;
   private readonly ovLearning: number;
   private readonly usedSlots: Int32Array;
-  private readonly k: Kernels;
-  private readonly arenaSize: number;
-  /** Arena offset of the first table (past the header and the layer records). */
+  /** The kernels whose memory holds the arena: the timer's own, or the chip's once hosted there (moveInto). */
+  private k: Kernels;
+  /** Whether the arena sits in the chip's memory (events read in place). */
+  hosted = false;
+  /** Bytes of its arena. */
+  readonly arenaBytes: number;
+  /** Arena offset of the first table (past the header, the layer records, the event table and the event buffers). */
   private readonly tablesAt: number;
+  /** Arena offsets of every word that holds an absolute pointer (rewritten when the arena moves). */
+  private readonly pointerWords: Int32Array;
+  /** Arena offsets of the header, the event table, each layer's (-1 first) event buffer, count deltas, and the phase's totals. */
+  private readonly rel: { header: number; evTable: number; evAt: number[]; delta: number[]; phase: { coreBusy: number; critical: number; linkTotal: number; linkMax: number } };
   /** Byte pointer of the arena's header. */
-  private readonly ctx: number;
+  private ctx = 0;
   /** f64 index of the header's figures; i32 index of the event table; per layer (-1 first) its event buffer (i32 index) and capacity. */
-  private readonly figs: number;
-  private readonly evTable: number;
-  private readonly evBuf: Int32Array;
+  private figs = 0;
+  private evTable = 0;
+  private evBuf = new Int32Array(0);
   private readonly evCap: Int32Array;
   /** Per layer: f64 index of its count deltas in the arena. */
-  private readonly deltaAt: Int32Array;
+  private deltaAt = new Int32Array(0);
   /** f64 indices of the phase's per-core and per-link totals in the arena. */
-  private readonly phaseAt: { coreBusy: number; critical: number; linkTotal: number; linkMax: number };
+  private phaseAt = { coreBusy: 0, critical: 0, linkTotal: 0, linkMax: 0 };
   private readonly prev: Float64Array[];
   private acc: TimingAccumulator | undefined;
   private readonly phases = new Map<string, TimingAccumulator>();
@@ -264,8 +277,11 @@ export class StepTimer {
 
     // The arena: the header, the layer records, then every table (the pair tables only for convolutions).
     const plan = new ArenaPlan();
-    // The header, the layer records and the event table hold absolute pointers; the tables follow.
+    // The header, the layer records and the event table hold absolute pointers, and the event
+    // buffers are not written when the lists are read in place; the tables follow.
     const header = plan.reserve(H.HEADER_BYTES), recs = plan.reserve(nL * H.LAYER_BYTES), evTable = plan.i32(2 * (nL + 1));
+    const evCap = Int32Array.from([layers[0].nIn, ...layers.map((l) => l.nOut)]);
+    const evAt = Array.from(evCap, (n) => plan.i32(n));
     this.tablesAt = plan.totalBytes;
     const i32s: [number, ArrayLike<number>][] = [], f64s: [number, ArrayLike<number>][] = [];
     const put32 = (v: ArrayLike<number>) => { const o = plan.i32(v.length); i32s.push([o, v]); return o; };
@@ -295,8 +311,6 @@ export class StepTimer {
     set(H.H_COREBUSY, phase.coreBusy); set(H.H_CRITICAL, phase.critical); set(H.H_LINKTOTAL, phase.linkTotal); set(H.H_LINKMAX, phase.linkMax);
     set(H.H_LAYERS, recs);
     set(H.H_EVENTS, evTable);
-    const evCap = Int32Array.from([layers[0].nIn, ...layers.map((l) => l.nOut)]);
-    const evAt = Array.from(evCap, (n) => plan.i32(n));
     const recWords = layers.map((_, L) => {
       const dt = dest[L], r = new Map<number, number>();
       r.set(H.L_DCORES, put32(dt.cores));
@@ -314,17 +328,16 @@ export class StepTimer {
       return r;
     });
 
-    const k = (this.k = createKernels(backend, (this.arenaSize = plan.totalBytes)));
+    const k = (this.k = createKernels(backend, (this.arenaBytes = plan.totalBytes)));
     const I = k.mem.i32, F = k.mem.f64, base = k.base;
     for (const [o, v] of i32s) I.set(v, (base + o) >>> 2);
     for (const [o, v] of f64s) F.set(v, (base + o) >>> 3);
-    const ctx = (this.ctx = base + header), hi = ctx >>> 2;
+    const ctx = base + header, hi = ctx >>> 2;
     for (const [h, o] of words) I[hi + h] = base + o;
     const counts: [number, number][] = [[H.H_NC, nC], [H.H_NL, nL], [H.H_NT, nT], [H.H_NX, nx], [H.H_NY, ny], [H.H_BOXX, boxX], [H.H_BOXY, boxY],
       [H.H_LINKS_TIMED, linksTimed ? 1 : 0], [H.H_NBOXLINKS, boxLinks.length], [H.H_NEXTRA, extraSlot.length], [H.H_NLEARN, learnSlot.length]];
     for (const [h, v] of counts) I[hi + h] = v;
-    this.figs = (ctx + H.HEADER_F64) >>> 3;
-    for (const [f, v] of [[H.F_LUPD, lUpd], [H.F_LSPK, lSpk], [H.F_LSEND, lSend], [H.F_LRECV, lRecv], [H.F_OVFORWARD, ovForward], [H.F_BARRIER, this.barrier], [H.F_HOPX, mesh.hopX], [H.F_HOPY, mesh.hopY]]) F[this.figs + f] = v;
+    for (const [f, v] of [[H.F_LUPD, lUpd], [H.F_LSPK, lSpk], [H.F_LSEND, lSend], [H.F_LRECV, lRecv], [H.F_OVFORWARD, ovForward], [H.F_BARRIER, this.barrier], [H.F_HOPX, mesh.hopX], [H.F_HOPY, mesh.hopY]]) F[((ctx + H.HEADER_F64) >>> 3) + f] = v;
     layers.forEach((l, L) => {
       const ri = (base + recs + L * H.LAYER_BYTES) >>> 2, rf = (base + recs + L * H.LAYER_BYTES + H.L_F64) >>> 3, dt = dest[L];
       for (const [w, o] of recWords[L]) I[ri + w] = base + o;
@@ -339,18 +352,51 @@ export class StepTimer {
       F[rf + H.LF_LROW] = lRow[L];
       F[rf + H.LF_LSYN] = lSyn[L];
     });
-    this.evTable = (base + evTable) >>> 2;
-    this.evBuf = Int32Array.from(evAt, (o) => (base + o) >>> 2);
+    evAt.forEach((o, l) => { I[((base + evTable) >>> 2) + 2 * l] = base + o; });
     this.evCap = evCap;
-    evAt.forEach((o, l) => { I[this.evTable + 2 * l] = base + o; });
-    this.deltaAt = Int32Array.from(recWords, (r) => (base + (r.get(H.L_DELTA) as number)) >>> 3);
-    this.phaseAt = { coreBusy: (base + phase.coreBusy) >>> 3, critical: (base + phase.critical) >>> 3, linkTotal: (base + phase.linkTotal) >>> 3, linkMax: (base + phase.linkMax) >>> 3 };
+    this.rel = { header, evTable, evAt, delta: recWords.map((r) => r.get(H.L_DELTA) as number), phase };
+    this.pointerWords = Int32Array.from([
+      ...Array.from(words.keys(), (h) => header + 4 * h),
+      ...recWords.flatMap((r, L) => Array.from(r.keys(), (w) => recs + L * H.LAYER_BYTES + 4 * w)),
+      ...evAt.map((_, l) => evTable + 8 * l),
+    ]);
+    this.place(k, base);
     this.prev = layers.map(() => new Float64Array(COUNTER_SLOTS));
+  }
+
+  /** The arena at byte pointer `base` of k's memory: the indices the host uses to reach it. */
+  private place(k: Kernels, base: number): void {
+    const r = this.rel;
+    this.k = k;
+    this.ctx = base + r.header;
+    this.figs = (this.ctx + H.HEADER_F64) >>> 3;
+    this.evTable = (base + r.evTable) >>> 2;
+    this.evBuf = Int32Array.from(r.evAt, (o) => (base + o) >>> 2);
+    this.deltaAt = Int32Array.from(r.delta, (o) => (base + o) >>> 3);
+    this.phaseAt = { coreBusy: (base + r.phase.coreBusy) >>> 3, critical: (base + r.phase.critical) >>> 3, linkTotal: (base + r.phase.linkTotal) >>> 3, linkMax: (base + r.phase.linkMax) >>> 3 };
+  }
+
+  /**
+   * Move the arena, as it is, into the spare room of the chip's kernels (same backend; the first
+   * timer to ask gets it, if it fits): the step kernel then runs in the chip's instance and reads
+   * its event lists in place instead of copies. Nothing else changes: the same bytes, pointers
+   * rebased.
+   */
+  private moveInto(host: Kernels): void {
+    const spare = host.spare, from = this.k;
+    if (this.hosted || host === from || !spare || spare.taken || host.backend !== from.backend || spare.bytes < this.arenaBytes) return;
+    spare.taken = true;
+    const oldBase = this.ctx - this.rel.header, base = spare.at, delta = base - oldBase, I = host.mem.i32;
+    new Uint8Array(I.buffer, base, this.arenaBytes).set(new Uint8Array(from.mem.i32.buffer, oldBase, this.arenaBytes));
+    for (const w of this.pointerWords) I[(base + w) >>> 2] += delta;
+    this.place(host, base);
+    this.hosted = true;
   }
 
   /** Start (or resume) timing the steps of a phase; the counters are read as they are now. */
   beginPhase(name: string, learning: boolean, src: StepSource): void {
     this.endPhase();
+    if (src.host) this.moveInto(src.host);
     let a = this.phases.get(name);
     if (!a) this.phases.set(name, (a = new TimingAccumulator(this.mapping, this.mesh, learning, this.barrier, this.tilesUsed, this.model.clock.value)));
     this.acc = a;
@@ -379,15 +425,21 @@ export class StepTimer {
       for (let q = 0; q < used.length; q++) { const s = used[q]; F[d + s] = c[s] - p[s]; p[s] = c[s]; }
     }
     if (!events) return;
-    const I = this.k.mem.i32;
+    const I = this.k.mem.i32, t = this.evTable;
     for (let l = -1; l < this.nLayers; l++) {
-      const ev = src.events(l), n = ev.n;
+      const ev = src.events(l), n = ev.n, buf = ev.buf;
       // A list longer than the layer cannot come from a chip: refused rather than written past its buffer.
       if (n > this.evCap[l + 1]) throw new Error(`StepTimer: ${n} events of layer ${l} in one step, at most ${this.evCap[l + 1]}`);
-      // A plain loop: a few hundred indices a step, where subarray() would allocate a view each time.
-      const buf = ev.buf, off = ev.off, at = this.evBuf[l + 1];
-      for (let e = 0; e < n; e++) I[at + e] = buf[off + e];
-      I[this.evTable + 2 * (l + 1) + 1] = n;
+      if (buf.buffer === I.buffer) {
+        // In the arena's memory (the chip's lists, hosted): read where it is.
+        I[t + 2 * (l + 1)] = buf.byteOffset + (ev.off << 2);
+      } else {
+        // A plain loop: a few hundred indices a step, where subarray() would allocate a view each time.
+        const off = ev.off, at = this.evBuf[l + 1];
+        for (let e = 0; e < n; e++) I[at + e] = buf[off + e];
+        I[t + 2 * (l + 1)] = at << 2;
+      }
+      I[t + 2 * (l + 1) + 1] = n;
     }
   }
 
@@ -452,14 +504,15 @@ export class StepTimer {
   }
 
   /**
-   * The arena past its header and layer records (those hold absolute pointers, which differ
-   * between backends), and the header's figures: the property test holds the wasm kernel's
+   * The arena past its header, layer records and event table (those hold absolute pointers,
+   * which differ between backends) and its event buffers (unused when the lists are read in
+   * place), and the header's figures: the property test holds the wasm kernel's
    * equal to its twin's.
    */
   arenaState(): { tables: Uint8Array; figures: Float64Array } {
-    const k = this.k, from = k.base + this.tablesAt;
+    const k = this.k, from = this.ctx - this.rel.header + this.tablesAt;
     return {
-      tables: new Uint8Array(k.mem.f64.buffer, from, this.arenaSize - this.tablesAt),
+      tables: new Uint8Array(k.mem.f64.buffer, from, this.arenaBytes - this.tablesAt),
       figures: k.mem.f64.slice(this.figs, this.figs + (H.HEADER_BYTES - H.HEADER_F64) / 8),
     };
   }
