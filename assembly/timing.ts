@@ -22,9 +22,9 @@ const F_MESSAGES = 13, F_FROMINPUT = 14, F_HOPSX = 15, F_HOPSY = 16, F_PORTT = 1
 // One record per layer (what layer L receives), LAYER_BYTES each.
 const L_DENSE = 0, L_D = 1, L_DCORES = 2, L_DSYN = 3, L_START = 4, L_NDTILES = 5, L_DTILES = 6, L_DTILEOF = 7;
 const L_DXLE = 8, L_DCOLLE = 9, L_DRC = 10, L_DSEND = 11, L_NSLICES = 12, L_SLICECORE = 13, L_SLICESHARE = 14;
-const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18, L_SCORES = 19, L_STSTART = 20, L_STILE = 21, L_NST = 22, L_DFIRST = 23;
-const L_F64: usize = 96, LF_LROW = 0, LF_LSYN = 1;
-const LAYER_BYTES: usize = 128;
+const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18, L_SCORES = 19, L_STSTART = 20, L_STILE = 21, L_NST = 22, L_DFIRST = 23, L_SLICEFIRST = 24;
+const L_F64: usize = 128, LF_LROW = 0, LF_LSYN = 1;
+const LAYER_BYTES: usize = 160;
 
 // @ts-ignore: decorator
 @inline function hw(ctx: usize, k: i32): i32 { return load<i32>(ctx + (<usize>k << 2)); }
@@ -190,17 +190,19 @@ function denseLayer(ctx: usize, L: i32): void {
   const dTiles = lp_(ctx, L, L_DTILES), nDT = lw(ctx, L, L_NDTILES), dTileOf = lp_(ctx, L, L_DTILEOF), reach = hp(ctx, H_TILEREACH);
   // max over sources of (start + hx |sx - dx| + hy |sy - dy|), from four maxima over the sources.
   const tHX = hp(ctx, H_TILEHX), tHY = hp(ctx, H_TILEHY);
-  let mpp = -Infinity, mpm = -Infinity, mmp = -Infinity, mmm = -Infinity;
+  // Lanes (mpp, mpm) and (mmp, mmm); x + (-Y) is x - Y exactly, and no value is NaN or -0 (pmax is max).
+  let vp = f64x2.splat(-Infinity), vm = vp;
   for (let k = 0; k < nSrc; k++) {
     const tl = gi(srcTouched, k), v = gf(srcLast, tl), X = gf(tHX, tl), Y = gf(tHY, tl);
-    mpp = max(mpp, v + X + Y);
-    mpm = max(mpm, v + X - Y);
-    mmp = max(mmp, v - X + Y);
-    mmm = max(mmm, v - X - Y);
+    const pm = f64x2.replace_lane(f64x2.splat(Y), 1, -Y);
+    vp = f64x2.pmax(vp, f64x2.add(f64x2.splat(v + X), pm));
+    vm = f64x2.pmax(vm, f64x2.add(f64x2.splat(v - X), pm));
   }
   for (let u = 0; u < nDT; u++) {
-    const tl = gi(dTiles, u), X = gf(tHX, tl), Y = gf(tHY, tl);
-    sf(reach, u, max(max(mpp - X - Y, mpm - X + Y), max(mmp + X - Y, mmm + X + Y)));
+    const tl = gi(dTiles, u), X = gf(tHX, tl), Y = gf(tHY, tl), vX = f64x2.splat(X);
+    const mp = f64x2.replace_lane(f64x2.splat(-Y), 1, Y);
+    const r = f64x2.pmax(f64x2.add(f64x2.sub(vp, vX), mp), f64x2.add(f64x2.add(vm, vX), mp));
+    sf(reach, u, max(f64x2.extract_lane(r, 0), f64x2.extract_lane(r, 1)));
   }
   const rcs = lp_(ctx, L, L_DRC), sends = lp_(ctx, L, L_DSEND), nf = <f64>n;
   let j0 = 0;
@@ -338,8 +340,14 @@ function splitByNeurons(ctx: usize, nSlot: i32, slot: usize, cycles: usize, into
     for (let k = 0; k < nSlot; k++) w += gf(d, gi(slot, k)) * gf(cycles, k);
     if (w == 0) continue;
     any = true;
-    const cores = lp_(ctx, l, L_SLICECORE), share = lp_(ctx, l, L_SLICESHARE);
-    for (let j = 0, nS = lw(ctx, l, L_NSLICES); j < nS; j++) { const c = gi(cores, j); sf(into, c, gf(into, c) + w * gf(share, j)); }
+    const cores = lp_(ctx, l, L_SLICECORE), share = lp_(ctx, l, L_SLICESHARE), nS = lw(ctx, l, L_NSLICES), first = lw(ctx, l, L_SLICEFIRST);
+    let j = 0;
+    if (first > 0) {
+      // The slices on cores c0, c0 + 1, ... (the usual placement): two at a time.
+      const vw = f64x2.splat(w), at = into + (<usize>(first - 1) << 3);
+      for (; j + 2 <= nS; j += 2) { const o = <usize>j << 3; v128.store(at + o, f64x2.add(v128.load(at + o), f64x2.mul(vw, v128.load(share + o)))); }
+    }
+    for (; j < nS; j++) { const c = gi(cores, j); sf(into, c, gf(into, c) + w * gf(share, j)); }
   }
   return any;
 }

@@ -117,6 +117,9 @@ export class StepTimer {
   /** f64 indices of the phase's per-core and per-link totals in the arena. */
   private phaseAt = { coreBusy: 0, critical: 0, linkTotal: 0, linkMax: 0 };
   private readonly prev: Float64Array[];
+  /** The last event buffer seen, and whether it is a view of the arena's memory. */
+  private seenBuf: Int32Array | undefined;
+  private seenSame = false;
   private acc: TimingAccumulator | undefined;
   private readonly phases = new Map<string, TimingAccumulator>();
 
@@ -345,6 +348,8 @@ export class StepTimer {
       I[ri + H.L_D] = dt.cores.length;
       I[ri + H.L_NDTILES] = destTiles[L].length;
       I[ri + H.L_NSLICES] = sliceCore[L].length;
+      // Slices on cores c0, c0 + 1, ...: c0 + 1 (the kernel splits over them two at a time), else 0.
+      I[ri + H.L_SLICEFIRST] = sliceCore[L].length > 0 && sliceCore[L].every((c, j) => c === sliceCore[L][0] + j) ? sliceCore[L][0] + 1 : 0;
       I[ri + H.L_NST] = sources[L].tiles.length;
       // Destination cores d0, d0 + 1, ...: d0 + 1 (the kernel takes them two at a time), else 0.
       I[ri + H.L_DFIRST] = dt.dense && dt.cores.length > 0 && dt.cores.every((d, j) => d === dt.cores[0] + j) ? dt.cores[0] + 1 : 0;
@@ -391,6 +396,7 @@ export class StepTimer {
     for (const w of this.pointerWords) I[(base + w) >>> 2] += delta;
     this.place(host, base);
     this.hosted = true;
+    this.seenBuf = undefined;
   }
 
   /** Start (or resume) timing the steps of a phase; the counters are read as they are now. */
@@ -430,7 +436,10 @@ export class StepTimer {
       const ev = src.events(l), n = ev.n, buf = ev.buf;
       // A list longer than the layer cannot come from a chip: refused rather than written past its buffer.
       if (n > this.evCap[l + 1]) throw new Error(`StepTimer: ${n} events of layer ${l} in one step, at most ${this.evCap[l + 1]}`);
-      if (buf.buffer === I.buffer) {
+      // Same memory: the very view (chipSource hands the chip's) or, rarely, another view of it
+      // (asked once per view: a wasm memory's .buffer costs some 150 ns).
+      if (buf !== this.seenBuf) { this.seenBuf = buf; this.seenSame = buf.buffer === I.buffer; }
+      if (this.seenSame) {
         // In the arena's memory (the chip's lists, hosted): read where it is.
         I[t + 2 * (l + 1)] = buf.byteOffset + (ev.off << 2);
       } else {
