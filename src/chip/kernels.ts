@@ -180,9 +180,16 @@ function wasmKernels(bytes: number, extraBytes?: number): Kernels {
     convStopGrad: ex.convStopGrad,
     loihiDendrite: ex.loihiDendrite,
     loihiNeuronStep: ex.loihiNeuronStep,
-    timingStep: ex.timingStep,
-    timingSampleEnd: ex.timingSampleEnd,
+    // The loader wraps every export in a rest-arguments function; the step timer calls these once
+    // per step (and sample), so it gets the instance's own functions.
+    timingStep: unwrapped(ex.timingStep),
+    timingSampleEnd: unwrapped(ex.timingSampleEnd),
   };
+}
+
+/** The export under @assemblyscript/loader's wrapper (`original`), when there is one. */
+function unwrapped<F extends (...a: number[]) => number>(f: F): F {
+  return ((f as F & { original?: F }).original ?? f) as F;
 }
 
 function tsKernels(bytes: number): Kernels {
