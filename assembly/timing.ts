@@ -9,8 +9,8 @@ const H_NC = 0, H_NL = 1, H_NT = 2, H_NX = 3, H_NY = 4, H_BOXX = 5, H_BOXY = 6, 
 const H_NBOXLINKS = 8, H_BOXLINKS = 9, H_INPUTCORE = 10, H_TILEOF = 11, H_TILEREP = 12;
 const H_PAIRCNT = 13, H_PAIRLAST = 14, H_PAIRRLAST = 15, H_PAIRHOP = 16, H_PAIRDX = 17, H_PAIRDY = 18;
 const H_ROUTESTART = 19, H_ROUTELINKS = 20, H_TOUCHED = 21, H_TILEREACH = 22, H_TILEHX = 23, H_TILEHY = 24;
-const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORELASTPOS = 29; // word 30: free
-const H_ROWACC = 31, H_PATINDEX = 32, H_PATDX = 33, H_PATDY = 34, H_LINKLOAD = 35; // word 36: free
+const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORELASTPOS = 29, H_NUSED = 30;
+const H_ROWACC = 31, H_PATINDEX = 32, H_PATDX = 33, H_PATDY = 34, H_LINKLOAD = 35, H_USEDSLOT = 36;
 const H_SPIKES = 37, H_MSGS = 38, H_RECV = 39, H_A0 = 40, H_AEND = 41, H_EXTRA = 42, H_LEARN = 43, H_GENBASE = 44;
 const H_NEXTRA = 45, H_EXTRASLOT = 46, H_EXTRACYCLES = 47, H_NLEARN = 48, H_LEARNSLOT = 49, H_LEARNCYCLES = 50;
 const H_COREBUSY = 51, H_CRITICAL = 52, H_LINKTOTAL = 53, H_LINKMAX = 54, H_LAYERS = 55, H_EVENTS = 56, H_NTOUCHED = 57;
@@ -22,7 +22,7 @@ const F_MESSAGES = 13, F_FROMINPUT = 14, F_HOPSX = 15, F_HOPSY = 16, F_PORTT = 1
 // One record per layer (what layer L receives), LAYER_BYTES each.
 const L_DENSE = 0, L_D = 1, L_DCORES = 2, L_DSYN = 3, L_START = 4, L_NDTILES = 5, L_DTILES = 6, L_DTILEOF = 7;
 const L_DXLE = 8, L_DCOLLE = 9, L_DRC = 10, L_DSEND = 11, L_NSLICES = 12, L_SLICECORE = 13, L_SLICESHARE = 14;
-const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18, L_SCORES = 19, L_STSTART = 20, L_STILE = 21, L_NST = 22, L_DFIRST = 23, L_SLICEFIRST = 24;
+const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18, L_SCORES = 19, L_STSTART = 20, L_STILE = 21, L_NST = 22, L_DFIRST = 23, L_SLICEFIRST = 24, L_CNT = 25, L_PREV = 26;
 const L_F64: usize = 128, LF_LROW = 0, LF_LSYN = 1;
 const LAYER_BYTES: usize = 160;
 
@@ -59,9 +59,19 @@ const LAYER_BYTES: usize = 160;
   if (q < end) store<f64>(q, 0);
 }
 
-/** Time one step from the events and count deltas the host wrote; returns its cycles (the results are in the header). */
+/** Each layer's count deltas since the last call (only the slots the timing reads), from its counters where the host pointed. */
+function countDeltas(ctx: usize): void {
+  const used = hp(ctx, H_USEDSLOT), nU = hw(ctx, H_NUSED);
+  for (let l = 0, nL = hw(ctx, H_NL); l < nL; l++) {
+    const cnt = lp_(ctx, l, L_CNT), prev = lp_(ctx, l, L_PREV), d = lp_(ctx, l, L_DELTA);
+    for (let q = 0; q < nU; q++) { const s = gi(used, q), c = gf(cnt, s); sf(d, s, c - gf(prev, s)); sf(prev, s, c); }
+  }
+}
+
+/** Time one step from the events and counters the host pointed to; returns its cycles (the results are in the header). */
 export function timingStep(ctx: usize, ovL: f64): f64 {
   const nC = hw(ctx, H_NC), nL = hw(ctx, H_NL);
+  countDeltas(ctx);
   zero(hp(ctx, H_SPIKES), nC); zero(hp(ctx, H_MSGS), nC); zero(hp(ctx, H_RECV), nC); zero(hp(ctx, H_EXTRA), nC); zero(hp(ctx, H_AEND), nC);
   si(ctx, H_NTOUCHED, 0);
   setFig(ctx, F_PORTT, 0); setFig(ctx, F_FROMINPUT, 0); setFig(ctx, F_MESSAGES, 0); setFig(ctx, F_HOPSX, 0); setFig(ctx, F_HOPSY, 0);
@@ -82,6 +92,7 @@ export function timingStep(ctx: usize, ovL: f64): f64 {
 
 /** The end-of-sample learning: a learning phase, each core's learning time added to its busy time; returns the slowest core's. */
 export function timingSampleEnd(ctx: usize, ovL: f64): f64 {
+  countDeltas(ctx);
   const learnMax = learningPhase(ctx, true, ovL);
   if (learnMax == 0) return 0;
   const busy = hp(ctx, H_COREBUSY), learn = hp(ctx, H_LEARN);

@@ -8,8 +8,8 @@ export const H_NC = 0, H_NL = 1, H_NT = 2, H_NX = 3, H_NY = 4, H_BOXX = 5, H_BOX
 export const H_NBOXLINKS = 8, H_BOXLINKS = 9, H_INPUTCORE = 10, H_TILEOF = 11, H_TILEREP = 12;
 export const H_PAIRCNT = 13, H_PAIRLAST = 14, H_PAIRRLAST = 15, H_PAIRHOP = 16, H_PAIRDX = 17, H_PAIRDY = 18;
 export const H_ROUTESTART = 19, H_ROUTELINKS = 20, H_TOUCHED = 21, H_TILEREACH = 22, H_TILEHX = 23, H_TILEHY = 24;
-export const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORELASTPOS = 29; // word 30: free
-export const H_ROWACC = 31, H_PATINDEX = 32, H_PATDX = 33, H_PATDY = 34, H_LINKLOAD = 35; // word 36: free
+export const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORELASTPOS = 29, H_NUSED = 30;
+export const H_ROWACC = 31, H_PATINDEX = 32, H_PATDX = 33, H_PATDY = 34, H_LINKLOAD = 35, H_USEDSLOT = 36;
 export const H_SPIKES = 37, H_MSGS = 38, H_RECV = 39, H_A0 = 40, H_AEND = 41, H_EXTRA = 42, H_LEARN = 43, H_GENBASE = 44;
 export const H_NEXTRA = 45, H_EXTRASLOT = 46, H_EXTRACYCLES = 47, H_NLEARN = 48, H_LEARNSLOT = 49, H_LEARNCYCLES = 50;
 export const H_COREBUSY = 51, H_CRITICAL = 52, H_LINKTOTAL = 53, H_LINKMAX = 54, H_LAYERS = 55, H_EVENTS = 56, H_NTOUCHED = 57;
@@ -22,7 +22,7 @@ export const HEADER_BYTES = 512;
 // One record per layer L (what L receives: input events for L = 0, spikes of L - 1 otherwise), LAYER_BYTES each.
 export const L_DENSE = 0, L_D = 1, L_DCORES = 2, L_DSYN = 3, L_START = 4, L_NDTILES = 5, L_DTILES = 6, L_DTILEOF = 7;
 export const L_DXLE = 8, L_DCOLLE = 9, L_DRC = 10, L_DSEND = 11, L_NSLICES = 12, L_SLICECORE = 13, L_SLICESHARE = 14;
-export const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18, L_SCORES = 19, L_STSTART = 20, L_STILE = 21, L_NST = 22, L_DFIRST = 23, L_SLICEFIRST = 24;
+export const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18, L_SCORES = 19, L_STSTART = 20, L_STILE = 21, L_NST = 22, L_DFIRST = 23, L_SLICEFIRST = 24, L_CNT = 25, L_PREV = 26;
 export const L_F64 = 128, LF_LROW = 0, LF_LSYN = 1;
 export const LAYER_BYTES = 160;
 
@@ -42,10 +42,20 @@ class Arena {
   lf(L: number, k: number): number { return this.f[((this.h(H_LAYERS) + L * LAYER_BYTES + L_F64) >>> 3) + k]; }
 }
 
-/** Time one step from the events and count deltas the host wrote; returns its cycles (the results are in the header). */
+/** Each layer's count deltas since the last call (only the slots the timing reads), from its counters where the host pointed. */
+function countDeltas(A: Arena): void {
+  const I = A.i, F = A.f, used = A.a(H_USEDSLOT);
+  for (let l = 0; l < A.h(H_NL); l++) {
+    const cnt = A.lw(l, L_CNT) >>> 3, prev = A.lw(l, L_PREV) >>> 3, d = A.lw(l, L_DELTA) >>> 3;
+    for (let q = 0; q < A.h(H_NUSED); q++) { const s = I[used + q], c = F[cnt + s]; F[d + s] = c - F[prev + s]; F[prev + s] = c; }
+  }
+}
+
+/** Time one step from the events and counters the host pointed to; returns its cycles (the results are in the header). */
 export function timingStep(m: Mem, ctx: number, ovL: number): number {
   const A = new Arena(m, ctx), F = A.f;
   const nC = A.h(H_NC), nL = A.h(H_NL);
+  countDeltas(A);
   for (const k of [H_SPIKES, H_MSGS, H_RECV, H_EXTRA, H_AEND]) F.fill(0, A.d(k), A.d(k) + nC);
   A.i[(ctx >>> 2) + H_NTOUCHED] = 0;
   for (const k of [F_PORTT, F_FROMINPUT, F_MESSAGES, F_HOPSX, F_HOPSY]) A.setFig(k, 0);
@@ -67,6 +77,7 @@ export function timingStep(m: Mem, ctx: number, ovL: number): number {
 /** The end-of-sample learning: a learning phase, each core's learning time added to its busy time; returns the slowest core's. */
 export function timingSampleEnd(m: Mem, ctx: number, ovL: number): number {
   const A = new Arena(m, ctx), F = A.f;
+  countDeltas(A);
   const learnMax = learningPhase(A, true, ovL);
   if (learnMax === 0) return 0;
   const busy = A.d(H_COREBUSY), learn = A.d(H_LEARN);

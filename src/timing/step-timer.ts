@@ -104,7 +104,7 @@ export class StepTimer {
   /** Arena offsets of every word that holds an absolute pointer (rewritten when the arena moves). */
   private readonly pointerWords: Int32Array;
   /** Arena offsets of the header, the event table, each layer's (-1 first) event buffer, count deltas, and the phase's totals. */
-  private readonly rel: { header: number; evTable: number; evAt: number[]; delta: number[]; phase: { coreBusy: number; critical: number; linkTotal: number; linkMax: number } };
+  private readonly rel: { header: number; recs: number; evTable: number; evAt: number[]; cntCopy: number[]; prev: number[]; phase: { coreBusy: number; critical: number; linkTotal: number; linkMax: number } };
   /** Byte pointer of the arena's header. */
   private ctx = 0;
   /** f64 index of the header's figures; i32 index of the event table; per layer (-1 first) its event buffer (i32 index) and capacity. */
@@ -112,19 +112,24 @@ export class StepTimer {
   private evTable = 0;
   private evBuf = new Int32Array(0);
   private readonly evCap: Int32Array;
-  /** Per layer: f64 index of its count deltas in the arena. */
-  private deltaAt = new Int32Array(0);
+  /** Per layer: i32 index of its record's counter pointer, f64 index of its counter copy and of the counters as the last step left them. */
+  private cntWord = new Int32Array(0);
+  private cntCopyAt = new Int32Array(0);
+  private prevAt = new Int32Array(0);
   /** f64 indices of the phase's per-core and per-link totals in the arena. */
   private phaseAt = { coreBusy: 0, critical: 0, linkTotal: 0, linkMax: 0 };
-  private readonly prev: Float64Array[];
   /** The last event buffer seen, and whether it is a view of the arena's memory. */
   private seenBuf: Int32Array | undefined;
   private seenSame = false;
+  /** Per layer: the last counter view seen, and whether it is a view of the arena's memory. */
+  private readonly seenCnt: (Float64Array | undefined)[] = [];
+  private readonly cntSame: Uint8Array;
   private acc: TimingAccumulator | undefined;
   private readonly phases = new Map<string, TimingAccumulator>();
 
   constructor(readonly model: HwModel, readonly mapping: Mapping, layers: readonly ActivityLayer[], backend: Backend = 'wasm') {
     const nC = (this.nCores = mapping.cores.length), nL = (this.nLayers = layers.length);
+    this.cntSame = new Uint8Array(nL);
     const mesh = (this.mesh = new Mesh(model));
     const lanes = model.cores.lanes, A = model.actions;
     const lat = (name: string) => A[name].latency.value;
@@ -285,6 +290,8 @@ export class StepTimer {
     const header = plan.reserve(H.HEADER_BYTES), recs = plan.reserve(nL * H.LAYER_BYTES), evTable = plan.i32(2 * (nL + 1));
     const evCap = Int32Array.from([layers[0].nIn, ...layers.map((l) => l.nOut)]);
     const evAt = Array.from(evCap, (n) => plan.i32(n));
+    // Per layer: its counters copied here when they are not read in place (the kernel reads them where L_CNT points).
+    const cntCopy = layers.map(() => plan.f64(COUNTER_SLOTS));
     this.tablesAt = plan.totalBytes;
     const i32s: [number, ArrayLike<number>][] = [], f64s: [number, ArrayLike<number>][] = [];
     const put32 = (v: ArrayLike<number>) => { const o = plan.i32(v.length); i32s.push([o, v]); return o; };
@@ -310,6 +317,7 @@ export class StepTimer {
     set(H.H_A0, put64(a0)); set(H.H_GENBASE, put64(genBase));
     set(H.H_EXTRASLOT, put32(extraSlot)); set(H.H_EXTRACYCLES, put64(extraCycles));
     set(H.H_LEARNSLOT, put32(learnSlot)); set(H.H_LEARNCYCLES, put64(learnCycles));
+    set(H.H_USEDSLOT, put32(this.usedSlots));
     const phase = { coreBusy: plan.f64(nC), critical: plan.f64(nC), linkTotal: plan.f64(mesh.links), linkMax: plan.f64(mesh.links) };
     set(H.H_COREBUSY, phase.coreBusy); set(H.H_CRITICAL, phase.critical); set(H.H_LINKTOTAL, phase.linkTotal); set(H.H_LINKMAX, phase.linkMax);
     set(H.H_LAYERS, recs);
@@ -327,7 +335,7 @@ export class StepTimer {
       }
       r.set(H.L_SLICECORE, put32(sliceCore[L])); r.set(H.L_SLICESHARE, put64(sliceShare[L]));
       r.set(H.L_COREOF, put32(coreOf[L])); r.set(H.L_LOCALPOS, put32(localPos[L]));
-      r.set(H.L_DELTA, plan.f64(COUNTER_SLOTS));
+      r.set(H.L_DELTA, plan.f64(COUNTER_SLOTS)); r.set(H.L_PREV, plan.f64(COUNTER_SLOTS)); r.set(H.L_CNT, cntCopy[L]);
       return r;
     });
 
@@ -338,7 +346,7 @@ export class StepTimer {
     const ctx = base + header, hi = ctx >>> 2;
     for (const [h, o] of words) I[hi + h] = base + o;
     const counts: [number, number][] = [[H.H_NC, nC], [H.H_NL, nL], [H.H_NT, nT], [H.H_NX, nx], [H.H_NY, ny], [H.H_BOXX, boxX], [H.H_BOXY, boxY],
-      [H.H_LINKS_TIMED, linksTimed ? 1 : 0], [H.H_NBOXLINKS, boxLinks.length], [H.H_NEXTRA, extraSlot.length], [H.H_NLEARN, learnSlot.length]];
+      [H.H_LINKS_TIMED, linksTimed ? 1 : 0], [H.H_NBOXLINKS, boxLinks.length], [H.H_NEXTRA, extraSlot.length], [H.H_NLEARN, learnSlot.length], [H.H_NUSED, this.usedSlots.length]];
     for (const [h, v] of counts) I[hi + h] = v;
     for (const [f, v] of [[H.F_LUPD, lUpd], [H.F_LSPK, lSpk], [H.F_LSEND, lSend], [H.F_LRECV, lRecv], [H.F_OVFORWARD, ovForward], [H.F_BARRIER, this.barrier], [H.F_HOPX, mesh.hopX], [H.F_HOPY, mesh.hopY]]) F[((ctx + H.HEADER_F64) >>> 3) + f] = v;
     layers.forEach((l, L) => {
@@ -359,14 +367,13 @@ export class StepTimer {
     });
     evAt.forEach((o, l) => { I[((base + evTable) >>> 2) + 2 * l] = base + o; });
     this.evCap = evCap;
-    this.rel = { header, evTable, evAt, delta: recWords.map((r) => r.get(H.L_DELTA) as number), phase };
+    this.rel = { header, recs, evTable, evAt, cntCopy, prev: recWords.map((r) => r.get(H.L_PREV) as number), phase };
     this.pointerWords = Int32Array.from([
       ...Array.from(words.keys(), (h) => header + 4 * h),
       ...recWords.flatMap((r, L) => Array.from(r.keys(), (w) => recs + L * H.LAYER_BYTES + 4 * w)),
       ...evAt.map((_, l) => evTable + 8 * l),
     ]);
     this.place(k, base);
-    this.prev = layers.map(() => new Float64Array(COUNTER_SLOTS));
   }
 
   /** The arena at byte pointer `base` of k's memory: the indices the host uses to reach it. */
@@ -377,7 +384,9 @@ export class StepTimer {
     this.figs = (this.ctx + H.HEADER_F64) >>> 3;
     this.evTable = (base + r.evTable) >>> 2;
     this.evBuf = Int32Array.from(r.evAt, (o) => (base + o) >>> 2);
-    this.deltaAt = Int32Array.from(r.delta, (o) => (base + o) >>> 3);
+    this.cntWord = Int32Array.from(r.prev, (_, L) => ((base + r.recs + L * H.LAYER_BYTES) >>> 2) + H.L_CNT);
+    this.cntCopyAt = Int32Array.from(r.cntCopy, (o) => (base + o) >>> 3);
+    this.prevAt = Int32Array.from(r.prev, (o) => (base + o) >>> 3);
     this.phaseAt = { coreBusy: (base + r.phase.coreBusy) >>> 3, critical: (base + r.phase.critical) >>> 3, linkTotal: (base + r.phase.linkTotal) >>> 3, linkMax: (base + r.phase.linkMax) >>> 3 };
   }
 
@@ -397,6 +406,7 @@ export class StepTimer {
     this.place(host, base);
     this.hosted = true;
     this.seenBuf = undefined;
+    this.seenCnt.fill(undefined);
   }
 
   /** Start (or resume) timing the steps of a phase; the counters are read as they are now. */
@@ -409,7 +419,7 @@ export class StepTimer {
     // The phase's per-core and per-link totals go on in the arena, from where they were.
     const F = this.k.mem.f64, p = this.phaseAt;
     F.set(a.coreBusy, p.coreBusy); F.set(a.critical, p.critical); F.set(a.linkTotal, p.linkTotal); F.set(a.linkMax, p.linkMax);
-    for (let l = 0; l < this.nLayers; l++) this.prev[l].set(src.counters(l));
+    for (let l = 0; l < this.nLayers; l++) F.set(src.counters(l), this.prevAt[l]);
   }
 
   /** The current phase's per-core and per-link totals, back from the arena. */
@@ -423,15 +433,21 @@ export class StepTimer {
     a.linkMax.set(F.subarray(p.linkMax, p.linkMax + a.linkMax.length));
   }
 
-  /** The step's count deltas (only the slots the kernel reads) and event lists, into the arena. */
+  /** Where the kernel finds the step's counters (in place, or copied: only the slots it reads) and event lists. */
   private readStep(src: StepSource, events: boolean): void {
-    const used = this.usedSlots, F = this.k.mem.f64;
+    const used = this.usedSlots, F = this.k.mem.f64, I = this.k.mem.i32;
     for (let l = 0; l < this.nLayers; l++) {
-      const c = src.counters(l), p = this.prev[l], d = this.deltaAt[l];
-      for (let q = 0; q < used.length; q++) { const s = used[q]; F[d + s] = c[s] - p[s]; p[s] = c[s]; }
+      const c = src.counters(l);
+      if (c !== this.seenCnt[l]) { this.seenCnt[l] = c; this.cntSame[l] = c.buffer === F.buffer ? 1 : 0; }
+      if (this.cntSame[l]) I[this.cntWord[l]] = c.byteOffset;
+      else {
+        const d = this.cntCopyAt[l];
+        for (let q = 0; q < used.length; q++) { const s = used[q]; F[d + s] = c[s]; }
+        I[this.cntWord[l]] = d << 3;
+      }
     }
     if (!events) return;
-    const I = this.k.mem.i32, t = this.evTable;
+    const t = this.evTable;
     for (let l = -1; l < this.nLayers; l++) {
       const ev = src.events(l), n = ev.n, buf = ev.buf;
       // A list longer than the layer cannot come from a chip: refused rather than written past its buffer.

@@ -36,16 +36,19 @@ const slots = slotNames.map((n) => COUNTERS.find((c) => c.name === n)).filter((c
  * A seeded run: `samples` training samples of T steps (a sample end after each) then `testSamples`
  * test samples; every step each layer's events are a random sorted subset (rates vary by sample,
  * some layers silent at times) and the counters grow by random deltas. Returns every step's and
- * update's cycles and the timer's result. `hosted`: the lists sit in a chip's kernels' memory, as
- * chipSource gives them, so the timer moves its arena there and reads them in place.
+ * update's cycles and the timer's result. `hosted`: the lists and counters sit in a chip's kernels'
+ * memory, as chipSource gives them, so the timer moves its arena there and reads them in place.
  */
 function run(model: HwModel, layers: ActivityLayer[], policy: MapPolicy, seed: number, shuffled = false, hosted = false, samples = 12, testSamples = 4, T = 16) {
   const rnd = mulberry32(seed);
   const timer = new StepTimer(model, mapWithPolicy(layers, model, policy), layers);
   const sizes = [layers[0].nIn, ...layers.map((l) => l.nOut)];
   const ev: Int32Array[] = sizes.map(() => new Int32Array(0));
-  const blocks = layers.map(() => new Float64Array(COUNTER_SLOTS));
-  const host = hosted ? createKernels('wasm', 4 * sizes.reduce((a, n) => a + n + 4, 0)) : undefined;
+  const evWords = sizes.reduce((a, n) => a + n + 4, 0);
+  const host = hosted ? createKernels('wasm', 4 * evWords + 8 * COUNTER_SLOTS * layers.length + 16) : undefined;
+  // Hosted, the counters too sit in the host's memory (as a chip's do), after the lists.
+  const cntAt = host ? Math.ceil((host.base + 4 * evWords) / 8) : 0;
+  const blocks = layers.map((_, l) => (host ? host.mem.f64.subarray(cntAt + l * COUNTER_SLOTS, cntAt + (l + 1) * COUNTER_SLOTS) : new Float64Array(COUNTER_SLOTS)));
   const src: StepSource = host
     ? {
         host,
