@@ -72,7 +72,7 @@ function countDeltas(ctx: usize): void {
 export function timingStep(ctx: usize, ovL: f64): f64 {
   const nC = hw(ctx, H_NC), nL = hw(ctx, H_NL);
   countDeltas(ctx);
-  zero(hp(ctx, H_SPIKES), nC); zero(hp(ctx, H_MSGS), nC); zero(hp(ctx, H_RECV), nC); zero(hp(ctx, H_EXTRA), nC); zero(hp(ctx, H_AEND), nC);
+  // spikes, msgs, recv, extra and aEnd are zero here: finishStep clears them as it reads them.
   si(ctx, H_NTOUCHED, 0);
   setFig(ctx, F_PORTT, 0); setFig(ctx, F_FROMINPUT, 0); setFig(ctx, F_MESSAGES, 0); setFig(ctx, F_HOPSX, 0); setFig(ctx, F_HOPSY, 0);
   for (let L = 0; L < nL; L++) {
@@ -170,9 +170,21 @@ function denseLayer(ctx: usize, L: i32): void {
   // layer's source cores visited tile by tile, each tile's count and latest start kept in
   // registers. Otherwise every spike is timed (as the twin says).
   const coreCnt = hp(ctx, H_CORECNT), coreLastPos = hp(ctx, H_CORELASTPOS);
-  let ordered = hasCo && lw(ctx, L - 1, L_MONOTONE) != 0;
-  if (ordered) for (let e = 1; e < n; e++) if (gi(buf, e) <= gi(buf, e - 1)) { ordered = false; break; }
-  if (hasCo && !ordered) {
+  // Counted and checked for order in one pass; out of order, the counts are undone.
+  let counted = false;
+  if (hasCo && lw(ctx, L - 1, L_MONOTONE) != 0 && n > 0) {
+    let bad = 0, prev = -1;
+    for (let e = 0; e < n; e++) {
+      const i = gi(buf, e), c = gi(co, i);
+      bad |= <i32>(i <= prev);
+      prev = i;
+      si(coreCnt, c, gi(coreCnt, c) + 1);
+      si(coreLastPos, c, gi(lp, i));
+    }
+    counted = bad == 0;
+    if (!counted) for (let e = 0; e < n; e++) si(coreCnt, gi(co, gi(buf, e)), 0);
+  }
+  if (hasCo && !counted) {
     for (let e = 0; e < n; e++) {
       const i = gi(buf, e), c = gi(co, i), sp = gf(spikes, c) + 1, m = gf(msgs, c);
       sf(spikes, c, sp);
@@ -180,10 +192,11 @@ function denseLayer(ctx: usize, L: i32): void {
       sf(msgs, c, m + Df);
       nSrc = gather(srcCnt, srcLast, srcTouched, nSrc, gi(tileOf, c), t, 1);
     }
-  } else if ((hasCo || hasIc) && n > 0) {
-    if (hasCo) for (let e = 0; e < n; e++) { const i = gi(buf, e), c = gi(co, i); si(coreCnt, c, gi(coreCnt, c) + 1); si(coreLastPos, c, gi(lp, i)); }
-    else for (let e = 0; e < n; e++) { const c = gi(ic, gi(buf, e)); si(coreCnt, c, gi(coreCnt, c) + 1); }
-    nSrc = sourceTiles(ctx, L, hasCo, Df);
+  } else if (hasCo) {
+    nSrc = sourceTiles(ctx, L, true, Df);
+  } else if (hasIc && n > 0) {
+    for (let e = 0; e < n; e++) { const c = gi(ic, gi(buf, e)); si(coreCnt, c, gi(coreCnt, c) + 1); }
+    nSrc = sourceTiles(ctx, L, false, Df);
   } else if (n > 0) {
     // The port: its events leave back to back, each after the previous one's D messages.
     const tl = gi(tileOf, nC);
@@ -445,6 +458,7 @@ function finishStep(ctx: usize, meshBound: f64, ovL: f64): f64 {
     const send = f64x2.add(f64x2.add(f64x2.add(v128.load(genBase + o), f64x2.mul(v128.load(spikes + o), vSpk)), f64x2.mul(v128.load(msgs + o), vSend)), v128.load(extra + o));
     const r = v128.load(recv + o);
     const fin = v128.and(f64x2.pmax(f64x2.add(v128.load(a0 + o), r), v128.load(aEnd + o)), f64x2.gt(r, vZero));
+    v128.store(spikes + o, vZero); v128.store(msgs + o, vZero); v128.store(extra + o, vZero); v128.store(recv + o, vZero); v128.store(aEnd + o, vZero);
     const t = f64x2.add(f64x2.pmax(send, fin), vOv), tl = f64x2.add(t, lc), later = f64x2.gt(tl, vCritT);
     vFwd = f64x2.pmax(vFwd, t);
     vCritT = v128.bitselect(tl, vCritT, later);
@@ -465,6 +479,7 @@ function finishStep(ctx: usize, meshBound: f64, ovL: f64): f64 {
     const send = gf(genBase, c) + gf(spikes, c) * lSpk + gf(msgs, c) * lSend + gf(extra, c);
     const r = gf(recv, c);
     const fin = r > 0 ? max(gf(a0, c) + r, gf(aEnd, c)) : 0;
+    sf(spikes, c, 0); sf(msgs, c, 0); sf(extra, c, 0); sf(recv, c, 0); sf(aEnd, c, 0);
     const t = max(send, fin) + ov;
     fwdMax = max(fwdMax, t);
     if (t + lc > critT) crit = c;

@@ -56,7 +56,7 @@ export function timingStep(m: Mem, ctx: number, ovL: number): number {
   const A = new Arena(m, ctx), F = A.f;
   const nC = A.h(H_NC), nL = A.h(H_NL);
   countDeltas(A);
-  for (const k of [H_SPIKES, H_MSGS, H_RECV, H_EXTRA, H_AEND]) F.fill(0, A.d(k), A.d(k) + nC);
+  // spikes, msgs, recv, extra and aEnd are zero here: finishStep clears them as it reads them.
   A.i[(ctx >>> 2) + H_NTOUCHED] = 0;
   for (const k of [F_PORTT, F_FROMINPUT, F_MESSAGES, F_HOPSX, F_HOPSY]) A.setFig(k, 0);
   for (let L = 0; L < nL; L++) {
@@ -143,8 +143,20 @@ function denseLayer(A: Arena, L: number): void {
   // after the (k - 1) x D messages before it, whatever their order. The touched list's next slot
   // is always written and kept only for a new entry (the kernel has no branch there).
   const coreCnt = A.a(H_CORECNT), coreLastPos = A.a(H_CORELASTPOS);
-  let ordered = co >= 0 && A.lw(L - 1, L_MONOTONE) !== 0;
-  if (ordered) for (let e = 1; e < n; e++) if (I[buf + e] <= I[buf + e - 1]) { ordered = false; break; }
+  // Counted and checked for order in one pass; out of order, the counts are undone.
+  let counted = false;
+  if (co >= 0 && A.lw(L - 1, L_MONOTONE) !== 0 && n > 0) {
+    let bad = false, prev = -1;
+    for (let e = 0; e < n; e++) {
+      const i = I[buf + e], c = I[co + i];
+      if (i <= prev) bad = true;
+      prev = i;
+      I[coreCnt + c]++;
+      I[coreLastPos + c] = I[lp + i];
+    }
+    counted = !bad;
+    if (!counted) for (let e = 0; e < n; e++) I[coreCnt + I[co + I[buf + e]]] = 0;
+  }
   const gather = (tl: number, t: number, k: number) => {
     const kt = I[srcCnt + tl];
     I[srcTouched + nSrc] = tl;
@@ -152,7 +164,7 @@ function denseLayer(A: Arena, L: number): void {
     I[srcCnt + tl] = kt + k;
     if (kt === 0) nSrc++;
   };
-  if (co >= 0 && !ordered) {
+  if (co >= 0 && !counted) {
     for (let e = 0; e < n; e++) {
       const i = I[buf + e], c = I[co + i], sp = F[spikes + c] + 1, m = F[msgs + c];
       F[spikes + c] = sp;
@@ -160,10 +172,11 @@ function denseLayer(A: Arena, L: number): void {
       F[msgs + c] = m + D;
       gather(I[tileOf + c], t, 1);
     }
-  } else if ((co >= 0 || ic >= 0) && n > 0) {
-    if (co >= 0) for (let e = 0; e < n; e++) { const i = I[buf + e], c = I[co + i]; I[coreCnt + c]++; I[coreLastPos + c] = I[lp + i]; }
-    else for (let e = 0; e < n; e++) I[coreCnt + I[ic + I[buf + e]]]++;
-    nSrc = sourceTiles(A, L, co >= 0, D);
+  } else if (co >= 0) {
+    nSrc = sourceTiles(A, L, true, D);
+  } else if (ic >= 0 && n > 0) {
+    for (let e = 0; e < n; e++) I[coreCnt + I[ic + I[buf + e]]]++;
+    nSrc = sourceTiles(A, L, false, D);
   } else if (n > 0) {
     // The port: its events leave back to back, each after the previous one's D messages.
     const tl = I[tileOf + nC];
@@ -403,6 +416,7 @@ function finishStep(A: Arena, meshBound: number, ovL: number): number {
     const send = F[genBase + c] + F[spikes + c] * lSpk + F[msgs + c] * lSend + F[extra + c];
     const r = F[recv + c];
     const fin = r > 0 ? Math.max(F[a0 + c] + r, F[aEnd + c]) : 0;
+    F[spikes + c] = 0; F[msgs + c] = 0; F[extra + c] = 0; F[recv + c] = 0; F[aEnd + c] = 0;
     const t = Math.max(send, fin) + ov;
     fwdMax = Math.max(fwdMax, t);
     if (t + lc > critT) { critT = t + lc; crit = c; }
