@@ -22,7 +22,7 @@ const F_MESSAGES = 13, F_FROMINPUT = 14, F_HOPSX = 15, F_HOPSY = 16, F_PORTT = 1
 // One record per layer (what layer L receives), LAYER_BYTES each.
 const L_DENSE = 0, L_D = 1, L_DCORES = 2, L_DSYN = 3, L_START = 4, L_NDTILES = 5, L_DTILES = 6, L_DTILEOF = 7;
 const L_DXLE = 8, L_DCOLLE = 9, L_DRC = 10, L_DSEND = 11, L_NSLICES = 12, L_SLICECORE = 13, L_SLICESHARE = 14;
-const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18, L_SCORES = 19, L_STSTART = 20, L_STILE = 21, L_NST = 22, L_DFIRST = 23, L_SLICEFIRST = 24, L_CNT = 25, L_PREV = 26;
+const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18, L_SCORES = 19, L_STSTART = 20, L_STILE = 21, L_NST = 22, L_DFIRST = 23, L_SLICEFIRST = 24, L_CNT = 25, L_PREV = 26, L_STPAIRS = 27;
 const L_F64: usize = 128, LF_LROW = 0, LF_LSYN = 1;
 const LAYER_BYTES: usize = 160;
 
@@ -126,9 +126,37 @@ function sourceTiles(ctx: usize, L: i32, hasCo: bool, Df: f64): i32 {
   const cores = lp_(ctx, L, L_SCORES), start = lp_(ctx, L, L_STSTART), tiles = lp_(ctx, L, L_STILE), nST = lw(ctx, L, L_NST);
   const lSend0 = fig(ctx, F_LSEND), lUpd = fig(ctx, F_LUPD), lSpk = fig(ctx, F_LSPK);
   let nSrc = 0;
+  // Each tile's cores consecutive (the usual placement): two cores at a time, in f64x2 and i64x2
+  // lanes (the same operations per core; the lanes' counts and latest starts joined per tile).
+  const pairs = lw(ctx, L, L_STPAIRS) != 0;
+  const vD = f64x2.splat(Df), vSend = f64x2.splat(lSend0), vUpd = f64x2.splat(lUpd), vSpk = f64x2.splat(lSpk);
+  const vNone = i64x2.splat(-1), vOne = i32x4.splat(1), vZero = i32x4.splat(0);
   for (let u = 0; u < nST; u++) {
     let cnt = 0, last: i64 = -1;
-    for (let q = gi(start, u), q1 = gi(start, u + 1); q < q1; q++) {
+    let q = gi(start, u);
+    const q1 = gi(start, u + 1);
+    if (pairs) {
+      let vCnt = vZero, vLast = vNone;
+      for (; q + 2 <= q1; q += 2) {
+        const c = <usize>gi(cores, q), kk = v128.load64_zero(coreCnt + (c << 2)), kf = f64x2.convert_low_i32x4_s(kk);
+        store<i64>(coreCnt + (c << 2), 0);
+        const m = f64x2.add(v128.load(msgs + (c << 3)), f64x2.mul(kf, vD));
+        v128.store(msgs + (c << 3), m);
+        let t = f64x2.mul(f64x2.sub(m, vD), vSend);
+        if (hasCo) {
+          const sp = f64x2.add(v128.load(spikes + (c << 3)), kf);
+          v128.store(spikes + (c << 3), sp);
+          const lpv = f64x2.convert_low_i32x4_s(i32x4.add(v128.load64_zero(coreLastPos + (c << 2)), vOne));
+          t = f64x2.add(f64x2.add(f64x2.mul(lpv, vUpd), f64x2.mul(sp, vSpk)), t);
+        }
+        const tb = v128.bitselect(t, vNone, i64x2.extend_low_i32x4_s(i32x4.gt_s(kk, vZero)));
+        vLast = v128.bitselect(tb, vLast, i64x2.gt_s(tb, vLast));
+        vCnt = i32x4.add(vCnt, kk);
+      }
+      cnt = i32x4.extract_lane(vCnt, 0) + i32x4.extract_lane(vCnt, 1);
+      last = max<i64>(i64x2.extract_lane(vLast, 0), i64x2.extract_lane(vLast, 1));
+    }
+    for (; q < q1; q++) {
       const c = gi(cores, q), k = gi(coreCnt, c), m = gf(msgs, c) + <f64>k * Df;
       si(coreCnt, c, 0);
       sf(msgs, c, m);

@@ -22,7 +22,7 @@ export const HEADER_BYTES = 512;
 // One record per layer L (what L receives: input events for L = 0, spikes of L - 1 otherwise), LAYER_BYTES each.
 export const L_DENSE = 0, L_D = 1, L_DCORES = 2, L_DSYN = 3, L_START = 4, L_NDTILES = 5, L_DTILES = 6, L_DTILEOF = 7;
 export const L_DXLE = 8, L_DCOLLE = 9, L_DRC = 10, L_DSEND = 11, L_NSLICES = 12, L_SLICECORE = 13, L_SLICESHARE = 14;
-export const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18, L_SCORES = 19, L_STSTART = 20, L_STILE = 21, L_NST = 22, L_DFIRST = 23, L_SLICEFIRST = 24, L_CNT = 25, L_PREV = 26;
+export const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18, L_SCORES = 19, L_STSTART = 20, L_STILE = 21, L_NST = 22, L_DFIRST = 23, L_SLICEFIRST = 24, L_CNT = 25, L_PREV = 26, L_STPAIRS = 27;
 export const L_F64 = 128, LF_LROW = 0, LF_LSYN = 1;
 export const LAYER_BYTES = 160;
 

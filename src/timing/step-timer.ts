@@ -359,6 +359,8 @@ export class StepTimer {
       // Slices on cores c0, c0 + 1, ...: c0 + 1 (the kernel splits over them two at a time), else 0.
       I[ri + H.L_SLICEFIRST] = sliceCore[L].length > 0 && sliceCore[L].every((c, j) => c === sliceCore[L][0] + j) ? sliceCore[L][0] + 1 : 0;
       I[ri + H.L_NST] = sources[L].tiles.length;
+      // Each source tile's cores consecutive: the kernel takes them two at a time.
+      I[ri + H.L_STPAIRS] = sources[L].cores.every((c, q) => sources[L].start.includes(q) || c === sources[L].cores[q - 1] + 1) ? 1 : 0;
       // Destination cores d0, d0 + 1, ...: d0 + 1 (the kernel takes them two at a time), else 0.
       I[ri + H.L_DFIRST] = dt.dense && dt.cores.length > 0 && dt.cores.every((d, j) => d === dt.cores[0] + j) ? dt.cores[0] + 1 : 0;
       I[ri + H.L_MONOTONE] = localMonotone[L] ? 1 : 0;
