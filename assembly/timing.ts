@@ -21,7 +21,7 @@ const F_TOTAL = 8, F_FORWARD = 9, F_LEARNMAX = 10, F_CRIT = 11, F_MESHLIMITED = 
 const F_MESSAGES = 13, F_FROMINPUT = 14, F_HOPSX = 15, F_HOPSY = 16, F_PORTT = 17;
 // One record per layer (what layer L receives), LAYER_BYTES each.
 const L_DENSE = 0, L_D = 1, L_DCORES = 2, L_DSYN = 3, L_START = 4, L_NDTILES = 5, L_DTILES = 6, L_DTILEOF = 7;
-const L_DXLE = 8, L_DCOLLE = 9, L_DRC = 10, L_DSEND = 11, L_NSLICES = 12, L_SLICECORE = 13, L_SLICESHARE = 14;
+const L_EWCOEF = 8, L_NSCOEF = 9, L_DRC = 10, L_DSEND = 11, L_NSLICES = 12, L_SLICECORE = 13, L_SLICESHARE = 14;
 const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18, L_SCORES = 19, L_STSTART = 20, L_STILE = 21, L_NST = 22, L_DFIRST = 23, L_SLICEFIRST = 24, L_CNT = 25, L_PREV = 26, L_STPAIRS = 27;
 const L_F64: usize = 128, LF_LROW = 0, LF_LSYN = 1;
 const LAYER_BYTES: usize = 160;
@@ -288,32 +288,35 @@ function denseLayer(ctx: usize, L: i32): void {
   setFig(ctx, F_MESSAGES, messages); setFig(ctx, F_HOPSX, hopsX); setFig(ctx, F_HOPSY, hopsY);
 }
 
-/** Link loads of a dense layer's messages from the step's per-tile event counts, in O(tiles) (the twin says how). */
+/**
+ * Link loads of a dense layer's messages from the step's per-tile event counts, in O(tiles) (the
+ * twin says how): a tile's four links (east, west, north, south) in two f64x2 lanes, each the
+ * events that cross it times the destinations beyond it (coefficients laid out by the host; a
+ * link nothing crosses gets + 0).
+ */
 function denseLinkLoads(ctx: usize, L: i32): void {
-  const nx = hw(ctx, H_NX), ny = hw(ctx, H_NY), S = hp(ctx, H_SRCCNT), load = hp(ctx, H_LINKLOAD), bx = hw(ctx, H_BOXX), by = hw(ctx, H_BOXY);
-  const dx = lp_(ctx, L, L_DXLE), dc = lp_(ctx, L, L_DCOLLE), D = gf(dx, nx - 1);
-  const rowBelow = hp(ctx, H_ROWACC);
+  const nx = hw(ctx, H_NX), S = hp(ctx, H_SRCCNT), load = hp(ctx, H_LINKLOAD), bx = hw(ctx, H_BOXX), by = hw(ctx, H_BOXY);
+  const ew = lp_(ctx, L, L_EWCOEF), ns = lp_(ctx, L, L_NSCOEF), rowBelow = hp(ctx, H_ROWACC);
   let acc: f64 = 0;
   for (let y = 0; y < by; y++) {
-    let left: f64 = 0, rowTotal: f64 = 0;
+    let rowTotal: f64 = 0;
     for (let x = 0; x < bx; x++) rowTotal += <f64>gi(S, y * nx + x);
-    if (rowTotal != 0) for (let x = 0; x < bx; x++) {
-      const n = <f64>gi(S, y * nx + x), base = (y * nx + x) * 4;
-      left += n;
-      sf(load, base, gf(load, base) + left * (D - gf(dx, x))); // east
-      if (x > 0) sf(load, base + 1, gf(load, base + 1) + (rowTotal - left + n) * gf(dx, x - 1)); // west
-    }
     acc += rowTotal;
     sf(rowBelow, y, acc);
   }
   const total = acc;
-  for (let c = 0; c < bx; c++) {
-    const col = dc + (<usize>(c * ny) << 3), colTotal = gf(col, ny - 1);
-    if (colTotal == 0) continue;
-    for (let y = 0; y < by; y++) {
-      const base = (y * nx + c) * 4;
-      sf(load, base + 2, gf(load, base + 2) + gf(rowBelow, y) * (colTotal - gf(col, y))); // north
-      if (y > 0) sf(load, base + 3, gf(load, base + 3) + (total - gf(rowBelow, y - 1)) * gf(col, y - 1)); // south
+  let below: f64 = 0;
+  for (let y = 0; y < by; y++) {
+    const prev = below, rowTotal = gf(rowBelow, y) - prev;
+    below = gf(rowBelow, y);
+    const vNS = f64x2.replace_lane(f64x2.splat(below), 1, total - prev);
+    let left: f64 = 0;
+    for (let x = 0; x < bx; x++) {
+      const t = y * nx + x, n = <f64>gi(S, t), p = load + (<usize>t << 5);
+      left += n;
+      const vEW = f64x2.replace_lane(f64x2.splat(left), 1, rowTotal - left + n);
+      v128.store(p, f64x2.add(v128.load(p), f64x2.mul(vEW, v128.load(ew + (<usize>x << 4)))));
+      v128.store(p, f64x2.add(v128.load(p, 16), f64x2.mul(vNS, v128.load(ns + (<usize>t << 4)))), 16);
     }
   }
 }

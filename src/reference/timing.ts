@@ -21,7 +21,7 @@ export const F_MESSAGES = 13, F_FROMINPUT = 14, F_HOPSX = 15, F_HOPSY = 16, F_PO
 export const HEADER_BYTES = 512;
 // One record per layer L (what L receives: input events for L = 0, spikes of L - 1 otherwise), LAYER_BYTES each.
 export const L_DENSE = 0, L_D = 1, L_DCORES = 2, L_DSYN = 3, L_START = 4, L_NDTILES = 5, L_DTILES = 6, L_DTILEOF = 7;
-export const L_DXLE = 8, L_DCOLLE = 9, L_DRC = 10, L_DSEND = 11, L_NSLICES = 12, L_SLICECORE = 13, L_SLICESHARE = 14;
+export const L_EWCOEF = 8, L_NSCOEF = 9, L_DRC = 10, L_DSEND = 11, L_NSLICES = 12, L_SLICECORE = 13, L_SLICESHARE = 14;
 export const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18, L_SCORES = 19, L_STSTART = 20, L_STILE = 21, L_NST = 22, L_DFIRST = 23, L_SLICEFIRST = 24, L_CNT = 25, L_PREV = 26, L_STPAIRS = 27;
 export const L_F64 = 128, LF_LROW = 0, LF_LSYN = 1;
 export const LAYER_BYTES = 160;
@@ -231,35 +231,34 @@ function denseLayer(A: Arena, L: number): void {
  * with XY routing, the east link out of (x, r) carries the events of row r's tiles x' <= x times
  * the destination cores east of x; the north link out of (c, y) carries the events of all rows
  * y' <= y times the destination cores of column c north of y (west and south alike). Equal to
- * summing every (source tile, destination core) route.
+ * summing every (source tile, destination core) route. The host lays out, per tile, the
+ * destination counts each link's events multiply (0 where nothing can cross: adding 0 changes
+ * nothing), so that a tile's four links are two pairs of lanes in the kernel.
  */
 function denseLinkLoads(A: Arena, L: number): void {
   const I = A.i, F = A.f;
-  const nx = A.h(H_NX), ny = A.h(H_NY), S = A.a(H_SRCCNT), load = A.d(H_LINKLOAD), bx = A.h(H_BOXX), by = A.h(H_BOXY);
-  const dx = A.lw(L, L_DXLE) >>> 3, dc = A.lw(L, L_DCOLLE) >>> 3, D = F[dx + nx - 1];
-  const rowBelow = A.d(H_ROWACC); // events of rows <= y
+  const nx = A.h(H_NX), S = A.a(H_SRCCNT), load = A.d(H_LINKLOAD), bx = A.h(H_BOXX), by = A.h(H_BOXY);
+  const ew = A.lw(L, L_EWCOEF) >>> 3, ns = A.lw(L, L_NSCOEF) >>> 3, rowBelow = A.d(H_ROWACC); // events of rows <= y
   let acc = 0;
   for (let y = 0; y < by; y++) {
-    let left = 0, rowTotal = 0;
+    let rowTotal = 0;
     for (let x = 0; x < bx; x++) rowTotal += I[S + y * nx + x];
-    // A row with no events adds nothing (0 x a count): skipped.
-    if (rowTotal !== 0) for (let x = 0; x < bx; x++) {
-      const n = I[S + y * nx + x], base = load + (y * nx + x) * 4;
-      left += n;
-      F[base] += left * (D - F[dx + x]); // east: destinations with dx > x
-      if (x > 0) F[base + 1] += (rowTotal - left + n) * F[dx + x - 1]; // west: sources x' >= x, destinations dx < x
-    }
     acc += rowTotal;
     F[rowBelow + y] = acc;
   }
   const total = acc;
-  for (let c = 0; c < bx; c++) {
-    const col = dc + c * ny, colTotal = F[col + ny - 1];
-    if (colTotal === 0) continue; // no destination in this column: nothing goes north or south in it
-    for (let y = 0; y < by; y++) {
-      const base = load + (y * nx + c) * 4;
-      F[base + 2] += F[rowBelow + y] * (colTotal - F[col + y]); // north: sources y' <= y, destinations dy > y
-      if (y > 0) F[base + 3] += (total - F[rowBelow + y - 1]) * F[col + y - 1]; // south: sources y' >= y, destinations dy < y
+  let below = 0;
+  for (let y = 0; y < by; y++) {
+    const prev = below, rowTotal = F[rowBelow + y] - prev;
+    below = F[rowBelow + y];
+    let left = 0;
+    for (let x = 0; x < bx; x++) {
+      const t = y * nx + x, n = I[S + t], p = load + 4 * t;
+      left += n;
+      F[p] += left * F[ew + 2 * x]; // east: destinations with dx > x
+      F[p + 1] += (rowTotal - left + n) * F[ew + 2 * x + 1]; // west: sources x' >= x, destinations dx < x
+      F[p + 2] += below * F[ns + 2 * t]; // north: sources y' <= y, destinations dy > y
+      F[p + 3] += (total - prev) * F[ns + 2 * t + 1]; // south: sources y' >= y, destinations dy < y
     }
   }
 }

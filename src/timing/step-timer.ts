@@ -217,18 +217,27 @@ export class StepTimer {
     // Per dense layer: its cores' tiles (distinct) and each core's entry there.
     const destTiles = dest.map((dt) => Int32Array.from(new Set(Array.from(dt.cores, (d) => tileOf[d]))));
     const destTileOf = dest.map((dt, L) => Int32Array.from(dt.cores, (d) => destTiles[L].indexOf(tileOf[d])));
-    // Per dense layer: destination cores with tile x <= x, and per column those with tile y <= y (the kernel's denseLinkLoads).
-    const destXle = dest.map((dt) => {
+    // Per dense layer, the kernel's denseLinkLoads coefficients: per column x, the destination
+    // cores east of x and those west of it (x > 0); per tile (x, y), those of column x north of y
+    // and those south of it (y > 0). (Counts: dxLe[x] = destinations with tile x <= x, colLe[y] =
+    // those of the column with tile y <= y.)
+    const ewCoef = dest.map((dt) => {
       const le = new Float64Array(nx);
       for (const d of dt.cores) le[mapping.cores[d].x] += 1;
       for (let x = 1; x < nx; x++) le[x] += le[x - 1];
-      return le;
+      return Float64Array.from({ length: 2 * nx }, (_, k) => (k % 2 === 0 ? le[nx - 1] - le[k / 2] : k > 1 ? le[(k - 1) / 2 - 1] : 0));
     });
-    const destColLe = dest.map((dt) => {
+    const nsCoef = dest.map((dt) => {
       const le = new Float64Array(nx * ny);
       for (const d of dt.cores) le[mapping.cores[d].x * ny + mapping.cores[d].y] += 1;
       for (let c = 0; c < nx; c++) for (let y = 1; y < ny; y++) le[c * ny + y] += le[c * ny + y - 1];
-      return le;
+      const out = new Float64Array(2 * nx * ny);
+      for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) {
+        const t = y * nx + x;
+        out[2 * t] = le[x * ny + ny - 1] - le[x * ny + y];
+        out[2 * t + 1] = y > 0 ? le[x * ny + y - 1] : 0;
+      }
+      return out;
     });
     const tileHX = Float64Array.from({ length: nT }, (_, tl) => mesh.hopX * (tl % nx));
     const tileHY = Float64Array.from({ length: nT }, (_, tl) => mesh.hopY * Math.floor(tl / nx));
@@ -327,7 +336,7 @@ export class StepTimer {
       r.set(H.L_DCORES, put32(dt.cores));
       if (dt.dense) {
         r.set(H.L_DTILES, put32(destTiles[L])); r.set(H.L_DTILEOF, put32(destTileOf[L]));
-        r.set(H.L_DXLE, put64(destXle[L])); r.set(H.L_DCOLLE, put64(destColLe[L]));
+        r.set(H.L_EWCOEF, put64(ewCoef[L])); r.set(H.L_NSCOEF, put64(nsCoef[L]));
         r.set(H.L_DRC, put64(destRc[L])); r.set(H.L_DSEND, put64(destSend[L]));
         r.set(H.L_SCORES, put32(sources[L].cores)); r.set(H.L_STSTART, put32(sources[L].start)); r.set(H.L_STILE, put32(sources[L].tiles));
       } else {
