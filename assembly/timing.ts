@@ -70,7 +70,7 @@ function countDeltas(ctx: usize): void {
 
 /** Time one step from the events and counters the host pointed to; returns its cycles (the results are in the header). */
 export function timingStep(ctx: usize, ovL: f64): f64 {
-  const nC = hw(ctx, H_NC), nL = hw(ctx, H_NL);
+  const nL = hw(ctx, H_NL);
   countDeltas(ctx);
   // spikes, msgs, recv, extra and aEnd are zero here: finishStep clears them as it reads them.
   si(ctx, H_NTOUCHED, 0);

@@ -54,7 +54,7 @@ function countDeltas(A: Arena): void {
 /** Time one step from the events and counters the host pointed to; returns its cycles (the results are in the header). */
 export function timingStep(m: Mem, ctx: number, ovL: number): number {
   const A = new Arena(m, ctx), F = A.f;
-  const nC = A.h(H_NC), nL = A.h(H_NL);
+  const nL = A.h(H_NL);
   countDeltas(A);
   // spikes, msgs, recv, extra and aEnd are zero here: finishStep clears them as it reads them.
   A.i[(ctx >>> 2) + H_NTOUCHED] = 0;
