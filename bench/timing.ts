@@ -16,7 +16,7 @@ import { StepTimer, type StepSource } from '../src/timing/step-timer.js';
 import { COUNTERS } from '../src/chip/counters.js';
 import { COUNTER_SLOTS } from '../src/reference/counters.js';
 import type { ActivityLayer } from '../src/cost/activity.js';
-import { createKernels } from '../src/chip/kernels.js';
+import { createKernels, SPARE_BYTES } from '../src/chip/kernels.js';
 
 export interface TimingBench { policy: MapPolicy; untimedMs: number; timedMs: number; overhead: number; load: [number, number] }
 export interface TimerAlone { policy: MapPolicy; wasmUs: number; tsUs: number }
@@ -76,7 +76,7 @@ export function benchTimerAlone(o: { quick: boolean }): TimerAlone[] {
     return Int32Array.from(out);
   }));
   const update = (COUNTERS.find((c) => c.name === 'learn.update') as { slot: number }).slot;
-  const host = createKernels('wasm', 4 * steps.reduce((a, st) => a + st.reduce((b, e) => b + e.length, 0), 0) + 64);
+  const host = createKernels('wasm', 4 * steps.reduce((a, st) => a + st.reduce((b, e) => b + e.length, 0), 0) + 64, undefined, SPARE_BYTES);
   const at = steps.map(() => new Int32Array(sizes.length));
   let next = host.base >>> 2;
   steps.forEach((st, q) => st.forEach((e, l) => { host.mem.i32.set(e, next); at[q][l] = next; next += e.length; }));

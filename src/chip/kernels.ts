@@ -29,9 +29,9 @@ export interface Kernels {
   /** The kernels on shared memory (createKernels' `shared`), for worker threads; absent otherwise. */
   readonly shared?: SharedKernels;
   /**
-   * Room after the arena (wasm, one thread) for one step timer's arena (src/timing/step-timer.ts),
-   * so that its kernel runs in this instance and reads the chip's event lists in place; `taken`
-   * once a timer moved in.
+   * Room after the arena (wasm, one thread, when asked: a chip's) for one step timer's arena
+   * (src/timing/step-timer.ts), so that its kernel runs in this instance and reads the chip's
+   * event lists in place; `taken` once a timer moved in.
    */
   readonly spare?: { at: number; bytes: number; taken: boolean };
   gatherEvents(xPtr: number, n: number, idxPtr: number, valPtr: number): number;
@@ -101,19 +101,21 @@ export interface SharedKernels {
 /**
  * Allocate an arena of `bytes` on the chosen backend and return its kernels. `shared`: the wasm
  * kernels built for shared memory, with `extraBytes` more for worker threads (src/chip/threads.ts).
+ * `spareBytes`: room after a one-thread wasm arena for a step timer's (Kernels.spare; a chip asks
+ * for SPARE_BYTES).
  */
-export function createKernels(backend: Backend, bytes: number, shared?: { extraBytes: number }): Kernels {
+export function createKernels(backend: Backend, bytes: number, shared?: { extraBytes: number }, spareBytes = 0): Kernels {
   if (shared) {
     if (backend !== 'wasm') throw new RangeError(`shared memory needs the wasm backend, not ${backend}`);
     return wasmKernels(bytes, shared.extraBytes);
   }
-  return backend === 'wasm' ? wasmKernels(bytes) : tsKernels(bytes);
+  return backend === 'wasm' ? wasmKernels(bytes, undefined, spareBytes) : tsKernels(bytes);
 }
 
-/** Bytes of spare room after a one-thread wasm arena: a dense net's step timer on any shipped model fits (about 40 KB on loihi spread). */
+/** Bytes of spare room a chip keeps after its one-thread wasm arena: a dense net's step timer on any shipped model fits (about 40 KB on loihi spread). */
 export const SPARE_BYTES = 256 * 1024;
 
-function wasmKernels(bytes: number, extraBytes?: number): Kernels {
+function wasmKernels(bytes: number, extraBytes?: number, spareBytes = 0): Kernels {
   let ex: WasmExports;
   let shared: SharedKernels | undefined;
   const padded = Math.ceil(bytes / 16) * 16;
@@ -129,7 +131,6 @@ function wasmKernels(bytes: number, extraBytes?: number): Kernels {
   } else {
     ex = instantiateKernels();
   }
-  const spareBytes = extraBytes === undefined ? SPARE_BYTES : 0;
   const base = ex.alloc(padded + (extraBytes ?? 0) + spareBytes + 16);
   const aligned = Math.ceil(base / 16) * 16;
   const mem = viewsOf(ex.memory.buffer as ArrayBuffer);
@@ -140,7 +141,7 @@ function wasmKernels(bytes: number, extraBytes?: number): Kernels {
     new Uint8Array(ex.memory.buffer, shared.extra, shared.extraBytes).fill(0);
   }
   return {
-    backend: 'wasm', base: aligned, mem, ...(shared ? { shared } : { spare: { at: aligned + padded, bytes: spareBytes, taken: false } }),
+    backend: 'wasm', base: aligned, mem, ...(shared ? { shared } : {}), ...(spareBytes > 0 ? { spare: { at: aligned + padded, bytes: spareBytes, taken: false } } : {}),
     gatherEvents: ex.gatherEvents,
     integrate: ex.integrate,
     neuronStep: ex.neuronStep,

@@ -45,7 +45,7 @@ function run(model: HwModel, layers: ActivityLayer[], policy: MapPolicy, seed: n
   const sizes = [layers[0].nIn, ...layers.map((l) => l.nOut)];
   const ev: Int32Array[] = sizes.map(() => new Int32Array(0));
   const evWords = sizes.reduce((a, n) => a + n + 4, 0);
-  const host = hosted ? createKernels('wasm', 4 * evWords + 8 * COUNTER_SLOTS * layers.length + 16) : undefined;
+  const host = hosted ? createKernels('wasm', 4 * evWords + 8 * COUNTER_SLOTS * layers.length + 16, undefined, SPARE_BYTES) : undefined;
   // Hosted, the counters too sit in the host's memory (as a chip's do), after the lists.
   const cntAt = host ? Math.ceil((host.base + 4 * evWords) / 8) : 0;
   const blocks = layers.map((_, l) => (host ? host.mem.f64.subarray(cntAt + l * COUNTER_SLOTS, cntAt + (l + 1) * COUNTER_SLOTS) : new Float64Array(COUNTER_SLOTS)));

@@ -13,7 +13,7 @@ import { COUNTER_SLOTS } from '../../src/reference/counters.js';
 import { convOutSize } from '../../src/reference/conv.js';
 import { StepTimer, type StepSource } from '../../src/timing/step-timer.js';
 import { tinyModel } from '../cost/fixtures.js';
-import { createKernels } from '../../src/chip/kernels.js';
+import { createKernels, SPARE_BYTES } from '../../src/chip/kernels.js';
 
 const fig = fc.oneof(fc.constant(0), fc.double({ min: 0, max: 20, noNaN: true, noDefaultInfinity: true }));
 const pos = fc.double({ min: 0.01, max: 20, noNaN: true, noDefaultInfinity: true });
@@ -80,7 +80,7 @@ describe('the step timer kernel equals its TypeScript twin bit for bit', () => {
       const blocks = layers.map(() => new Float64Array(COUNTER_SLOTS));
       // Events at an offset in a larger buffer, as a chip's spike lists sit in its memory; hosted:
       // in a chip's kernels' memory (the wasm timer moves its arena there and reads them in place).
-      const host = hosted ? createKernels('wasm', 4 * sizes.reduce((a, n) => a + n + 3, 0)) : undefined;
+      const host = hosted ? createKernels('wasm', 4 * sizes.reduce((a, n) => a + n + 3, 0), undefined, SPARE_BYTES) : undefined;
       const src: StepSource = host
         ? { host, counters: (l) => blocks[l], events: (l) => {
             const off = (host.base >>> 2) + 3 + sizes.slice(0, l + 1).reduce((a, n) => a + n + 3, 0);
