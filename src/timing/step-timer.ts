@@ -103,7 +103,7 @@ export class StepTimer {
   private readonly tablesAt: number;
   /** Arena offsets of every word that holds an absolute pointer (rewritten when the arena moves). */
   private readonly pointerWords: Int32Array;
-  /** Arena offsets of the header, the event table, each layer's (-1 first) event buffer, count deltas, and the phase's totals. */
+  /** Arena offsets of the header, the layer records, the event table, each layer's (-1 first) event buffer, each layer's counter copy and previous counters, and the phase's totals. */
   private readonly rel: { header: number; recs: number; evTable: number; evAt: number[]; cntCopy: number[]; prev: number[]; phase: { coreBusy: number; critical: number; linkTotal: number; linkMax: number } };
   /** Byte pointer of the arena's header. */
   private ctx = 0;
