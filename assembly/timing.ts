@@ -9,8 +9,8 @@ const H_NC = 0, H_NL = 1, H_NT = 2, H_NX = 3, H_NY = 4, H_BOXX = 5, H_BOXY = 6, 
 const H_NBOXLINKS = 8, H_BOXLINKS = 9, H_INPUTCORE = 10, H_TILEOF = 11, H_TILEREP = 12;
 const H_PAIRCNT = 13, H_PAIRLAST = 14, H_PAIRRLAST = 15, H_PAIRHOP = 16, H_PAIRDX = 17, H_PAIRDY = 18;
 const H_ROUTESTART = 19, H_ROUTELINKS = 20, H_TOUCHED = 21, H_TILEREACH = 22, H_TILEHX = 23, H_TILEHY = 24;
-const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORELASTPOS = 29, H_CORETOUCHED = 30;
-const H_ROWACC = 31, H_PATINDEX = 32, H_PATDX = 33, H_PATDY = 34, H_LINKLOAD = 35; // word 36: free
+const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORELASTPOS = 29, H_NUSED = 30;
+const H_ROWACC = 31, H_PATINDEX = 32, H_PATDX = 33, H_PATDY = 34, H_LINKLOAD = 35, H_USEDSLOT = 36;
 const H_SPIKES = 37, H_MSGS = 38, H_RECV = 39, H_A0 = 40, H_AEND = 41, H_EXTRA = 42, H_LEARN = 43, H_GENBASE = 44;
 const H_NEXTRA = 45, H_EXTRASLOT = 46, H_EXTRACYCLES = 47, H_NLEARN = 48, H_LEARNSLOT = 49, H_LEARNCYCLES = 50;
 const H_COREBUSY = 51, H_CRITICAL = 52, H_LINKTOTAL = 53, H_LINKMAX = 54, H_LAYERS = 55, H_EVENTS = 56, H_NTOUCHED = 57;
@@ -21,10 +21,10 @@ const F_TOTAL = 8, F_FORWARD = 9, F_LEARNMAX = 10, F_CRIT = 11, F_MESHLIMITED = 
 const F_MESSAGES = 13, F_FROMINPUT = 14, F_HOPSX = 15, F_HOPSY = 16, F_PORTT = 17;
 // One record per layer (what layer L receives), LAYER_BYTES each.
 const L_DENSE = 0, L_D = 1, L_DCORES = 2, L_DSYN = 3, L_START = 4, L_NDTILES = 5, L_DTILES = 6, L_DTILEOF = 7;
-const L_DXLE = 8, L_DCOLLE = 9, L_DRC = 10, L_DSEND = 11, L_NSLICES = 12, L_SLICECORE = 13, L_SLICESHARE = 14;
-const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18;
-const L_F64: usize = 96, LF_LROW = 0, LF_LSYN = 1;
-const LAYER_BYTES: usize = 128;
+const L_EWCOEF = 8, L_NSCOEF = 9, L_DRC = 10, L_DSEND = 11, L_NSLICES = 12, L_SLICECORE = 13, L_SLICESHARE = 14;
+const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18, L_SCORES = 19, L_STSTART = 20, L_STILE = 21, L_NST = 22, L_DFIRST = 23, L_SLICEFIRST = 24, L_CNT = 25, L_PREV = 26, L_STPAIRS = 27;
+const L_F64: usize = 128, LF_LROW = 0, LF_LSYN = 1;
+const LAYER_BYTES: usize = 160;
 
 // @ts-ignore: decorator
 @inline function hw(ctx: usize, k: i32): i32 { return load<i32>(ctx + (<usize>k << 2)); }
@@ -51,12 +51,28 @@ const LAYER_BYTES: usize = 128;
 // @ts-ignore: decorator
 @inline function sf(p: usize, k: i32, v: f64): void { store<f64>(p + (<usize>k << 3), v); }
 // @ts-ignore: decorator
-@inline function zero(p: usize, n: i32): void { memory.fill(p, 0, <usize>n << 3); }
+@inline function zero(p: usize, n: i32): void {
+  // A store loop: memory.fill is a call out of the module, dearer than these few stores.
+  const z = f64x2.splat(0), end = p + (<usize>n << 3);
+  let q = p;
+  for (; q + 16 <= end; q += 16) v128.store(q, z);
+  if (q < end) store<f64>(q, 0);
+}
 
-/** Time one step from the events and count deltas the host wrote; returns its cycles (the results are in the header). */
+/** Each layer's count deltas since the last call (only the slots the timing reads), from its counters where the host pointed. */
+function countDeltas(ctx: usize): void {
+  const used = hp(ctx, H_USEDSLOT), nU = hw(ctx, H_NUSED);
+  for (let l = 0, nL = hw(ctx, H_NL); l < nL; l++) {
+    const cnt = lp_(ctx, l, L_CNT), prev = lp_(ctx, l, L_PREV), d = lp_(ctx, l, L_DELTA);
+    for (let q = 0; q < nU; q++) { const s = gi(used, q), c = gf(cnt, s); sf(d, s, c - gf(prev, s)); sf(prev, s, c); }
+  }
+}
+
+/** Time one step from the events and counters the host pointed to; returns its cycles (the results are in the header). */
 export function timingStep(ctx: usize, ovL: f64): f64 {
-  const nC = hw(ctx, H_NC), nL = hw(ctx, H_NL);
-  zero(hp(ctx, H_SPIKES), nC); zero(hp(ctx, H_MSGS), nC); zero(hp(ctx, H_RECV), nC); zero(hp(ctx, H_EXTRA), nC); zero(hp(ctx, H_AEND), nC);
+  const nL = hw(ctx, H_NL);
+  countDeltas(ctx);
+  // spikes, msgs, recv, extra and aEnd are zero here: finishStep clears them as it reads them.
   si(ctx, H_NTOUCHED, 0);
   setFig(ctx, F_PORTT, 0); setFig(ctx, F_FROMINPUT, 0); setFig(ctx, F_MESSAGES, 0); setFig(ctx, F_HOPSX, 0); setFig(ctx, F_HOPSY, 0);
   for (let L = 0; L < nL; L++) {
@@ -76,6 +92,7 @@ export function timingStep(ctx: usize, ovL: f64): f64 {
 
 /** The end-of-sample learning: a learning phase, each core's learning time added to its busy time; returns the slowest core's. */
 export function timingSampleEnd(ctx: usize, ovL: f64): f64 {
+  countDeltas(ctx);
   const learnMax = learningPhase(ctx, true, ovL);
   if (learnMax == 0) return 0;
   const busy = hp(ctx, H_COREBUSY), learn = hp(ctx, H_LEARN);
@@ -97,13 +114,69 @@ export function timingSampleEnd(ctx: usize, ovL: f64): f64 {
   return nSrc + <i32>first;
 }
 
-/** Count an event of core c (its first one enters the touched list; no branch, as in gather). */
-// @ts-ignore: decorator
-@inline function touch(coreCnt: usize, coreTouched: usize, nCo: i32, c: i32): i32 {
-  const k = gi(coreCnt, c);
-  si(coreTouched, nCo, c);
-  si(coreCnt, c, k + 1);
-  return nCo + <i32>(k == 0);
+/**
+ * Layer L's source cores tile by tile (their counts in the core-count table, zeroed here): each
+ * core's spikes and messages so far, its last event's start (the count and the latest start of
+ * the tile in registers: the starts are >= 0, so their bits order as integers and the maximum
+ * is a select), and the tiles with events in the touched list; returns how many.
+ */
+function sourceTiles(ctx: usize, L: i32, hasCo: bool, Df: f64): i32 {
+  const srcCnt = hp(ctx, H_SRCCNT), srcLast = hp(ctx, H_SRCLAST), srcTouched = hp(ctx, H_SRCTOUCHED), msgs = hp(ctx, H_MSGS), spikes = hp(ctx, H_SPIKES);
+  const coreCnt = hp(ctx, H_CORECNT), coreLastPos = hp(ctx, H_CORELASTPOS);
+  const cores = lp_(ctx, L, L_SCORES), start = lp_(ctx, L, L_STSTART), tiles = lp_(ctx, L, L_STILE), nST = lw(ctx, L, L_NST);
+  const lSend0 = fig(ctx, F_LSEND), lUpd = fig(ctx, F_LUPD), lSpk = fig(ctx, F_LSPK);
+  let nSrc = 0;
+  // Each tile's cores consecutive (the usual placement): two cores at a time, in f64x2 and i64x2
+  // lanes (the same operations per core; the lanes' counts and latest starts joined per tile).
+  const pairs = lw(ctx, L, L_STPAIRS) != 0;
+  const vD = f64x2.splat(Df), vSend = f64x2.splat(lSend0), vUpd = f64x2.splat(lUpd), vSpk = f64x2.splat(lSpk);
+  const vNone = i64x2.splat(-1), vOne = i32x4.splat(1), vZero = i32x4.splat(0);
+  for (let u = 0; u < nST; u++) {
+    let cnt = 0, last: i64 = -1;
+    let q = gi(start, u);
+    const q1 = gi(start, u + 1);
+    if (pairs) {
+      let vCnt = vZero, vLast = vNone;
+      for (; q + 2 <= q1; q += 2) {
+        const c = <usize>gi(cores, q), kk = v128.load64_zero(coreCnt + (c << 2)), kf = f64x2.convert_low_i32x4_s(kk);
+        store<i64>(coreCnt + (c << 2), 0);
+        const m = f64x2.add(v128.load(msgs + (c << 3)), f64x2.mul(kf, vD));
+        v128.store(msgs + (c << 3), m);
+        let t = f64x2.mul(f64x2.sub(m, vD), vSend);
+        if (hasCo) {
+          const sp = f64x2.add(v128.load(spikes + (c << 3)), kf);
+          v128.store(spikes + (c << 3), sp);
+          const lpv = f64x2.convert_low_i32x4_s(i32x4.add(v128.load64_zero(coreLastPos + (c << 2)), vOne));
+          t = f64x2.add(f64x2.add(f64x2.mul(lpv, vUpd), f64x2.mul(sp, vSpk)), t);
+        }
+        const tb = v128.bitselect(t, vNone, i64x2.extend_low_i32x4_s(i32x4.gt_s(kk, vZero)));
+        vLast = v128.bitselect(tb, vLast, i64x2.gt_s(tb, vLast));
+        vCnt = i32x4.add(vCnt, kk);
+      }
+      cnt = i32x4.extract_lane(vCnt, 0) + i32x4.extract_lane(vCnt, 1);
+      last = max<i64>(i64x2.extract_lane(vLast, 0), i64x2.extract_lane(vLast, 1));
+    }
+    for (; q < q1; q++) {
+      const c = gi(cores, q), k = gi(coreCnt, c), m = gf(msgs, c) + <f64>k * Df;
+      si(coreCnt, c, 0);
+      sf(msgs, c, m);
+      // The last event's messages start after the (k - 1) x D before it (integer counts: exact).
+      let t = (m - Df) * lSend0;
+      if (hasCo) {
+        const sp = gf(spikes, c) + <f64>k;
+        sf(spikes, c, sp);
+        t = <f64>(gi(coreLastPos, c) + 1) * lUpd + sp * lSpk + t;
+      }
+      cnt += k;
+      last = max<i64>(last, select<i64>(reinterpret<i64>(t), -1, k > 0));
+    }
+    const tl = gi(tiles, u);
+    si(srcCnt, tl, cnt);
+    store<i64>(srcLast + (<usize>tl << 3), select<i64>(last, 0, cnt > 0));
+    si(srcTouched, nSrc, tl);
+    nSrc += <i32>(cnt > 0);
+  }
+  return nSrc;
 }
 
 /**
@@ -120,14 +193,26 @@ function denseLayer(ctx: usize, L: i32): void {
   const ev = hp(ctx, H_EVENTS) + (<usize>(2 * L) << 2), buf = <usize>load<i32>(ev), n = load<i32>(ev + 4);
   const lSend0 = fig(ctx, F_LSEND), lUpd = fig(ctx, F_LUPD), lSpk = fig(ctx, F_LSPK), spikes = hp(ctx, H_SPIKES);
   let nSrc = 0, portT = fig(ctx, F_PORTT);
-  // Spikes in neuron order, each core's neurons in update order: gathered per source core (a
-  // count, and the last spike), and each core's last spike timed: it starts latest, as a core's
-  // spikes start later and later. Otherwise every spike is timed (as the twin says).
-  const coreCnt = hp(ctx, H_CORECNT), coreLastPos = hp(ctx, H_CORELASTPOS), coreTouched = hp(ctx, H_CORETOUCHED);
-  let nCo = 0;
-  let ordered = hasCo && lw(ctx, L - 1, L_MONOTONE) != 0;
-  if (ordered) for (let e = 1; e < n; e++) if (gi(buf, e) <= gi(buf, e - 1)) { ordered = false; break; }
-  if (hasCo && !ordered) {
+  // Spikes in neuron order, each core's neurons in update order: counted per source core (and
+  // its last spike, which starts latest: a core's spikes start later and later), then the
+  // layer's source cores visited tile by tile, each tile's count and latest start kept in
+  // registers. Otherwise every spike is timed (as the twin says).
+  const coreCnt = hp(ctx, H_CORECNT), coreLastPos = hp(ctx, H_CORELASTPOS);
+  // Counted and checked for order in one pass; out of order, the counts are undone.
+  let counted = false;
+  if (hasCo && lw(ctx, L - 1, L_MONOTONE) != 0 && n > 0) {
+    let bad = 0, prev = -1;
+    for (let e = 0; e < n; e++) {
+      const i = gi(buf, e), c = gi(co, i);
+      bad |= <i32>(i <= prev);
+      prev = i;
+      si(coreCnt, c, gi(coreCnt, c) + 1);
+      si(coreLastPos, c, gi(lp, i));
+    }
+    counted = bad == 0;
+    if (!counted) for (let e = 0; e < n; e++) si(coreCnt, gi(co, gi(buf, e)), 0);
+  }
+  if (hasCo && !counted) {
     for (let e = 0; e < n; e++) {
       const i = gi(buf, e), c = gi(co, i), sp = gf(spikes, c) + 1, m = gf(msgs, c);
       sf(spikes, c, sp);
@@ -136,26 +221,10 @@ function denseLayer(ctx: usize, L: i32): void {
       nSrc = gather(srcCnt, srcLast, srcTouched, nSrc, gi(tileOf, c), t, 1);
     }
   } else if (hasCo) {
-    for (let e = 0; e < n; e++) {
-      const i = gi(buf, e), c = gi(co, i);
-      nCo = touch(coreCnt, coreTouched, nCo, c);
-      si(coreLastPos, c, gi(lp, i));
-    }
-    for (let q = 0; q < nCo; q++) {
-      const c = gi(coreTouched, q), k = gi(coreCnt, c), sp = gf(spikes, c) + <f64>k, m = gf(msgs, c) + <f64>(k - 1) * Df;
-      si(coreCnt, c, 0);
-      sf(spikes, c, sp);
-      sf(msgs, c, m + Df);
-      nSrc = gather(srcCnt, srcLast, srcTouched, nSrc, gi(tileOf, c), <f64>(gi(coreLastPos, c) + 1) * lUpd + sp * lSpk + m * lSend0, k);
-    }
-  } else if (hasIc) {
-    for (let e = 0; e < n; e++) nCo = touch(coreCnt, coreTouched, nCo, gi(ic, gi(buf, e)));
-    for (let q = 0; q < nCo; q++) {
-      const c = gi(coreTouched, q), k = gi(coreCnt, c), m = gf(msgs, c) + <f64>(k - 1) * Df;
-      si(coreCnt, c, 0);
-      sf(msgs, c, m + Df);
-      nSrc = gather(srcCnt, srcLast, srcTouched, nSrc, gi(tileOf, c), m * lSend0, k);
-    }
+    nSrc = sourceTiles(ctx, L, true, Df);
+  } else if (hasIc && n > 0) {
+    for (let e = 0; e < n; e++) { const c = gi(ic, gi(buf, e)); si(coreCnt, c, gi(coreCnt, c) + 1); }
+    nSrc = sourceTiles(ctx, L, false, Df);
   } else if (n > 0) {
     // The port: its events leave back to back, each after the previous one's D messages.
     const tl = gi(tileOf, nC);
@@ -173,20 +242,34 @@ function denseLayer(ctx: usize, L: i32): void {
   const dTiles = lp_(ctx, L, L_DTILES), nDT = lw(ctx, L, L_NDTILES), dTileOf = lp_(ctx, L, L_DTILEOF), reach = hp(ctx, H_TILEREACH);
   // max over sources of (start + hx |sx - dx| + hy |sy - dy|), from four maxima over the sources.
   const tHX = hp(ctx, H_TILEHX), tHY = hp(ctx, H_TILEHY);
-  let mpp = -Infinity, mpm = -Infinity, mmp = -Infinity, mmm = -Infinity;
+  // Lanes (mpp, mpm) and (mmp, mmm); x + (-Y) is x - Y exactly, and no value is NaN or -0 (pmax is max).
+  let vp = f64x2.splat(-Infinity), vm = vp;
   for (let k = 0; k < nSrc; k++) {
     const tl = gi(srcTouched, k), v = gf(srcLast, tl), X = gf(tHX, tl), Y = gf(tHY, tl);
-    mpp = max(mpp, v + X + Y);
-    mpm = max(mpm, v + X - Y);
-    mmp = max(mmp, v - X + Y);
-    mmm = max(mmm, v - X - Y);
+    const pm = f64x2.replace_lane(f64x2.splat(Y), 1, -Y);
+    vp = f64x2.pmax(vp, f64x2.add(f64x2.splat(v + X), pm));
+    vm = f64x2.pmax(vm, f64x2.add(f64x2.splat(v - X), pm));
   }
   for (let u = 0; u < nDT; u++) {
-    const tl = gi(dTiles, u), X = gf(tHX, tl), Y = gf(tHY, tl);
-    sf(reach, u, max(max(mpp - X - Y, mpm - X + Y), max(mmp + X - Y, mmm + X + Y)));
+    const tl = gi(dTiles, u), X = gf(tHX, tl), Y = gf(tHY, tl), vX = f64x2.splat(X);
+    const mp = f64x2.replace_lane(f64x2.splat(-Y), 1, Y);
+    const r = f64x2.pmax(f64x2.add(f64x2.sub(vp, vX), mp), f64x2.add(f64x2.add(vm, vX), mp));
+    sf(reach, u, max(f64x2.extract_lane(r, 0), f64x2.extract_lane(r, 1)));
   }
   const rcs = lp_(ctx, L, L_DRC), sends = lp_(ctx, L, L_DSEND), nf = <f64>n;
-  for (let j = 0; j < D; j++) {
+  let j0 = 0;
+  // Destination cores d0, d0 + 1, ... (the usual placement): two at a time.
+  const dFirst = lw(ctx, L, L_DFIRST);
+  if (dFirst > 0) {
+    const vn = f64x2.splat(nf), r0 = recv + (<usize>(dFirst - 1) << 3), e0 = aEnd + (<usize>(dFirst - 1) << 3);
+    for (; j0 + 2 <= D; j0 += 2) {
+      const o = <usize>j0 << 3, rc = v128.load(rcs + o);
+      const reachv = f64x2.replace_lane(f64x2.splat(gf(reach, gi(dTileOf, j0))), 1, gf(reach, gi(dTileOf, j0 + 1)));
+      v128.store(r0 + o, f64x2.add(v128.load(r0 + o), f64x2.mul(vn, rc)));
+      v128.store(e0 + o, f64x2.pmax(v128.load(e0 + o), f64x2.add(f64x2.add(reachv, v128.load(sends + o)), rc)));
+    }
+  }
+  for (let j = j0; j < D; j++) {
     const d = gi(dCores, j), rc = gf(rcs, j);
     sf(recv, d, gf(recv, d) + nf * rc);
     sf(aEnd, d, max(gf(aEnd, d), gf(reach, gi(dTileOf, j)) + gf(sends, j) + rc));
@@ -205,32 +288,35 @@ function denseLayer(ctx: usize, L: i32): void {
   setFig(ctx, F_MESSAGES, messages); setFig(ctx, F_HOPSX, hopsX); setFig(ctx, F_HOPSY, hopsY);
 }
 
-/** Link loads of a dense layer's messages from the step's per-tile event counts, in O(tiles) (the twin says how). */
+/**
+ * Link loads of a dense layer's messages from the step's per-tile event counts, in O(tiles) (the
+ * twin says how): a tile's four links (east, west, north, south) in two f64x2 lanes, each the
+ * events that cross it times the destinations beyond it (coefficients laid out by the host; a
+ * link nothing crosses gets + 0).
+ */
 function denseLinkLoads(ctx: usize, L: i32): void {
-  const nx = hw(ctx, H_NX), ny = hw(ctx, H_NY), S = hp(ctx, H_SRCCNT), load = hp(ctx, H_LINKLOAD), bx = hw(ctx, H_BOXX), by = hw(ctx, H_BOXY);
-  const dx = lp_(ctx, L, L_DXLE), dc = lp_(ctx, L, L_DCOLLE), D = gf(dx, nx - 1);
-  const rowBelow = hp(ctx, H_ROWACC);
+  const nx = hw(ctx, H_NX), S = hp(ctx, H_SRCCNT), load = hp(ctx, H_LINKLOAD), bx = hw(ctx, H_BOXX), by = hw(ctx, H_BOXY);
+  const ew = lp_(ctx, L, L_EWCOEF), ns = lp_(ctx, L, L_NSCOEF), rowBelow = hp(ctx, H_ROWACC);
   let acc: f64 = 0;
   for (let y = 0; y < by; y++) {
-    let left: f64 = 0, rowTotal: f64 = 0;
+    let rowTotal: f64 = 0;
     for (let x = 0; x < bx; x++) rowTotal += <f64>gi(S, y * nx + x);
-    if (rowTotal != 0) for (let x = 0; x < bx; x++) {
-      const n = <f64>gi(S, y * nx + x), base = (y * nx + x) * 4;
-      left += n;
-      sf(load, base, gf(load, base) + left * (D - gf(dx, x))); // east
-      if (x > 0) sf(load, base + 1, gf(load, base + 1) + (rowTotal - left + n) * gf(dx, x - 1)); // west
-    }
     acc += rowTotal;
     sf(rowBelow, y, acc);
   }
   const total = acc;
-  for (let c = 0; c < bx; c++) {
-    const col = dc + (<usize>(c * ny) << 3), colTotal = gf(col, ny - 1);
-    if (colTotal == 0) continue;
-    for (let y = 0; y < by; y++) {
-      const base = (y * nx + c) * 4;
-      sf(load, base + 2, gf(load, base + 2) + gf(rowBelow, y) * (colTotal - gf(col, y))); // north
-      if (y > 0) sf(load, base + 3, gf(load, base + 3) + (total - gf(rowBelow, y - 1)) * gf(col, y - 1)); // south
+  let below: f64 = 0;
+  for (let y = 0; y < by; y++) {
+    const prev = below, rowTotal = gf(rowBelow, y) - prev;
+    below = gf(rowBelow, y);
+    const vNS = f64x2.replace_lane(f64x2.splat(below), 1, total - prev);
+    let left: f64 = 0;
+    for (let x = 0; x < bx; x++) {
+      const t = y * nx + x, n = <f64>gi(S, t), p = load + (<usize>t << 5);
+      left += n;
+      const vEW = f64x2.replace_lane(f64x2.splat(left), 1, rowTotal - left + n);
+      v128.store(p, f64x2.add(v128.load(p), f64x2.mul(vEW, v128.load(ew + (<usize>x << 4)))));
+      v128.store(p, f64x2.add(v128.load(p, 16), f64x2.mul(vNS, v128.load(ns + (<usize>t << 4)))), 16);
     }
   }
 }
@@ -309,8 +395,14 @@ function splitByNeurons(ctx: usize, nSlot: i32, slot: usize, cycles: usize, into
     for (let k = 0; k < nSlot; k++) w += gf(d, gi(slot, k)) * gf(cycles, k);
     if (w == 0) continue;
     any = true;
-    const cores = lp_(ctx, l, L_SLICECORE), share = lp_(ctx, l, L_SLICESHARE);
-    for (let j = 0, nS = lw(ctx, l, L_NSLICES); j < nS; j++) { const c = gi(cores, j); sf(into, c, gf(into, c) + w * gf(share, j)); }
+    const cores = lp_(ctx, l, L_SLICECORE), share = lp_(ctx, l, L_SLICESHARE), nS = lw(ctx, l, L_NSLICES), first = lw(ctx, l, L_SLICEFIRST);
+    let j = 0;
+    if (first > 0) {
+      // The slices on cores c0, c0 + 1, ... (the usual placement): two at a time.
+      const vw = f64x2.splat(w), at = into + (<usize>(first - 1) << 3);
+      for (; j + 2 <= nS; j += 2) { const o = <usize>j << 3; v128.store(at + o, f64x2.add(v128.load(at + o), f64x2.mul(vw, v128.load(share + o)))); }
+    }
+    for (; j < nS; j++) { const c = gi(cores, j); sf(into, c, gf(into, c) + w * gf(share, j)); }
   }
   return any;
 }
@@ -340,14 +432,24 @@ function meshBoundOf(ctx: usize): f64 {
   const tail = fig(ctx, F_LRECV), ov = fig(ctx, F_OVFORWARD), hopX = fig(ctx, F_HOPX), hopY = fig(ctx, F_HOPY);
   let bound: f64 = 0;
   if (hw(ctx, H_LINKS_TIMED) != 0) {
-    // No branch on which links are loaded: an unloaded one adds 0 and changes nothing.
-    for (let k = 0; k < nBox; k++) {
-      const l = gi(box, k), v = gf(load, l);
-      bound = max(bound, v * select<f64>(hopX, hopY, (l & 3) < 2)); // east and west links: hopX; north and south: hopY
-      sf(total, l, gf(total, l) + v);
-      sf(mx, l, max(gf(mx, l), v));
-      sf(load, l, 0);
+    // No branch on which links are loaded: an unloaded one adds 0 and changes nothing. The box's
+    // links row by row, two at a time: a tile's links are east, west (hopX), north, south (hopY).
+    const nx = hw(ctx, H_NX), bx = hw(ctx, H_BOXX), by = hw(ctx, H_BOXY);
+    const vX = f64x2.splat(hopX), vY = f64x2.splat(hopY), z = f64x2.splat(0);
+    let vb = z;
+    for (let y = 0; y < by; y++) {
+      for (let o = <usize>(y * nx) << 5, o1 = o + (<usize>bx << 5); o < o1; o += 32) {
+        const v0 = v128.load(load + o), v1 = v128.load(load + o, 16);
+        vb = f64x2.pmax(vb, f64x2.pmax(f64x2.mul(v0, vX), f64x2.mul(v1, vY)));
+        v128.store(total + o, f64x2.add(v128.load(total + o), v0));
+        v128.store(total + o, f64x2.add(v128.load(total + o, 16), v1), 16);
+        v128.store(mx + o, f64x2.pmax(v128.load(mx + o), v0));
+        v128.store(mx + o, f64x2.pmax(v128.load(mx + o, 16), v1), 16);
+        v128.store(load + o, z);
+        v128.store(load + o, z, 16);
+      }
     }
+    bound = max(f64x2.extract_lane(vb, 0), f64x2.extract_lane(vb, 1));
     return bound == 0 ? 0 : bound + tail + ov;
   }
   for (let k = 0; k < nBox; k++) {
@@ -364,24 +466,54 @@ function meshBoundOf(ctx: usize): f64 {
   return bound + tail + ov;
 }
 
-/** Each core's forward time, the critical core (longest forward + learning, lowest index on ties), the step's cycles. */
+/**
+ * Each core's forward time, the critical core (longest forward + learning, lowest index on ties),
+ * the step's cycles. Two cores at a time (f64x2: the same operations in the same order per core
+ * as the twin's, so the same values; the per-core tables are 16-byte aligned): each lane keeps
+ * its own first maximum, and the lanes are joined so that the lowest index wins a tie.
+ */
 function finishStep(ctx: usize, meshBound: f64, ovL: f64): f64 {
   const nC = hw(ctx, H_NC);
   const spikes = hp(ctx, H_SPIKES), msgs = hp(ctx, H_MSGS), recv = hp(ctx, H_RECV), aEnd = hp(ctx, H_AEND), extra = hp(ctx, H_EXTRA);
   const genBase = hp(ctx, H_GENBASE), a0 = hp(ctx, H_A0), learn = hp(ctx, H_LEARN), busy = hp(ctx, H_COREBUSY);
   const lSpk = fig(ctx, F_LSPK), lSend = fig(ctx, F_LSEND), ov = fig(ctx, F_OVFORWARD);
-  let fwdMax: f64 = 0, crit = 0, critT: f64 = -1, learnMax: f64 = 0;
-  for (let c = 0; c < nC; c++) {
+  const vSpk = f64x2.splat(lSpk), vSend = f64x2.splat(lSend), vOv = f64x2.splat(ov), vOvL = f64x2.splat(ovL), vZero = f64x2.splat(0);
+  let vFwd = vZero, vLearn = vZero, vCritT = f64x2.splat(-1), vCrit = i64x2(0, 1), vIdx = i64x2(0, 1);
+  const vTwo = i64x2.splat(2);
+  const nPair = nC >> 1;
+  for (let q = 0; q < nPair; q++) {
+    const o = <usize>q << 4;
+    const lc = f64x2.add(v128.load(learn + o), vOvL);
+    v128.store(learn + o, lc);
+    vLearn = f64x2.pmax(vLearn, lc);
+    const send = f64x2.add(f64x2.add(f64x2.add(v128.load(genBase + o), f64x2.mul(v128.load(spikes + o), vSpk)), f64x2.mul(v128.load(msgs + o), vSend)), v128.load(extra + o));
+    const r = v128.load(recv + o);
+    const fin = v128.and(f64x2.pmax(f64x2.add(v128.load(a0 + o), r), v128.load(aEnd + o)), f64x2.gt(r, vZero));
+    v128.store(spikes + o, vZero); v128.store(msgs + o, vZero); v128.store(extra + o, vZero); v128.store(recv + o, vZero); v128.store(aEnd + o, vZero);
+    const t = f64x2.add(f64x2.pmax(send, fin), vOv), tl = f64x2.add(t, lc), later = f64x2.gt(tl, vCritT);
+    vFwd = f64x2.pmax(vFwd, t);
+    vCritT = v128.bitselect(tl, vCritT, later);
+    vCrit = v128.bitselect(vIdx, vCrit, later);
+    vIdx = i64x2.add(vIdx, vTwo);
+    v128.store(busy + o, f64x2.add(v128.load(busy + o), f64x2.add(f64x2.add(f64x2.pmax(send, r), vOv), lc)));
+  }
+  let fwdMax = max(f64x2.extract_lane(vFwd, 0), f64x2.extract_lane(vFwd, 1));
+  let learnMax = max(f64x2.extract_lane(vLearn, 0), f64x2.extract_lane(vLearn, 1));
+  const t0 = f64x2.extract_lane(vCritT, 0), t1 = f64x2.extract_lane(vCritT, 1);
+  const c0 = <i32>i64x2.extract_lane(vCrit, 0), c1 = <i32>i64x2.extract_lane(vCrit, 1);
+  let crit = t1 > t0 || (t1 == t0 && c1 < c0) ? c1 : c0, critT = max(t0, t1);
+  if (nC & 1) {
+    const c = nC - 1;
     const lc = gf(learn, c) + ovL;
     sf(learn, c, lc);
     learnMax = max(learnMax, lc);
     const send = gf(genBase, c) + gf(spikes, c) * lSpk + gf(msgs, c) * lSend + gf(extra, c);
     const r = gf(recv, c);
-    const fin = select<f64>(max(gf(a0, c) + r, gf(aEnd, c)), 0, r > 0);
-    const t = max(send, fin) + ov, tl = t + lc, later = tl > critT;
+    const fin = r > 0 ? max(gf(a0, c) + r, gf(aEnd, c)) : 0;
+    sf(spikes, c, 0); sf(msgs, c, 0); sf(extra, c, 0); sf(recv, c, 0); sf(aEnd, c, 0);
+    const t = max(send, fin) + ov;
     fwdMax = max(fwdMax, t);
-    critT = select<f64>(tl, critT, later);
-    crit = select<i32>(c, crit, later);
+    if (t + lc > critT) crit = c;
     sf(busy, c, gf(busy, c) + (max(send, r) + ov + lc));
   }
   if (nC > 0) { const cr = hp(ctx, H_CRITICAL); sf(cr, crit, gf(cr, crit) + 1); }

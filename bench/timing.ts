@@ -16,6 +16,7 @@ import { StepTimer, type StepSource } from '../src/timing/step-timer.js';
 import { COUNTERS } from '../src/chip/counters.js';
 import { COUNTER_SLOTS } from '../src/reference/counters.js';
 import type { ActivityLayer } from '../src/cost/activity.js';
+import { createKernels, SPARE_BYTES } from '../src/chip/kernels.js';
 
 export interface TimingBench { policy: MapPolicy; untimedMs: number; timedMs: number; overhead: number; load: [number, number] }
 export interface TimerAlone { policy: MapPolicy; wasmUs: number; tsUs: number }
@@ -56,7 +57,9 @@ export function benchTiming(o: { quick: boolean; policies?: MapPolicy[] }): Timi
 /**
  * The timer alone on 784-256-256-10 (`loihi`), per step: seeded event lists at the default job's
  * rates (154 input events, then 76, 60 and 2 spikes a step, in neuron order) and learning counts,
- * replayed through the wasm kernel and through its twin; CPU time, best of 3 passes.
+ * replayed through the wasm kernel and through its twin; CPU time, best of 3 passes. The lists sit
+ * in a wasm instance's memory as a chip's do: the wasm timer moves its arena there and reads them
+ * in place (as in training); the twin copies them.
  */
 export function benchTimerAlone(o: { quick: boolean }): TimerAlone[] {
   const layers: ActivityLayer[] = [
@@ -73,6 +76,11 @@ export function benchTimerAlone(o: { quick: boolean }): TimerAlone[] {
     return Int32Array.from(out);
   }));
   const update = (COUNTERS.find((c) => c.name === 'learn.update') as { slot: number }).slot;
+  const host = createKernels('wasm', 4 * steps.reduce((a, st) => a + st.reduce((b, e) => b + e.length, 0), 0) + 64, undefined, SPARE_BYTES);
+  const at = steps.map(() => new Int32Array(sizes.length));
+  let next = host.base >>> 2;
+  steps.forEach((st, q) => st.forEach((e, l) => { host.mem.i32.set(e, next); at[q][l] = next; next += e.length; }));
+  const ev = { buf: host.mem.i32, off: 0, n: 0 };
   const model = loadModel('loihi');
   return (['spread', 'pack'] as MapPolicy[]).map((policy) => {
     const mapping = mapWithPolicy(layers, model, policy);
@@ -80,7 +88,8 @@ export function benchTimerAlone(o: { quick: boolean }): TimerAlone[] {
       const timer = new StepTimer(model, mapping, layers, backend);
       const blocks = layers.map(() => new Float64Array(COUNTER_SLOTS));
       let cur = 0;
-      const src: StepSource = { events: (l) => ({ buf: steps[cur][l + 1], off: 0, n: steps[cur][l + 1].length }), counters: (l) => blocks[l] };
+      const src: StepSource = { host, events: (l) => { ev.off = at[cur][l + 1]; ev.n = steps[cur][l + 1].length; return ev; }, counters: (l) => blocks[l] };
+      if (host.spare) host.spare.taken = false; // each timer of this bench in turn
       timer.beginPhase('train', true, src);
       let best = Infinity;
       for (let r = 0; r < 3; r++) {

@@ -6,7 +6,7 @@
  * runs after the forward pass of each time step and at the end of each sample.
  */
 import { ArenaPlan } from './arena.js';
-import { Backend, Kernels, createKernels } from './kernels.js';
+import { Backend, Kernels, SPARE_BYTES, createKernels } from './kernels.js';
 import { COUNTER_SLOTS } from '../reference/counters.js';
 import { RESET_SUBTRACT, RESET_ZERO } from '../reference/neuron.js';
 import type { Device } from './device.js';
@@ -133,7 +133,8 @@ export class Chip implements ChipCore {
       rule.reserve(plan, shape);
       plan.owner = 'chip';
     }
-    this.k = createKernels(backend, plan.totalBytes, options.threadBytes !== undefined ? { extraBytes: options.threadBytes } : undefined);
+    // SPARE_BYTES: room for the step timer's arena next to the chip's (src/timing/step-timer.ts reads the spike lists in place).
+    this.k = createKernels(backend, plan.totalBytes, options.threadBytes !== undefined ? { extraBytes: options.threadBytes } : undefined, SPARE_BYTES);
     this.arenaBytes = plan.totalBytes;
     const b = this.k.base;
     spec.layers.forEach((l, n) => {

@@ -29,6 +29,12 @@ export interface Kernels {
   readonly mem: Mem;
   /** The kernels on shared memory (createKernels' `shared`), for worker threads; absent otherwise. */
   readonly shared?: SharedKernels;
+  /**
+   * Room after the arena (wasm, one thread, when asked: a chip's) for one step timer's arena
+   * (src/timing/step-timer.ts), so that its kernel runs in this instance and reads the chip's
+   * event lists in place; `taken` once a timer moved in.
+   */
+  readonly spare?: { at: number; bytes: number; taken: boolean };
   gatherEvents(xPtr: number, n: number, idxPtr: number, valPtr: number): number;
   integrate(wtPtr: number, nOut: number, idxPtr: number, valPtr: number, nEv: number, analog: number, biasPtr: number, iPtr: number, cnt: number): void;
   neuronStep(n: number, iPtr: number, uPtr: number, sPrevPtr: number, sPtr: number, spikeIdxPtr: number, thrPtr: number, thrStride: number, leakPtr: number, leakStride: number, reset: number, cnt: number): number;
@@ -99,16 +105,21 @@ export interface SharedKernels {
 /**
  * Allocate an arena of `bytes` on the chosen backend and return its kernels. `shared`: the wasm
  * kernels built for shared memory, with `extraBytes` more for worker threads (src/chip/threads.ts).
+ * `spareBytes`: room after a one-thread wasm arena for a step timer's (Kernels.spare; a chip asks
+ * for SPARE_BYTES).
  */
-export function createKernels(backend: Backend, bytes: number, shared?: { extraBytes: number }): Kernels {
+export function createKernels(backend: Backend, bytes: number, shared?: { extraBytes: number }, spareBytes = 0): Kernels {
   if (shared) {
     if (backend !== 'wasm') throw new RangeError(`shared memory needs the wasm backend, not ${backend}`);
     return wasmKernels(bytes, shared.extraBytes);
   }
-  return backend === 'wasm' ? wasmKernels(bytes) : tsKernels(bytes);
+  return backend === 'wasm' ? wasmKernels(bytes, undefined, spareBytes) : tsKernels(bytes);
 }
 
-function wasmKernels(bytes: number, extraBytes?: number): Kernels {
+/** Bytes of spare room a chip keeps after its one-thread wasm arena: a dense net's step timer on any shipped model fits (about 40 KB on loihi spread). */
+export const SPARE_BYTES = 256 * 1024;
+
+function wasmKernels(bytes: number, extraBytes?: number, spareBytes = 0): Kernels {
   let ex: WasmExports;
   let shared: SharedKernels | undefined;
   const padded = Math.ceil(bytes / ARENA_ALIGN) * ARENA_ALIGN;
@@ -125,7 +136,7 @@ function wasmKernels(bytes: number, extraBytes?: number): Kernels {
     ex = instantiateKernels();
   }
   // The arena's buffers start on cache lines (src/chip/arena.ts ARENA_ALIGN), so its base does too.
-  const base = ex.alloc(padded + (extraBytes ?? 0) + ARENA_ALIGN);
+  const base = ex.alloc(padded + (extraBytes ?? 0) + spareBytes + ARENA_ALIGN);
   const aligned = Math.ceil(base / ARENA_ALIGN) * ARENA_ALIGN;
   const mem = viewsOf(ex.memory.buffer as ArrayBuffer);
   // Freshly grown wasm memory is zero, but heap.alloc does not promise it: zero the arena.
@@ -135,7 +146,7 @@ function wasmKernels(bytes: number, extraBytes?: number): Kernels {
     new Uint8Array(ex.memory.buffer, shared.extra, shared.extraBytes).fill(0);
   }
   return {
-    backend: 'wasm', base: aligned, mem, ...(shared ? { shared } : {}),
+    backend: 'wasm', base: aligned, mem, ...(shared ? { shared } : {}), ...(spareBytes > 0 ? { spare: { at: aligned + padded, bytes: spareBytes, taken: false } } : {}),
     gatherEvents: ex.gatherEvents,
     integrate: ex.integrate,
     neuronStep: ex.neuronStep,
@@ -177,9 +188,16 @@ function wasmKernels(bytes: number, extraBytes?: number): Kernels {
     convStopStep: ex.convStopStep,
     loihiDendrite: ex.loihiDendrite,
     loihiNeuronStep: ex.loihiNeuronStep,
-    timingStep: ex.timingStep,
-    timingSampleEnd: ex.timingSampleEnd,
+    // The loader wraps every export in a rest-arguments function; the step timer calls these once
+    // per step (and sample), so it gets the instance's own functions.
+    timingStep: unwrapped(ex.timingStep),
+    timingSampleEnd: unwrapped(ex.timingSampleEnd),
   };
+}
+
+/** The export under @assemblyscript/loader's wrapper (`original`), when there is one. */
+function unwrapped<F extends (...a: number[]) => number>(f: F): F {
+  return ((f as F & { original?: F }).original ?? f) as F;
 }
 
 function tsKernels(bytes: number): Kernels {

@@ -8,8 +8,8 @@ export const H_NC = 0, H_NL = 1, H_NT = 2, H_NX = 3, H_NY = 4, H_BOXX = 5, H_BOX
 export const H_NBOXLINKS = 8, H_BOXLINKS = 9, H_INPUTCORE = 10, H_TILEOF = 11, H_TILEREP = 12;
 export const H_PAIRCNT = 13, H_PAIRLAST = 14, H_PAIRRLAST = 15, H_PAIRHOP = 16, H_PAIRDX = 17, H_PAIRDY = 18;
 export const H_ROUTESTART = 19, H_ROUTELINKS = 20, H_TOUCHED = 21, H_TILEREACH = 22, H_TILEHX = 23, H_TILEHY = 24;
-export const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORELASTPOS = 29, H_CORETOUCHED = 30;
-export const H_ROWACC = 31, H_PATINDEX = 32, H_PATDX = 33, H_PATDY = 34, H_LINKLOAD = 35; // word 36: free
+export const H_SRCCNT = 25, H_SRCLAST = 26, H_SRCTOUCHED = 27, H_CORECNT = 28, H_CORELASTPOS = 29, H_NUSED = 30;
+export const H_ROWACC = 31, H_PATINDEX = 32, H_PATDX = 33, H_PATDY = 34, H_LINKLOAD = 35, H_USEDSLOT = 36;
 export const H_SPIKES = 37, H_MSGS = 38, H_RECV = 39, H_A0 = 40, H_AEND = 41, H_EXTRA = 42, H_LEARN = 43, H_GENBASE = 44;
 export const H_NEXTRA = 45, H_EXTRASLOT = 46, H_EXTRACYCLES = 47, H_NLEARN = 48, H_LEARNSLOT = 49, H_LEARNCYCLES = 50;
 export const H_COREBUSY = 51, H_CRITICAL = 52, H_LINKTOTAL = 53, H_LINKMAX = 54, H_LAYERS = 55, H_EVENTS = 56, H_NTOUCHED = 57;
@@ -21,10 +21,10 @@ export const F_MESSAGES = 13, F_FROMINPUT = 14, F_HOPSX = 15, F_HOPSY = 16, F_PO
 export const HEADER_BYTES = 512;
 // One record per layer L (what L receives: input events for L = 0, spikes of L - 1 otherwise), LAYER_BYTES each.
 export const L_DENSE = 0, L_D = 1, L_DCORES = 2, L_DSYN = 3, L_START = 4, L_NDTILES = 5, L_DTILES = 6, L_DTILEOF = 7;
-export const L_DXLE = 8, L_DCOLLE = 9, L_DRC = 10, L_DSEND = 11, L_NSLICES = 12, L_SLICECORE = 13, L_SLICESHARE = 14;
-export const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18;
-export const L_F64 = 96, LF_LROW = 0, LF_LSYN = 1;
-export const LAYER_BYTES = 128;
+export const L_EWCOEF = 8, L_NSCOEF = 9, L_DRC = 10, L_DSEND = 11, L_NSLICES = 12, L_SLICECORE = 13, L_SLICESHARE = 14;
+export const L_COREOF = 15, L_LOCALPOS = 16, L_MONOTONE = 17, L_DELTA = 18, L_SCORES = 19, L_STSTART = 20, L_STILE = 21, L_NST = 22, L_DFIRST = 23, L_SLICEFIRST = 24, L_CNT = 25, L_PREV = 26, L_STPAIRS = 27;
+export const L_F64 = 128, LF_LROW = 0, LF_LSYN = 1;
+export const LAYER_BYTES = 160;
 
 /** Views of a timer arena: header word h (i32), header figure f (f64), and typed reads at byte pointers. */
 class Arena {
@@ -42,11 +42,21 @@ class Arena {
   lf(L: number, k: number): number { return this.f[((this.h(H_LAYERS) + L * LAYER_BYTES + L_F64) >>> 3) + k]; }
 }
 
-/** Time one step from the events and count deltas the host wrote; returns its cycles (the results are in the header). */
+/** Each layer's count deltas since the last call (only the slots the timing reads), from its counters where the host pointed. */
+function countDeltas(A: Arena): void {
+  const I = A.i, F = A.f, used = A.a(H_USEDSLOT);
+  for (let l = 0; l < A.h(H_NL); l++) {
+    const cnt = A.lw(l, L_CNT) >>> 3, prev = A.lw(l, L_PREV) >>> 3, d = A.lw(l, L_DELTA) >>> 3;
+    for (let q = 0; q < A.h(H_NUSED); q++) { const s = I[used + q], c = F[cnt + s]; F[d + s] = c - F[prev + s]; F[prev + s] = c; }
+  }
+}
+
+/** Time one step from the events and counters the host pointed to; returns its cycles (the results are in the header). */
 export function timingStep(m: Mem, ctx: number, ovL: number): number {
   const A = new Arena(m, ctx), F = A.f;
-  const nC = A.h(H_NC), nL = A.h(H_NL);
-  for (const k of [H_SPIKES, H_MSGS, H_RECV, H_EXTRA, H_AEND]) F.fill(0, A.d(k), A.d(k) + nC);
+  const nL = A.h(H_NL);
+  countDeltas(A);
+  // spikes, msgs, recv, extra and aEnd are zero here: finishStep clears them as it reads them.
   A.i[(ctx >>> 2) + H_NTOUCHED] = 0;
   for (const k of [F_PORTT, F_FROMINPUT, F_MESSAGES, F_HOPSX, F_HOPSY]) A.setFig(k, 0);
   for (let L = 0; L < nL; L++) {
@@ -67,11 +77,49 @@ export function timingStep(m: Mem, ctx: number, ovL: number): number {
 /** The end-of-sample learning: a learning phase, each core's learning time added to its busy time; returns the slowest core's. */
 export function timingSampleEnd(m: Mem, ctx: number, ovL: number): number {
   const A = new Arena(m, ctx), F = A.f;
+  countDeltas(A);
   const learnMax = learningPhase(A, true, ovL);
   if (learnMax === 0) return 0;
   const busy = A.d(H_COREBUSY), learn = A.d(H_LEARN);
   for (let c = 0; c < A.h(H_NC); c++) F[busy + c] += F[learn + c];
   return learnMax;
+}
+
+/**
+ * Layer L's source cores tile by tile (their counts in the core-count table, zeroed here): each
+ * core's spikes and messages so far, its last event's start, each tile's count and latest start
+ * (0 for a tile without events), and the tiles with events in the touched list; returns how many.
+ */
+function sourceTiles(A: Arena, L: number, hasCo: boolean, D: number): number {
+  const I = A.i, F = A.f;
+  const srcCnt = A.a(H_SRCCNT), srcLast = A.d(H_SRCLAST), srcTouched = A.a(H_SRCTOUCHED), msgs = A.d(H_MSGS), spikes = A.d(H_SPIKES);
+  const coreCnt = A.a(H_CORECNT), coreLastPos = A.a(H_CORELASTPOS);
+  const cores = A.lw(L, L_SCORES) >>> 2, start = A.lw(L, L_STSTART) >>> 2, tiles = A.lw(L, L_STILE) >>> 2, nST = A.lw(L, L_NST);
+  const lSend0 = A.fig(F_LSEND), lUpd = A.fig(F_LUPD), lSpk = A.fig(F_LSPK);
+  let nSrc = 0;
+  for (let u = 0; u < nST; u++) {
+    let cnt = 0, last = -1;
+    for (let q = I[start + u]; q < I[start + u + 1]; q++) {
+      const c = I[cores + q], k = I[coreCnt + c], m = F[msgs + c] + k * D;
+      I[coreCnt + c] = 0;
+      F[msgs + c] = m;
+      // The last event's messages start after the (k - 1) x D before it (integer counts: exact).
+      let t = (m - D) * lSend0;
+      if (hasCo) {
+        const sp = F[spikes + c] + k;
+        F[spikes + c] = sp;
+        t = (I[coreLastPos + c] + 1) * lUpd + sp * lSpk + t;
+      }
+      cnt += k;
+      if (k > 0 && t > last) last = t;
+    }
+    const tl = I[tiles + u];
+    I[srcCnt + tl] = cnt;
+    F[srcLast + tl] = cnt > 0 ? last : 0;
+    I[srcTouched + nSrc] = tl;
+    if (cnt > 0) nSrc++;
+  }
+  return nSrc;
 }
 
 /**
@@ -88,22 +136,27 @@ function denseLayer(A: Arena, L: number): void {
   const ev = A.a(H_EVENTS) + 2 * L, buf = I[ev] >>> 2, n = I[ev + 1];
   const lSend0 = A.fig(F_LSEND), lUpd = A.fig(F_LUPD), lSpk = A.fig(F_LSPK), spikes = A.d(H_SPIKES);
   let nSrc = 0, portT = A.fig(F_PORTT);
-  // Events are gathered per source core (a count, and the last event), then each core's last
-  // event is timed: its messages start latest, as a core's events start later and later (more
-  // neurons, spikes and messages before them). That needs the spikes in neuron order and each
-  // core's neurons in update order; otherwise every spike is timed. Input events: a core's k-th
-  // starts after the (k - 1) x D messages before it, whatever their order. The touched lists'
-  // next slot is always written and kept only for a new entry (the kernel has no branch there).
-  const coreCnt = A.a(H_CORECNT), coreLastPos = A.a(H_CORELASTPOS), coreTouched = A.a(H_CORETOUCHED);
-  let nCo = 0;
-  let ordered = co >= 0 && A.lw(L - 1, L_MONOTONE) !== 0;
-  if (ordered) for (let e = 1; e < n; e++) if (I[buf + e] <= I[buf + e - 1]) { ordered = false; break; }
-  const touch = (c: number) => {
-    const k = I[coreCnt + c];
-    I[coreTouched + nCo] = c;
-    I[coreCnt + c] = k + 1;
-    if (k === 0) nCo++;
-  };
+  // Events are counted per source core (and the last event), then each core's last event is
+  // timed: its messages start latest, as a core's events start later and later (more neurons,
+  // spikes and messages before them). That needs the spikes in neuron order and each core's
+  // neurons in update order; otherwise every spike is timed. Input events: a core's k-th starts
+  // after the (k - 1) x D messages before it, whatever their order. The touched list's next slot
+  // is always written and kept only for a new entry (the kernel has no branch there).
+  const coreCnt = A.a(H_CORECNT), coreLastPos = A.a(H_CORELASTPOS);
+  // Counted and checked for order in one pass; out of order, the counts are undone.
+  let counted = false;
+  if (co >= 0 && A.lw(L - 1, L_MONOTONE) !== 0 && n > 0) {
+    let bad = false, prev = -1;
+    for (let e = 0; e < n; e++) {
+      const i = I[buf + e], c = I[co + i];
+      if (i <= prev) bad = true;
+      prev = i;
+      I[coreCnt + c]++;
+      I[coreLastPos + c] = I[lp + i];
+    }
+    counted = !bad;
+    if (!counted) for (let e = 0; e < n; e++) I[coreCnt + I[co + I[buf + e]]] = 0;
+  }
   const gather = (tl: number, t: number, k: number) => {
     const kt = I[srcCnt + tl];
     I[srcTouched + nSrc] = tl;
@@ -111,7 +164,7 @@ function denseLayer(A: Arena, L: number): void {
     I[srcCnt + tl] = kt + k;
     if (kt === 0) nSrc++;
   };
-  if (co >= 0 && !ordered) {
+  if (co >= 0 && !counted) {
     for (let e = 0; e < n; e++) {
       const i = I[buf + e], c = I[co + i], sp = F[spikes + c] + 1, m = F[msgs + c];
       F[spikes + c] = sp;
@@ -120,27 +173,10 @@ function denseLayer(A: Arena, L: number): void {
       gather(I[tileOf + c], t, 1);
     }
   } else if (co >= 0) {
-    for (let e = 0; e < n; e++) {
-      const i = I[buf + e], c = I[co + i];
-      touch(c);
-      I[coreLastPos + c] = I[lp + i];
-    }
-    for (let q = 0; q < nCo; q++) {
-      const c = I[coreTouched + q], k = I[coreCnt + c], sp = F[spikes + c] + k, m = F[msgs + c] + (k - 1) * D;
-      I[coreCnt + c] = 0;
-      F[spikes + c] = sp;
-      F[msgs + c] = m + D;
-      // Integer counts: sp and m are exactly what k increments would give.
-      gather(I[tileOf + c], (I[coreLastPos + c] + 1) * lUpd + sp * lSpk + m * lSend0, k);
-    }
-  } else if (ic >= 0) {
-    for (let e = 0; e < n; e++) touch(I[ic + I[buf + e]]);
-    for (let q = 0; q < nCo; q++) {
-      const c = I[coreTouched + q], k = I[coreCnt + c], m = F[msgs + c] + (k - 1) * D;
-      I[coreCnt + c] = 0;
-      F[msgs + c] = m + D;
-      gather(I[tileOf + c], m * lSend0, k);
-    }
+    nSrc = sourceTiles(A, L, true, D);
+  } else if (ic >= 0 && n > 0) {
+    for (let e = 0; e < n; e++) I[coreCnt + I[ic + I[buf + e]]]++;
+    nSrc = sourceTiles(A, L, false, D);
   } else if (n > 0) {
     // The port: its events leave back to back, each after the previous one's D messages.
     const tl = I[tileOf + nC];
@@ -195,35 +231,34 @@ function denseLayer(A: Arena, L: number): void {
  * with XY routing, the east link out of (x, r) carries the events of row r's tiles x' <= x times
  * the destination cores east of x; the north link out of (c, y) carries the events of all rows
  * y' <= y times the destination cores of column c north of y (west and south alike). Equal to
- * summing every (source tile, destination core) route.
+ * summing every (source tile, destination core) route. The host lays out, per tile, the
+ * destination counts each link's events multiply (0 where nothing can cross: adding 0 changes
+ * nothing), so that a tile's four links are two pairs of lanes in the kernel.
  */
 function denseLinkLoads(A: Arena, L: number): void {
   const I = A.i, F = A.f;
-  const nx = A.h(H_NX), ny = A.h(H_NY), S = A.a(H_SRCCNT), load = A.d(H_LINKLOAD), bx = A.h(H_BOXX), by = A.h(H_BOXY);
-  const dx = A.lw(L, L_DXLE) >>> 3, dc = A.lw(L, L_DCOLLE) >>> 3, D = F[dx + nx - 1];
-  const rowBelow = A.d(H_ROWACC); // events of rows <= y
+  const nx = A.h(H_NX), S = A.a(H_SRCCNT), load = A.d(H_LINKLOAD), bx = A.h(H_BOXX), by = A.h(H_BOXY);
+  const ew = A.lw(L, L_EWCOEF) >>> 3, ns = A.lw(L, L_NSCOEF) >>> 3, rowBelow = A.d(H_ROWACC); // events of rows <= y
   let acc = 0;
   for (let y = 0; y < by; y++) {
-    let left = 0, rowTotal = 0;
+    let rowTotal = 0;
     for (let x = 0; x < bx; x++) rowTotal += I[S + y * nx + x];
-    // A row with no events adds nothing (0 x a count): skipped.
-    if (rowTotal !== 0) for (let x = 0; x < bx; x++) {
-      const n = I[S + y * nx + x], base = load + (y * nx + x) * 4;
-      left += n;
-      F[base] += left * (D - F[dx + x]); // east: destinations with dx > x
-      if (x > 0) F[base + 1] += (rowTotal - left + n) * F[dx + x - 1]; // west: sources x' >= x, destinations dx < x
-    }
     acc += rowTotal;
     F[rowBelow + y] = acc;
   }
   const total = acc;
-  for (let c = 0; c < bx; c++) {
-    const col = dc + c * ny, colTotal = F[col + ny - 1];
-    if (colTotal === 0) continue; // no destination in this column: nothing goes north or south in it
-    for (let y = 0; y < by; y++) {
-      const base = load + (y * nx + c) * 4;
-      F[base + 2] += F[rowBelow + y] * (colTotal - F[col + y]); // north: sources y' <= y, destinations dy > y
-      if (y > 0) F[base + 3] += (total - F[rowBelow + y - 1]) * F[col + y - 1]; // south: sources y' >= y, destinations dy < y
+  let below = 0;
+  for (let y = 0; y < by; y++) {
+    const prev = below, rowTotal = F[rowBelow + y] - prev;
+    below = F[rowBelow + y];
+    let left = 0;
+    for (let x = 0; x < bx; x++) {
+      const t = y * nx + x, n = I[S + t], p = load + 4 * t;
+      left += n;
+      F[p] += left * F[ew + 2 * x]; // east: destinations with dx > x
+      F[p + 1] += (rowTotal - left + n) * F[ew + 2 * x + 1]; // west: sources x' >= x, destinations dx < x
+      F[p + 2] += below * F[ns + 2 * t]; // north: sources y' <= y, destinations dy > y
+      F[p + 3] += (total - prev) * F[ns + 2 * t + 1]; // south: sources y' >= y, destinations dy < y
     }
   }
 }
@@ -380,6 +415,7 @@ function finishStep(A: Arena, meshBound: number, ovL: number): number {
     const send = F[genBase + c] + F[spikes + c] * lSpk + F[msgs + c] * lSend + F[extra + c];
     const r = F[recv + c];
     const fin = r > 0 ? Math.max(F[a0 + c] + r, F[aEnd + c]) : 0;
+    F[spikes + c] = 0; F[msgs + c] = 0; F[extra + c] = 0; F[recv + c] = 0; F[aEnd + c] = 0;
     const t = Math.max(send, fin) + ov;
     fwdMax = Math.max(fwdMax, t);
     if (t + lc > critT) { critT = t + lc; crit = c; }

@@ -7,6 +7,7 @@ export function chipSource(chip: Chip): StepSource {
   // Counter views made once: the kernels' memory never grows after the arena is allocated.
   const counters = chip.spec.layers.map((_, l) => chip.counters(l));
   return {
+    host: chip.k,
     events(l: number): StepEvents {
       const e = chip.stepEvents(l);
       ev.buf = chip.k.mem.i32;

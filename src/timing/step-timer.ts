@@ -56,6 +56,11 @@ export interface StepEvents { buf: Int32Array; off: number; n: number }
 
 /** What the timer reads from the chip after a step. */
 export interface StepSource {
+  /**
+   * The chip's kernels, when its event lists sit in their memory (chipSource): the timer then
+   * moves its arena into their spare room (Kernels.spare) and reads the lists where they are.
+   */
+  host?: Kernels;
   /** This step's events of layer l: l = -1 the input events, l >= 0 the layer's spikes. */
   events(l: number): StepEvents;
   /** Layer l's counter block (cumulative, COUNTER_SLOTS values). */
@@ -88,27 +93,43 @@ export class StepTimer {
   private readonly nLayers: number;
   private readonly ovLearning: number;
   private readonly usedSlots: Int32Array;
-  private readonly k: Kernels;
-  private readonly arenaSize: number;
-  /** Arena offset of the first table (past the header and the layer records). */
+  /** The kernels whose memory holds the arena: the timer's own, or the chip's once hosted there (moveInto). */
+  private k: Kernels;
+  /** Whether the arena sits in the chip's memory (events read in place). */
+  hosted = false;
+  /** Bytes of its arena. */
+  readonly arenaBytes: number;
+  /** Arena offset of the first table (past the header, the layer records, the event table and the event buffers). */
   private readonly tablesAt: number;
+  /** Arena offsets of every word that holds an absolute pointer (rewritten when the arena moves). */
+  private readonly pointerWords: Int32Array;
+  /** Arena offsets of the header, the layer records, the event table, each layer's (-1 first) event buffer, each layer's counter copy and previous counters, and the phase's totals. */
+  private readonly rel: { header: number; recs: number; evTable: number; evAt: number[]; cntCopy: number[]; prev: number[]; phase: { coreBusy: number; critical: number; linkTotal: number; linkMax: number } };
   /** Byte pointer of the arena's header. */
-  private readonly ctx: number;
+  private ctx = 0;
   /** f64 index of the header's figures; i32 index of the event table; per layer (-1 first) its event buffer (i32 index) and capacity. */
-  private readonly figs: number;
-  private readonly evTable: number;
-  private readonly evBuf: Int32Array;
+  private figs = 0;
+  private evTable = 0;
+  private evBuf = new Int32Array(0);
   private readonly evCap: Int32Array;
-  /** Per layer: f64 index of its count deltas in the arena. */
-  private readonly deltaAt: Int32Array;
+  /** Per layer: i32 index of its record's counter pointer, f64 index of its counter copy and of the counters as the last step left them. */
+  private cntWord = new Int32Array(0);
+  private cntCopyAt = new Int32Array(0);
+  private prevAt = new Int32Array(0);
   /** f64 indices of the phase's per-core and per-link totals in the arena. */
-  private readonly phaseAt: { coreBusy: number; critical: number; linkTotal: number; linkMax: number };
-  private readonly prev: Float64Array[];
+  private phaseAt = { coreBusy: 0, critical: 0, linkTotal: 0, linkMax: 0 };
+  /** The last event buffer seen, and whether it is a view of the arena's memory. */
+  private seenBuf: Int32Array | undefined;
+  private seenSame = false;
+  /** Per layer: the last counter view seen, and whether it is a view of the arena's memory. */
+  private readonly seenCnt: (Float64Array | undefined)[] = [];
+  private readonly cntSame: Uint8Array;
   private acc: TimingAccumulator | undefined;
   private readonly phases = new Map<string, TimingAccumulator>();
 
   constructor(readonly model: HwModel, readonly mapping: Mapping, layers: readonly ActivityLayer[], backend: Backend = 'wasm') {
     const nC = (this.nCores = mapping.cores.length), nL = (this.nLayers = layers.length);
+    this.cntSame = new Uint8Array(nL);
     const mesh = (this.mesh = new Mesh(model));
     const lanes = model.cores.lanes, A = model.actions;
     const lat = (name: string) => A[name].latency.value;
@@ -196,18 +217,27 @@ export class StepTimer {
     // Per dense layer: its cores' tiles (distinct) and each core's entry there.
     const destTiles = dest.map((dt) => Int32Array.from(new Set(Array.from(dt.cores, (d) => tileOf[d]))));
     const destTileOf = dest.map((dt, L) => Int32Array.from(dt.cores, (d) => destTiles[L].indexOf(tileOf[d])));
-    // Per dense layer: destination cores with tile x <= x, and per column those with tile y <= y (the kernel's denseLinkLoads).
-    const destXle = dest.map((dt) => {
+    // Per dense layer, the kernel's denseLinkLoads coefficients: per column x, the destination
+    // cores east of x and those west of it (x > 0); per tile (x, y), those of column x north of y
+    // and those south of it (y > 0). (Counts: dxLe[x] = destinations with tile x <= x, colLe[y] =
+    // those of the column with tile y <= y.)
+    const ewCoef = dest.map((dt) => {
       const le = new Float64Array(nx);
       for (const d of dt.cores) le[mapping.cores[d].x] += 1;
       for (let x = 1; x < nx; x++) le[x] += le[x - 1];
-      return le;
+      return Float64Array.from({ length: 2 * nx }, (_, k) => (k % 2 === 0 ? le[nx - 1] - le[k / 2] : k > 1 ? le[(k - 1) / 2 - 1] : 0));
     });
-    const destColLe = dest.map((dt) => {
+    const nsCoef = dest.map((dt) => {
       const le = new Float64Array(nx * ny);
       for (const d of dt.cores) le[mapping.cores[d].x * ny + mapping.cores[d].y] += 1;
       for (let c = 0; c < nx; c++) for (let y = 1; y < ny; y++) le[c * ny + y] += le[c * ny + y - 1];
-      return le;
+      const out = new Float64Array(2 * nx * ny);
+      for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) {
+        const t = y * nx + x;
+        out[2 * t] = le[x * ny + ny - 1] - le[x * ny + y];
+        out[2 * t + 1] = y > 0 ? le[x * ny + y - 1] : 0;
+      }
+      return out;
     });
     const tileHX = Float64Array.from({ length: nT }, (_, tl) => mesh.hopX * (tl % nx));
     const tileHY = Float64Array.from({ length: nT }, (_, tl) => mesh.hopY * Math.floor(tl / nx));
@@ -220,6 +250,15 @@ export class StepTimer {
     const box: number[] = [];
     for (let y = 0; y < boxY; y++) for (let x = 0; x < boxX; x++) for (let d = 0; d < 4; d++) box.push((y * nx + x) * 4 + d);
     const boxLinks = Int32Array.from(box);
+    // Per dense layer: the cores its events come from (layer L - 1's, or the input cores), grouped by tile (CSR).
+    const sources = dest.map((dt, L) => {
+      const from = !dt.dense ? [] : L > 0 ? mapping.layers[L - 1].slices.map((s) => s.core) : inputCore ? Array.from(inputCore) : [];
+      const cores = Array.from(new Set(from)).sort((a, b) => tileOf[a] - tileOf[b] || a - b);
+      const tiles: number[] = [], start: number[] = [];
+      cores.forEach((c, q) => { if (q === 0 || tileOf[c] !== tileOf[cores[q - 1]]) { tiles.push(tileOf[c]); start.push(q); } });
+      start.push(cores.length);
+      return { cores: Int32Array.from(cores), start: Int32Array.from(start), tiles: Int32Array.from(tiles) };
+    });
     const localMonotone = layers.map((l, L) => {
       const last = new Int32Array(nC).fill(-1), co = coreOf[L], lp = localPos[L];
       for (let i = 0; i < l.nOut; i++) { if (lp[i] <= last[co[i]]) return false; last[co[i]] = lp[i]; }
@@ -255,8 +294,13 @@ export class StepTimer {
 
     // The arena: the header, the layer records, then every table (the pair tables only for convolutions).
     const plan = new ArenaPlan();
-    // The header, the layer records and the event table hold absolute pointers; the tables follow.
+    // The header, the layer records and the event table hold absolute pointers, and the event
+    // buffers are not written when the lists are read in place; the tables follow.
     const header = plan.reserve(H.HEADER_BYTES), recs = plan.reserve(nL * H.LAYER_BYTES), evTable = plan.i32(2 * (nL + 1));
+    const evCap = Int32Array.from([layers[0].nIn, ...layers.map((l) => l.nOut)]);
+    const evAt = Array.from(evCap, (n) => plan.i32(n));
+    // Per layer: its counters copied here when they are not read in place (the kernel reads them where L_CNT points).
+    const cntCopy = layers.map(() => plan.f64(COUNTER_SLOTS));
     this.tablesAt = plan.totalBytes;
     const i32s: [number, ArrayLike<number>][] = [], f64s: [number, ArrayLike<number>][] = [];
     const put32 = (v: ArrayLike<number>) => { const o = plan.i32(v.length); i32s.push([o, v]); return o; };
@@ -275,46 +319,45 @@ export class StepTimer {
     set(H.H_TILEREACH, plan.f64(nT)); set(H.H_TILEHX, put64(tileHX)); set(H.H_TILEHY, put64(tileHY));
     // The touched lists have one slot more: the kernel writes the next slot before it knows whether to keep it.
     set(H.H_SRCCNT, plan.i32(nT)); set(H.H_SRCLAST, plan.f64(nT)); set(H.H_SRCTOUCHED, plan.i32(nT + 1));
-    set(H.H_CORECNT, plan.i32(nC)); set(H.H_CORELASTPOS, plan.i32(nC)); set(H.H_CORETOUCHED, plan.i32(nC + 1));
+    set(H.H_CORECNT, plan.i32(nC)); set(H.H_CORELASTPOS, plan.i32(nC));
     set(H.H_ROWACC, plan.f64(ny)); set(H.H_PATINDEX, put32(patIndex)); set(H.H_PATDX, put64(pDx)); set(H.H_PATDY, put64(pDy));
     set(H.H_LINKLOAD, plan.f64(mesh.links));
     for (const h of [H.H_SPIKES, H.H_MSGS, H.H_RECV, H.H_AEND, H.H_EXTRA, H.H_LEARN]) set(h, plan.f64(nC));
     set(H.H_A0, put64(a0)); set(H.H_GENBASE, put64(genBase));
     set(H.H_EXTRASLOT, put32(extraSlot)); set(H.H_EXTRACYCLES, put64(extraCycles));
     set(H.H_LEARNSLOT, put32(learnSlot)); set(H.H_LEARNCYCLES, put64(learnCycles));
+    set(H.H_USEDSLOT, put32(this.usedSlots));
     const phase = { coreBusy: plan.f64(nC), critical: plan.f64(nC), linkTotal: plan.f64(mesh.links), linkMax: plan.f64(mesh.links) };
     set(H.H_COREBUSY, phase.coreBusy); set(H.H_CRITICAL, phase.critical); set(H.H_LINKTOTAL, phase.linkTotal); set(H.H_LINKMAX, phase.linkMax);
     set(H.H_LAYERS, recs);
     set(H.H_EVENTS, evTable);
-    const evCap = Int32Array.from([layers[0].nIn, ...layers.map((l) => l.nOut)]);
-    const evAt = Array.from(evCap, (n) => plan.i32(n));
     const recWords = layers.map((_, L) => {
       const dt = dest[L], r = new Map<number, number>();
       r.set(H.L_DCORES, put32(dt.cores));
       if (dt.dense) {
         r.set(H.L_DTILES, put32(destTiles[L])); r.set(H.L_DTILEOF, put32(destTileOf[L]));
-        r.set(H.L_DXLE, put64(destXle[L])); r.set(H.L_DCOLLE, put64(destColLe[L]));
+        r.set(H.L_EWCOEF, put64(ewCoef[L])); r.set(H.L_NSCOEF, put64(nsCoef[L]));
         r.set(H.L_DRC, put64(destRc[L])); r.set(H.L_DSEND, put64(destSend[L]));
+        r.set(H.L_SCORES, put32(sources[L].cores)); r.set(H.L_STSTART, put32(sources[L].start)); r.set(H.L_STILE, put32(sources[L].tiles));
       } else {
         r.set(H.L_DSYN, put64(dt.syn)); r.set(H.L_START, put32(dt.start as Int32Array));
       }
       r.set(H.L_SLICECORE, put32(sliceCore[L])); r.set(H.L_SLICESHARE, put64(sliceShare[L]));
       r.set(H.L_COREOF, put32(coreOf[L])); r.set(H.L_LOCALPOS, put32(localPos[L]));
-      r.set(H.L_DELTA, plan.f64(COUNTER_SLOTS));
+      r.set(H.L_DELTA, plan.f64(COUNTER_SLOTS)); r.set(H.L_PREV, plan.f64(COUNTER_SLOTS)); r.set(H.L_CNT, cntCopy[L]);
       return r;
     });
 
-    const k = (this.k = createKernels(backend, (this.arenaSize = plan.totalBytes)));
+    const k = (this.k = createKernels(backend, (this.arenaBytes = plan.totalBytes)));
     const I = k.mem.i32, F = k.mem.f64, base = k.base;
     for (const [o, v] of i32s) I.set(v, (base + o) >>> 2);
     for (const [o, v] of f64s) F.set(v, (base + o) >>> 3);
-    const ctx = (this.ctx = base + header), hi = ctx >>> 2;
+    const ctx = base + header, hi = ctx >>> 2;
     for (const [h, o] of words) I[hi + h] = base + o;
     const counts: [number, number][] = [[H.H_NC, nC], [H.H_NL, nL], [H.H_NT, nT], [H.H_NX, nx], [H.H_NY, ny], [H.H_BOXX, boxX], [H.H_BOXY, boxY],
-      [H.H_LINKS_TIMED, linksTimed ? 1 : 0], [H.H_NBOXLINKS, boxLinks.length], [H.H_NEXTRA, extraSlot.length], [H.H_NLEARN, learnSlot.length]];
+      [H.H_LINKS_TIMED, linksTimed ? 1 : 0], [H.H_NBOXLINKS, boxLinks.length], [H.H_NEXTRA, extraSlot.length], [H.H_NLEARN, learnSlot.length], [H.H_NUSED, this.usedSlots.length]];
     for (const [h, v] of counts) I[hi + h] = v;
-    this.figs = (ctx + H.HEADER_F64) >>> 3;
-    for (const [f, v] of [[H.F_LUPD, lUpd], [H.F_LSPK, lSpk], [H.F_LSEND, lSend], [H.F_LRECV, lRecv], [H.F_OVFORWARD, ovForward], [H.F_BARRIER, this.barrier], [H.F_HOPX, mesh.hopX], [H.F_HOPY, mesh.hopY]]) F[this.figs + f] = v;
+    for (const [f, v] of [[H.F_LUPD, lUpd], [H.F_LSPK, lSpk], [H.F_LSEND, lSend], [H.F_LRECV, lRecv], [H.F_OVFORWARD, ovForward], [H.F_BARRIER, this.barrier], [H.F_HOPX, mesh.hopX], [H.F_HOPY, mesh.hopY]]) F[((ctx + H.HEADER_F64) >>> 3) + f] = v;
     layers.forEach((l, L) => {
       const ri = (base + recs + L * H.LAYER_BYTES) >>> 2, rf = (base + recs + L * H.LAYER_BYTES + H.L_F64) >>> 3, dt = dest[L];
       for (const [w, o] of recWords[L]) I[ri + w] = base + o;
@@ -322,29 +365,72 @@ export class StepTimer {
       I[ri + H.L_D] = dt.cores.length;
       I[ri + H.L_NDTILES] = destTiles[L].length;
       I[ri + H.L_NSLICES] = sliceCore[L].length;
+      // Slices on cores c0, c0 + 1, ...: c0 + 1 (the kernel splits over them two at a time), else 0.
+      I[ri + H.L_SLICEFIRST] = sliceCore[L].length > 0 && sliceCore[L].every((c, j) => c === sliceCore[L][0] + j) ? sliceCore[L][0] + 1 : 0;
+      I[ri + H.L_NST] = sources[L].tiles.length;
+      // Each source tile's cores consecutive: the kernel takes them two at a time.
+      I[ri + H.L_STPAIRS] = sources[L].cores.every((c, q) => sources[L].start.includes(q) || c === sources[L].cores[q - 1] + 1) ? 1 : 0;
+      // Destination cores d0, d0 + 1, ...: d0 + 1 (the kernel takes them two at a time), else 0.
+      I[ri + H.L_DFIRST] = dt.dense && dt.cores.length > 0 && dt.cores.every((d, j) => d === dt.cores[0] + j) ? dt.cores[0] + 1 : 0;
       I[ri + H.L_MONOTONE] = localMonotone[L] ? 1 : 0;
       F[rf + H.LF_LROW] = lRow[L];
       F[rf + H.LF_LSYN] = lSyn[L];
     });
-    this.evTable = (base + evTable) >>> 2;
-    this.evBuf = Int32Array.from(evAt, (o) => (base + o) >>> 2);
+    evAt.forEach((o, l) => { I[((base + evTable) >>> 2) + 2 * l] = base + o; });
     this.evCap = evCap;
-    evAt.forEach((o, l) => { I[this.evTable + 2 * l] = base + o; });
-    this.deltaAt = Int32Array.from(recWords, (r) => (base + (r.get(H.L_DELTA) as number)) >>> 3);
-    this.phaseAt = { coreBusy: (base + phase.coreBusy) >>> 3, critical: (base + phase.critical) >>> 3, linkTotal: (base + phase.linkTotal) >>> 3, linkMax: (base + phase.linkMax) >>> 3 };
-    this.prev = layers.map(() => new Float64Array(COUNTER_SLOTS));
+    this.rel = { header, recs, evTable, evAt, cntCopy, prev: recWords.map((r) => r.get(H.L_PREV) as number), phase };
+    this.pointerWords = Int32Array.from([
+      ...Array.from(words.keys(), (h) => header + 4 * h),
+      ...recWords.flatMap((r, L) => Array.from(r.keys(), (w) => recs + L * H.LAYER_BYTES + 4 * w)),
+      ...evAt.map((_, l) => evTable + 8 * l),
+    ]);
+    this.place(k, base);
+  }
+
+  /** The arena at byte pointer `base` of k's memory: the indices the host uses to reach it. */
+  private place(k: Kernels, base: number): void {
+    const r = this.rel;
+    this.k = k;
+    this.ctx = base + r.header;
+    this.figs = (this.ctx + H.HEADER_F64) >>> 3;
+    this.evTable = (base + r.evTable) >>> 2;
+    this.evBuf = Int32Array.from(r.evAt, (o) => (base + o) >>> 2);
+    this.cntWord = Int32Array.from(r.prev, (_, L) => ((base + r.recs + L * H.LAYER_BYTES) >>> 2) + H.L_CNT);
+    this.cntCopyAt = Int32Array.from(r.cntCopy, (o) => (base + o) >>> 3);
+    this.prevAt = Int32Array.from(r.prev, (o) => (base + o) >>> 3);
+    this.phaseAt = { coreBusy: (base + r.phase.coreBusy) >>> 3, critical: (base + r.phase.critical) >>> 3, linkTotal: (base + r.phase.linkTotal) >>> 3, linkMax: (base + r.phase.linkMax) >>> 3 };
+  }
+
+  /**
+   * Move the arena, as it is, into the spare room of the chip's kernels (same backend; the first
+   * timer to ask gets it, if it fits): the step kernel then runs in the chip's instance and reads
+   * its event lists in place instead of copies. Nothing else changes: the same bytes, pointers
+   * rebased.
+   */
+  private moveInto(host: Kernels): void {
+    const spare = host.spare, from = this.k;
+    if (this.hosted || host === from || !spare || spare.taken || host.backend !== from.backend || spare.bytes < this.arenaBytes) return;
+    spare.taken = true;
+    const oldBase = this.ctx - this.rel.header, base = spare.at, delta = base - oldBase, I = host.mem.i32;
+    new Uint8Array(I.buffer, base, this.arenaBytes).set(new Uint8Array(from.mem.i32.buffer, oldBase, this.arenaBytes));
+    for (const w of this.pointerWords) I[(base + w) >>> 2] += delta;
+    this.place(host, base);
+    this.hosted = true;
+    this.seenBuf = undefined;
+    this.seenCnt.fill(undefined);
   }
 
   /** Start (or resume) timing the steps of a phase; the counters are read as they are now. */
   beginPhase(name: string, learning: boolean, src: StepSource): void {
     this.endPhase();
+    if (src.host) this.moveInto(src.host);
     let a = this.phases.get(name);
     if (!a) this.phases.set(name, (a = new TimingAccumulator(this.mapping, this.mesh, learning, this.barrier, this.tilesUsed, this.model.clock.value)));
     this.acc = a;
     // The phase's per-core and per-link totals go on in the arena, from where they were.
     const F = this.k.mem.f64, p = this.phaseAt;
     F.set(a.coreBusy, p.coreBusy); F.set(a.critical, p.critical); F.set(a.linkTotal, p.linkTotal); F.set(a.linkMax, p.linkMax);
-    for (let l = 0; l < this.nLayers; l++) this.prev[l].set(src.counters(l));
+    for (let l = 0; l < this.nLayers; l++) F.set(src.counters(l), this.prevAt[l]);
   }
 
   /** The current phase's per-core and per-link totals, back from the arena. */
@@ -358,23 +444,38 @@ export class StepTimer {
     a.linkMax.set(F.subarray(p.linkMax, p.linkMax + a.linkMax.length));
   }
 
-  /** The step's count deltas (only the slots the kernel reads) and event lists, into the arena. */
+  /** Where the kernel finds the step's counters (in place, or copied: only the slots it reads) and event lists. */
   private readStep(src: StepSource, events: boolean): void {
-    const used = this.usedSlots, F = this.k.mem.f64;
+    const used = this.usedSlots, F = this.k.mem.f64, I = this.k.mem.i32;
     for (let l = 0; l < this.nLayers; l++) {
-      const c = src.counters(l), p = this.prev[l], d = this.deltaAt[l];
-      for (let q = 0; q < used.length; q++) { const s = used[q]; F[d + s] = c[s] - p[s]; p[s] = c[s]; }
+      const c = src.counters(l);
+      if (c !== this.seenCnt[l]) { this.seenCnt[l] = c; this.cntSame[l] = c.buffer === F.buffer ? 1 : 0; }
+      if (this.cntSame[l]) I[this.cntWord[l]] = c.byteOffset;
+      else {
+        const d = this.cntCopyAt[l];
+        for (let q = 0; q < used.length; q++) { const s = used[q]; F[d + s] = c[s]; }
+        I[this.cntWord[l]] = d << 3;
+      }
     }
     if (!events) return;
-    const I = this.k.mem.i32;
+    const t = this.evTable;
     for (let l = -1; l < this.nLayers; l++) {
-      const ev = src.events(l), n = ev.n;
+      const ev = src.events(l), n = ev.n, buf = ev.buf;
       // A list longer than the layer cannot come from a chip: refused rather than written past its buffer.
       if (n > this.evCap[l + 1]) throw new Error(`StepTimer: ${n} events of layer ${l} in one step, at most ${this.evCap[l + 1]}`);
-      // A plain loop: a few hundred indices a step, where subarray() would allocate a view each time.
-      const buf = ev.buf, off = ev.off, at = this.evBuf[l + 1];
-      for (let e = 0; e < n; e++) I[at + e] = buf[off + e];
-      I[this.evTable + 2 * (l + 1) + 1] = n;
+      // Same memory: the very view (chipSource hands the chip's) or, rarely, another view of it
+      // (asked once per view: a wasm memory's .buffer costs some 150 ns).
+      if (buf !== this.seenBuf) { this.seenBuf = buf; this.seenSame = buf.buffer === I.buffer; }
+      if (this.seenSame) {
+        // In the arena's memory (the chip's lists, hosted): read where it is.
+        I[t + 2 * (l + 1)] = buf.byteOffset + (ev.off << 2);
+      } else {
+        // A plain loop: a few hundred indices a step, where subarray() would allocate a view each time.
+        const off = ev.off, at = this.evBuf[l + 1];
+        for (let e = 0; e < n; e++) I[at + e] = buf[off + e];
+        I[t + 2 * (l + 1)] = at << 2;
+      }
+      I[t + 2 * (l + 1) + 1] = n;
     }
   }
 
@@ -439,14 +540,15 @@ export class StepTimer {
   }
 
   /**
-   * The arena past its header and layer records (those hold absolute pointers, which differ
-   * between backends), and the header's figures: the property test holds the wasm kernel's
+   * The arena past its header, layer records and event table (those hold absolute pointers,
+   * which differ between backends) and its event buffers (unused when the lists are read in
+   * place), and the header's figures: the property test holds the wasm kernel's
    * equal to its twin's.
    */
   arenaState(): { tables: Uint8Array; figures: Float64Array } {
-    const k = this.k, from = k.base + this.tablesAt;
+    const k = this.k, from = this.ctx - this.rel.header + this.tablesAt;
     return {
-      tables: new Uint8Array(k.mem.f64.buffer, from, this.arenaSize - this.tablesAt),
+      tables: new Uint8Array(k.mem.f64.buffer, from, this.arenaBytes - this.tablesAt),
       figures: k.mem.f64.slice(this.figs, this.figs + (H.HEADER_BYTES - H.HEADER_F64) / 8),
     };
   }

@@ -13,6 +13,7 @@ import { COUNTER_SLOTS } from '../../src/reference/counters.js';
 import { convOutSize } from '../../src/reference/conv.js';
 import { StepTimer, type StepSource } from '../../src/timing/step-timer.js';
 import { tinyModel } from '../cost/fixtures.js';
+import { createKernels, SPARE_BYTES } from '../../src/chip/kernels.js';
 
 const fig = fc.oneof(fc.constant(0), fc.double({ min: 0, max: 20, noNaN: true, noDefaultInfinity: true }));
 const pos = fc.double({ min: 0.01, max: 20, noNaN: true, noDefaultInfinity: true });
@@ -60,7 +61,7 @@ const slots = COUNTERS.filter((c) => c.name.startsWith('learn.') || c.name.start
 
 describe('the step timer kernel equals its TypeScript twin bit for bit', () => {
   it('on random meshes, placements, figures, spike patterns and phases', () => {
-    fc.assert(fc.property(modelArb, netArb, fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.boolean(), (mr, net, seed, shuffled) => {
+    fc.assert(fc.property(modelArb, netArb, fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.boolean(), fc.boolean(), (mr, net, seed, shuffled, hosted) => {
       const model = buildModel(mr);
       const layers: ActivityLayer[] = [];
       let nIn = net.nIn;
@@ -77,8 +78,16 @@ describe('the step timer kernel equals its TypeScript twin bit for bit', () => {
       const sizes = [layers[0].nIn, ...layers.map((l) => l.nOut)];
       let ev: Int32Array[] = sizes.map(() => new Int32Array(0));
       const blocks = layers.map(() => new Float64Array(COUNTER_SLOTS));
-      // Events at an offset in a larger buffer, as a chip's spike lists sit in its memory.
-      const src: StepSource = { events: (l) => { const b = new Int32Array(ev[l + 1].length + 3); b.set(ev[l + 1], 3); return { buf: b, off: 3, n: ev[l + 1].length }; }, counters: (l) => blocks[l] };
+      // Events at an offset in a larger buffer, as a chip's spike lists sit in its memory; hosted:
+      // in a chip's kernels' memory (the wasm timer moves its arena there and reads them in place).
+      const host = hosted ? createKernels('wasm', 4 * sizes.reduce((a, n) => a + n + 3, 0), undefined, SPARE_BYTES) : undefined;
+      const src: StepSource = host
+        ? { host, counters: (l) => blocks[l], events: (l) => {
+            const off = (host.base >>> 2) + 3 + sizes.slice(0, l + 1).reduce((a, n) => a + n + 3, 0);
+            host.mem.i32.set(ev[l + 1], off);
+            return { buf: host.mem.i32, off, n: ev[l + 1].length };
+          } }
+        : { events: (l) => { const b = new Int32Array(ev[l + 1].length + 3); b.set(ev[l + 1], 3); return { buf: b, off: 3, n: ev[l + 1].length }; }, counters: (l) => blocks[l] };
       const draw = () => {
         const rate = rnd();
         ev = sizes.map((n) => {
@@ -107,6 +116,7 @@ describe('the step timer kernel equals its TypeScript twin bit for bit', () => {
         }
       }
       expect(timers[0].result()).toEqual(timers[1].result());
+      expect(timers[0].hosted).toBe(hosted);
     }), { numRuns: 150 });
   });
 });
