@@ -197,7 +197,8 @@ function wasmKernels(bytes: number, extraBytes?: number, spareBytes = 0): Kernel
 
 /** The export under @assemblyscript/loader's wrapper (`original`), when there is one. */
 function unwrapped<F extends (...a: number[]) => number>(f: F): F {
-  return ((f as F & { original?: F }).original ?? f) as F;
+  // An older kernel build (the bench's previous release, `--wasm FILE`) has no timer: keep it absent.
+  return (f === undefined ? f : ((f as F & { original?: F }).original ?? f)) as F;
 }
 
 function tsKernels(bytes: number): Kernels {
