@@ -9,6 +9,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { Chip, type ChipSpec } from '../src/chip/chip.js';
 import type { Backend } from '../src/chip/kernels.js';
 import { setWasmBytes } from '../src/chip/wasm.js';
@@ -29,7 +30,10 @@ export interface ChipLoopOptions {
   twin?: boolean;
   /** more wasm builds to time beside these (name: file path) */
   extra?: Record<string, string>;
-  /** thread counts to time this build on besides one thread (default [2]; src/chip/threads.ts) */
+  /**
+   * thread counts to time this build on besides one thread (default [2]; src/chip/threads.ts); 1:
+   * the shared-memory build (build/ncsim-shared.wasm, one wasm call per sample) on one thread
+   */
   threads?: number[];
 }
 
@@ -54,6 +58,36 @@ export interface ChipLoopResult {
   steps: number;
   loadAverage: number[];
   runs: ChipLoopRun[];
+  /** When threads ran: a cache line's round trip between two threads, ns, before and after the runs (crossCoreRoundTrip). */
+  crossCoreNs?: number[];
+}
+
+/**
+ * A cache line's round trip between this thread and a worker (ns, mean of `n`): each thread
+ * spins until the other has written its number. Where the cores share a cache (on the 2-vCPU
+ * KVM machine: when the host runs the two vCPUs on cores of one L3) it is ~120-150 ns; where
+ * they do not, ~550-700 ns, and every line the two threads of a chip pass each other costs
+ * that much (docs/speed.md, "Threads"). The host may move the vCPUs at any time.
+ */
+export function crossCoreRoundTrip(n = 100_000): number {
+  const a = new Int32Array(new SharedArrayBuffer(192));
+  // Slots on lines of their own: 0 the ping, 16 the pong, 32 started.
+  const w = new Worker(
+    `const a = new Int32Array(require('node:worker_threads').workerData); Atomics.store(a, 32, 1);
+     for (;;) { const v = Atomics.load(a, 0); if (v < 0) break; if (v !== Atomics.load(a, 16)) Atomics.store(a, 16, v); }`,
+    { eval: true, workerData: a.buffer },
+  );
+  try {
+    const t0 = Date.now();
+    while (Atomics.load(a, 32) === 0) if (Date.now() - t0 > 10_000) return NaN;
+    for (let i = 1; i <= 1000; i++) { Atomics.store(a, 0, i); while (Atomics.load(a, 16) !== i); }
+    const t1 = performance.now();
+    for (let i = 1001; i <= 1000 + n; i++) { Atomics.store(a, 0, i); while (Atomics.load(a, 16) !== i); }
+    return ((performance.now() - t1) * 1e6) / n;
+  } finally {
+    Atomics.store(a, 0, -1);
+    void w.terminate();
+  }
 }
 
 /** Linux's scheduler figures of every thread of this process (ns on a CPU, ns runnable but waiting for one); empty elsewhere. */
@@ -78,7 +112,7 @@ function busiest(a: Map<string, [number, number]>, b: Map<string, [number, numbe
 }
 
 /** One slice of the default job's epoch loop on the kernels `wasm` (bytes; null: the TS twin); returns samples/s and the final weights. */
-function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targets: Float32Array[][], wasm: Uint8Array | null, threads = 1): {
+function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targets: Float32Array[][], wasm: Uint8Array | null, threads = 0): {
   sps: number; cpuMs: number; weights: Float32Array[]; waits?: { waits: number; sleeps: number; betweenMs: number }; perThread: { cpu: number; queued: number }[];
 } {
   const o = session.opts, data = session.source.train;
@@ -87,9 +121,10 @@ function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targ
   let par: ChipThreads | undefined;
   try {
     const rule = session.createRule();
-    const chip = new Chip(spec, backend, rule, threads > 1 ? { threadBytes: threadBytes(spec, threads) } : {});
+    const chip = new Chip(spec, backend, rule, threads >= 1 ? { threadBytes: threadBytes(spec, threads) } : {});
     chip.analogInput = o.encoding === 'direct';
-    if (threads > 1) par = new ChipThreads(chip, rule, threads);
+    // threads 0: the one-thread chip (build/ncsim.wasm); 1: the shared-memory build's loop on one thread.
+    if (threads >= 1) par = new ChipThreads(chip, rule, threads);
     rule.setLearningRate?.(session.learningRate);
     let k = 0;
     const stream = { next: () => targets[k++] };
@@ -98,7 +133,7 @@ function runSlice(session: TrainSession, spec: ChipSpec, order: Int32Array, targ
     trainSamples({ chip, rule, set: data, order, stream, steps: o.steps, encoding: o.encoding, rng: new Rng(o.seed), x });
     const sps = order.length / ((performance.now() - t0) / 1000);
     const c = process.cpuUsage(c0);
-    const perThread = busiest(s0, schedStats(), threads, order.length);
+    const perThread = busiest(s0, schedStats(), Math.max(1, threads), order.length);
     // Every thread's waits for another one (within and between samples), summed.
     const st = par?.stats();
     const waits = st && { ...st.threads.reduce((a, b) => ({ waits: a.waits + b.waits, sleeps: a.sleeps + b.sleeps })), betweenMs: st.betweenMs };
@@ -132,7 +167,7 @@ export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
     // One draw of the initial weights: every run starts from the same chip.
     const spec = session.initialSpec();
     const builds: { name: string; wasm: Uint8Array | null; threads?: number }[] = [{ name: 'wasm (this build)', wasm: readFileSync(findWasmFile()!) }];
-    for (const n of opts.threads ?? [2]) builds.push({ name: `wasm, ${n} threads`, wasm: null, threads: n });
+    for (const n of opts.threads ?? [2]) builds.push({ name: `wasm, ${n} thread${n === 1 ? '' : 's'}`, wasm: null, threads: n });
     const prev = findWasmFile('ncsim-prev.wasm');
     if (prev) builds.push({ name: 'wasm (previous kernels)', wasm: readFileSync(prev) });
     for (const [name, file] of Object.entries(opts.extra ?? {})) builds.push({ name, wasm: readFileSync(file) });
@@ -141,6 +176,8 @@ export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
     for (const b of builds) runSlice(session, spec, warm, targets, b.threads ? readFileSync(findWasmFile()!) : b.wasm, b.threads);
     const runs: ChipLoopRun[] = builds.map((b) => ({ name: b.name, samplesPerSecond: [], median: 0, sameWeights: true }));
     const load = [loadavg()[0]];
+    const threaded = builds.some((b) => b.threads);
+    const crossCoreNs = threaded ? [crossCoreRoundTrip()] : undefined;
     let reference: Float32Array[] | null = null;
     for (let r = 0; r < repeats; r++) {
       builds.forEach((b, q) => {
@@ -164,6 +201,7 @@ export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
       runs.push({ name: 'TypeScript twin', samplesPerSecond: [sps], median: sps, sameWeights: sameBits(reference!, weights) });
     }
     load.push(loadavg()[0]);
+    if (crossCoreNs) crossCoreNs.push(crossCoreRoundTrip());
     for (const run of runs) {
       run.median = median(run.samplesPerSecond);
       if (run.cpuMs) run.cpuMsPerSample = median(run.cpuMs);
@@ -175,7 +213,7 @@ export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
         run.slept = run.waitCounts.sleeps / Math.max(1, run.waitCounts.waits);
       }
     }
-    return { samples, sizes: session.teacher.sizes, steps: o.steps, loadAverage: load, runs };
+    return { samples, sizes: session.teacher.sizes, steps: o.steps, loadAverage: load, runs, crossCoreNs };
   } finally {
     session.close();
   }
@@ -195,8 +233,8 @@ export function formatChipLoopBench(r: ChipLoopResult): string[] {
   // loaded machine more threads also win a larger share of the cores; the CPU time shows what
   // the split and its barriers cost on top of the work).
   const one = r.runs[0];
-  for (const run of r.runs.filter((x) => / threads$/.test(x.name))) {
-    const n = Number(/, (\d+) threads$/.exec(run.name)?.[1]);
+  for (const run of r.runs.filter((x) => / threads?$/.test(x.name))) {
+    const n = Number(/, (\d+) threads?$/.exec(run.name)?.[1]);
     lines.push(`${run.name}: ${(run.median / one.median).toFixed(2)}x the samples/s of one thread; CPU ${run.cpuMsPerSample?.toFixed(3)} ms/sample over its ${n} threads (spinning and sleeping at barriers included) vs ${one.cpuMsPerSample?.toFixed(3)} on one`);
     const threadsOf = (x: ChipLoopRun) => x.perThread?.map((t) => `${t.cpu.toFixed(3)} on a CPU + ${t.queued.toFixed(3)} waiting for one`).join('; ');
     if (one.perThread?.length && run.perThread?.length) {
@@ -205,6 +243,9 @@ export function formatChipLoopBench(r: ChipLoopResult): string[] {
     if (run.waitsPerSample !== undefined) {
       lines.push(`  ${run.waitsPerSample.toFixed(1)} waits of a thread for another per sample (all threads), ${(100 * (run.slept ?? 0)).toFixed(1)} % of them ended asleep (the rest caught spinning); the main thread's JavaScript between samples ${(1000 * (run.betweenMs ?? 0)).toFixed(1)} µs per sample`);
     }
+  }
+  if (r.crossCoreNs) {
+    lines.push(`a cache line's round trip between two threads: ${r.crossCoreNs.map((x) => x.toFixed(0)).join(' ns before the runs, ')} ns after (~120-150: the two cores share a cache; ~550-700: they do not, and two threads run at about half speed, docs/speed.md "Threads")`);
   }
   return lines;
 }
