@@ -73,7 +73,7 @@ let spinIdle: i32 = SPIN_MAX_IDLE;
 const PROBE_EVERY: i32 = 64;
 let sinceProbe: i32 = 0;
 // A sleeper looks at the flags again at least this often (ns): a failed or closed run never hangs.
-// Within a sample, a thread that sees no progress for H_STALL such looks in a row takes the thread
+// Within a sample (and, for the main thread, at a sample's start), a thread that sees no progress for H_STALL such looks in a row takes the thread
 // it waits for as dead (a worker that ended without marking the run failed) and fails the run.
 const WAIT_NS: i64 = 50_000_000;
 /** Returned by threadSample when a thread stalled (no progress within the plan's limit). */
@@ -99,7 +99,9 @@ let me: usize = 0;
  */
 function waitChange(ctl: usize, p: usize, old: i32, idle: bool): bool {
   const budget = idle ? spinIdle : spinStep, most = idle ? SPIN_MAX_IDLE : SPIN_MAX_STEP;
-  const stall = idle ? 0 : slot(plan, H_STALL);
+  // A worker may wait for the next sample as long as the host likes; the main thread (thread 0's
+  // block) never waits unbounded: a worker that ended before the sample's start barrier is dead.
+  const stall = idle && me != ptr(plan, H_THREAD) ? 0 : slot(plan, H_STALL);
   // Now and then a wait spins the longest budget, so that a budget fallen while the machine was
   // busy comes back once the threads have cores again (it grows only by waits caught spinning).
   const probe = budget < most && ++sinceProbe >= PROBE_EVERY;

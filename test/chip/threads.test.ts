@@ -153,8 +153,8 @@ describe('a chip on several threads', () => {
     open.push(par);
     rule.setSample({ targets: samples[0].targets });
     chip.runSample(samples[0].x, small.steps, true);
-    const internals = par as unknown as { at: { plan: number }; workers: { terminate(): Promise<number> }[] };
-    return { chip, par, samples, i32: chip.k.mem.i32, plan: internals.at.plan, workers: internals.workers };
+    const internals = par as unknown as { at: { plan: number; ctl: number }; workers: { terminate(): Promise<number> }[] };
+    return { chip, par, samples, i32: chip.k.mem.i32, plan: internals.at.plan, ctl: internals.at.ctl >>> 2, workers: internals.workers };
   }
 
   it('stops with the failing worker\'s message when a worker fails mid-run (no hang)', () => {
@@ -170,6 +170,16 @@ describe('a chip on several threads', () => {
   it('stops with an error when a worker ends without a word (no hang)', async () => {
     const { chip, samples, workers } = started(300);
     await workers[0].terminate();
+    expect(() => chip.runSample(samples[1].x, small.steps, true)).toThrow(/no progress for 0.3 s/);
+  });
+
+  it('stops with an error when a worker ended before the next sample\'s start barrier (no hang)', async () => {
+    const { chip, samples, workers, i32, ctl } = started(300);
+    await workers[0].terminate();
+    // Whether or not the worker had reached the barrier before it ended, make it as if it had not
+    // (CTL.COUNT = 0): the main thread now waits there for a thread that will never come. Before
+    // the fix this wait had no limit and hung the run (seen once in CI under load).
+    Atomics.store(i32, ctl, 0);
     expect(() => chip.runSample(samples[1].x, small.steps, true)).toThrow(/no progress for 0.3 s/);
   });
 
