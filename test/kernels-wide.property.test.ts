@@ -5,10 +5,8 @@
 // in any order, and its tail. Identical arenas, the same call, identical bytes afterwards.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { pair } from './kernel-pair.js';
+import { pair, CNT_BYTES, small } from './kernel-pair.js';
 
-const small = fc.float({ noNaN: true, noDefaultInfinity: true, min: -4, max: 4 });
-const CNT_BYTES = 8 * 24;
 const MAX_OUT = 75, MAX_IN = 9;
 
 

@@ -3,13 +3,11 @@
 // identical bytes afterwards (generator states and counters included).
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { pair } from '../kernel-pair.js';
+import { pair, CNT_BYTES, small } from '../kernel-pair.js';
 import { createKernels } from '../../src/chip/kernels.js';
 
 const f32 = fc.float({ noNaN: true, noDefaultInfinity: true, min: -1e4, max: 1e4 });
-const small = fc.float({ noNaN: true, noDefaultInfinity: true, min: -4, max: 4 });
 const seed = fc.integer({ min: 1, max: 2 ** 32 - 1 });
-const CNT_BYTES = 8 * 24;
 
 
 /** A quantized weight grid: `levels` values over [-wmax, wmax]. */

@@ -3,28 +3,11 @@
 // identical arenas, run the same call at the same offsets, and must leave identical bytes.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { pair } from '../kernel-pair.js';
+import { pair, layout, small, positive, unit, vec, sparse, CNT_BYTES } from '../kernel-pair.js';
 import { Kernels } from '../../src/chip/kernels.js';
 import { expf32 } from '../../src/reference/readout.js';
 
-const small = fc.float({ noNaN: true, noDefaultInfinity: true, min: -4, max: 4 });
 const wide = fc.float({ noNaN: true, noDefaultInfinity: true, min: -1e4, max: 1e4 });
-const unit = fc.float({ min: Math.fround(0.01), max: 1, noNaN: true });
-const positive = fc.float({ min: Math.fround(0.05), max: 3, noNaN: true });
-const vec = (a: fc.Arbitrary<number>, n: number) => fc.array(a, { minLength: n, maxLength: n });
-const sparse = (a: fc.Arbitrary<number>, n: number) => vec(fc.oneof(fc.constant(0), fc.constant(0), a), n);
-const CNT_BYTES = 8 * 24;
-
-/** Offsets of consecutive 16-byte aligned blocks: layout([n0, n1, ...]) in 4-byte words. */
-function layout(words: number[]): { at: number[]; bytes: number } {
-  const at: number[] = [];
-  let next = 0;
-  for (const w of words) {
-    at.push(next);
-    next += Math.ceil(Math.max(w, 1) * 4 / 16) * 16;
-  }
-  return { at, bytes: next + CNT_BYTES };
-}
 
 
 const events = (x: number[]) => x.flatMap((v, j) => (v !== 0 ? [j] : []));

@@ -22,29 +22,13 @@ import { train, resolveTrainOptions, checkpointing, type LibraryTrainOptions } f
 import { trainSteps, drain, type RunPosition } from '../../src/train/train.js';
 import { loadModel } from '../../src/cost/hwmodel.js';
 import { Checkpoint } from '../../src/train/checkpoint.js';
-import { pair } from '../kernel-pair.js';
+import { pair, layout, small, positive, unit, vec, sparse, CNT_BYTES } from '../kernel-pair.js';
 
 const F = (a: ArrayLike<number>) => Float32Array.from(a);
 const fr = Math.fround;
 const STOPS = ['stop-w', 'stop-wtl'] as const;
 type StopName = (typeof STOPS)[number];
 
-const small = fc.float({ noNaN: true, noDefaultInfinity: true, min: -4, max: 4 });
-const positive = fc.float({ min: Math.fround(0.05), max: 3, noNaN: true });
-const unit = fc.float({ min: Math.fround(0.01), max: 1, noNaN: true });
-const vec = (a: fc.Arbitrary<number>, n: number) => fc.array(a, { minLength: n, maxLength: n });
-const sparse = (a: fc.Arbitrary<number>, n: number) => vec(fc.oneof(fc.constant(0), fc.constant(0), a), n);
-const CNT_BYTES = 8 * 24;
-
-function layout(words: number[]): { at: number[]; bytes: number } {
-  const at: number[] = [];
-  let next = 0;
-  for (const w of words) {
-    at.push(next);
-    next += Math.ceil(Math.max(w, 1) * 4 / 16) * 16;
-  }
-  return { at, bytes: next + CNT_BYTES };
-}
 
 /** A small random convolution geometry, full or depthwise. */
 const geometryArb: fc.Arbitrary<ConvGeometry> = fc.record({
