@@ -46,10 +46,14 @@ const L_NOUT = 0, L_WT = 1, L_BIAS = 2, L_THR = 3, L_THRSTRIDE = 4, L_LEAK = 5, 
 const L_C = 11, L_TARGET = 12, L_M = 13, L_ACTIVE = 14, L_G = 15, L_GB = 16, L_HIST = 17, L_SLICES = 18, L_PER = 19, L_COUNTER = 20;
 /** i32 slots of a layer's block. */
 export const PLAN_LAYER: i32 = 24;
-// Per thread of a layer: its counter block, its slice's spike list per parity, its joined copy per parity.
-const P_CNT = 0, P_LOCAL = 1, P_EVENTS = 3;
+// Per thread of a layer: its counter block, its slice's spike list per parity, its joined copy per
+// parity, and its slice's weights and accumulated changes (-1: none) as a matrix of its own (nIn
+// rows of its slice's width, src/chip/threads.ts): in the arena's rows the two threads' columns
+// alternate every row, and the prefetchers pull lines across the boundary that the other thread
+// then writes (docs/speed.md, "Threads").
+const P_CNT = 0, P_LOCAL = 1, P_EVENTS = 3, P_WT = 5, P_G = 6;
 /** i32 slots per thread of a layer. */
-export const PLAN_PER_THREAD: i32 = 5;
+export const PLAN_PER_THREAD: i32 = 7;
 // The control block (i32 slots, its own cache lines): the barrier's count and generation, sleepers,
 // quit, failed; then the spike counts of every slice: CTL_SPIKES + (layer * 2 + parity) * threads + k;
 // then (at H_FLAGS, a cache line or more per thread: H_FLAGSTRIDE slots) each thread's published sequence number per layer.
@@ -248,7 +252,7 @@ function share(P: usize, k: i32): bool {
         const evN = load<i32>(counts + (<usize>ci << 2));
         const local = ptr(pt, P_LOCAL + cur);
         const thrStride = slot(lb, L_THRSTRIDE), leakStride = slot(lb, L_LEAKSTRIDE);
-        integrateSlice(ptr(lb, L_WT) + o, slot(lb, L_NOUT), w, evIdx, evVal, evN, l == 0 ? analogInput : 0, ptr(lb, L_BIAS) + o, ptr(lb, L_I) + o,
+        integrateSlice(ptr(pt, P_WT), w, w, evIdx, evVal, evN, l == 0 ? analogInput : 0, ptr(lb, L_BIAS) + o, ptr(lb, L_I) + o,
           slot(lb, L_COUNTER) == k ? 1 : 0, cnt);
         ns = neuronStep(w, ptr(lb, L_I) + o, ptr(lb, L_U) + o, ptr(lb, L_S + prev) + o, ptr(lb, L_S + cur) + o, local,
           ptr(lb, L_THR) + (thrStride ? o : 0), thrStride, ptr(lb, L_LEAK) + (leakStride ? o : 0), leakStride, reset, cnt);
@@ -275,8 +279,8 @@ function share(P: usize, k: i32): bool {
         const m = ptr(lb, L_M) + o, active = ptr(lb, L_ACTIVE) + o;
         const nActive = ltlOnlineSignal(w, ptr(lb, L_C) + o, ptr(lb, L_TARGET) + o, ptr(lb, L_U) + o, ptr(lb, L_THR) + (thrStride ? o : 0), thrStride,
           t, width, height, errorMode, load<f32>(negLr + (<usize>l << 2)), m, active, cnt);
-        const dst = atStep ? ptr(lb, L_WT) : ptr(lb, L_G), dstBias = atStep ? ptr(lb, L_BIAS) : ptr(lb, L_GB);
-        outerUpdateSlice(dst + o, dstBias + o, slot(lb, L_NOUT), w, evIdx, evVal, evN, l == 0 ? analogInput : 0, m, active, nActive, atStep, cnt);
+        const dst = atStep ? ptr(pt, P_WT) : ptr(pt, P_G), dstBias = atStep ? ptr(lb, L_BIAS) : ptr(lb, L_GB);
+        outerUpdateSlice(dst, dstBias + o, w, w, evIdx, evVal, evN, l == 0 ? analogInput : 0, m, active, nActive, atStep, cnt);
       }
     }
     if (record) recordStep(P, k, t);

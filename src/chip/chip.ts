@@ -174,6 +174,7 @@ export class Chip implements ChipCore {
    * No pointer is stored in it, so it can be written back into a chip built from the same spec at another base.
    */
   arena(): Uint8Array {
+    this.parallel?.settle();
     return new Uint8Array(this.k.mem.f32.buffer, this.k.base, this.arenaBytes);
   }
 
@@ -207,6 +208,7 @@ export class Chip implements ChipCore {
   }
 
   setWeights(l: number, w: Float32Array): void {
+    this.parallel?.settle();
     const { nIn, nOut, conv } = this.spec.layers[l];
     if (conv) {
       this.f32(this.layers[l].wt, convWeightCount(conv)).set(convWeights(conv, w, 'set'));
@@ -406,6 +408,13 @@ function validateSpec(spec: ChipSpec): void {
  * step, as one thread leaves it).
  */
 export interface ParallelSamples {
+  /**
+   * Bring the learned values home to the arena (the threads keep each slice's weights in a block
+   * of their own while samples run): before the host reads or writes weights or the arena.
+   */
+  settle(): void;
+  /** Updates at "sample": apply layer l's accumulated changes where the threads keep them; false: they are in the arena. */
+  learnApply(l: number): boolean;
   /** record: keep every step for replayStep. */
   runSample(x: Float32Array, steps: number, learn: boolean, record: boolean): { spikes: [number, number][]; input: [number, number] };
   /** The chip's events and counters as after step t of the recorded sample (steps in order); the step's event counts. */

@@ -9,6 +9,7 @@
 import type { ArenaPlan } from './arena.js';
 import type { Kernels } from './kernels.js';
 import type { ChipSpec } from './spec.js';
+import type { ParallelSamples } from './chip.js';
 
 /** Byte pointers of one layer's buffers (absolute, into the kernels' memory). */
 export interface LayerPtrs {
@@ -35,6 +36,8 @@ export interface ChipCore {
   readonly layers: readonly LayerPtrs[];
   f32(p: number, n: number): Float32Array;
   counters(l: number): Float64Array;
+  /** Set while samples run on several threads (src/chip/threads.ts): where the weights are then. */
+  readonly parallel?: ParallelSamples;
 }
 
 /** A learning rule's accumulator of a sample's changes (updates at "sample"): G and Gb, f32 in real units. */

@@ -59,11 +59,14 @@ export class IdealCircuits implements ChipCircuits {
   }
 
   learnApply(l: number, acc: ChangeAccumulator): void {
+    // On several threads the weights and changes are in the threads' blocks while samples run.
+    if (this.core.parallel?.learnApply(l)) return;
     const p = this.core.layers[l], ls = this.core.spec.layers[l];
     this.core.k.applyAccumulated(p.wt, acc.g, weightCount(ls), p.bias, acc.gb, ls.bias.length, p.cnt);
   }
 
   storedWeights(l: number): Float32Array {
+    this.core.parallel?.settle();
     return this.core.f32(this.core.layers[l].wt, weightCount(this.core.spec.layers[l]));
   }
 

@@ -23,7 +23,7 @@ const H = {
   ERROR: 12, ATSTEP: 13, HIST_INIDX: 14, HIST_INVAL: 15, HIST_COUNTS: 16, HIST_CNT: 17, STEPS: 18, LEARN: 19, RECORD: 20, CTL: 21,
   NEGLR: 22, THREAD: 23, LAYER: 24, FLAGS: 25, FLAGSTRIDE: 26, STALL: 27,
 } as const;
-export const PLAN = { HEADER: 32, THREAD: 8, LAYER: 24, PER_THREAD: 5, CTL_SPIKES: CTL.SPIKES } as const;
+export const PLAN = { HEADER: 32, THREAD: 8, LAYER: 24, PER_THREAD: 7, CTL_SPIKES: CTL.SPIKES } as const;
 /** A thread block's slots of its wait statistics (assembly/threaded.ts T_WAITS, T_SLEEPS). */
 const T_WAITS = 6, T_SLEEPS = 7;
 
@@ -42,6 +42,11 @@ export interface ThreadLayer {
   events: [number, number][];
   /** Online LTL's buffers (-1: the layer does not learn): targets, m, active lists (per slice), the accumulator (updates at "sample"). */
   target: number; m: number; active: number; g: number; gb: number;
+  /**
+   * Per thread: its slice's weights as a matrix of its own, nIn rows of its slice's width (where
+   * the threads read and write them while samples run), and its accumulated changes (-1: none).
+   */
+  wtBlock: number[]; gBlock: number[];
 }
 
 /** Everything the threads' shares need, as the host lays it out (threads.ts) and writes it into the plan. */
@@ -154,7 +159,7 @@ export function writePlan(i32: Int32Array, f32: Float32Array, at: number, L: Thr
     i32.set([y.nOut, y.wt, y.bias, y.thr, y.thrStride, y.leak, y.leakStride, y.i, y.u, y.s[0], y.s[1], y.c, y.target, y.m, y.active, y.g, y.gb,
       L.history.events[l], slices * 4, per * 4, counter], b);
     i32.set(y.slices, slices);
-    for (let k = 0; k < N; k++) i32.set([y.cnt[k], y.local[k][0], y.local[k][1], y.events[k][0], y.events[k][1]], per + k * PLAN.PER_THREAD);
+    for (let k = 0; k < N; k++) i32.set([y.cnt[k], y.local[k][0], y.local[k][1], y.events[k][0], y.events[k][1], y.wtBlock[k], y.gBlock[k]], per + k * PLAN.PER_THREAD);
   });
   const negLr = take(nl) * 4;
   set(H.NEGLR, negLr);

@@ -44,12 +44,27 @@ export function sliceBounds(nOut: number, threads: number): number[] {
 /** Bytes rounded up to whole cache lines: each thread's buffers start on a line of their own. */
 export const alignLine = (n: number) => Math.ceil(n / 64) * 64;
 
+/**
+ * Bytes between two threads' weight blocks: the prefetchers fetch about 2 lines past a thread's
+ * accesses (docs/speed.md, "Threads"), and a line they pull from a block the other thread writes
+ * moves between the cores.
+ */
+export const BLOCK_GAP = 256;
+
+/** Bytes of one thread's block of a layer's weights (or accumulated changes): nIn rows of its slice's w columns, and the gap after it. */
+export const blockBytes = (nIn: number, w: number) => alignLine(nIn * w * 4) + BLOCK_GAP;
+
 /** Bytes the threads' own buffers take for a chip of `spec` on `threads` threads (Chip's threadBytes option). */
 export function threadBytes(spec: ChipSpec, threads: number): number {
-  let b = alignLine(spec.maxSteps * spec.inputSize * 4);
+  let b = BLOCK_GAP + alignLine(spec.maxSteps * spec.inputSize * 4);
   for (let k = 0; k < threads; k++) {
     b += SCRATCH_BYTES + 4 * alignLine(spec.inputSize * 4);
     for (const l of spec.layers) b += alignLine(COUNTER_SLOTS * 8) + 4 * alignLine(l.nOut * 4);
+  }
+  // Each thread's slice of every layer's weights and accumulated changes (updates at "sample").
+  for (const l of spec.layers) {
+    const s = sliceBounds(l.nOut, threads);
+    for (let k = 0; k < threads; k++) b += 2 * blockBytes(l.nIn, s[k + 1] - s[k]);
   }
   return b + historyBytes(spec.maxSteps, spec.inputSize, spec.layers.map((l) => l.nOut), threads, COUNTER_SLOTS) + planBytes(spec.layers.length, threads);
 }

@@ -19,7 +19,7 @@ import { COUNTER_SLOTS } from '../reference/counters.js';
 import { RESET_SUBTRACT, RESET_ZERO } from '../reference/neuron.js';
 import { CTL, PLAN, fail, planBytes, planSample, planWaits, type PlanPointers, type StepHistory, type ThreadLayer, type ThreadLayout, writePlan } from './thread-loop.js';
 import type { WasmExports } from './wasm.js';
-import { SCRATCH_BYTES, alignLine, sliceBounds, threadsUnsupported } from './thread-plan.js';
+import { BLOCK_GAP, SCRATCH_BYTES, alignLine, blockBytes, sliceBounds, threadsUnsupported } from './thread-plan.js';
 
 /** What the threads take of online LTL (src/rules/ltl-online.ts): its circuit's settings, -η per layer, its buffers. */
 export interface ThreadedRule extends ChipRule {
@@ -78,6 +78,12 @@ export class ChipThreads implements ParallelSamples {
   private gaps = 0;
 
   private readonly stallMs: number;
+  /**
+   * Where the weights and accumulated changes are current: in the arena (the host's: checkpoints,
+   * exports, a chip back on one thread) or in the threads' blocks (while samples run). A sample
+   * brings them to the blocks, settle() home; each move copies them once.
+   */
+  private home: 'arena' | 'blocks' = 'arena';
 
   /**
    * Runs `chip`'s samples on `threads` threads from now on (chip.parallel); the chip must be built
@@ -159,6 +165,19 @@ export class ChipThreads implements ParallelSamples {
       if (at > extra + bytes) throw new Error('ChipThreads: threadBytes() is too small for the layout');
       return p;
     };
+    // First each thread's block of every layer's weights and changes, a gap before and after each.
+    take(BLOCK_GAP);
+    const blocks = spec.layers.map((l, n) => {
+      const s = sliceBounds(l.nOut, N), g = (this.rule?.buffers(n).g ?? -1) >= 0;
+      const wt: number[] = [], gs: number[] = [];
+      for (let k = 0; k < N; k++) {
+        const w = s[k + 1] - s[k];
+        wt.push(take(blockBytes(l.nIn, w)));
+        const gb = take(blockBytes(l.nIn, w));
+        gs.push(g ? gb : -1);
+      }
+      return { wt, g: gs };
+    });
     const x = take(spec.maxSteps * spec.inputSize * 4);
     const inputIdx: [number, number][] = [], inputVal: [number, number][] = [], scratch: number[] = [];
     for (let k = 0; k < N; k++) {
@@ -176,6 +195,7 @@ export class ChipThreads implements ParallelSamples {
         nOut: l.nOut, wt: p.wt, bias: p.bias, thr: p.thr, thrStride: p.thrStride, leak: p.leak, leakStride: p.leakStride,
         i: p.i, u: p.u, s: p.s, c: p.c, slices: sliceBounds(l.nOut, N), cnt: [], local: [], events: [],
         target: bufs?.target ?? -1, m: bufs?.m ?? -1, active: bufs?.active ?? -1, g: bufs?.g ?? -1, gb: bufs?.gb ?? -1,
+        wtBlock: blocks[n].wt, gBlock: blocks[n].g,
       };
       for (let k = 0; k < N; k++) {
         const cnt = take(COUNTER_SLOTS * 8);
@@ -207,6 +227,10 @@ export class ChipThreads implements ParallelSamples {
     f32.set(x.subarray(0, steps * L.inputSize), L.x >>> 2);
     if (this.rule) for (let l = 0; l < L.layers.length; l++) f32[(this.at.negLr >>> 2) + l] = this.rule.negLearningRate(l);
     planSample(i32, this.at.plan, steps, learn && !!this.rule, record);
+    if (this.home === 'arena') {
+      this.copyBlocks(true);
+      this.home = 'blocks';
+    }
     let failed: number;
     const t0 = performance.now();
     if (this.lastEnd) {
@@ -229,6 +253,52 @@ export class ChipThreads implements ParallelSamples {
     // Thread 0's counts: the input events' per parity, then each layer's joined list per parity.
     const c = this.at.counts >>> 2;
     return { input: [i32[c], i32[c + 1]], spikes: L.layers.map((_, l) => [i32[c + 2 + 2 * l], i32[c + 3 + 2 * l]]) };
+  }
+
+  /**
+   * Bring the weights and accumulated changes home to the arena (the blocks' columns into the
+   * arena's rows), before the host reads or writes them; the next sample takes them back.
+   */
+  settle(): void {
+    if (this.home !== 'blocks') return;
+    this.copyBlocks(false);
+    this.home = 'arena';
+  }
+
+  /** Copy every layer's weights and accumulated changes between the arena's rows and the threads' blocks (a copy of bits: NaNs keep theirs). */
+  private copyBlocks(toBlocks: boolean): void {
+    const f32 = this.chip.k.mem.f32, N = this.threads;
+    this.layout.layers.forEach((y, l) => {
+      const nIn = this.chip.spec.layers[l].nIn, nOut = y.nOut;
+      for (const [mat, blocks] of [[y.wt, y.wtBlock], [y.g, y.gBlock]] as const) {
+        if (mat < 0) continue;
+        for (let k = 0; k < N; k++) {
+          const w = y.slices[k + 1] - y.slices[k];
+          if (w === 0 || blocks[k] < 0) continue;
+          const a = (mat >>> 2) + y.slices[k], b = blocks[k] >>> 2;
+          for (let j = 0; j < nIn; j++) {
+            if (toBlocks) f32.copyWithin(b + j * w, a + j * nOut, a + j * nOut + w);
+            else f32.copyWithin(a + j * nOut, b + j * w, b + j * w + w);
+          }
+        }
+      }
+    });
+  }
+
+  /**
+   * Updates at "sample": add layer l's accumulated changes to its weights where they are while
+   * samples run (each thread's block, the same elementwise sums and counts as the arena's
+   * applyAccumulated); false when they are home in the arena (the caller applies them there).
+   */
+  learnApply(l: number): boolean {
+    if (this.home !== 'blocks') return false;
+    const y = this.layout.layers[l], nIn = this.chip.spec.layers[l].nIn;
+    if (y.g < 0) return false;
+    for (let k = 0; k < this.threads; k++) {
+      const i0 = y.slices[k], w = y.slices[k + 1] - i0;
+      if (w > 0) this.chip.k.applyAccumulated(y.wtBlock[k], y.gBlock[k], nIn * w, y.bias + i0 * 4, y.gb + i0 * 4, w, y.cnt[0]);
+    }
+    return true;
   }
 
   /**
@@ -267,6 +337,7 @@ export class ChipThreads implements ParallelSamples {
   /** Ends the workers (idempotent); the chip runs on one thread after. */
   close(): void {
     if (this.closed) return;
+    this.settle();
     this.closed = true;
     if (this.chip.parallel === this) this.chip.parallel = undefined;
     const i32 = this.i32, c = this.ctl;

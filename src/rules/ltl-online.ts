@@ -130,11 +130,13 @@ export class LtlOnline implements ChipRule {
    */
   pending(l: number): Float32Array {
     if (this.bufs[l].g < 0) throw new Error('pending(): updates land at "step" (or the layer is fixed), nothing is accumulated');
+    this.chip.parallel?.settle();
     return this.chip.f32(this.bufs[l].g, weightCount(this.chip.spec.layers[l]));
   }
 
   /** Drop the accumulated changes (a monitor's tool: read one step's changes at a time). */
   clearPending(): void {
+    this.chip.parallel?.settle();
     this.bufs.forEach((bf, l) => {
       if (bf.g < 0) return;
       const ls = this.chip.spec.layers[l];

@@ -39,6 +39,7 @@ export function checkChipState(chip: Chip, where: { phase: 'train' | 'test'; epo
 /** After an epoch of learning: every weight must be finite. */
 export function checkChipWeights(chip: Chip, epoch: number, samples: number, hint: string): void {
   if (!holdsFloats(chip)) return;
+  chip.parallel?.settle();
   chip.spec.layers.forEach((l, n) => {
     const w = chip.f32(chip.layers[n].wt, weightCount(l));
     const i = firstNonFinite(w);
