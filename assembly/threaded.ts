@@ -35,8 +35,9 @@ const H_STEPS = 18, H_LEARN = 19, H_RECORD = 20, H_CTL = 21, H_NEGLR = 22, H_THR
 export const PLAN_HEADER: i32 = 32;
 // One thread's block: its input events per parity, its writer scratch (-1: the module's own), its
 // counts (2 + 2 * layers i32: the input events' per parity, then each layer's joined list per
-// parity), and how often it waited for another thread and how often it slept (statistics).
-const T_INIDX = 0, T_INVAL = 2, T_SCRATCH = 4, T_COUNTS = 5, T_WAITS = 6, T_SLEEPS = 7;
+// parity) and its statistics (how often it waited for another thread, how often it slept): both
+// pointers to its own line of the control block, which no other thread writes.
+const T_INIDX = 0, T_INVAL = 2, T_SCRATCH = 4, T_COUNTS = 5, T_STATS = 6;
 /** i32 slots of a thread's block. */
 export const PLAN_THREAD: i32 = 8;
 // One layer's block: the chip's buffers, online LTL's (-1: the layer does not learn), where its
@@ -55,11 +56,14 @@ const P_CNT = 0, P_LOCAL = 1, P_EVENTS = 3, P_WT = 5, P_G = 6;
 /** i32 slots per thread of a layer. */
 export const PLAN_PER_THREAD: i32 = 7;
 // The control block (i32 slots, its own cache lines): the barrier's count and generation, sleepers,
-// quit, failed; then the spike counts of every slice: CTL_SPIKES + (layer * 2 + parity) * threads + k;
-// then (at H_FLAGS, a cache line or more per thread: H_FLAGSTRIDE slots) each thread's published sequence number per layer.
+// quit, failed; then from CTL_THREADS (= H_FLAGS) each thread's region of H_FLAGSTRIDE slots, lines
+// that only it writes: what it publishes (its sequence number per layer, then its slice's spike
+// count per layer and parity, so a reader finds the count on the line it polled), then its counts
+// and statistics (T_COUNTS, T_STATS). When two threads wrote one line (the slices' spike counts
+// side by side, two threads' counts and statistics in the plan), every write moved it between the cores.
 const C_COUNT = 0, C_GEN = 1, C_SLEEP = 2, C_QUIT = 3, C_FAILED = 4;
-/** Slot of the first spike count in the control block. */
-export const CTL_SPIKES: i32 = 16;
+/** Slot of the first thread's region in the control block. */
+export const CTL_THREADS: i32 = 16;
 
 // How long a thread spins (looks, a few ns each) before it sleeps in memory.atomic.wait32: doubled
 // when spinning caught the other thread, cut by an eighth when the thread had to sleep. On free
@@ -114,9 +118,10 @@ function waitChange(ctl: usize, p: usize, old: i32, idle: bool): bool {
   let i = 0;
   while (i < limit && atomic.load<i32>(p) == old) i++;
   const caught = i < limit;
-  store<i32>(me + (<usize>T_WAITS << 2), load<i32>(me + (<usize>T_WAITS << 2)) + 1);
+  const stats = ptr(me, T_STATS);
+  store<i32>(stats, load<i32>(stats) + 1);
   if (!caught) {
-    store<i32>(me + (<usize>T_SLEEPS << 2), load<i32>(me + (<usize>T_SLEEPS << 2)) + 1);
+    store<i32>(stats + 4, load<i32>(stats + 4) + 1);
     atomic.add<i32>(ctl, 1, C_SLEEP << 2);
     let looks = 0;
     while (atomic.load<i32>(p) == old && !atomic.load<i32>(ctl, C_FAILED << 2) && !atomic.load<i32>(ctl, C_QUIT << 2)) {
@@ -159,10 +164,16 @@ function barrier(ctl: usize, n: i32, idle: bool): bool {
   return ctl + (<usize>(slot(P, H_FLAGS) + k * slot(P, H_FLAGSTRIDE) + l) << 2);
 }
 
+/** Thread k's published spike count of its slice of layer l at parity p (on its line of sequence numbers). */
+// @ts-ignore: decorator
+@inline function spikes(P: usize, ctl: usize, k: i32, l: i32, p: i32): usize {
+  return flag(P, ctl, k, slot(P, H_LAYERS) + l * 2 + p);
+}
+
 /** Publish thread k's slice of layer l for this step (its spike count first, then its sequence number); returns the number. */
 function publish(P: usize, ctl: usize, k: i32, l: i32, p: i32, ns: i32): i32 {
   const N = slot(P, H_THREADS);
-  atomic.store<i32>(ctl + (<usize>(CTL_SPIKES + (l * 2 + p) * N + k) << 2), ns);
+  atomic.store<i32>(spikes(P, ctl, k, l, p), ns);
   const f = flag(P, ctl, k, l), v = load<i32>(f) + 1;
   atomic.store<i32>(f, v);
   if (atomic.load<i32>(ctl, C_SLEEP << 2) > 0) atomic.notify(f, N);
@@ -207,12 +218,12 @@ function awaitLayer(P: usize, ctl: usize, k: i32, l: i32, v: i32): bool {
  * Thread k's copy of a layer's spike list at parity p: every slice's list in slice order (each
  * ascending, so the whole is), its indices moved by the slice's start. Returns its length.
  */
-function join(ctl: usize, lb: usize, l: i32, k: i32, p: i32, n: i32): i32 {
+function join(P: usize, ctl: usize, lb: usize, l: i32, k: i32, p: i32, n: i32): i32 {
   const dst = ptr(perThread(lb, k), P_EVENTS + p);
   const bounds = ptr(lb, L_SLICES);
   let total = 0;
   for (let q = 0; q < n; q++) {
-    const m = atomic.load<i32>(ctl + (<usize>(CTL_SPIKES + (l * 2 + p) * n + q) << 2));
+    const m = atomic.load<i32>(spikes(P, ctl, q, l, p));
     const src = ptr(perThread(lb, q), P_LOCAL + p), base = slot(bounds, q);
     const out = dst + (<usize>total << 2);
     for (let e = 0; e < m; e++) store<i32>(out + (<usize>e << 2), load<i32>(src + (<usize>e << 2)) + base);
@@ -262,7 +273,7 @@ function share(P: usize, k: i32): bool {
       // Who needs the whole layer waits for it (and every thread for layer 0: no one gets a step ahead).
       if (l < nl - 1 && (l == 0 || owns(layerBlock(P, l + 1), k))) {
         if (!awaitLayer(P, ctl, k, l, v)) return false;
-        store<i32>(counts + (<usize>(2 + l * 2 + cur) << 2), join(ctl, lb, l, k, cur, N));
+        store<i32>(counts + (<usize>(2 + l * 2 + cur) << 2), join(P, ctl, lb, l, k, cur, N));
       }
     }
     if (learn && t > warmup) {
@@ -300,7 +311,7 @@ function recordStep(P: usize, k: i32, t: i32): void {
   for (let l = 0; l < nl; l++) {
     const lb = layerBlock(P, l), pt = perThread(lb, k), nOut = slot(lb, L_NOUT);
     memory.copy(hCnt + (<usize>((((t - 1) * N + k) * nl + l) * COUNTER_SLOTS) << 3), ptr(pt, P_CNT), <usize>COUNTER_SLOTS << 3);
-    const m = atomic.load<i32>(ctl + (<usize>(CTL_SPIKES + (l * 2 + cur) * N + k) << 2));
+    const m = atomic.load<i32>(spikes(P, ctl, k, l, cur));
     store<i32>(hc + (<usize>(1 + l * N + k) << 2), m);
     memory.copy(ptr(lb, L_HIST) + (<usize>(((t - 1) * N + k) * nOut) << 2), ptr(pt, P_LOCAL + cur), <usize>m << 2);
   }
@@ -330,7 +341,7 @@ export function threadSample(P: usize): i32 {
   for (let l = 0; l < nl; l++) {
     const lb = layerBlock(P, l);
     // The lists of steps T and T - 1 (one parity each), as one thread leaves them.
-    for (let t = max<i32>(1, steps - 1); t <= steps; t++) store<i32>(counts + (<usize>(2 + l * 2 + (t & 1)) << 2), join(ctl, lb, l, 0, t & 1, N));
+    for (let t = max<i32>(1, steps - 1); t <= steps; t++) store<i32>(counts + (<usize>(2 + l * 2 + (t & 1)) << 2), join(P, ctl, lb, l, 0, t & 1, N));
     const dst = ptr(perThread(lb, 0), P_CNT);
     for (let q = 1; q < N; q++) {
       const src = ptr(perThread(lb, q), P_CNT);

@@ -15,7 +15,7 @@
  */
 
 /** The slots of the control block (i32, in shared wasm memory): the barrier's count and generation, sleepers, quit, failed. */
-export const CTL = { COUNT: 0, GEN: 1, SLEEP: 2, QUIT: 3, FAILED: 4, SPIKES: 16 } as const;
+export const CTL = { COUNT: 0, GEN: 1, SLEEP: 2, QUIT: 3, FAILED: 4, THREADS: 16 } as const;
 
 /** The plan's slots (assembly/threaded.ts H_*, T_*, L_*, P_*). */
 const H = {
@@ -23,9 +23,9 @@ const H = {
   ERROR: 12, ATSTEP: 13, HIST_INIDX: 14, HIST_INVAL: 15, HIST_COUNTS: 16, HIST_CNT: 17, STEPS: 18, LEARN: 19, RECORD: 20, CTL: 21,
   NEGLR: 22, THREAD: 23, LAYER: 24, FLAGS: 25, FLAGSTRIDE: 26, STALL: 27,
 } as const;
-export const PLAN = { HEADER: 32, THREAD: 8, LAYER: 24, PER_THREAD: 7, CTL_SPIKES: CTL.SPIKES } as const;
-/** A thread block's slots of its wait statistics (assembly/threaded.ts T_WAITS, T_SLEEPS). */
-const T_WAITS = 6, T_SLEEPS = 7;
+export const PLAN = { HEADER: 32, THREAD: 8, LAYER: 24, PER_THREAD: 7, CTL_THREADS: CTL.THREADS } as const;
+/** A thread block's slot of the pointer to its wait statistics (assembly/threaded.ts T_STATS): waits, then sleeps. */
+const T_STATS = 6;
 
 /** Byte pointers and sizes of one layer's buffers, and its slices. */
 export interface ThreadLayer {
@@ -97,16 +97,25 @@ export function historyBytes(steps: number, inputSize: number, nOut: number[], t
     + line(steps * (1 + nOut.length * threads) * 4) + line(steps * threads * nOut.length * counterSlots * 8);
 }
 
-/** i32 slots of the plan (header, threads' blocks and counts, layers' blocks, slices, per-thread slots, -eta). */
+/** i32 slots of the plan (header, threads' blocks, layers' blocks, slices, per-thread slots, -eta). */
 function planSlots(layers: number, threads: number): number {
-  return PLAN.HEADER + threads * (PLAN.THREAD + 2 + 2 * layers) + layers * (PLAN.LAYER + threads + 1 + threads * PLAN.PER_THREAD) + layers;
+  return PLAN.HEADER + threads * PLAN.THREAD + layers * (PLAN.LAYER + threads + 1 + threads * PLAN.PER_THREAD) + layers;
 }
 
-/** i32 slots per thread of the published sequence numbers (a cache line or more each: threads do not share a line). */
-const flagStride = (layers: number) => Math.ceil(layers / 16) * 16;
+/** Whole cache lines of i32 slots. */
+const lines = (slots: number) => Math.ceil(slots / 16) * 16;
 
-/** i32 slots of the control block: its words, the spike counts, the sequence numbers from a cache line on. */
-const ctlSlots = (layers: number, threads: number) => Math.ceil((CTL.SPIKES + 2 * layers * threads) / 16) * 16 + threads * flagStride(layers);
+/**
+ * i32 slots of one thread's region of the control block, in lines no other thread writes: what
+ * it publishes (a sequence number per layer, then its slice's spike count per layer and parity:
+ * a reader finds the count on the line it polled), what only it writes (its counts: the input
+ * events' per parity and each layer's joined list per parity; then its waits and sleeps), and
+ * an empty line (the prefetchers fetch lines in pairs).
+ */
+const threadSlots = (layers: number) => lines(3 * layers) + lines(2 + 2 * layers + 2) + 16;
+
+/** i32 slots of the control block: its words (a line), then each thread's region. */
+const ctlSlots = (layers: number, threads: number) => CTL.THREADS + threads * threadSlots(layers);
 
 /** Bytes of the plan and the control block (each on cache lines of its own). */
 export function planBytes(layers: number, threads: number): number {
@@ -146,12 +155,6 @@ export function writePlan(i32: Int32Array, f32: Float32Array, at: number, L: Thr
   set(H.HIST_INIDX, L.history.inIdx); set(H.HIST_INVAL, L.history.inVal); set(H.HIST_COUNTS, L.history.counts); set(H.HIST_CNT, L.history.cnt);
   const threads = take(N * PLAN.THREAD), layers = take(nl * PLAN.LAYER);
   set(H.THREAD, threads * 4); set(H.LAYER, layers * 4);
-  let counts0 = 0;
-  for (let k = 0; k < N; k++) {
-    const t = threads + k * PLAN.THREAD, counts = take(2 + 2 * nl);
-    i32.set([L.inputIdx[k][0], L.inputIdx[k][1], L.inputVal[k][0], L.inputVal[k][1], L.scratch[k], counts * 4], t);
-    if (k === 0) counts0 = counts * 4;
-  }
   L.layers.forEach((y, l) => {
     const b = layers + l * PLAN.LAYER, slices = take(N + 1), per = take(N * PLAN.PER_THREAD);
     // The thread that counts the layer's delivered events: the first that owns neurons of it.
@@ -165,10 +168,15 @@ export function writePlan(i32: Int32Array, f32: Float32Array, at: number, L: Thr
   set(H.NEGLR, negLr);
   const ctl = Math.ceil((next * 4) / 64) * 64;
   set(H.CTL, ctl);
-  set(H.FLAGS, Math.ceil((CTL.SPIKES + 2 * nl * N) / 16) * 16);
-  set(H.FLAGSTRIDE, flagStride(nl));
+  set(H.FLAGS, CTL.THREADS);
+  set(H.FLAGSTRIDE, threadSlots(nl));
+  // Each thread's own counts and wait statistics: on its region's private line.
+  const own = (k: number) => ctl + (CTL.THREADS + k * threadSlots(nl) + lines(3 * nl)) * 4;
+  for (let k = 0; k < N; k++) {
+    i32.set([L.inputIdx[k][0], L.inputIdx[k][1], L.inputVal[k][0], L.inputVal[k][1], L.scratch[k], own(k), own(k) + (2 + 2 * nl) * 4], threads + k * PLAN.THREAD);
+  }
   if (ctl + ctlSlots(nl, N) * 4 > at + planBytes(nl, N)) throw new Error('writePlan: planBytes() is too small for the plan');
-  return { plan, ctl, counts: counts0, negLr };
+  return { plan, ctl, counts: own(0), negLr };
 }
 
 /** Set the sample's slots of the plan: its steps, whether it learns and whether its steps are recorded. */
@@ -181,8 +189,8 @@ export function planSample(i32: Int32Array, plan: number, steps: number, learn: 
 
 /** How often thread k waited for another thread, and how often the wait ended in a sleep (since the plan was written). */
 export function planWaits(i32: Int32Array, plan: number, k: number): { waits: number; sleeps: number } {
-  const t = (i32[(plan >>> 2) + H.THREAD] >>> 2) + k * PLAN.THREAD;
-  return { waits: i32[t + T_WAITS] >>> 0, sleeps: i32[t + T_SLEEPS] >>> 0 };
+  const s = i32[(i32[(plan >>> 2) + H.THREAD] >>> 2) + k * PLAN.THREAD + T_STATS] >>> 2;
+  return { waits: i32[s] >>> 0, sleeps: i32[s + 1] >>> 0 };
 }
 
 /** Mark the run failed and release every thread waiting at a barrier (ctl: the control block's i32 index). */

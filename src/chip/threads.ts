@@ -99,7 +99,7 @@ export class ChipThreads implements ParallelSamples {
     const ex = shared.exports;
     if (ex.LEARNING_SCRATCH_BYTES.value !== SCRATCH_BYTES) throw new Error('ChipThreads: the writer scratch size differs from assembly/learning.ts');
     if (ex.PLAN_HEADER.value !== PLAN.HEADER || ex.PLAN_THREAD.value !== PLAN.THREAD || ex.PLAN_LAYER.value !== PLAN.LAYER
-      || ex.PLAN_PER_THREAD.value !== PLAN.PER_THREAD || ex.CTL_SPIKES.value !== PLAN.CTL_SPIKES) {
+      || ex.PLAN_PER_THREAD.value !== PLAN.PER_THREAD || ex.CTL_THREADS.value !== PLAN.CTL_THREADS) {
       throw new Error('ChipThreads: the plan\'s slots differ from assembly/threaded.ts (rebuild the kernels)');
     }
     this.chip = chip;

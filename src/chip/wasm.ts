@@ -65,7 +65,7 @@ export interface WasmExports {
   PLAN_THREAD: WebAssembly.Global;
   PLAN_LAYER: WebAssembly.Global;
   PLAN_PER_THREAD: WebAssembly.Global;
-  CTL_SPIKES: WebAssembly.Global;
+  CTL_THREADS: WebAssembly.Global;
 }
 
 let compiled: WebAssembly.Module | null = null;
