@@ -52,9 +52,23 @@ export const PLAN_LAYER: i32 = 24;
 // rows of its slice's width, src/chip/threads.ts): in the arena's rows the two threads' columns
 // alternate every row, and the prefetchers pull lines across the boundary that the other thread
 // then writes (docs/speed.md, "Threads").
-const P_CNT = 0, P_LOCAL = 1, P_EVENTS = 3, P_WT = 5, P_G = 6;
+// And its neurons' state as arrays of its own (P_STATE, the S_* arrays below): written by the
+// thread at every step, so kept away from the lines another thread writes; copied into the chip's
+// arrays at the end of each sample.
+const P_CNT = 0, P_LOCAL = 1, P_EVENTS = 3, P_WT = 5, P_G = 6, P_STATE = 7;
 /** i32 slots per thread of a layer. */
-export const PLAN_PER_THREAD: i32 = 7;
+export const PLAN_PER_THREAD: i32 = 8;
+// A thread's state block of a layer: arrays of its slice's width, each on whole lines (stateArray):
+// I, U, S per parity, C, online LTL's m and active list, the biases and their accumulated changes.
+const S_I = 0, S_U = 1, S_S = 2, S_C = 4, S_M = 5, S_ACTIVE = 6, S_BIAS = 7, S_GB = 8;
+/** Arrays in a thread's state block of a layer (src/chip/thread-loop.ts stateArray). */
+export const STATE_ARRAYS: i32 = 9;
+
+/** Array a of a state block of width w: each array on whole cache lines. */
+// @ts-ignore: decorator
+@inline function stateArray(sb: usize, w: i32, a: i32): usize {
+  return sb + <usize>a * ((<usize>w * 4 + 63) & ~(<usize>63));
+}
 // The control block (i32 slots, its own cache lines): the barrier's count and generation, sleepers,
 // quit, failed; then from CTL_THREADS (= H_FLAGS) each thread's region of H_FLAGSTRIDE slots, lines
 // that only it writes: what it publishes (its sequence number per layer, then its slice's spike
@@ -247,6 +261,11 @@ function share(P: usize, k: i32): bool {
   const tb = ptr(P, H_THREAD) + (<usize>(k * PLAN_THREAD) << 2);
   const counts = ptr(tb, T_COUNTS);
   memory.fill(counts, 0, <usize>(2 + 2 * nl) << 2);
+  // The sample starts from zero state (ALGORITHMS §1), as the chip's resetState leaves its arrays.
+  for (let l = 0; l < nl; l++) {
+    const lb = layerBlock(P, l), bounds = ptr(lb, L_SLICES), w = slot(bounds, k + 1) - slot(bounds, k);
+    if (w > 0) memory.fill(ptr(perThread(lb, k), P_STATE), 0, <usize>(S_C + 1) * ((<usize>w * 4 + 63) & ~(<usize>63)));
+  }
   for (let t = 1; t <= steps; t++) {
     const cur = t & 1, prev = cur ^ 1;
     const sl = delay == 0 ? cur : prev;
@@ -263,11 +282,12 @@ function share(P: usize, k: i32): bool {
         const evN = load<i32>(counts + (<usize>ci << 2));
         const local = ptr(pt, P_LOCAL + cur);
         const thrStride = slot(lb, L_THRSTRIDE), leakStride = slot(lb, L_LEAKSTRIDE);
-        integrateSlice(ptr(pt, P_WT), w, w, evIdx, evVal, evN, l == 0 ? analogInput : 0, ptr(lb, L_BIAS) + o, ptr(lb, L_I) + o,
+        const sb = ptr(pt, P_STATE), I = stateArray(sb, w, S_I);
+        integrateSlice(ptr(pt, P_WT), w, w, evIdx, evVal, evN, l == 0 ? analogInput : 0, stateArray(sb, w, S_BIAS), I,
           slot(lb, L_COUNTER) == k ? 1 : 0, cnt);
-        ns = neuronStep(w, ptr(lb, L_I) + o, ptr(lb, L_U) + o, ptr(lb, L_S + prev) + o, ptr(lb, L_S + cur) + o, local,
+        ns = neuronStep(w, I, stateArray(sb, w, S_U), stateArray(sb, w, S_S + prev), stateArray(sb, w, S_S + cur), local,
           ptr(lb, L_THR) + (thrStride ? o : 0), thrStride, ptr(lb, L_LEAK) + (leakStride ? o : 0), leakStride, reset, cnt);
-        accumulate(local, ns, ptr(lb, L_C) + o, maxCount, cnt);
+        accumulate(local, ns, stateArray(sb, w, S_C), maxCount, cnt);
       }
       const v = publish(P, ctl, k, l, cur, ns);
       // Who needs the whole layer waits for it (and every thread for layer 0: no one gets a step ahead).
@@ -287,14 +307,29 @@ function share(P: usize, k: i32): bool {
         const ci: i32 = l == 0 ? sl : 2 + (l - 1) * 2 + sl;
         const evN = load<i32>(counts + (<usize>ci << 2));
         const thrStride = slot(lb, L_THRSTRIDE);
-        const m = ptr(lb, L_M) + o, active = ptr(lb, L_ACTIVE) + o;
-        const nActive = ltlOnlineSignal(w, ptr(lb, L_C) + o, ptr(lb, L_TARGET) + o, ptr(lb, L_U) + o, ptr(lb, L_THR) + (thrStride ? o : 0), thrStride,
+        const sb = ptr(pt, P_STATE), m = stateArray(sb, w, S_M), active = stateArray(sb, w, S_ACTIVE);
+        const nActive = ltlOnlineSignal(w, stateArray(sb, w, S_C), ptr(lb, L_TARGET) + o, stateArray(sb, w, S_U), ptr(lb, L_THR) + (thrStride ? o : 0), thrStride,
           t, width, height, errorMode, load<f32>(negLr + (<usize>l << 2)), m, active, cnt);
-        const dst = atStep ? ptr(pt, P_WT) : ptr(pt, P_G), dstBias = atStep ? ptr(lb, L_BIAS) : ptr(lb, L_GB);
-        outerUpdateSlice(dst, dstBias + o, w, w, evIdx, evVal, evN, l == 0 ? analogInput : 0, m, active, nActive, atStep, cnt);
+        const dst = atStep ? ptr(pt, P_WT) : ptr(pt, P_G), dstBias = stateArray(sb, w, atStep ? S_BIAS : S_GB);
+        outerUpdateSlice(dst, dstBias, w, w, evIdx, evVal, evN, l == 0 ? analogInput : 0, m, active, nActive, atStep, cnt);
       }
     }
     if (record) recordStep(P, k, t);
+  }
+  // The chip's arrays as one thread leaves them: each thread copies its slice's state in.
+  for (let l = 0; l < nl; l++) {
+    const lb = layerBlock(P, l), bounds = ptr(lb, L_SLICES), i0 = slot(bounds, k), w = slot(bounds, k + 1) - i0;
+    if (w == 0) continue;
+    const sb = ptr(perThread(lb, k), P_STATE), o = <usize>i0 << 2, bytes = <usize>w << 2;
+    memory.copy(ptr(lb, L_I) + o, stateArray(sb, w, S_I), bytes);
+    memory.copy(ptr(lb, L_U) + o, stateArray(sb, w, S_U), bytes);
+    memory.copy(ptr(lb, L_S) + o, stateArray(sb, w, S_S), bytes);
+    memory.copy(ptr(lb, L_S + 1) + o, stateArray(sb, w, S_S + 1), bytes);
+    memory.copy(ptr(lb, L_C) + o, stateArray(sb, w, S_C), bytes);
+    if (slot(lb, L_M) >= 0) {
+      memory.copy(ptr(lb, L_M) + o, stateArray(sb, w, S_M), bytes);
+      memory.copy(ptr(lb, L_ACTIVE) + o, stateArray(sb, w, S_ACTIVE), bytes);
+    }
   }
   return barrier(ctl, N, false);
 }

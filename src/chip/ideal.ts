@@ -75,6 +75,7 @@ export class IdealCircuits implements ChipCircuits {
   }
 
   bias(l: number): Float32Array {
+    this.core.parallel?.settle();
     return this.core.f32(this.core.layers[l].bias, this.core.spec.layers[l].bias.length).slice();
   }
 

@@ -23,7 +23,16 @@ const H = {
   ERROR: 12, ATSTEP: 13, HIST_INIDX: 14, HIST_INVAL: 15, HIST_COUNTS: 16, HIST_CNT: 17, STEPS: 18, LEARN: 19, RECORD: 20, CTL: 21,
   NEGLR: 22, THREAD: 23, LAYER: 24, FLAGS: 25, FLAGSTRIDE: 26, STALL: 27,
 } as const;
-export const PLAN = { HEADER: 32, THREAD: 8, LAYER: 24, PER_THREAD: 7, CTL_THREADS: CTL.THREADS } as const;
+export const PLAN = { HEADER: 32, THREAD: 8, LAYER: 24, PER_THREAD: 8, CTL_THREADS: CTL.THREADS } as const;
+
+/**
+ * The arrays of a thread's state block of a layer (assembly/threaded.ts S_*): I, U, S per parity,
+ * C, online LTL's m and active list, the biases and their accumulated changes; ARRAYS of them.
+ */
+export const STATE = { I: 0, U: 1, S: 2, C: 4, M: 5, ACTIVE: 6, BIAS: 7, GB: 8, ARRAYS: 9 } as const;
+
+/** Byte pointer of array a of the state block at `block` of a slice of w neurons (each array on whole lines). */
+export const stateArray = (block: number, w: number, a: number) => block + a * Math.ceil((w * 4) / 64) * 64;
 /** A thread block's slot of the pointer to its wait statistics (assembly/threaded.ts T_STATS): waits, then sleeps. */
 const T_STATS = 6;
 
@@ -47,6 +56,8 @@ export interface ThreadLayer {
    * the threads read and write them while samples run), and its accumulated changes (-1: none).
    */
   wtBlock: number[]; gBlock: number[];
+  /** Per thread: its state block (STATE), the arrays its slice's neurons work in while samples run. */
+  state: number[];
 }
 
 /** Everything the threads' shares need, as the host lays it out (threads.ts) and writes it into the plan. */
@@ -162,7 +173,7 @@ export function writePlan(i32: Int32Array, f32: Float32Array, at: number, L: Thr
     i32.set([y.nOut, y.wt, y.bias, y.thr, y.thrStride, y.leak, y.leakStride, y.i, y.u, y.s[0], y.s[1], y.c, y.target, y.m, y.active, y.g, y.gb,
       L.history.events[l], slices * 4, per * 4, counter], b);
     i32.set(y.slices, slices);
-    for (let k = 0; k < N; k++) i32.set([y.cnt[k], y.local[k][0], y.local[k][1], y.events[k][0], y.events[k][1], y.wtBlock[k], y.gBlock[k]], per + k * PLAN.PER_THREAD);
+    for (let k = 0; k < N; k++) i32.set([y.cnt[k], y.local[k][0], y.local[k][1], y.events[k][0], y.events[k][1], y.wtBlock[k], y.gBlock[k], y.state[k]], per + k * PLAN.PER_THREAD);
   });
   const negLr = take(nl) * 4;
   set(H.NEGLR, negLr);

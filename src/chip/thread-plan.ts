@@ -5,7 +5,7 @@
  */
 import type { ChipSpec } from './chip.js';
 import { COUNTER_SLOTS } from '../reference/counters.js';
-import { historyBytes, planBytes } from './thread-loop.js';
+import { STATE, historyBytes, planBytes } from './thread-loop.js';
 import { isIdeal } from './device.js';
 
 /** Bytes of the outer-product writer's scratch in assembly/learning.ts (LEARNING_SCRATCH_BYTES). */
@@ -54,6 +54,9 @@ export const BLOCK_GAP = 256;
 /** Bytes of one thread's block of a layer's weights (or accumulated changes): nIn rows of its slice's w columns, and the gap after it. */
 export const blockBytes = (nIn: number, w: number) => alignLine(nIn * w * 4) + BLOCK_GAP;
 
+/** Bytes of a thread's state block of a slice of w neurons (src/chip/thread-loop.ts STATE), and the gap after it. */
+export const stateBytes = (w: number) => STATE.ARRAYS * alignLine(w * 4) + BLOCK_GAP;
+
 /** Bytes the threads' own buffers take for a chip of `spec` on `threads` threads (Chip's threadBytes option). */
 export function threadBytes(spec: ChipSpec, threads: number): number {
   let b = BLOCK_GAP + alignLine(spec.maxSteps * spec.inputSize * 4);
@@ -61,10 +64,10 @@ export function threadBytes(spec: ChipSpec, threads: number): number {
     b += SCRATCH_BYTES + 4 * alignLine(spec.inputSize * 4);
     for (const l of spec.layers) b += alignLine(COUNTER_SLOTS * 8) + 4 * alignLine(l.nOut * 4);
   }
-  // Each thread's slice of every layer's weights and accumulated changes (updates at "sample").
+  // Each thread's slice of every layer's weights and accumulated changes (updates at "sample"), and its state block.
   for (const l of spec.layers) {
     const s = sliceBounds(l.nOut, threads);
-    for (let k = 0; k < threads; k++) b += 2 * blockBytes(l.nIn, s[k + 1] - s[k]);
+    for (let k = 0; k < threads; k++) b += 2 * blockBytes(l.nIn, s[k + 1] - s[k]) + stateBytes(s[k + 1] - s[k]);
   }
   return b + historyBytes(spec.maxSteps, spec.inputSize, spec.layers.map((l) => l.nOut), threads, COUNTER_SLOTS) + planBytes(spec.layers.length, threads);
 }

@@ -17,9 +17,9 @@ import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:
 import type { Chip, ChipRule, ParallelSamples } from './chip.js';
 import { COUNTER_SLOTS } from '../reference/counters.js';
 import { RESET_SUBTRACT, RESET_ZERO } from '../reference/neuron.js';
-import { CTL, PLAN, fail, planBytes, planSample, planWaits, type PlanPointers, type StepHistory, type ThreadLayer, type ThreadLayout, writePlan } from './thread-loop.js';
+import { CTL, PLAN, STATE, fail, planBytes, planSample, planWaits, type PlanPointers, type StepHistory, type ThreadLayer, type ThreadLayout, stateArray, writePlan } from './thread-loop.js';
 import type { WasmExports } from './wasm.js';
-import { BLOCK_GAP, SCRATCH_BYTES, alignLine, blockBytes, sliceBounds, threadsUnsupported } from './thread-plan.js';
+import { BLOCK_GAP, SCRATCH_BYTES, alignLine, blockBytes, sliceBounds, stateBytes, threadsUnsupported } from './thread-plan.js';
 
 /** What the threads take of online LTL (src/rules/ltl-online.ts): its circuit's settings, -η per layer, its buffers. */
 export interface ThreadedRule extends ChipRule {
@@ -99,7 +99,7 @@ export class ChipThreads implements ParallelSamples {
     const ex = shared.exports;
     if (ex.LEARNING_SCRATCH_BYTES.value !== SCRATCH_BYTES) throw new Error('ChipThreads: the writer scratch size differs from assembly/learning.ts');
     if (ex.PLAN_HEADER.value !== PLAN.HEADER || ex.PLAN_THREAD.value !== PLAN.THREAD || ex.PLAN_LAYER.value !== PLAN.LAYER
-      || ex.PLAN_PER_THREAD.value !== PLAN.PER_THREAD || ex.CTL_THREADS.value !== PLAN.CTL_THREADS) {
+      || ex.PLAN_PER_THREAD.value !== PLAN.PER_THREAD || ex.CTL_THREADS.value !== PLAN.CTL_THREADS || ex.STATE_ARRAYS.value !== STATE.ARRAYS) {
       throw new Error('ChipThreads: the plan\'s slots differ from assembly/threaded.ts (rebuild the kernels)');
     }
     this.chip = chip;
@@ -169,14 +169,15 @@ export class ChipThreads implements ParallelSamples {
     take(BLOCK_GAP);
     const blocks = spec.layers.map((l, n) => {
       const s = sliceBounds(l.nOut, N), g = (this.rule?.buffers(n).g ?? -1) >= 0;
-      const wt: number[] = [], gs: number[] = [];
+      const wt: number[] = [], gs: number[] = [], state: number[] = [];
       for (let k = 0; k < N; k++) {
         const w = s[k + 1] - s[k];
         wt.push(take(blockBytes(l.nIn, w)));
         const gb = take(blockBytes(l.nIn, w));
         gs.push(g ? gb : -1);
+        state.push(take(stateBytes(w)));
       }
-      return { wt, g: gs };
+      return { wt, g: gs, state };
     });
     const x = take(spec.maxSteps * spec.inputSize * 4);
     const inputIdx: [number, number][] = [], inputVal: [number, number][] = [], scratch: number[] = [];
@@ -195,7 +196,7 @@ export class ChipThreads implements ParallelSamples {
         nOut: l.nOut, wt: p.wt, bias: p.bias, thr: p.thr, thrStride: p.thrStride, leak: p.leak, leakStride: p.leakStride,
         i: p.i, u: p.u, s: p.s, c: p.c, slices: sliceBounds(l.nOut, N), cnt: [], local: [], events: [],
         target: bufs?.target ?? -1, m: bufs?.m ?? -1, active: bufs?.active ?? -1, g: bufs?.g ?? -1, gb: bufs?.gb ?? -1,
-        wtBlock: blocks[n].wt, gBlock: blocks[n].g,
+        wtBlock: blocks[n].wt, gBlock: blocks[n].g, state: blocks[n].state,
       };
       for (let k = 0; k < N; k++) {
         const cnt = take(COUNTER_SLOTS * 8);
@@ -265,11 +266,25 @@ export class ChipThreads implements ParallelSamples {
     this.home = 'arena';
   }
 
-  /** Copy every layer's weights and accumulated changes between the arena's rows and the threads' blocks (a copy of bits: NaNs keep theirs). */
+  /**
+   * Copy every layer's weights, accumulated changes, biases and learning signal between the
+   * arena and the threads' blocks (a copy of bits: NaNs keep theirs). The neurons' state needs
+   * none: a sample starts from zero and each thread copies its slice's into the arena at its end.
+   */
   private copyBlocks(toBlocks: boolean): void {
     const f32 = this.chip.k.mem.f32, N = this.threads;
     this.layout.layers.forEach((y, l) => {
       const nIn = this.chip.spec.layers[l].nIn, nOut = y.nOut;
+      for (let k = 0; k < N; k++) {
+        const i0 = y.slices[k], w = y.slices[k + 1] - i0;
+        if (w === 0) continue;
+        for (const [arena, a] of [[y.bias, STATE.BIAS], [y.gb, STATE.GB], [y.m, STATE.M], [y.active, STATE.ACTIVE]] as const) {
+          if (arena < 0) continue;
+          const p = (arena >>> 2) + i0, q = stateArray(y.state[k], w, a) >>> 2;
+          if (toBlocks) f32.copyWithin(q, p, p + w);
+          else f32.copyWithin(p, q, q + w);
+        }
+      }
       for (const [mat, blocks] of [[y.wt, y.wtBlock], [y.g, y.gBlock]] as const) {
         if (mat < 0) continue;
         for (let k = 0; k < N; k++) {
@@ -296,7 +311,7 @@ export class ChipThreads implements ParallelSamples {
     if (y.g < 0) return false;
     for (let k = 0; k < this.threads; k++) {
       const i0 = y.slices[k], w = y.slices[k + 1] - i0;
-      if (w > 0) this.chip.k.applyAccumulated(y.wtBlock[k], y.gBlock[k], nIn * w, y.bias + i0 * 4, y.gb + i0 * 4, w, y.cnt[0]);
+      if (w > 0) this.chip.k.applyAccumulated(y.wtBlock[k], y.gBlock[k], nIn * w, stateArray(y.state[k], w, STATE.BIAS), stateArray(y.state[k], w, STATE.GB), w, y.cnt[0]);
     }
     return true;
   }

@@ -66,6 +66,7 @@ export interface WasmExports {
   PLAN_LAYER: WebAssembly.Global;
   PLAN_PER_THREAD: WebAssembly.Global;
   CTL_THREADS: WebAssembly.Global;
+  STATE_ARRAYS: WebAssembly.Global;
 }
 
 let compiled: WebAssembly.Module | null = null;
