@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Chip, type ChipSpec } from '../../src/chip/chip.js';
 import { ChipThreads } from '../../src/chip/threads.js';
-import { sliceBounds, threadBytes, threadsUnsupported } from '../../src/chip/thread-plan.js';
+import { BLOCK_GAP, sliceBounds, threadBytes, threadsUnsupported } from '../../src/chip/thread-plan.js';
+import { STATE, stateArray, type ThreadLayout } from '../../src/chip/thread-loop.js';
 import { LtlOnline } from '../../src/rules/ltl-online.js';
 import { COUNTER_SLOTS } from '../../src/reference/counters.js';
 
@@ -101,7 +102,55 @@ function run(n: Net, threads: number, backend: 'wasm' | 'ts' = 'wasm') {
   return seen;
 }
 
+/**
+ * A run that reads nothing between samples (the weights stay in the threads' blocks), then every
+ * way the host reads or writes the learned values: weights, biases, accumulated changes; a host
+ * write of weights; the arena saved and written back (a checkpoint's resume); the threads closed
+ * (the chip goes on alone). What it read, in order.
+ */
+function quiet(n: Net, threads: number) {
+  const { spec, samples } = build(n);
+  const rule = new LtlOnline({ learningRate: 0.05, warmup: n.warmup, error: n.error, updateAt: n.updateAt, width: 1, height: 'unit' });
+  const chip = new Chip(spec, 'wasm', rule, threads > 1 ? { threadBytes: threadBytes(spec, threads) } : {});
+  chip.analogInput = !n.spikeInput;
+  const par = threads > 1 ? new ChipThreads(chip, rule, threads) : undefined;
+  if (par) open.push(par);
+  const bits = (a: ArrayLike<number>) => Array.from(new Uint32Array(F(a).buffer));
+  const learned = () => spec.layers.map((_, l) => ({
+    w: bits(chip.getWeights(l)), b: bits(chip.getBias(l)), g: n.updateAt === 'sample' ? bits(rule.pending(l)) : [],
+    u: bits(chip.membrane(l)), c: Array.from(chip.counts(l)), cnt: Array.from(chip.counters(l)),
+  }));
+  const samplesRun = (k: number) => {
+    for (let i = 0; i < k; i++) {
+      const s = samples[i % samples.length];
+      rule.setSample({ targets: s.targets });
+      chip.runSample(s.x, n.steps, true);
+    }
+  };
+  const seen: unknown[] = [];
+  samplesRun(4);
+  seen.push(learned());
+  chip.setWeights(0, chip.getWeights(0).map((v) => v * 0.5));
+  samplesRun(2);
+  const saved = chip.arena().slice();
+  samplesRun(2);
+  seen.push(learned());
+  chip.arena().set(saved);
+  samplesRun(2);
+  seen.push(learned());
+  par?.close();
+  samplesRun(1);
+  seen.push(learned());
+  return seen;
+}
+
 describe('a chip on several threads', () => {
+  it('keeps the learned values in the threads\' blocks between samples and brings them home for every reader and writer', () => {
+    fc.assert(fc.property(netArb, (n) => {
+      expect(quiet(n, n.threads)).toEqual(quiet(n, 1));
+    }), { numRuns: 8, seed: 77 });
+  });
+
   it('equals the one-thread chip bit for bit: weights, states, counters, predictions, observed steps', () => {
     fc.assert(fc.property(netArb, (n) => {
       expect(run(n, n.threads)).toEqual(run(n, 1));
@@ -183,15 +232,39 @@ describe('a chip on several threads', () => {
     expect(() => chip.runSample(samples[1].x, small.steps, true)).toThrow(/no progress for 0.3 s/);
   });
 
-  it('gives each thread whole cache lines of every weight row (no line written by two threads)', () => {
+  it('gives each thread its weights, changes and state in blocks of whole lines, at least BLOCK_GAP bytes from any other thread\'s and from the arena', () => {
     const { spec } = build({ ...small, sizes: [96, 64, 10], inputSize: 16 });
-    const chip = new Chip(spec, 'wasm', undefined, { threadBytes: threadBytes(spec, 3) });
-    spec.layers.forEach((l, n) => {
+    const rule = new LtlOnline({ learningRate: 0.05, warmup: 0, error: 'exact', updateAt: 'sample', width: 1, height: 'unit' });
+    const chip = new Chip(spec, 'wasm', rule, { threadBytes: threadBytes(spec, 3) });
+    const par = new ChipThreads(chip, rule, 3);
+    open.push(par);
+    spec.layers.forEach((_, n) => {
       const p = chip.layers[n];
       for (const ptr of [p.wt, p.bias, p.u, p.c, p.i]) expect(ptr % 64).toBe(0);
-      // Rows of whole lines: every slice's part of every row starts on a line.
-      if ((l.nOut * 4) % 64 === 0) for (const b of sliceBounds(l.nOut, 3)) expect((p.wt + 4 * b) % 64).toBe(0);
     });
+    // Every region as [start, end, owner] (-1: the arena, which every thread's slices are copied into).
+    const L = (par as unknown as { layout: ThreadLayout }).layout;
+    const regions: [number, number, number][] = [[chip.k.base, chip.k.base + chip.arenaBytes, -1]];
+    L.layers.forEach((y, n) => {
+      const nIn = spec.layers[n].nIn;
+      for (let k = 0; k < 3; k++) {
+        const w = y.slices[k + 1] - y.slices[k];
+        if (w === 0) continue;
+        for (const p of [y.wtBlock[k], y.gBlock[k]]) {
+          expect(p % 64).toBe(0);
+          regions.push([p, p + nIn * w * 4, k]);
+        }
+        for (let a = 0; a < STATE.ARRAYS; a++) expect(stateArray(y.state[k], w, a) % 64).toBe(0);
+        regions.push([y.state[k], stateArray(y.state[k], w, STATE.ARRAYS), k]);
+      }
+    });
+    expect(regions.length).toBe(1 + 2 * 3 + 3 * 3 + 1 * 3);
+    for (const [a0, a1, ka] of regions) {
+      for (const [b0, b1, kb] of regions) {
+        if (ka === kb) continue;
+        expect(a1 + BLOCK_GAP <= b0 || b1 + BLOCK_GAP <= a0).toBe(true);
+      }
+    }
   });
 
   it('refuses what it cannot run, naming it', () => {
