@@ -194,19 +194,56 @@ function publish(P: usize, ctl: usize, k: i32, l: i32, p: i32, ns: i32): i32 {
   return v;
 }
 
+/** Wait until the sequence number at f has reached v. Returns false when the run failed or was closed. */
+function awaitFlag(ctl: usize, f: usize, v: i32): bool {
+  let seen = atomic.load<i32>(f);
+  while (seen - v < 0) {
+    if (!waitChange(ctl, f, seen, false)) return false;
+    seen = atomic.load<i32>(f);
+  }
+  return true;
+}
+
 /** Wait until every other thread has published layer l up to sequence number v. Returns false when the run failed or was closed. */
 function awaitLayer(P: usize, ctl: usize, k: i32, l: i32, v: i32): bool {
   const N = slot(P, H_THREADS);
   for (let q = 0; q < N; q++) {
-    if (q == k) continue;
-    const f = flag(P, ctl, q, l);
-    for (;;) {
-      const seen = atomic.load<i32>(f);
-      if (seen - v >= 0) break;
-      if (!waitChange(ctl, f, seen, false)) return false;
-    }
+    if (q != k && !awaitFlag(ctl, flag(P, ctl, q, l), v)) return false;
   }
   return true;
+}
+
+/** Thread 0's count of gathered input steps (on its line of sequence numbers, after the spike counts). */
+// @ts-ignore: decorator
+@inline function inputFlag(P: usize, ctl: usize): usize {
+  return flag(P, ctl, 0, 3 * slot(P, H_LAYERS));
+}
+
+/** Step s's input events (s >= 1): their list in the history, and (at slot 0 of the step's counts) their number. */
+// @ts-ignore: decorator
+@inline function inputIdx(P: usize, s: i32): usize {
+  return ptr(P, H_HIST_INIDX) + (<usize>((s - 1) * slot(P, H_INPUT)) << 2);
+}
+// @ts-ignore: decorator
+@inline function inputVal(P: usize, s: i32): usize {
+  return ptr(P, H_HIST_INVAL) + (<usize>((s - 1) * slot(P, H_INPUT)) << 2);
+}
+// @ts-ignore: decorator
+@inline function stepCounts(P: usize, s: i32): usize {
+  return ptr(P, H_HIST_COUNTS) + (<usize>((s - 1) * (1 + slot(P, H_LAYERS) * slot(P, H_THREADS))) << 2);
+}
+
+/**
+ * Thread 0 gathers step s's input events (from the sample's x, which no other thread reads: the
+ * host's copy of x each sample then stays in the main thread's cache) into the history, and
+ * publishes them: one more gathered step.
+ */
+function gatherInput(P: usize, ctl: usize, s: i32): void {
+  const n = slot(P, H_INPUT);
+  atomic.store<i32>(stepCounts(P, s), gatherEvents(ptr(P, H_X) + (<usize>((s - 1) * n) << 2), n, inputIdx(P, s), inputVal(P, s)));
+  const f = inputFlag(P, ctl);
+  atomic.store<i32>(f, load<i32>(f) + 1);
+  if (atomic.load<i32>(ctl, C_SLEEP << 2) > 0) atomic.notify(f, slot(P, H_THREADS));
 }
 
 /** Thread k's block of layer block lb: its counter block, lists, copies. */
@@ -252,15 +289,17 @@ function join(P: usize, ctl: usize, lb: usize, l: i32, k: i32, p: i32, n: i32): 
  * every thread's writes after it. Returns false when the run failed.
  */
 function share(P: usize, k: i32): bool {
-  const N = slot(P, H_THREADS), n = slot(P, H_INPUT), nl = slot(P, H_LAYERS), ctl = ptr(P, H_CTL);
+  const N = slot(P, H_THREADS), nl = slot(P, H_LAYERS), ctl = ptr(P, H_CTL);
   const steps = slot(P, H_STEPS), learn = slot(P, H_LEARN) != 0 && slot(P, H_LEARNS) != 0, record = slot(P, H_RECORD) != 0;
-  const delay = slot(P, H_DELAY), reset = slot(P, H_RESET), maxCount = <u32>slot(P, H_MAXCOUNT), x = ptr(P, H_X);
+  const delay = slot(P, H_DELAY), reset = slot(P, H_RESET), maxCount = <u32>slot(P, H_MAXCOUNT);
   const analogInput = slot(P, H_ANALOG), warmup = slot(P, H_WARMUP), errorMode = slot(P, H_ERROR), atStep = slot(P, H_ATSTEP);
   const width = load<f32>(P + (<usize>H_WIDTH << 2)), height = load<f32>(P + (<usize>H_HEIGHT << 2));
   const negLr = ptr(P, H_NEGLR);
   const tb = ptr(P, H_THREAD) + (<usize>(k * PLAN_THREAD) << 2);
   const counts = ptr(tb, T_COUNTS);
   memory.fill(counts, 0, <usize>(2 + 2 * nl) << 2);
+  // Thread 0 gathers each step's input events a step ahead (at the end of the step before); the others wait for them.
+  if (k == 0) gatherInput(P, ctl, 1);
   // The sample starts from zero state (ALGORITHMS §1), as the chip's resetState leaves its arrays.
   for (let l = 0; l < nl; l++) {
     const lb = layerBlock(P, l), bounds = ptr(lb, L_SLICES), w = slot(bounds, k + 1) - slot(bounds, k);
@@ -269,17 +308,21 @@ function share(P: usize, k: i32): bool {
   for (let t = 1; t <= steps; t++) {
     const cur = t & 1, prev = cur ^ 1;
     const sl = delay == 0 ? cur : prev;
-    store<i32>(counts + (<usize>cur << 2), gatherEvents(x + <usize>((t - 1) * n) * 4, n, ptr(tb, T_INIDX + cur), ptr(tb, T_INVAL + cur)));
+    // Step t's input, for a thread that did not gather it: thread 0 has gathered one step more
+    // than this thread has published layer 0 (both once a step, every sample).
+    if (k != 0 && !awaitFlag(ctl, inputFlag(P, ctl), load<i32>(flag(P, ctl, k, 0)) + 1)) return false;
+    // Layer 0's events: the input of step t - delay (none before step 1).
+    const ts = t - delay, inN = ts >= 1 ? atomic.load<i32>(stepCounts(P, ts)) : 0;
+    const inIdx = ts >= 1 ? inputIdx(P, ts) : 0, inVal = ts >= 1 ? inputVal(P, ts) : 0;
     for (let l = 0; l < nl; l++) {
       const lb = layerBlock(P, l), pt = perThread(lb, k);
       const bounds = ptr(lb, L_SLICES);
       const i0 = slot(bounds, k), w = slot(bounds, k + 1) - i0, o = <usize>i0 << 2, cnt = ptr(pt, P_CNT);
       let ns = 0;
       if (w > 0) {
-        const evIdx = l == 0 ? ptr(tb, T_INIDX + sl) : ptr(perThread(layerBlock(P, l - 1), k), P_EVENTS + sl);
-        const evVal = l == 0 ? ptr(tb, T_INVAL + sl) : 0;
-        const ci: i32 = l == 0 ? sl : 2 + (l - 1) * 2 + sl;
-        const evN = load<i32>(counts + (<usize>ci << 2));
+        const evIdx = l == 0 ? inIdx : ptr(perThread(layerBlock(P, l - 1), k), P_EVENTS + sl);
+        const evVal = l == 0 ? inVal : 0;
+        const evN = l == 0 ? inN : load<i32>(counts + (<usize>(2 + (l - 1) * 2 + sl) << 2));
         const local = ptr(pt, P_LOCAL + cur);
         const thrStride = slot(lb, L_THRSTRIDE), leakStride = slot(lb, L_LEAKSTRIDE);
         const sb = ptr(pt, P_STATE), I = stateArray(sb, w, S_I);
@@ -302,10 +345,9 @@ function share(P: usize, k: i32): bool {
         if (slot(lb, L_M) < 0 || !owns(lb, k)) continue;
         const pt = perThread(lb, k), bounds = ptr(lb, L_SLICES);
         const i0 = slot(bounds, k), w = slot(bounds, k + 1) - i0, o = <usize>i0 << 2, cnt = ptr(pt, P_CNT);
-        const evIdx = l == 0 ? ptr(tb, T_INIDX + sl) : ptr(perThread(layerBlock(P, l - 1), k), P_EVENTS + sl);
-        const evVal = l == 0 ? ptr(tb, T_INVAL + sl) : 0;
-        const ci: i32 = l == 0 ? sl : 2 + (l - 1) * 2 + sl;
-        const evN = load<i32>(counts + (<usize>ci << 2));
+        const evIdx = l == 0 ? inIdx : ptr(perThread(layerBlock(P, l - 1), k), P_EVENTS + sl);
+        const evVal = l == 0 ? inVal : 0;
+        const evN = l == 0 ? inN : load<i32>(counts + (<usize>(2 + (l - 1) * 2 + sl) << 2));
         const thrStride = slot(lb, L_THRSTRIDE);
         const sb = ptr(pt, P_STATE), m = stateArray(sb, w, S_M), active = stateArray(sb, w, S_ACTIVE);
         const nActive = ltlOnlineSignal(w, stateArray(sb, w, S_C), ptr(lb, L_TARGET) + o, stateArray(sb, w, S_U), ptr(lb, L_THR) + (thrStride ? o : 0), thrStride,
@@ -315,6 +357,7 @@ function share(P: usize, k: i32): bool {
       }
     }
     if (record) recordStep(P, k, t);
+    if (k == 0 && t < steps) gatherInput(P, ctl, t + 1);
   }
   // The chip's arrays as one thread leaves them: each thread copies its slice's state in.
   for (let l = 0; l < nl; l++) {
@@ -340,7 +383,7 @@ function share(P: usize, k: i32): bool {
  * thread waits for another to record (the lists are joined when replayed).
  */
 function recordStep(P: usize, k: i32, t: i32): void {
-  const N = slot(P, H_THREADS), nl = slot(P, H_LAYERS), n = slot(P, H_INPUT), ctl = ptr(P, H_CTL);
+  const N = slot(P, H_THREADS), nl = slot(P, H_LAYERS), ctl = ptr(P, H_CTL);
   const cur = t & 1;
   const hCnt = ptr(P, H_HIST_CNT), hc = ptr(P, H_HIST_COUNTS) + (<usize>((t - 1) * (1 + nl * N)) << 2);
   for (let l = 0; l < nl; l++) {
@@ -350,12 +393,6 @@ function recordStep(P: usize, k: i32, t: i32): void {
     store<i32>(hc + (<usize>(1 + l * N + k) << 2), m);
     memory.copy(ptr(lb, L_HIST) + (<usize>(((t - 1) * N + k) * nOut) << 2), ptr(pt, P_LOCAL + cur), <usize>m << 2);
   }
-  if (k != 0) return;
-  const tb = ptr(P, H_THREAD), counts = ptr(tb, T_COUNTS);
-  const ni = load<i32>(counts + (<usize>cur << 2));
-  memory.copy(ptr(P, H_HIST_INIDX) + (<usize>((t - 1) * n) << 2), ptr(tb, T_INIDX + cur), <usize>ni << 2);
-  memory.copy(ptr(P, H_HIST_INVAL) + (<usize>((t - 1) * n) << 2), ptr(tb, T_INVAL + cur), <usize>ni << 2);
-  store<i32>(hc, ni);
 }
 
 /**
@@ -371,8 +408,14 @@ export function threadSample(P: usize): i32 {
   plan = P;
   me = ptr(P, H_THREAD);
   if (!barrier(ctl, N, true) || !share(P, 0)) return atomic.load<i32>(ctl, C_FAILED << 2) == STALLED ? STALLED : 1;
-  const steps = slot(P, H_STEPS);
-  const counts = ptr(ptr(P, H_THREAD), T_COUNTS);
+  const steps = slot(P, H_STEPS), tb = ptr(P, H_THREAD), counts = ptr(tb, T_COUNTS), n = slot(P, H_INPUT);
+  // The input events of steps T and T - 1 in the chip's lists (one parity each), as one thread leaves them.
+  for (let t = max<i32>(1, steps - 1); t <= steps; t++) {
+    const p = t & 1, m = load<i32>(stepCounts(P, t));
+    memory.copy(ptr(tb, T_INIDX + p), inputIdx(P, t), <usize>m << 2);
+    memory.copy(ptr(tb, T_INVAL + p), inputVal(P, t), <usize>m << 2);
+    store<i32>(counts + (<usize>p << 2), m);
+  }
   for (let l = 0; l < nl; l++) {
     const lb = layerBlock(P, l);
     // The lists of steps T and T - 1 (one parity each), as one thread leaves them.

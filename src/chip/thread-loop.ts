@@ -68,9 +68,9 @@ export interface ThreadLayout {
   delay: 0 | 1;
   reset: number;
   maxCount: number;
-  /** The sample's input, steps x inputSize f32 (written by the main thread before each sample). */
+  /** The sample's input, steps x inputSize f32 (written by the main thread before each sample; read by thread 0 only). */
   x: number;
-  /** Per thread and parity: its gathered input events (thread 0: the chip's). */
+  /** Per thread and parity: where the last steps' input events are left (thread 0: the chip's lists; the others: -1, none). */
   inputIdx: [number, number][];
   inputVal: [number, number][];
   layers: ThreadLayer[];
@@ -119,11 +119,12 @@ const lines = (slots: number) => Math.ceil(slots / 16) * 16;
 /**
  * i32 slots of one thread's region of the control block, in lines no other thread writes: what
  * it publishes (a sequence number per layer, then its slice's spike count per layer and parity:
- * a reader finds the count on the line it polled), what only it writes (its counts: the input
+ * a reader finds the count on the line it polled; thread 0 then how many input steps it has
+ * gathered into the history, for the others), what only it writes (its counts: the input
  * events' per parity and each layer's joined list per parity; then its waits and sleeps), and
  * an empty line (the prefetchers fetch lines in pairs).
  */
-const threadSlots = (layers: number) => lines(3 * layers) + lines(2 + 2 * layers + 2) + 16;
+const threadSlots = (layers: number) => lines(3 * layers + 1) + lines(2 + 2 * layers + 2) + 16;
 
 /** i32 slots of the control block: its words (a line), then each thread's region. */
 const ctlSlots = (layers: number, threads: number) => CTL.THREADS + threads * threadSlots(layers);
@@ -182,7 +183,7 @@ export function writePlan(i32: Int32Array, f32: Float32Array, at: number, L: Thr
   set(H.FLAGS, CTL.THREADS);
   set(H.FLAGSTRIDE, threadSlots(nl));
   // Each thread's own counts and wait statistics: on its region's private line.
-  const own = (k: number) => ctl + (CTL.THREADS + k * threadSlots(nl) + lines(3 * nl)) * 4;
+  const own = (k: number) => ctl + (CTL.THREADS + k * threadSlots(nl) + lines(3 * nl + 1)) * 4;
   for (let k = 0; k < N; k++) {
     i32.set([L.inputIdx[k][0], L.inputIdx[k][1], L.inputVal[k][0], L.inputVal[k][1], L.scratch[k], own(k), own(k) + (2 + 2 * nl) * 4], threads + k * PLAN.THREAD);
   }

@@ -61,7 +61,7 @@ export const stateBytes = (w: number) => STATE.ARRAYS * alignLine(w * 4) + BLOCK
 export function threadBytes(spec: ChipSpec, threads: number): number {
   let b = BLOCK_GAP + alignLine(spec.maxSteps * spec.inputSize * 4);
   for (let k = 0; k < threads; k++) {
-    b += SCRATCH_BYTES + 4 * alignLine(spec.inputSize * 4);
+    b += SCRATCH_BYTES;
     for (const l of spec.layers) b += alignLine(COUNTER_SLOTS * 8) + 4 * alignLine(l.nOut * 4);
   }
   // Each thread's slice of every layer's weights and accumulated changes (updates at "sample"), and its state block.

@@ -180,14 +180,12 @@ export class ChipThreads implements ParallelSamples {
       return { wt, g: gs, state };
     });
     const x = take(spec.maxSteps * spec.inputSize * 4);
-    const inputIdx: [number, number][] = [], inputVal: [number, number][] = [], scratch: number[] = [];
-    for (let k = 0; k < N; k++) {
-      const idx: [number, number] = [take(spec.inputSize * 4), take(spec.inputSize * 4)];
-      const val: [number, number] = [take(spec.inputSize * 4), take(spec.inputSize * 4)];
-      inputIdx.push(k === 0 ? chip.inIdx : idx);
-      inputVal.push(k === 0 ? chip.inVal : val);
-      const s = take(SCRATCH_BYTES);
-      scratch.push(k === 0 ? -1 : s);
+    // Thread 0 gathers the input events (into the history) and leaves the last steps' in the chip's lists; the others read the history's.
+    const inputIdx: [number, number][] = [chip.inIdx], inputVal: [number, number][] = [chip.inVal], scratch: number[] = [-1];
+    for (let k = 1; k < N; k++) {
+      inputIdx.push([-1, -1]);
+      inputVal.push([-1, -1]);
+      scratch.push(take(SCRATCH_BYTES));
     }
     const layers: ThreadLayer[] = spec.layers.map((l, n) => {
       const p = chip.layers[n];

@@ -208,10 +208,10 @@ describe('a chip on several threads', () => {
 
   it('stops with the failing worker\'s message when a worker fails mid-run (no hang)', () => {
     const { chip, samples, i32, plan } = started();
-    // Point worker 1's input events outside memory: its gather traps inside its share of the next sample.
-    const thread1 = (i32[(plan >>> 2) + 23] >>> 2) + 8;
-    i32[thread1] = 0x7ffffff0;
-    i32[thread1 + 1] = 0x7ffffff0;
+    // Point worker 1's state block of layer 0 (plan: H_LAYER = 24, then L_PER = 19, PER_THREAD = 8
+    // slots a thread, P_STATE = 7) outside memory: clearing it traps at the start of its next share.
+    const per = i32[(i32[(plan >>> 2) + 24] >>> 2) + 19] >>> 2;
+    i32[per + 8 + 7] = 0x7ffffff0;
     expect(() => chip.runSample(samples[1].x, small.steps, true)).toThrow(/thread 1: .*out of bounds/);
     expect(chip.parallel).toBeUndefined();
   });
