@@ -14,8 +14,18 @@ export const SCRATCH_BYTES = (4096 << 2) + ((4096 / 32) << 2);
 /** The most threads `--threads` takes (a slice per thread of a layer of 32 neurons or more). */
 export const MAX_THREADS = 64;
 
-/** `--threads` when not given: what pays on the machine it was measured on (docs/speed.md, "Threads"). */
-export const DEFAULT_THREADS = 1;
+/**
+ * `--threads auto` takes a thread per AUTO_SLICE neurons of the network's widest layer, up to the
+ * cores: 128-neuron slices pay on the default network (784-256-256-10: 1.6-1.8x the chip loop's
+ * samples/s on 2 threads, docs/speed.md "Threads"); narrower slices were not measured, and
+ * below them the meetings per step would outweigh the work.
+ */
+export const AUTO_SLICE = 128;
+
+/** `--threads auto`: threads for a chip whose widest layer has `widest` neurons on `cores` cores (at least 1). */
+export function autoThreads(widest: number, cores: number): number {
+  return Math.max(1, Math.min(cores, MAX_THREADS, Math.floor(widest / AUTO_SLICE)));
+}
 
 /**
  * Why this chip cannot run on several threads (a phrase naming the part), or null when it can.

@@ -45,6 +45,8 @@ export interface OptionSpec {
   short?: string;
   /** Placeholder in help, e.g. 'path' → `--out <path>`; by default the type. */
   valueName?: string;
+  /** Words an 'int' or 'boolean' option takes besides its values (e.g. 'auto'), kept as the word. */
+  words?: string[];
 }
 
 export interface CommandSpec {
@@ -107,6 +109,7 @@ export function checkCommandSpec(cmd: CommandSpec): void {
     if ((o.min !== undefined || o.max !== undefined) && !['int', 'number', 'list'].includes(o.type)) {
       bad(`--${o.name}: min/max apply to int, number and list only`);
     }
+    if (o.words && !['int', 'boolean'].includes(o.type)) bad(`--${o.name}: words apply to int and boolean only`);
     if (o.default !== undefined && !defaultFits(o, o.default)) {
       bad(`default of --${o.name} does not fit its type: ${JSON.stringify(o.default)}`);
     }
@@ -127,6 +130,7 @@ function inRange(o: OptionSpec, v: number): boolean {
 }
 
 function defaultFits(o: OptionSpec, v: unknown): boolean {
+  if (typeof v === 'string' && o.words?.includes(v)) return true;
   switch (o.type) {
     case 'int':
       return typeof v === 'number' && Number.isSafeInteger(v) && inRange(o, v);
@@ -158,15 +162,16 @@ export function expectedText(o: OptionSpec): string {
     if (o.max !== undefined) return ` <= ${o.max}`;
     return '';
   };
+  const words = o.words?.length ? ` or ${o.words.join(', ')}` : '';
   switch (o.type) {
     case 'int':
-      return `an integer${range()}`;
+      return `an integer${range()}${words}`;
     case 'number':
       return `a number${range()}`;
     case 'string':
       return 'a non-empty string';
     case 'boolean':
-      return 'true or false';
+      return `true or false${words}`;
     case 'enum':
       return `one of ${(o.choices ?? []).join(', ')}`;
     case 'list':
@@ -177,6 +182,7 @@ export function expectedText(o: OptionSpec): string {
 function convert(o: OptionSpec, raw: string, display: string): unknown {
   const err = (note?: string): InputError =>
     new InputError(display, expectedText(o), raw, { kind: 'option', note });
+  if (o.words?.includes(raw)) return raw;
   switch (o.type) {
     case 'int': {
       const v = Number(raw);
@@ -424,9 +430,9 @@ function typeText(o: OptionSpec): string {
       return `list of int${range() ? `, each${range()}` : ''}`;
     case 'int':
     case 'number':
-      return `${o.type}${range()}`;
+      return `${o.type}${range()}${o.words?.length ? ` or ${o.words.join(', ')}` : ''}`;
     default:
-      return o.type;
+      return `${o.type}${o.words?.length ? ` or ${o.words.join(', ')}` : ''}`;
   }
 }
 

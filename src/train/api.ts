@@ -57,6 +57,9 @@ export function resolveTrainOptions(partial: LibraryTrainOptions = {}): { train:
   return resolveRunOptions(partial);
 }
 
+/** The kind of value of each option whose default is "auto". */
+const AUTO_KINDS: Record<string, string> = { threads: 'number', teacherWorker: 'boolean' };
+
 export function resolveRunOptions(partial: Partial<TrainOptions & PriceOptions>): { train: TrainOptions; price: PriceOptions } {
   const { hw, mapping, schedule, ...rest } = partial;
   const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
@@ -64,9 +67,12 @@ export function resolveRunOptions(partial: Partial<TrainOptions & PriceOptions>)
   // library at least refuses a value of the wrong kind, e.g. epochs: "3").
   for (const [k, v] of Object.entries(defined)) {
     const d: unknown = (TRAIN_DEFAULTS as unknown as Record<string, unknown>)[k] ?? (k === 'lr' || k === 'dt' ? 0 : '');
-    const kind = Array.isArray(d) ? 'array' : typeof d;
+    // An option whose default is "auto" takes "auto" or a value of its own kind.
+    if (d === 'auto' && v === 'auto') continue;
+    const kind = d === 'auto' ? AUTO_KINDS[k] : Array.isArray(d) ? 'array' : typeof d;
     if ((Array.isArray(v) ? 'array' : typeof v) !== kind || (kind === 'number' && !Number.isFinite(v))) {
-      throw new InputError(k, kind === 'array' ? 'an array' : kind === 'number' ? 'a finite number' : `a ${kind}`, v, { kind: 'train option' });
+      const what = kind === 'array' ? 'an array' : kind === 'number' ? 'a finite number' : `a ${kind}`;
+      throw new InputError(k, d === 'auto' ? `${what} or "auto"` : what, v, { kind: 'train option' });
     }
   }
   if (defined.preset !== undefined && !isPresetName(defined.preset)) {

@@ -25,6 +25,8 @@ export interface TrainExtras {
   onnxTeacher?(path: string): LoadedOnnxTeacher;
   /** The chip's samples run on `threads` threads from now on (`--threads`); close() ends them. */
   chipThreads?(chip: Chip, rule: ChipRule | undefined, threads: number): { close(): void };
+  /** Cores this process may run on (`--threads auto`, `--teacher-worker auto`); absent: 1. */
+  cores?: number;
 }
 
 let extras: TrainExtras = {};

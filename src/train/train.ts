@@ -37,7 +37,7 @@ import type { PipelineReport } from '../pipeline/params.js';
 import { Activity, ActivityLayer, ActivityPhase, ACTIVITY_SCHEMA } from '../cost/activity.js';
 import { checkChipState, checkChipWeights, checkTeacher } from './finite.js';
 import { BudgetInput, RunBudget, checkBudget, defaultMaxMemory, plannedLayers, runBudget } from './budget.js';
-import { DEFAULT_THREADS, MAX_THREADS, threadBytes, threadsUnsupported } from '../chip/thread-plan.js';
+import { MAX_THREADS, autoThreads, threadBytes, threadsUnsupported } from '../chip/thread-plan.js';
 
 export interface TrainOptions {
   rule: RuleName;
@@ -70,8 +70,11 @@ export interface TrainOptions {
   normalization: 'calibration' | 'batch';
   batch: number;
   init: Init;
-  /** Run the ANN teacher in a worker thread, a batch ahead of the chip (same bits as in-thread). */
-  teacherWorker: boolean;
+  /**
+   * Run the ANN teacher in a worker thread, a batch ahead of the chip (same bits as in-thread);
+   * "auto": when a core is left for it beside the chip's threads.
+   */
+  teacherWorker: boolean | 'auto';
   initGain: number;
   teacherEpochs: number;
   teacherLr: number;
@@ -91,8 +94,12 @@ export interface TrainOptions {
   maxMemory?: number;
   /** An ONNX model file used as the teacher instead of training one (docs/onnx.md); its layers must be the network's. */
   teacher?: string;
-  /** Threads the chip is simulated on (src/chip/threads.ts, src/chip/thread-plan.ts; absent: 1); results are the one-thread run's, bit for bit. */
-  threads?: number;
+  /**
+   * Threads the chip is simulated on (src/chip/threads.ts, src/chip/thread-plan.ts; absent: 1);
+   * results are the one-thread run's, bit for bit. "auto": a thread per 128 neurons of the widest
+   * layer, up to the cores, where the chip can run on threads (else 1).
+   */
+  threads?: number | 'auto';
   /** σ of the device mismatch of the trained chip's synapse and neuron gains (src/chip/device.ts; drawn from the hardware model and --seed); 0: the ideal chip. */
   mismatch: number;
   /**
@@ -115,8 +122,8 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   rule: 'ltl-online', epochs: 2, samples: 8000, testSamples: 2000, steps: 16, warmup: R.warmup, error: R.error,
   lrDecay: 0.7, hidden: [256, 256], encoding: 'direct', seed: 1, threshold: 1, leak: 1,
   reset: 'subtract', delay: 0, width: R.width, height: R.height, percentile: 99, normalization: 'calibration', batch: 100,
-  init: 'random', teacherWorker: true, initGain: 1, teacherEpochs: 8, teacherLr: 0.001, teacherPrecision: 'f32', backend: 'wasm', data: 'mnist', mismatch: 0,
-  threads: DEFAULT_THREADS,
+  init: 'random', teacherWorker: 'auto', initGain: 1, teacherEpochs: 8, teacherLr: 0.001, teacherPrecision: 'f32', backend: 'wasm', data: 'mnist', mismatch: 0,
+  threads: 'auto',
 };
 
 export interface EpochReport {
@@ -292,6 +299,8 @@ export function* trainSteps(opts: TrainOptions, onProgress?: (p: Progress) => vo
   const resume = hooks.resume;
   const t0 = performance.now() - (resume?.wallSeconds ?? 0) * 1000;
   const session = new TrainSession(opts, onProgress, checks, resume?.teacher);
+  // The options as they run ("auto" resolved).
+  opts = session.opts;
   try {
     hooks.ready?.(session);
     yield;
@@ -433,6 +442,10 @@ export class TrainSession {
     const file = opts.net ? (nir ? imageShaped(nir, opts.data ?? 'mnist') : readNetFile(opts.net)) : undefined;
     if (opts.init === 'file' && !file?.params) throw new InputError('--init', '"random" or "teacher" ("file" takes the weights of a NIR file given as --net)', opts.init, { kind: 'option' });
     checkThreads(opts, file);
+    // What ran is what the report shows: "auto" options become numbers here.
+    this.threadsAuto = opts.threads === 'auto';
+    opts = resolveAuto(opts, file);
+    this.opts = opts;
     // An ONNX teacher (--teacher) is read and converted before any data too, and checked against the network as soon as it is known.
     const tl = performance.now();
     const onnx = opts.teacher !== undefined ? onnxTeacherFile(opts.teacher) : undefined;
@@ -525,7 +538,8 @@ export class TrainSession {
   }
 
   createChip(spec: ChipSpec, rule: ChipRule | undefined): Chip {
-    const threads = this.opts.threads ?? 1;
+    const asked = typeof this.opts.threads === 'number' ? this.opts.threads : 1;
+    const threads = this.threadsAuto && threadsUnsupported(spec, rule?.name) ? 1 : asked;
     const chip = new Chip(spec, this.opts.backend, rule, threads > 1 ? { threadBytes: threadBytes(spec, threads) } : {});
     // Event frames are input currents (counts); images are currents (direct) or rate spikes.
     chip.analogInput = this.source.events || this.opts.encoding === 'direct';
@@ -536,6 +550,9 @@ export class TrainSession {
     }
     return chip;
   }
+
+  /** --threads auto: a chip that cannot run on threads (a robustness study's device chips) runs on one. */
+  private readonly threadsAuto: boolean;
 
   /** The worker threads of the chips this session made (closed with it). */
   private readonly threadRuns: { close(): void }[] = [];
@@ -690,7 +707,7 @@ function planRun(o: TrainOptions, net: Net, data: { bytes: number; samples: numb
   const rule = createRule(o.rule, { learningRate: 0, warmup: o.warmup, error: o.error, updateAt: updateAtFor(o.rule, o.updateAt), width: o.width, height: o.height });
   const input: BudgetInput = {
     net, rule, readout: usesReadout(o.rule), thresholdPerNeuron: o.rule === 'stop-wtl', steps: o.steps,
-    dataBytes: data.bytes, samples: data.samples, teacherWorker: o.teacherWorker,
+    dataBytes: data.bytes, samples: data.samples, teacherWorker: o.teacherWorker !== false,
   };
   const budget = runBudget(input);
   const maxMemory = o.maxMemory !== undefined ? o.maxMemory * 1e9 : defaultMaxMemory();
@@ -776,17 +793,40 @@ function checkRuleOptions(o: TrainOptions): void {
  */
 function checkThreads(o: TrainOptions, file: Net | undefined): void {
   const threads = o.threads ?? 1;
+  if (threads === 'auto') return;
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
-    throw new InputError('--threads', `an integer from 1 to ${MAX_THREADS}`, threads, { kind: 'option' });
+    throw new InputError('--threads', `an integer from 1 to ${MAX_THREADS}, or auto`, threads, { kind: 'option' });
   }
   if (threads === 1) return;
-  if (o.backend !== 'wasm') throw new InputError('--threads', `1 with --backend ${o.backend} (threads run the wasm kernels)`, threads, { kind: 'option' });
+  const why = threadsRefusal(o, file);
+  if (why) throw new InputError('--threads', `1 ${why}`, threads, { kind: 'option' });
+}
+
+/** Why this run's chip cannot run on several threads (a phrase after "1 "), or null when it can. */
+function threadsRefusal(o: TrainOptions, file: Net | undefined): string | null {
+  if (o.backend !== 'wasm') return `with --backend ${o.backend} (threads run the wasm kernels)`;
+  if (o.mismatch > 0) return 'with --mismatch (only the ideal f32 chip runs on several threads)';
   const conv = file?.layers.find((l) => l.type !== 'dense');
   // The chip's layers as threadsUnsupported sees them: the rule, and a conv or pooling layer of the net file.
   const why = conv
     ? `a ${conv.type} layer in ${file?.source} (only dense spiking layers run on several threads)`
     : threadsUnsupported({ layers: [] }, o.rule);
-  if (why) throw new InputError('--threads', `1 for ${why}`, threads, { kind: 'option' });
+  return why ? `for ${why}` : null;
+}
+
+/**
+ * The options' "auto" values for this run, on this platform's cores: --threads auto, a thread
+ * per AUTO_SLICE neurons of the widest layer, up to the cores, where the chip can run on threads
+ * (else 1); --teacher-worker auto, when a core is left for it beside the chip's threads.
+ */
+function resolveAuto(o: TrainOptions, file: Net | undefined): TrainOptions {
+  const extras = trainExtras(), cores = extras.cores ?? 1;
+  let threads = o.threads ?? 1;
+  if (threads === 'auto') {
+    const widest = Math.max(...(file ? file.layers.map((l) => l.nOut) : o.hidden));
+    threads = extras.chipThreads && !threadsRefusal(o, file) ? autoThreads(widest, cores) : 1;
+  }
+  return { ...o, threads, teacherWorker: o.teacherWorker === 'auto' ? threads < cores : o.teacherWorker };
 }
 
 /** Every label must be a class of the network (a unit of its last layer). */
