@@ -10,7 +10,7 @@ import { Backend, Kernels, SPARE_BYTES, createKernels } from './kernels.js';
 import { COUNTER_SLOTS } from '../reference/counters.js';
 import { RESET_SUBTRACT, RESET_ZERO } from '../reference/neuron.js';
 import type { Device } from './device.js';
-import type { ChipCircuits, ChipCore, Events, LayerPtrs } from './circuits.js';
+import type { ChipCircuits, ChipCore, Events, LayerPtrs, ParallelWeights } from './circuits.js';
 import { chooseCircuits } from './variants.js';
 import { ChipSpec, Reset, weightCount } from './spec.js';
 import type { ConvGeometry } from '../model/types.js';
@@ -407,14 +407,7 @@ function validateSpec(spec: ChipSpec): void {
  * every layer's list and of the input events per step parity (the chip's state after the last
  * step, as one thread leaves it).
  */
-export interface ParallelSamples {
-  /**
-   * Bring the learned values home to the arena (the threads keep each slice's weights in a block
-   * of their own while samples run): before the host reads or writes weights or the arena.
-   */
-  settle(): void;
-  /** Updates at "sample": apply layer l's accumulated changes where the threads keep them; false: they are in the arena. */
-  learnApply(l: number): boolean;
+export interface ParallelSamples extends ParallelWeights {
   /** record: keep every step for replayStep. */
   runSample(x: Float32Array, steps: number, learn: boolean, record: boolean): { spikes: [number, number][]; input: [number, number] };
   /** The chip's events and counters as after step t of the recorded sample (steps in order); the step's event counts. */

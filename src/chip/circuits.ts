@@ -9,7 +9,6 @@
 import type { ArenaPlan } from './arena.js';
 import type { Kernels } from './kernels.js';
 import type { ChipSpec } from './spec.js';
-import type { ParallelSamples } from './chip.js';
 
 /** Byte pointers of one layer's buffers (absolute, into the kernels' memory). */
 export interface LayerPtrs {
@@ -37,7 +36,18 @@ export interface ChipCore {
   f32(p: number, n: number): Float32Array;
   counters(l: number): Float64Array;
   /** Set while samples run on several threads (src/chip/threads.ts): where the weights are then. */
-  readonly parallel?: ParallelSamples;
+  readonly parallel?: ParallelWeights;
+}
+
+/**
+ * Where the learned values are while a chip's samples run on several threads (src/chip/threads.ts
+ * keeps each slice's weights in a block of its own): what the variants ask of it.
+ */
+export interface ParallelWeights {
+  /** Bring the learned values home to the arena: before the host reads or writes weights or the arena. */
+  settle(): void;
+  /** Updates at "sample": apply layer l's accumulated changes where the threads keep them; false: they are in the arena. */
+  learnApply(l: number): boolean;
 }
 
 /** A learning rule's accumulator of a sample's changes (updates at "sample"): G and Gb, f32 in real units. */

@@ -105,18 +105,18 @@ export interface SharedKernels {
 /**
  * Allocate an arena of `bytes` on the chosen backend and return its kernels. `shared`: the wasm
  * kernels built for shared memory, with `extraBytes` more for worker threads (src/chip/threads.ts).
- * `spareBytes`: room after a one-thread wasm arena for a step timer's (Kernels.spare; a chip asks
- * for SPARE_BYTES).
+ * `spareBytes`: room after a wasm arena for a step timer's (Kernels.spare; a chip asks for
+ * SPARE_BYTES); on shared memory the threads' buffers follow it.
  */
 export function createKernels(backend: Backend, bytes: number, shared?: { extraBytes: number }, spareBytes = 0): Kernels {
   if (shared) {
     if (backend !== 'wasm') throw new RangeError(`shared memory needs the wasm backend, not ${backend}`);
-    return wasmKernels(bytes, shared.extraBytes);
+    return wasmKernels(bytes, shared.extraBytes, spareBytes);
   }
   return backend === 'wasm' ? wasmKernels(bytes, undefined, spareBytes) : tsKernels(bytes);
 }
 
-/** Bytes of spare room a chip keeps after its one-thread wasm arena: a dense net's step timer on any shipped model fits (about 40 KB on loihi spread). */
+/** Bytes of spare room a chip keeps after its wasm arena: a dense net's step timer on any shipped model fits (about 40 KB on loihi spread). */
 export const SPARE_BYTES = 256 * 1024;
 
 function wasmKernels(bytes: number, extraBytes?: number, spareBytes = 0): Kernels {
@@ -127,7 +127,7 @@ function wasmKernels(bytes: number, extraBytes?: number, spareBytes = 0): Kernel
     const module = sharedKernelsModule();
     // Sized up front (static data, arena, threads' buffers, slack) so that memory never grows:
     // every thread's views stay whole.
-    const pages = Math.ceil((padded + extraBytes + (1 << 20)) / 65536) + 16;
+    const pages = Math.ceil((padded + spareBytes + extraBytes + (1 << 20)) / 65536) + 16;
     if (pages > 65536) throw new RangeError(`the chip needs ${pages} pages of shared memory; wasm32 has 65536`);
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     ex = instantiateSharedKernels(module, memory);
@@ -142,7 +142,7 @@ function wasmKernels(bytes: number, extraBytes?: number, spareBytes = 0): Kernel
   // Freshly grown wasm memory is zero, but heap.alloc does not promise it: zero the arena.
   new Uint8Array(ex.memory.buffer, aligned, bytes).fill(0);
   if (shared) {
-    shared.extra = aligned + padded;
+    shared.extra = aligned + padded + spareBytes;
     new Uint8Array(ex.memory.buffer, shared.extra, shared.extraBytes).fill(0);
   }
   return {

@@ -185,7 +185,7 @@ export function runRobustness(o: RobustnessOptions): RobustnessReport {
       schemaVersion: 1, kind: 'ncsim.robustness', model: o.model.name,
       idealAccuracy, teacherAccuracy: session.teacherTestAccuracy, studies,
       seed: o.seed, calibrationEpochs: o.calibrationEpochs, ...(o.calibrationLr !== undefined ? { calibrationLr: o.calibrationLr } : {}),
-      trainOptions: o.trainOptions,
+      trainOptions: session.opts,
       wallSeconds: (performance.now() - t0) / 1000,
     };
   } finally {

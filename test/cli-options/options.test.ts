@@ -26,6 +26,8 @@ const TRAIN: CommandSpec = {
     { name: 'verbose', short: 'v', type: 'boolean', description: 'Say more' },
     { name: 'shuffle', type: 'boolean', default: true, description: 'Shuffle the samples' },
     { name: 'test-samples', type: 'int', default: 1000, min: 0, description: 'Samples to test on' },
+    { name: 'threads', type: 'int', min: 1, max: 64, words: ['auto'], default: 'auto', description: 'Threads' },
+    { name: 'worker', type: 'boolean', words: ['auto'], default: 'auto', description: 'A worker' },
   ],
 };
 
@@ -52,7 +54,7 @@ describe('parseArgs', () => {
     expect(parseArgs(TRAIN, [])).toEqual({
       options: {
         steps: 16, learningRate: 0.01, rule: 'ltl-online', layers: [784, 100, 10],
-        verbose: false, shuffle: true, testSamples: 1000, help: false,
+        verbose: false, shuffle: true, testSamples: 1000, threads: 'auto', worker: 'auto', help: false,
       },
       positionals: [],
       given: [],
@@ -86,6 +88,15 @@ describe('parseArgs', () => {
     expect(parseArgs(TRAIN, ['-v']).options.verbose).toBe(true);
     expect(refusal(TRAIN, ['--verbose=yes']).field).toBe('--verbose');
     expect(refusal(TRAIN, ['--no-verbose=false']).field).toBe('--no-verbose');
+  });
+
+  it('takes an int or boolean option\'s words (auto) besides its values, and says so when refusing', () => {
+    expect(parseArgs(TRAIN, []).options).toMatchObject({ threads: 'auto', worker: 'auto' });
+    expect(parseArgs(TRAIN, ['--threads', '3', '--no-worker']).options).toMatchObject({ threads: 3, worker: false });
+    expect(parseArgs(TRAIN, ['--threads=auto', '--worker=auto']).options).toMatchObject({ threads: 'auto', worker: 'auto' });
+    expect(refusal(TRAIN, ['--threads', 'all']).message).toMatch(/expected an integer in \[1, 64\] or auto, got "all"/);
+    expect(refusal(TRAIN, ['--worker=yes']).message).toMatch(/expected true or false or auto/);
+    expect(() => checkCommandSpec({ ...TRACE, options: [{ name: 'x', type: 'string', words: ['auto'], description: 'x' }] })).toThrow(/words apply to int and boolean only/);
   });
 
   it('does not let a boolean swallow the next argument', () => {

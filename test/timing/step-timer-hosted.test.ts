@@ -11,8 +11,8 @@ import { StepTimer, type StepSource } from '../../src/timing/step-timer.js';
 import { chipSource } from '../../src/timing/chip-source.js';
 
 describe('the step timer hosted in the chip it times', () => {
-  it('reads the lists in place and reports what a timer reading copies reports', () => {
-    const session = new TrainSession({ ...TRAIN_DEFAULTS, epochs: 1, samples: 12, testSamples: 4, teacherEpochs: 1 });
+  it.each([[1, 'one thread'], [2, 'two threads (the steps replayed from the threads\' history)']])('reads the lists in place and reports what a timer reading copies reports, on %i: %s', (threads) => {
+    const session = new TrainSession({ ...TRAIN_DEFAULTS, epochs: 1, samples: 12, testSamples: 4, teacherEpochs: 1, threads });
     try {
       const model = loadModel('loihi');
       const rule = session.createRule(), chip = session.createChip(session.initialSpec(), rule);

@@ -4,7 +4,9 @@
 // learning-rate schedule over two epochs, updates once per sample, and a delay of one step; the
 // run shows its thread count; what threads cannot run is refused before the teacher, naming --threads.
 import { describe, expect, it } from 'vitest';
-import { train, TRAIN_DEFAULTS, type TrainOptions, type TrainReport } from '../../src/train/train.js';
+import { availableParallelism } from 'node:os';
+import { train, TrainSession, TRAIN_DEFAULTS, type TrainOptions, type TrainReport } from '../../src/train/train.js';
+import { autoThreads } from '../../src/chip/thread-plan.js';
 import { loadModel } from '../../src/cost/hwmodel.js';
 import { trainText } from '../../src/report/text.js';
 import { InputError } from '../../src/io/errors.js';
@@ -40,6 +42,33 @@ describe('ncsim train --threads', () => {
     });
   }
 
+  it('auto: a thread per 128 neurons of the widest layer up to the cores, where the chip runs on threads; the teacher in a worker when a core is left', () => {
+    expect(autoThreads(256, 2)).toBe(2);
+    expect(autoThreads(256, 16)).toBe(2);
+    expect(autoThreads(255, 16)).toBe(1);
+    expect(autoThreads(48, 2)).toBe(1);
+    expect(autoThreads(4096, 6)).toBe(6);
+    expect(autoThreads(4096, 1)).toBe(1);
+    const cores = availableParallelism();
+    const ran = (o: Partial<TrainOptions>) => {
+      const session = new TrainSession({ ...small, threads: 'auto', teacherWorker: 'auto', ...o });
+      try {
+        return { threads: session.opts.threads, teacherWorker: session.opts.teacherWorker };
+      } finally {
+        session.close();
+      }
+    };
+    const wide = Math.min(cores, 2);
+    expect(ran({ hidden: [256, 256] })).toEqual({ threads: wide, teacherWorker: wide < cores });
+    expect(ran({ hidden: [48, 40] })).toEqual({ threads: 1, teacherWorker: cores > 1 });
+    // What cannot run on threads runs on one, with no refusal.
+    for (const o of [{ rule: 'stop-w' }, { backend: 'ts' }, { mismatch: 0.1 }, { net: 'nets/cnn-mnist.json' }] as Partial<TrainOptions>[]) {
+      expect(ran({ hidden: [256, 256], ...o }).threads).toBe(1);
+    }
+    // Given values are kept.
+    expect(ran({ hidden: [256, 256], threads: 1, teacherWorker: true })).toEqual({ threads: 1, teacherWorker: true });
+  });
+
   it('refuses, naming --threads, what does not run on threads', () => {
     const refused = (o: Partial<TrainOptions>) => {
       try {
@@ -54,7 +83,8 @@ describe('ncsim train --threads', () => {
       [{ threads: 2, net: 'nets/cnn-mnist.json' }, /conv layer/],
       [{ threads: 2, backend: 'ts' }, /--backend ts/],
       [{ threads: 0 }, /integer from 1 to 64/],
-      [{ threads: 1.5 }, /integer from 1 to 64/],
+      [{ threads: 1.5 }, /integer from 1 to 64, or auto/],
+      [{ threads: 2, mismatch: 0.1 }, /--mismatch/],
     ] as [Partial<TrainOptions>, RegExp][]) {
       const e = refused(o);
       expect(e).toBeInstanceOf(InputError);
