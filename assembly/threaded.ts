@@ -2,7 +2,10 @@
 // memory build only: assembly/shared.ts). Thread k runs its share of a whole sample: every step,
 // every layer, its slice of the layer's neurons (the slice kernels of synapse.ts and learning.ts,
 // the neuron step and the accumulator, so each neuron's arithmetic is the one-thread chip's), and
-// publishes its slice's spikes after each layer's step. Nothing per layer-step goes through
+// publishes its slice's spikes after each layer's step. Its slice's weights, changes and state
+// live in blocks of its own while samples run (P_WT, P_G, P_STATE), and thread 0 alone reads the
+// sample's input (gatherInput): no cache line is written by one thread and read by another but
+// the spikes they exchange (docs/speed.md, "Threads"). Nothing per layer-step goes through
 // JavaScript: meeting another thread costs a few atomic operations when both are on time, where
 // the earlier JavaScript loop paid a call per kernel and per barrier (docs/speed.md, "Threads").
 //
@@ -379,7 +382,7 @@ function share(P: usize, k: i32): bool {
 
 /**
  * Keep step t of thread k in the history (src/chip/thread-loop.ts StepHistory): its counter
- * blocks and its slices' spike lists with their counts; thread 0 also the input events. No
+ * blocks and its slices' spike lists with their counts (the input events are there already: gatherInput). No
  * thread waits for another to record (the lists are joined when replayed).
  */
 function recordStep(P: usize, k: i32, t: i32): void {

@@ -51,7 +51,8 @@ for (const f of ['nets/cnn-mnist.json', 'nets/vgg11-32.json']) {
 }
 
 console.log('\n2. End-to-end on-chip training (online LTL, 784-256-256-10, T = 16, direct input)');
-const base = { ...TRAIN_DEFAULTS, epochs: 1, samples: quick ? 200 : 1000, testSamples: quick ? 100 : 500, teacherEpochs: 1 };
+// One thread: the kernels against their twin (threads: section 1c).
+const base = { ...TRAIN_DEFAULTS, epochs: 1, samples: quick ? 200 : 1000, testSamples: quick ? 100 : 500, teacherEpochs: 1, threads: 1 };
 const ew = train({ ...base, backend: 'wasm' });
 const et = train({ ...base, backend: 'ts' });
 // The chip loop's training throughput (the epoch's loop, waits for the teacher's targets excluded).

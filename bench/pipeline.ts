@@ -59,7 +59,7 @@ export interface PipelineBenchResult {
 export function benchPipeline(opts: PipelineBenchOptions = {}): PipelineBenchResult {
   const samples = opts.samples ?? (opts.quick ? 200 : 1000);
   const repeats = opts.repeats ?? (opts.quick ? 1 : 2);
-  const o: TrainOptions = { ...TRAIN_DEFAULTS, epochs: 1, samples, testSamples: 1, teacherEpochs: 1, teacherWorker: false };
+  const o: TrainOptions = { ...TRAIN_DEFAULTS, epochs: 1, samples, testSamples: 1, teacherEpochs: 1, teacherWorker: false, threads: 1 };
   const session = new TrainSession(o);
   try {
     return measure(session, samples, repeats, opts.workerUrl);

@@ -28,7 +28,8 @@ const header = ['rule', 'lr', ...Array.from({ length: epochs }, (_, e) => `ep ${
 console.log(header.map((h, i) => (i === 0 ? h.padEnd(12) : h.padStart(8))).join(''));
 const reports: TrainReport[] = [];
 for (const rule of rules) {
-  const r = train({ ...TRAIN_DEFAULTS, rule, epochs, samples, testSamples, seed });
+  // One thread for every rule (only ltl-online runs on several): their times compare.
+  const r = train({ ...TRAIN_DEFAULTS, rule, epochs, samples, testSamples, seed, threads: 1 });
   reports.push(r);
   const cells = [rule.padEnd(12), String(r.options.lr ?? '').padStart(8)];
   const lr = r.options.lr;

@@ -29,7 +29,8 @@ function cpuMs(f: () => void): number {
 }
 
 export function benchTiming(o: { quick: boolean; policies?: MapPolicy[] }): TimingBench[] {
-  const opts = { ...TRAIN_DEFAULTS, epochs: 1, samples: o.quick ? 200 : 1000, testSamples: 50, teacherEpochs: 1 };
+  // One thread, as the target was set (the timer on threads replays each step: docs/speed.md).
+  const opts = { ...TRAIN_DEFAULTS, epochs: 1, samples: o.quick ? 200 : 1000, testSamples: 50, teacherEpochs: 1, threads: 1 };
   const session = new TrainSession(opts);
   const model = loadModel('loihi');
   try {

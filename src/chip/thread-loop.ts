@@ -4,11 +4,13 @@
  * the shares (assembly/threaded.ts: one wasm call per sample per thread, the barriers inside
  * wasm). Each layer's output neurons are cut into one contiguous slice per thread; a thread
  * integrates, steps and accumulates its slice, and runs online LTL's learning circuit (signal and
- * outer-product writer) on it. The weights of a postsynaptic neuron (a column of the fan-out-major
- * weight rows) are read and written by its slice's thread only, so weight writes never race.
- * What threads share is each layer's spikes: after a hidden layer's step every thread waits at a
- * barrier, then joins the slices' spike lists, in slice order (ascending, as one thread lists
- * them), into its own copy of the layer's events. Counters: each thread counts into its own
+ * outer-product writer) on it, in blocks of its own: its slice's weights (nIn rows of its width:
+ * the weights of a postsynaptic neuron are read and written by its slice's thread only, so
+ * weight writes never race), their accumulated changes and its neurons' state (STATE). Thread 0
+ * gathers the input events for every thread. What threads share is the input events and each
+ * layer's spikes: a thread that needs a layer waits until every thread has published its slice,
+ * then joins the slices' spike lists, in slice order (ascending, as one thread lists them), into
+ * its own copy of the layer's events. Counters: each thread counts into its own
  * block; thread 0 adds them up after the sample (integer counts, exact in f64, so the order does
  * not change a bit); a layer's delivered events are counted by thread 0 only.
  * The slots below mirror assembly/threaded.ts (the plan's sizes are checked against its exports).
@@ -83,8 +85,9 @@ export interface ThreadLayout {
 }
 
 /**
- * A recorded sample, step by step (t = 1..T), for an observer that reads events and counters:
- * the input events with their count (thread 0 writes them); each thread's own spike list of every
+ * A sample, step by step (t = 1..T): the input events with their count (thread 0 gathers them
+ * here for every sample, a step ahead, and the other threads read them here); when the sample is
+ * recorded for an observer that reads events and counters, also each thread's own spike list of every
  * layer's slice with its count (joined when replayed: no thread waits for the others to record a
  * step) and its counter blocks after the step.
  */

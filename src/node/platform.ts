@@ -10,7 +10,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as bufferConstants } from 'node:buffer';
-import { availableParallelism, totalmem } from 'node:os';
+import { totalmem } from 'node:os';
+import { processCores } from './cores.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setPlatform, type MnistDigit, type Platform } from '../platform.js';
@@ -74,5 +75,5 @@ setTrainExtras({
   nirNet: (path, dt) => (isNirPath(path) ? loadedNir(path, { dt }) : undefined),
   onnxTeacher: (path) => loadOnnxTeacher(path),
   chipThreads: (chip, rule, threads) => new ChipThreads(chip, rule, threads),
-  cores: availableParallelism(),
+  cores: processCores(),
 });

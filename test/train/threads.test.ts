@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
 import { train, TrainSession, TRAIN_DEFAULTS, type TrainOptions, type TrainReport } from '../../src/train/train.js';
 import { autoThreads } from '../../src/chip/thread-plan.js';
+import { processCores } from '../../src/node/cores.js';
 import { loadModel } from '../../src/cost/hwmodel.js';
 import { trainText } from '../../src/report/text.js';
 import { InputError } from '../../src/io/errors.js';
@@ -67,6 +68,11 @@ describe('ncsim train --threads', () => {
     }
     // Given values are kept.
     expect(ran({ hidden: [256, 256], threads: 1, teacherWorker: true })).toEqual({ threads: 1, teacherWorker: true });
+    // A sweep running configurations side by side gives each its share of the cores (NCSIM_CORES).
+    expect(processCores({ NCSIM_CORES: '1' })).toBe(1);
+    expect(processCores({ NCSIM_CORES: String(cores + 5) })).toBe(cores);
+    for (const bad of ['0', '-2', '1.5', 'all', '']) expect(processCores({ NCSIM_CORES: bad })).toBe(cores);
+    expect(processCores({})).toBe(cores);
   });
 
   it('refuses, naming --threads, what does not run on threads', () => {

@@ -9,6 +9,8 @@
  * recorded in DIR/failed/ with its exit status and the end of its error text; the others go on.
  */
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { CORES_ENV } from '../../node/cores.js';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,13 +36,18 @@ export interface Outcome {
 /** Keep the end of a child's error text (its message is the last thing it prints). */
 const ERROR_TAIL = 4000;
 
-/** Runs one configuration in a child process; its report lands in runs/ID.json, or failed/ID.json says why. */
-export function runConfiguration(command: string, c: Configuration, dir: string, onSpawn?: (pid: number) => void): Promise<Outcome> {
+/**
+ * Runs one configuration in a child process; its report lands in runs/ID.json, or failed/ID.json
+ * says why. `together`: how many configurations run at once on this machine; each child's
+ * `--threads auto` and `--teacher-worker auto` count its share of the cores (NCSIM_CORES).
+ */
+export function runConfiguration(command: string, c: Configuration, dir: string, onSpawn?: (pid: number) => void, together = 1): Promise<Outcome> {
   const quiet = command === 'net' ? [] : ['--quiet'];
   const args = [cliPath(), command, ...c.argv, ...quiet, `--out=${runPath(dir, c.id)}`];
+  const env = { ...process.env, [CORES_ENV]: String(Math.max(1, Math.floor(availableParallelism() / Math.max(1, together)))) };
   const t0 = performance.now();
   return new Promise((resolveOutcome) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     if (child.pid !== undefined) onSpawn?.(child.pid);
     let err = '';
     child.stderr.setEncoding('utf8');
@@ -91,7 +98,7 @@ export async function runLocal(command: string, configs: Configuration[], dir: s
       const c = todo[next++];
       p.running++;
       opts.onProgress?.({ ...p });
-      const outcome = await runConfiguration(command, c, dir);
+      const outcome = await runConfiguration(command, c, dir, undefined, Math.min(opts.workers, todo.length));
       p.running--;
       if (outcome.ok) p.done++;
       else p.failed++;

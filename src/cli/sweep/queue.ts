@@ -179,7 +179,7 @@ export async function runWorker(t: QueueTarget, opts: WorkerOptions): Promise<vo
       }
       const c: Configuration = { index: d.index, id: d.id, given, argv: argvFor(d.command, given), options: {} };
       opts.log?.(`worker: job ${d.id} (attempt ${job.attemptsMade + 1} of ${ATTEMPTS})`);
-      const outcome = await runConfiguration(d.command, c, work);
+      const outcome = await runConfiguration(d.command, c, work, undefined, opts.concurrency);
       if (!outcome.ok) throw new Error(outcome.error.split('\n').slice(-3).join('\n') || `exit status ${outcome.status}`);
       return readFileSync(runPath(work, d.id), 'utf8');
     } finally {
