@@ -57,9 +57,18 @@ export const GEO_DEPTHWISE: i32 = 10;
 // major accumulators [P][KB] for a block of KB output channels, so that one event's row of K
 // weights is added to K contiguous accumulators with f32x4 (each lane its own output element,
 // the same f32 additions in the same order as the twin). Also holds the learning signal m
-// transposed to position-major for convOuterUpdate.
+// transposed to position-major for convOuterUpdate. A worker thread on shared memory gives its
+// instance scratch of its own (setConvScratch): static memory is shared by every instance.
 const SCRATCH_FLOATS: i32 = 32768;
-const SCRATCH: usize = memory.data(<i32>SCRATCH_FLOATS << 2, 16);
+let SCRATCH: usize = memory.data(<i32>SCRATCH_FLOATS << 2, 16);
+
+/** Bytes of the convolution kernels' scratch (setConvScratch). */
+export const CONV_SCRATCH_BYTES: i32 = SCRATCH_FLOATS << 2;
+
+/** This instance's scratch: CONV_SCRATCH_BYTES at ptr (16-byte aligned). */
+export function setConvScratch(ptr: usize): void {
+  SCRATCH = ptr;
+}
 
 /** Channels per block for P positions: all K, else a multiple of 4 (0: too many positions, go scalar). */
 // @ts-ignore: decorator
@@ -84,6 +93,25 @@ const SCRATCH: usize = memory.data(<i32>SCRATCH_FLOATS << 2, 16);
 /** I[k, oy, ox] = sum over events and offsets of W[k, c, dy, dx] * v, then + b[k] (spikes: v = 1, AC). */
 export function convIntegrate(
   g: usize, wPtr: usize, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32, biasPtr: usize, iPtr: usize, cnt: usize,
+): void {
+  convIntegrateOf(g, wPtr, idxPtr, valPtr, nEv, analog, biasPtr, iPtr, 1, cnt);
+}
+
+/**
+ * convIntegrate for one thread's slice of a convolution's output channels (assembly/threaded.ts):
+ * g is the slice's geometry (its channels only), wPtr its weight block. Each output's sum is the
+ * whole layer's, term by term (the channel blocking only groups lanes). The events delivered are
+ * counted where countEvents is set (one thread per layer), the reads per slice.
+ */
+export function convIntegrateSlice(
+  g: usize, wPtr: usize, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32, biasPtr: usize, iPtr: usize, countEvents: i32, cnt: usize,
+): void {
+  convIntegrateOf(g, wPtr, idxPtr, valPtr, nEv, analog, biasPtr, iPtr, countEvents, cnt);
+}
+
+// @ts-ignore: decorator
+@inline function convIntegrateOf(
+  g: usize, wPtr: usize, idxPtr: usize, valPtr: usize, nEv: i32, analog: i32, biasPtr: usize, iPtr: usize, countEvents: i32, cnt: usize,
 ): void {
   const inH = geo(g, GEO_IN_H), inW = geo(g, GEO_IN_W);
   const K = geo(g, GEO_OUT_C), oH = geo(g, GEO_OUT_H), oW = geo(g, GEO_OUT_W);
@@ -225,7 +253,7 @@ export function convIntegrate(
       }
     }
   }
-  bump(cnt, SYN_EVENTS, <f64>nEv);
+  if (countEvents) bump(cnt, SYN_EVENTS, <f64>nEv);
   bump(cnt, SYN_READS, reads);
   bump(cnt, analog ? SYN_MACS : SYN_ACS, reads);
 }

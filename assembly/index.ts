@@ -7,7 +7,7 @@ export { storeState, storeEvents, loadEvents } from "./state";
 export { ltlOfflineError, surrogateBackStep, backpropError, sgdApply, sgdApplyClamped } from "./backprop";
 export { readoutError } from "./readout";
 export { traceSynapses, traceNeurons, stopDelta, stopGrad, stopStep } from "./traces";
-export { convIntegrate, convOuterUpdate, convBackpropError, convTraceSynapses, convStopGrad, convStopStep } from "./conv";
+export { convIntegrate, convOuterUpdate, convBackpropError, convTraceSynapses, convStopGrad, convStopStep, CONV_SCRATCH_BYTES } from "./conv";
 export { loihiDendrite, loihiNeuronStep } from "./loihi";
 export { timingStep, timingSampleEnd } from "./timing";
 

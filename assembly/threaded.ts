@@ -27,6 +27,7 @@ import { gatherEvents, integrateSlice } from "./synapse";
 import { neuronStep } from "./neuron";
 import { accumulate } from "./accumulator";
 import { ltlOnlineSignal, outerUpdateSlice, setLearningScratch } from "./learning";
+import { convIntegrateSlice, convOuterUpdate, setConvScratch } from "./conv";
 import { COUNTER_SLOTS } from "./counters";
 
 // The plan's header (i32 slots; f32 where said).
@@ -40,7 +41,7 @@ export const PLAN_HEADER: i32 = 32;
 // counts (2 + 2 * layers i32: the input events' per parity, then each layer's joined list per
 // parity) and its statistics (how often it waited for another thread, how often it slept): both
 // pointers to its own line of the control block, which no other thread writes.
-const T_INIDX = 0, T_INVAL = 2, T_SCRATCH = 4, T_COUNTS = 5, T_STATS = 6;
+const T_INIDX = 0, T_INVAL = 2, T_SCRATCH = 4, T_COUNTS = 5, T_STATS = 6, T_CONV = 7;
 /** i32 slots of a thread's block. */
 export const PLAN_THREAD: i32 = 8;
 // One layer's block: the chip's buffers, online LTL's (-1: the layer does not learn), where its
@@ -48,6 +49,12 @@ export const PLAN_THREAD: i32 = 8;
 // i32 each), and the thread that counts its delivered events (the first with a nonempty slice).
 const L_NOUT = 0, L_WT = 1, L_BIAS = 2, L_THR = 3, L_THRSTRIDE = 4, L_LEAK = 5, L_LEAKSTRIDE = 6, L_I = 7, L_U = 8, L_S = 9;
 const L_C = 11, L_TARGET = 12, L_M = 13, L_ACTIVE = 14, L_G = 15, L_GB = 16, L_HIST = 17, L_SLICES = 18, L_PER = 19, L_COUNTER = 20;
+// The layer's kind: dense; a convolution (sliced by output channels: each thread runs the conv
+// kernels on a geometry of its channels, P_GEO, with its block of the shared weights); a
+// depthwise one (pooling: output channel c reads input channel c only, so a thread takes only
+// its channels' events, a contiguous run of the ascending list: P_LO, P_HI).
+const L_KIND = 21;
+const KIND_DENSE = 0, KIND_CONV = 1, KIND_DEPTHWISE = 2;
 /** i32 slots of a layer's block. */
 export const PLAN_LAYER: i32 = 24;
 // Per thread of a layer: its counter block, its slice's spike list per parity, its joined copy per
@@ -58,9 +65,11 @@ export const PLAN_LAYER: i32 = 24;
 // And its neurons' state as arrays of its own (P_STATE, the S_* arrays below): written by the
 // thread at every step, so kept away from the lines another thread writes; copied into the chip's
 // arrays at the end of each sample.
-const P_CNT = 0, P_LOCAL = 1, P_EVENTS = 3, P_WT = 5, P_G = 6, P_STATE = 7;
+// Convolutions: the geometry of its slice's channels (P_GEO); depthwise ones: the input indices
+// of its channels [P_LO, P_HI) and a list for their events, re-based (P_FILT, P_FILTVAL).
+const P_CNT = 0, P_LOCAL = 1, P_EVENTS = 3, P_WT = 5, P_G = 6, P_STATE = 7, P_GEO = 8, P_LO = 9, P_HI = 10, P_FILT = 11, P_FILTVAL = 12;
 /** i32 slots per thread of a layer. */
-export const PLAN_PER_THREAD: i32 = 8;
+export const PLAN_PER_THREAD: i32 = 13;
 // A thread's state block of a layer: arrays of its slice's width, each on whole lines (stateArray):
 // I, U, S per parity, C, online LTL's m and active list, the biases and their accumulated changes.
 const S_I = 0, S_U = 1, S_S = 2, S_C = 4, S_M = 5, S_ACTIVE = 6, S_BIAS = 7, S_GB = 8;
@@ -287,6 +296,26 @@ function join(P: usize, ctl: usize, lb: usize, l: i32, k: i32, p: i32, n: i32): 
 }
 
 /**
+ * The events a thread's slice of a depthwise layer sees: those of its input channels (indices in
+ * [P_LO, P_HI), a contiguous run of the ascending list), re-based to its first channel, into its
+ * list P_FILT (values: P_FILTVAL, when analog). Returns their number.
+ */
+function sliceEvents(pt: usize, idx: usize, val: usize, n: i32, analog: i32): i32 {
+  const lo = slot(pt, P_LO), hi = slot(pt, P_HI), dst = ptr(pt, P_FILT), dstVal = ptr(pt, P_FILTVAL);
+  let e = 0;
+  while (e < n && load<i32>(idx + (<usize>e << 2)) < lo) e++;
+  let m = 0;
+  for (; e < n; e++) {
+    const j = load<i32>(idx + (<usize>e << 2));
+    if (j >= hi) break;
+    store<i32>(dst + (<usize>m << 2), j - lo);
+    if (analog) store<f32>(dstVal + (<usize>m << 2), load<f32>(val + (<usize>e << 2)));
+    m++;
+  }
+  return m;
+}
+
+/**
  * Thread k's share of one sample (the plan's steps, learning and recording flags), from the
  * chip's reset state to the last step; ends at a barrier every thread reaches, so thread 0 sees
  * every thread's writes after it. Returns false when the run failed.
@@ -328,9 +357,16 @@ function share(P: usize, k: i32): bool {
         const evN = l == 0 ? inN : load<i32>(counts + (<usize>(2 + (l - 1) * 2 + sl) << 2));
         const local = ptr(pt, P_LOCAL + cur);
         const thrStride = slot(lb, L_THRSTRIDE), leakStride = slot(lb, L_LEAKSTRIDE);
-        const sb = ptr(pt, P_STATE), I = stateArray(sb, w, S_I);
-        integrateSlice(ptr(pt, P_WT), w, w, evIdx, evVal, evN, l == 0 ? analogInput : 0, stateArray(sb, w, S_BIAS), I,
-          slot(lb, L_COUNTER) == k ? 1 : 0, cnt);
+        const sb = ptr(pt, P_STATE), I = stateArray(sb, w, S_I), kind = slot(lb, L_KIND), analog = l == 0 ? analogInput : 0;
+        if (kind == KIND_DENSE) {
+          integrateSlice(ptr(pt, P_WT), w, w, evIdx, evVal, evN, analog, stateArray(sb, w, S_BIAS), I, slot(lb, L_COUNTER) == k ? 1 : 0, cnt);
+        } else if (kind == KIND_CONV) {
+          convIntegrateSlice(ptr(pt, P_GEO), ptr(pt, P_WT), evIdx, evVal, evN, analog, stateArray(sb, w, S_BIAS), I, slot(lb, L_COUNTER) == k ? 1 : 0, cnt);
+        } else {
+          // Each thread delivers its channels' events: their counts add up to the layer's.
+          const nF = sliceEvents(pt, evIdx, evVal, evN, analog);
+          convIntegrateSlice(ptr(pt, P_GEO), ptr(pt, P_WT), ptr(pt, P_FILT), ptr(pt, P_FILTVAL), nF, analog, stateArray(sb, w, S_BIAS), I, 1, cnt);
+        }
         ns = neuronStep(w, I, stateArray(sb, w, S_U), stateArray(sb, w, S_S + prev), stateArray(sb, w, S_S + cur), local,
           ptr(lb, L_THR) + (thrStride ? o : 0), thrStride, ptr(lb, L_LEAK) + (leakStride ? o : 0), leakStride, reset, cnt);
         accumulate(local, ns, stateArray(sb, w, S_C), maxCount, cnt);
@@ -356,7 +392,15 @@ function share(P: usize, k: i32): bool {
         const nActive = ltlOnlineSignal(w, stateArray(sb, w, S_C), ptr(lb, L_TARGET) + o, stateArray(sb, w, S_U), ptr(lb, L_THR) + (thrStride ? o : 0), thrStride,
           t, width, height, errorMode, load<f32>(negLr + (<usize>l << 2)), m, active, cnt);
         const dst = atStep ? ptr(pt, P_WT) : ptr(pt, P_G), dstBias = stateArray(sb, w, atStep ? S_BIAS : S_GB);
-        outerUpdateSlice(dst, dstBias, w, w, evIdx, evVal, evN, l == 0 ? analogInput : 0, m, active, nActive, atStep, cnt);
+        const kind = slot(lb, L_KIND), analog = l == 0 ? analogInput : 0;
+        if (kind == KIND_DENSE) {
+          outerUpdateSlice(dst, dstBias, w, w, evIdx, evVal, evN, analog, m, active, nActive, atStep, cnt);
+        } else if (kind == KIND_CONV) {
+          convOuterUpdate(ptr(pt, P_GEO), dst, dstBias, evIdx, evVal, evN, analog, m, active, nActive, atStep, cnt);
+        } else {
+          const nF = sliceEvents(pt, evIdx, evVal, evN, analog);
+          convOuterUpdate(ptr(pt, P_GEO), dst, dstBias, ptr(pt, P_FILT), ptr(pt, P_FILTVAL), nF, analog, m, active, nActive, atStep, cnt);
+        }
       }
     }
     if (record) recordStep(P, k, t);
@@ -445,8 +489,9 @@ export function threadLoop(P: usize, k: i32): i32 {
   plan = P;
   me = ptr(P, H_THREAD) + (<usize>(k * PLAN_THREAD) << 2);
   // Static memory is shared by every instance: this thread's outer-product writer gets scratch of its own.
-  const scratch = slot(me, T_SCRATCH);
+  const scratch = slot(me, T_SCRATCH), conv = slot(me, T_CONV);
   if (scratch >= 0) setLearningScratch(<usize>scratch);
+  if (conv >= 0) setConvScratch(<usize>conv);
   if (!barrier(ctl, N, true)) return atomic.load<i32>(ctl, C_FAILED << 2);
   while (barrier(ctl, N, true) && share(P, k));
   return atomic.load<i32>(ctl, C_FAILED << 2);

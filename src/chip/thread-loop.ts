@@ -25,7 +25,10 @@ const H = {
   ERROR: 12, ATSTEP: 13, HIST_INIDX: 14, HIST_INVAL: 15, HIST_COUNTS: 16, HIST_CNT: 17, STEPS: 18, LEARN: 19, RECORD: 20, CTL: 21,
   NEGLR: 22, THREAD: 23, LAYER: 24, FLAGS: 25, FLAGSTRIDE: 26, STALL: 27,
 } as const;
-export const PLAN = { HEADER: 32, THREAD: 8, LAYER: 24, PER_THREAD: 8, CTL_THREADS: CTL.THREADS } as const;
+export const PLAN = { HEADER: 32, THREAD: 8, LAYER: 24, PER_THREAD: 13, CTL_THREADS: CTL.THREADS } as const;
+
+/** A layer's kind as the threads run it (assembly/threaded.ts KIND_*). */
+export const KIND = { DENSE: 0, CONV: 1, DEPTHWISE: 2 } as const;
 
 /**
  * The arrays of a thread's state block of a layer (assembly/threaded.ts S_*): I, U, S per parity,
@@ -60,6 +63,13 @@ export interface ThreadLayer {
   wtBlock: number[]; gBlock: number[];
   /** Per thread: its state block (STATE), the arrays its slice's neurons work in while samples run. */
   state: number[];
+  /** KIND of the layer; a convolution's: per thread the geometry of its channels (-1: dense). */
+  kind: number;
+  geo: number[];
+  /** A depthwise layer's: per thread its channels' input indices [lo, hi) and its list of their events (indices, values); -1 elsewhere. */
+  lo: number[]; hi: number[]; filt: number[]; filtVal: number[];
+  /** Its stored weights as blocks see them (thread-plan.ts layerSplit): rows x cols, thread k's columns from cols0[k]; its biases' bounds. */
+  rows: number; cols: number; cols0: number[]; biases: number[];
 }
 
 /** Everything the threads' shares need, as the host lays it out (threads.ts) and writes it into the plan. */
@@ -80,6 +90,8 @@ export interface ThreadLayout {
   learn: { warmup: number; width: number; height: number; errorMode: number; atStep: boolean } | null;
   /** Per thread: the outer-product writer's scratch (thread 0: the module's static one, -1). */
   scratch: number[];
+  /** Per thread: the convolution kernels' scratch (thread 0: the module's static one, -1). */
+  convScratch: number[];
   /** Where a recorded sample keeps every step: the chip replays them to an observer (the step timer). */
   history: StepHistory;
 }
@@ -175,9 +187,12 @@ export function writePlan(i32: Int32Array, f32: Float32Array, at: number, L: Thr
     // The thread that counts the layer's delivered events: the first that owns neurons of it.
     const counter = y.slices.findIndex((b0, k) => k < N && y.slices[k + 1] > b0);
     i32.set([y.nOut, y.wt, y.bias, y.thr, y.thrStride, y.leak, y.leakStride, y.i, y.u, y.s[0], y.s[1], y.c, y.target, y.m, y.active, y.g, y.gb,
-      L.history.events[l], slices * 4, per * 4, counter], b);
+      L.history.events[l], slices * 4, per * 4, counter, y.kind], b);
     i32.set(y.slices, slices);
-    for (let k = 0; k < N; k++) i32.set([y.cnt[k], y.local[k][0], y.local[k][1], y.events[k][0], y.events[k][1], y.wtBlock[k], y.gBlock[k], y.state[k]], per + k * PLAN.PER_THREAD);
+    for (let k = 0; k < N; k++) {
+      i32.set([y.cnt[k], y.local[k][0], y.local[k][1], y.events[k][0], y.events[k][1], y.wtBlock[k], y.gBlock[k], y.state[k],
+        y.geo[k], y.lo[k], y.hi[k], y.filt[k], y.filtVal[k]], per + k * PLAN.PER_THREAD);
+    }
   });
   const negLr = take(nl) * 4;
   set(H.NEGLR, negLr);
@@ -188,7 +203,7 @@ export function writePlan(i32: Int32Array, f32: Float32Array, at: number, L: Thr
   // Each thread's own counts and wait statistics: on its region's private line.
   const own = (k: number) => ctl + (CTL.THREADS + k * threadSlots(nl) + lines(3 * nl + 1)) * 4;
   for (let k = 0; k < N; k++) {
-    i32.set([L.inputIdx[k][0], L.inputIdx[k][1], L.inputVal[k][0], L.inputVal[k][1], L.scratch[k], own(k), own(k) + (2 + 2 * nl) * 4], threads + k * PLAN.THREAD);
+    i32.set([L.inputIdx[k][0], L.inputIdx[k][1], L.inputVal[k][0], L.inputVal[k][1], L.scratch[k], own(k), own(k) + (2 + 2 * nl) * 4, L.convScratch[k]], threads + k * PLAN.THREAD);
   }
   if (ctl + ctlSlots(nl, N) * 4 > at + planBytes(nl, N)) throw new Error('writePlan: planBytes() is too small for the plan');
   return { plan, ctl, counts: own(0), negLr };

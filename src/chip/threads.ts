@@ -17,9 +17,10 @@ import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:
 import type { Chip, ChipRule, ParallelSamples } from './chip.js';
 import { COUNTER_SLOTS } from '../reference/counters.js';
 import { RESET_SUBTRACT, RESET_ZERO } from '../reference/neuron.js';
-import { CTL, PLAN, STATE, fail, planBytes, planSample, planWaits, type PlanPointers, type StepHistory, type ThreadLayer, type ThreadLayout, stateArray, writePlan } from './thread-loop.js';
+import { CTL, KIND, PLAN, STATE, fail, planBytes, planSample, planWaits, type PlanPointers, type StepHistory, type ThreadLayer, type ThreadLayout, stateArray, writePlan } from './thread-loop.js';
 import type { WasmExports } from './wasm.js';
-import { BLOCK_GAP, SCRATCH_BYTES, alignLine, blockBytes, sliceBounds, stateBytes, threadsUnsupported } from './thread-plan.js';
+import { BLOCK_GAP, CONV_SCRATCH_BYTES, SCRATCH_BYTES, alignLine, blockBytes, layerSplit, stateBytes, threadsUnsupported } from './thread-plan.js';
+import { GEO_IN_C, GEO_OUT_C, GEO_SLOTS, geometryBlock } from '../reference/conv.js';
 
 /** What the threads take of online LTL (src/rules/ltl-online.ts): its circuit's settings, -η per layer, its buffers. */
 export interface ThreadedRule extends ChipRule {
@@ -98,6 +99,7 @@ export class ChipThreads implements ParallelSamples {
     if (!shared) throw new Error('ChipThreads: the chip was not built on shared memory (Chip option threadBytes)');
     const ex = shared.exports;
     if (ex.LEARNING_SCRATCH_BYTES.value !== SCRATCH_BYTES) throw new Error('ChipThreads: the writer scratch size differs from assembly/learning.ts');
+    if (ex.CONV_SCRATCH_BYTES.value !== CONV_SCRATCH_BYTES) throw new Error('ChipThreads: the convolution scratch size differs from assembly/conv.ts');
     if (ex.PLAN_HEADER.value !== PLAN.HEADER || ex.PLAN_THREAD.value !== PLAN.THREAD || ex.PLAN_LAYER.value !== PLAN.LAYER
       || ex.PLAN_PER_THREAD.value !== PLAN.PER_THREAD || ex.CTL_THREADS.value !== PLAN.CTL_THREADS || ex.STATE_ARRAYS.value !== STATE.ARRAYS) {
       throw new Error('ChipThreads: the plan\'s slots differ from assembly/threaded.ts (rebuild the kernels)');
@@ -157,7 +159,7 @@ export class ChipThreads implements ParallelSamples {
 
   /** Lay out the threads' buffers in [extra, extra + bytes): inputs, spike lists, counter blocks, scratch, the history. */
   private lay(extra: number, bytes: number): ThreadLayout {
-    const chip = this.chip, spec = chip.spec, N = this.threads;
+    const chip = this.chip, spec = chip.spec, N = this.threads, i32 = this.i32;
     let at = extra;
     const take = (n: number) => {
       const p = at;
@@ -168,35 +170,56 @@ export class ChipThreads implements ParallelSamples {
     // First each thread's block of every layer's weights and changes, a gap before and after each.
     take(BLOCK_GAP);
     const blocks = spec.layers.map((l, n) => {
-      const s = sliceBounds(l.nOut, N), g = (this.rule?.buffers(n).g ?? -1) >= 0;
+      const s = layerSplit(l, N), g = (this.rule?.buffers(n).g ?? -1) >= 0;
       const wt: number[] = [], gs: number[] = [], state: number[] = [];
       for (let k = 0; k < N; k++) {
-        const w = s[k + 1] - s[k];
-        wt.push(take(blockBytes(l.nIn, w)));
-        const gb = take(blockBytes(l.nIn, w));
+        const cw = s.cols0[k + 1] - s.cols0[k];
+        wt.push(take(blockBytes(s.rows, cw)));
+        const gb = take(blockBytes(s.rows, cw));
         gs.push(g ? gb : -1);
-        state.push(take(stateBytes(w)));
+        state.push(take(stateBytes(s.neurons[k + 1] - s.neurons[k])));
       }
-      return { wt, g: gs, state };
+      return { wt, g: gs, state, split: s };
     });
     const x = take(spec.maxSteps * spec.inputSize * 4);
     // Thread 0 gathers the input events (into the history) and leaves the last steps' in the chip's lists; the others read the history's.
-    const inputIdx: [number, number][] = [chip.inIdx], inputVal: [number, number][] = [chip.inVal], scratch: number[] = [-1];
+    const inputIdx: [number, number][] = [chip.inIdx], inputVal: [number, number][] = [chip.inVal], scratch: number[] = [-1], convScratch: number[] = [-1];
+    const convs = spec.layers.some((l) => l.conv);
     for (let k = 1; k < N; k++) {
       inputIdx.push([-1, -1]);
       inputVal.push([-1, -1]);
       scratch.push(take(SCRATCH_BYTES));
+      convScratch.push(convs ? take(CONV_SCRATCH_BYTES) : -1);
     }
     const layers: ThreadLayer[] = spec.layers.map((l, n) => {
       const p = chip.layers[n];
       const bufs = this.rule?.buffers(n);
+      const split = blocks[n].split, g = l.conv;
       const y: ThreadLayer = {
         nOut: l.nOut, wt: p.wt, bias: p.bias, thr: p.thr, thrStride: p.thrStride, leak: p.leak, leakStride: p.leakStride,
-        i: p.i, u: p.u, s: p.s, c: p.c, slices: sliceBounds(l.nOut, N), cnt: [], local: [], events: [],
+        i: p.i, u: p.u, s: p.s, c: p.c, slices: split.neurons, cnt: [], local: [], events: [],
         target: bufs?.target ?? -1, m: bufs?.m ?? -1, active: bufs?.active ?? -1, g: bufs?.g ?? -1, gb: bufs?.gb ?? -1,
         wtBlock: blocks[n].wt, gBlock: blocks[n].g, state: blocks[n].state,
+        kind: !g ? KIND.DENSE : g.depthwise ? KIND.DEPTHWISE : KIND.CONV, geo: [], lo: [], hi: [], filt: [], filtVal: [],
+        rows: split.rows, cols: split.cols, cols0: split.cols0, biases: split.biases,
       };
       for (let k = 0; k < N; k++) {
+        // A convolution's slice: the layer's geometry with its channels only (a depthwise one's input channels too).
+        const c0 = split.biases[k], nc = split.biases[k + 1] - c0;
+        if (g) {
+          const geo = geometryBlock(g);
+          geo[GEO_OUT_C] = nc;
+          if (g.depthwise) geo[GEO_IN_C] = nc;
+          const at = take(GEO_SLOTS * 4);
+          i32.set(geo, at >>> 2);
+          y.geo.push(at);
+        } else y.geo.push(-1);
+        const plane = g ? g.inHeight * g.inWidth : 0;
+        const dw = g?.depthwise === true;
+        y.lo.push(dw ? c0 * plane : -1);
+        y.hi.push(dw ? (c0 + nc) * plane : -1);
+        y.filt.push(dw ? take(l.nIn * 4) : -1);
+        y.filtVal.push(dw ? take(l.nIn * 4) : -1);
         const cnt = take(COUNTER_SLOTS * 8);
         y.cnt.push(k === 0 ? p.cnt : cnt);
         y.local.push([take(l.nOut * 4), take(l.nOut * 4)]);
@@ -214,7 +237,7 @@ export class ChipThreads implements ParallelSamples {
     return {
       threads: N, inputSize: spec.inputSize, analogInput: chip.analogInput ? 1 : 0, delay: spec.delay ?? 0,
       reset: spec.reset === 'subtract' ? RESET_SUBTRACT : RESET_ZERO, maxCount: chip.maxCount, x, inputIdx, inputVal, layers,
-      learn: this.rule ? this.rule.circuit() : null, scratch, history,
+      learn: this.rule ? this.rule.circuit() : null, scratch, convScratch, history,
     };
   }
 
@@ -271,28 +294,28 @@ export class ChipThreads implements ParallelSamples {
    */
   private copyBlocks(toBlocks: boolean): void {
     const f32 = this.chip.k.mem.f32, N = this.threads;
-    this.layout.layers.forEach((y, l) => {
-      const nIn = this.chip.spec.layers[l].nIn, nOut = y.nOut;
+    const copy = (arena: number, block: number, n: number) => {
+      if (toBlocks) f32.copyWithin(block, arena, arena + n);
+      else f32.copyWithin(arena, block, block + n);
+    };
+    this.layout.layers.forEach((y) => {
       for (let k = 0; k < N; k++) {
         const i0 = y.slices[k], w = y.slices[k + 1] - i0;
         if (w === 0) continue;
-        for (const [arena, a] of [[y.bias, STATE.BIAS], [y.gb, STATE.GB], [y.m, STATE.M], [y.active, STATE.ACTIVE]] as const) {
-          if (arena < 0) continue;
-          const p = (arena >>> 2) + i0, q = stateArray(y.state[k], w, a) >>> 2;
-          if (toBlocks) f32.copyWithin(q, p, p + w);
-          else f32.copyWithin(p, q, q + w);
+        // Per neuron (m, the active list), or per bias (a convolution's: per output channel).
+        const b0 = y.biases[k], nb = y.biases[k + 1] - b0;
+        for (const [arena, a, first, n] of [[y.bias, STATE.BIAS, b0, nb], [y.gb, STATE.GB, b0, nb], [y.m, STATE.M, i0, w], [y.active, STATE.ACTIVE, i0, w]] as const) {
+          if (arena >= 0) copy((arena >>> 2) + first, stateArray(y.state[k], w, a) >>> 2, n);
         }
       }
+      // The stored weights: rows x cols in the arena, thread k's columns as a rows x cw block.
       for (const [mat, blocks] of [[y.wt, y.wtBlock], [y.g, y.gBlock]] as const) {
         if (mat < 0) continue;
         for (let k = 0; k < N; k++) {
-          const w = y.slices[k + 1] - y.slices[k];
-          if (w === 0 || blocks[k] < 0) continue;
-          const a = (mat >>> 2) + y.slices[k], b = blocks[k] >>> 2;
-          for (let j = 0; j < nIn; j++) {
-            if (toBlocks) f32.copyWithin(b + j * w, a + j * nOut, a + j * nOut + w);
-            else f32.copyWithin(a + j * nOut, b + j * w, b + j * w + w);
-          }
+          const c0 = y.cols0[k], cw = y.cols0[k + 1] - c0;
+          if (cw === 0 || blocks[k] < 0) continue;
+          const a = (mat >>> 2) + c0, b = blocks[k] >>> 2;
+          for (let j = 0; j < y.rows; j++) copy(a + j * y.cols, b + j * cw, cw);
         }
       }
     });
@@ -305,11 +328,11 @@ export class ChipThreads implements ParallelSamples {
    */
   learnApply(l: number): boolean {
     if (this.home !== 'blocks') return false;
-    const y = this.layout.layers[l], nIn = this.chip.spec.layers[l].nIn;
+    const y = this.layout.layers[l];
     if (y.g < 0) return false;
     for (let k = 0; k < this.threads; k++) {
-      const i0 = y.slices[k], w = y.slices[k + 1] - i0;
-      if (w > 0) this.chip.k.applyAccumulated(y.wtBlock[k], y.gBlock[k], nIn * w, stateArray(y.state[k], w, STATE.BIAS), stateArray(y.state[k], w, STATE.GB), w, y.cnt[0]);
+      const w = y.slices[k + 1] - y.slices[k], cw = y.cols0[k + 1] - y.cols0[k], nb = y.biases[k + 1] - y.biases[k];
+      if (w > 0) this.chip.k.applyAccumulated(y.wtBlock[k], y.gBlock[k], y.rows * cw, stateArray(y.state[k], w, STATE.BIAS), stateArray(y.state[k], w, STATE.GB), nb, y.cnt[0]);
     }
     return true;
   }

@@ -57,6 +57,7 @@ export interface WasmExports {
   outerUpdateSlice(...a: number[]): void;
   setLearningScratch(ptr: number): void;
   LEARNING_SCRATCH_BYTES: WebAssembly.Global;
+  CONV_SCRATCH_BYTES: WebAssembly.Global;
   /** A sample on several threads (assembly/threaded.ts): the main thread's share (0, or 1 when a thread failed), a worker's whole life. */
   threadSample(plan: number): number;
   threadLoop(plan: number, k: number): number;

@@ -806,11 +806,8 @@ function checkThreads(o: TrainOptions, file: Net | undefined): void {
 function threadsRefusal(o: TrainOptions, file: Net | undefined): string | null {
   if (o.backend !== 'wasm') return `with --backend ${o.backend} (threads run the wasm kernels)`;
   if (o.mismatch > 0) return 'with --mismatch (only the ideal f32 chip runs on several threads)';
-  const conv = file?.layers.find((l) => l.type !== 'dense');
-  // The chip's layers as threadsUnsupported sees them: the rule, and a conv or pooling layer of the net file.
-  const why = conv
-    ? `a ${conv.type} layer in ${file?.source} (only dense spiking layers run on several threads)`
-    : threadsUnsupported({ layers: [] }, o.rule);
+  // The rule (online LTL's layers are all spiking: no readout); conv, pool and dense layers all run.
+  const why = threadsUnsupported({ layers: [] }, o.rule);
   return why ? `for ${why}` : null;
 }
 

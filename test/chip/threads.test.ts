@@ -7,7 +7,9 @@
 // run with an error, never a hang. What it cannot run is refused by name.
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Chip, type ChipSpec } from '../../src/chip/chip.js';
+import { Chip, type ChipSpec, type LayerSpec } from '../../src/chip/chip.js';
+import type { ConvGeometry } from '../../src/model/types.js';
+import { convWeightCount } from '../../src/reference/conv.js';
 import { ChipThreads } from '../../src/chip/threads.js';
 import { BLOCK_GAP, sliceBounds, threadBytes, threadsUnsupported } from '../../src/chip/thread-plan.js';
 import { STATE, stateArray, type ThreadLayout } from '../../src/chip/thread-loop.js';
@@ -144,7 +146,73 @@ function quiet(n: Net, threads: number) {
   return seen;
 }
 
+const cnnArb = fc.record({
+  inC: fc.integer({ min: 1, max: 2 }), side: fc.integer({ min: 4, max: 8 }), channels: fc.integer({ min: 1, max: 13 }),
+  kernel: fc.integer({ min: 1, max: 3 }), stride: fc.integer({ min: 1, max: 2 }), padding: fc.integer({ min: 0, max: 1 }),
+  pool: fc.boolean(), dense: fc.integer({ min: 1, max: 40 }), steps: fc.integer({ min: 1, max: 5 }), seed: fc.integer({ min: 1, max: 1e9 }),
+  threads: fc.constantFrom(2, 3), spikeInput: fc.boolean(), updateAt: fc.constantFrom('step' as const, 'sample' as const),
+  delay: fc.constantFrom(0 as const, 1 as const), observe: fc.boolean(),
+});
+type Cnn = typeof cnnArb extends fc.Arbitrary<infer R> ? R : never;
+
+/** conv (K channels) -> optional average pool 2 (depthwise, fixed) -> dense -> dense 3: a random CNN of `c`. */
+function buildCnn(c: Cnn) {
+  const r = stream(c.seed);
+  const out = (n: number) => Math.floor((n + 2 * c.padding - c.kernel) / c.stride) + 1;
+  const oh = out(c.side);
+  const conv: ConvGeometry = { inChannels: c.inC, inHeight: c.side, inWidth: c.side, channels: c.channels, height: oh, width: oh, kernelHeight: c.kernel, kernelWidth: c.kernel, stride: c.stride, padding: c.padding, depthwise: false };
+  const ph = Math.floor((oh - 2) / 2) + 1;
+  const pool: ConvGeometry = { inChannels: c.channels, inHeight: oh, inWidth: oh, channels: c.channels, height: ph, width: ph, kernelHeight: 2, kernelWidth: 2, stride: 2, padding: 0, depthwise: true };
+  const rand = (n: number, a: number) => F(Array.from({ length: n }, () => r() * a));
+  const layers: LayerSpec[] = [{ name: 'c1', nIn: c.inC * c.side * c.side, nOut: c.channels * oh * oh, conv, weights: rand(convWeightCount(conv), 0.9), bias: rand(c.channels, 0.1), threshold: F([0.5]), leak: F([0.9]) }];
+  if (c.pool && oh >= 2) layers.push({ name: 'p1', nIn: layers[0].nOut, nOut: c.channels * ph * ph, conv: pool, fixed: true, weights: new Float32Array(convWeightCount(pool)).fill(0.25), bias: new Float32Array(c.channels), threshold: F([0.5]), leak: F([1]) });
+  for (const [name, nOut] of [['h1', c.dense], ['out', 3]] as const) {
+    const nIn = layers[layers.length - 1].nOut;
+    layers.push({ name, nIn, nOut, weights: rand(nIn * nOut, 0.6), bias: rand(nOut, 0.1), threshold: F([0.5]), leak: F([0.95]) });
+  }
+  const spec: ChipSpec = { inputSize: layers[0].nIn, reset: 'subtract', delay: c.delay, maxSteps: c.steps, layers };
+  const samples = [0, 1, 2].map(() => ({
+    x: F(Array.from({ length: c.steps * spec.inputSize }, () => (c.spikeInput ? (r() > 0.2 ? 1 : 0) : Math.max(0, r() + 0.3)))),
+    targets: layers.map((l) => Array.from({ length: l.nOut }, () => Math.abs(r()) / 2)),
+  }));
+  return { spec, samples };
+}
+
+/** What a CNN run leaves after every sample (and observed step), on `threads` threads or one ('ts': the twin's). */
+function runCnn(c: Cnn, threads: number, backend: 'wasm' | 'ts' = 'wasm') {
+  const { spec, samples } = buildCnn(c);
+  const rule = new LtlOnline({ learningRate: 0.05, warmup: 0, error: 'exact', updateAt: c.updateAt, width: 1, height: 'unit' });
+  const chip = new Chip(spec, backend, rule, threads > 1 ? { threadBytes: threadBytes(spec, threads) } : {});
+  chip.analogInput = !c.spikeInput;
+  if (threads > 1) open.push(new ChipThreads(chip, rule, threads));
+  const bits = (a: ArrayLike<number>) => Array.from(new Uint32Array(F(a).buffer));
+  const seen: unknown[] = [];
+  const observe = c.observe
+    ? (t: number) => seen.push({ t, ev: [-1, ...spec.layers.map((_, l) => l)].map((l) => { const e = chip.stepEvents(l); return Array.from(chip.k.mem.i32.subarray(e.idx >>> 2, (e.idx >>> 2) + e.n)); }), cnt: spec.layers.map((_, l) => Array.from(chip.counters(l))) })
+    : undefined;
+  const state = () => spec.layers.map((_, l) => ({ w: bits(chip.getWeights(l)), b: bits(chip.getBias(l)), u: bits(chip.membrane(l)), c: Array.from(chip.counts(l)), cnt: Array.from(chip.counters(l)) }));
+  samples.forEach((s, i) => {
+    rule.setSample({ targets: s.targets });
+    chip.runSample(s.x, c.steps, true, observe);
+    // Two samples in a row without reading: the weights stay in the threads' blocks between them.
+    if (i !== 1) seen.push({ sample: i, predict: chip.predict(), state: state() });
+  });
+  chip.runSample(samples[0].x, c.steps, false, observe);
+  seen.push({ eval: chip.predict(), state: state() });
+  return seen;
+}
+
 describe('a chip on several threads', () => {
+  it('runs convolutions and pooling sliced by output channels: the one-thread chip bit for bit, the twin\'s too', () => {
+    fc.assert(fc.property(cnnArb, (c) => {
+      const one = runCnn(c, 1);
+      expect(runCnn(c, c.threads)).toEqual(one);
+    }), { numRuns: 14, seed: 2026 });
+    fc.assert(fc.property(cnnArb, (c) => {
+      expect(runCnn(c, c.threads)).toEqual(runCnn(c, 1, 'ts'));
+    }), { numRuns: 4, seed: 612 });
+  });
+
   it('keeps the learned values in the threads\' blocks between samples and brings them home for every reader and writer', () => {
     fc.assert(fc.property(netArb, (n) => {
       expect(quiet(n, n.threads)).toEqual(quiet(n, 1));

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
 import { train, TrainSession, TRAIN_DEFAULTS, type TrainOptions, type TrainReport } from '../../src/train/train.js';
-import { autoThreads } from '../../src/chip/thread-plan.js';
+import { MAX_THREADS, autoThreads } from '../../src/chip/thread-plan.js';
 import { processCores } from '../../src/node/cores.js';
 import { loadModel } from '../../src/cost/hwmodel.js';
 import { trainText } from '../../src/report/text.js';
@@ -31,6 +31,7 @@ describe('ncsim train --threads', () => {
   for (const [what, extra] of [
     ['online LTL, updates every step (the default job)', {}],
     ['updates once per sample, sign() error, delay 1', { updateAt: 'sample', error: 'sign', delay: 1 }],
+    ['a CNN (conv, average pool, dense) sliced by output channels', { net: 'nets/cnn-mnist.json', samples: 40, testSamples: 20 }],
   ] as [string, Partial<TrainOptions>][]) {
     it(`gives the one-thread report but for the clock: ${what}`, () => {
       const one = train({ ...small, ...extra, threads: 1 }, undefined, undefined, timing);
@@ -63,9 +64,11 @@ describe('ncsim train --threads', () => {
     expect(ran({ hidden: [256, 256] })).toEqual({ threads: wide, teacherWorker: wide < cores });
     expect(ran({ hidden: [48, 40] })).toEqual({ threads: 1, teacherWorker: cores > 1 });
     // What cannot run on threads runs on one, with no refusal.
-    for (const o of [{ rule: 'stop-w' }, { backend: 'ts' }, { mismatch: 0.1 }, { net: 'nets/cnn-mnist.json' }] as Partial<TrainOptions>[]) {
+    for (const o of [{ rule: 'stop-w' }, { backend: 'ts' }, { mismatch: 0.1 }] as Partial<TrainOptions>[]) {
       expect(ran({ hidden: [256, 256], ...o }).threads).toBe(1);
     }
+    // A CNN's widest layer is its convolution's (16 x 28 x 28 neurons).
+    expect(ran({ net: 'nets/cnn-mnist.json' }).threads).toBe(Math.min(cores, MAX_THREADS));
     // Given values are kept.
     expect(ran({ hidden: [256, 256], threads: 1, teacherWorker: true })).toEqual({ threads: 1, teacherWorker: true });
     // A sweep running configurations side by side gives each its share of the cores (NCSIM_CORES).
@@ -86,7 +89,6 @@ describe('ncsim train --threads', () => {
     };
     for (const [o, text] of [
       [{ threads: 2, rule: 'stop-w' }, /rule stop-w/],
-      [{ threads: 2, net: 'nets/cnn-mnist.json' }, /conv layer/],
       [{ threads: 2, backend: 'ts' }, /--backend ts/],
       [{ threads: 0 }, /integer from 1 to 64/],
       [{ threads: 1.5 }, /integer from 1 to 64, or auto/],
