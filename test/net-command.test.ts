@@ -65,6 +65,20 @@ describe('ncsim net', () => {
     expect(rep.run.layers[0].synapticEvents).toBe(plain.run.layers[0].synapticEvents);
   });
 
+  it('--threads N runs the chip on N threads: the same report but for the clock; one a chip cannot take is refused (exit 2)', () => {
+    const timeless = (r: NetReport) => ({ ...r, run: { ...r.run, buildSeconds: 0, runSeconds: 0, threads: 0 } });
+    const one = run(net('cnn-mnist.json'), '--json', '--steps', '6', '--learn', '--threads', '1');
+    const two = run(net('cnn-mnist.json'), '--json', '--steps', '6', '--learn', '--threads', '2');
+    expect(two.status, two.stderr).toBe(0);
+    const a = JSON.parse(one.stdout) as NetReport, b = JSON.parse(two.stdout) as NetReport;
+    expect([a.run.threads, b.run.threads]).toEqual([1, 2]);
+    expect(timeless(b)).toEqual(timeless(a));
+    expect(run(net('cnn-mnist.json'), '--steps', '2', '--threads', '2').stdout).toMatch(/wasm on 2 threads/);
+    const ts = run(net('mlp.json'), '--steps', '1', '--threads', '2', '--backend', 'ts');
+    expect(ts.status).toBe(2);
+    expect(ts.stderr).toMatch(/option "--threads": expected 1 for the ts backend/);
+  });
+
   it('mlp: a dense network maps and runs', () => {
     const r = run(net('mlp.json'), '--steps', '2', '--json');
     expect(r.status, r.stderr).toBe(0);

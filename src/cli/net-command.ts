@@ -21,6 +21,7 @@ import { convWeightCount } from '../reference/conv.js';
 import { table } from '../report/text.js';
 import { eng, sec } from '../report/cost-text.js';
 import type { Backend } from '../chip/kernels.js';
+import { MAX_THREADS } from '../chip/thread-plan.js';
 
 export const NET: CommandSpec = {
   name: 'net',
@@ -36,6 +37,7 @@ export const NET: CommandSpec = {
     { name: 'rate', type: 'number', min: 0, max: 1, default: PROBE_DEFAULTS.rate, description: 'spike probability per input per step (--input spikes)' },
     { name: 'init-gain', type: 'number', min: 0, max: 1000, default: PROBE_DEFAULTS.initGain, description: 'scale of the random weights (uniform in ±gain·sqrt(3/fan-in)·threshold)' },
     { name: 'backend', type: 'enum', choices: ['wasm', 'ts'], default: PROBE_DEFAULTS.backend, description: 'kernels: wasm, or the TypeScript twin' },
+    { name: 'threads', type: 'int', min: 1, max: MAX_THREADS, words: ['auto'], default: 'auto', description: 'threads the chip is simulated on, each a slice of every layer\'s neurons (same results bit for bit); auto: a thread per 128 neurons of the widest layer, up to the cores (docs/speed.md, "Threads")' },
     { name: 'learn', type: 'boolean', default: PROBE_DEFAULTS.learn, description: 'also run the online LTL learning circuits (train\'s defaults) towards seeded random targets, and price the learning' },
     { name: 'dt', type: 'number', min: 1e-9, max: 10, default: NIR_DEFAULT_DT, description: 'a NIR file\'s time step (s): LIF leak 1 - dt/tau, input gain r*dt/tau (docs/nir.md)' },
     { name: 'json', type: 'boolean', default: false, description: 'print the report as one JSON document instead of a table' },
@@ -64,7 +66,7 @@ export interface NetReport {
   layers: NetLayerRow[];
   totals: { neurons: number; storedWeights: number; synapses: number };
   run: {
-    steps: number; seed: number; input: ProbeInput; rate: number | null; initGain: number; backend: Backend; learn: boolean;
+    steps: number; seed: number; input: ProbeInput; rate: number | null; initGain: number; backend: Backend; learn: boolean; threads: number;
     /** Seeded random weights, or those of the file (a NIR graph's, with its thresholds, leaks and reset). */
     weights: 'random' | 'file';
     buildSeconds: number; runSeconds: number;
@@ -108,7 +110,7 @@ export function netReport(file: string, o: Record<string, unknown>, given?: Net)
   const probe = probeNet(net, {
     steps: o.steps as number, seed: o.seed as number, input: o.input as ProbeInput, rate: o.rate as number,
     initGain: o.initGain as number, backend: o.backend as Backend, learn: o.learn as boolean,
-    timing: { model, mapping: o.mapping as MapPolicy },
+    timing: { model, mapping: o.mapping as MapPolicy }, threads: o.threads as number | 'auto',
   });
   const layers = netLayerRows(net);
   const sum = (k: 'neurons' | 'storedWeights' | 'synapses') => layers.reduce((a, l) => a + l[k], 0);
@@ -117,7 +119,7 @@ export function netReport(file: string, o: Record<string, unknown>, given?: Net)
     totals: { neurons: sum('neurons'), storedWeights: sum('storedWeights'), synapses: sum('synapses') },
     run: {
       steps: o.steps as number, seed: o.seed as number, input: o.input as ProbeInput, rate: o.input === 'spikes' ? o.rate as number : null,
-      initGain: o.initGain as number, backend: o.backend as Backend, learn: o.learn as boolean, weights: net.params ? 'file' : 'random', buildSeconds: probe.buildSeconds, runSeconds: probe.runSeconds, layers: probe.layers,
+      initGain: o.initGain as number, backend: o.backend as Backend, learn: o.learn as boolean, threads: probe.threads, weights: net.params ? 'file' : 'random', buildSeconds: probe.buildSeconds, runSeconds: probe.runSeconds, layers: probe.layers,
     },
     hw: model.name,
     mapping: { fits: false, refusal: '' },
@@ -176,7 +178,7 @@ export function netText(r: NetReport): string {
   }
   lines.push('');
   const run = r.run;
-  lines.push(`run: ${run.steps} step(s) of seeded random input (${run.input === 'spikes' ? `Bernoulli spikes, rate ${run.rate}` : 'analog, uniform in [0, 1)'}), ${run.weights === 'file' ? 'the file\'s weights' : `random weights (gain ${run.initGain})`}, ${run.learn ? 'online LTL towards random targets' : 'no learning'}, seed ${run.seed}, ${run.backend} (${run.runSeconds.toFixed(2)} s)`);
+  lines.push(`run: ${run.steps} step(s) of seeded random input (${run.input === 'spikes' ? `Bernoulli spikes, rate ${run.rate}` : 'analog, uniform in [0, 1)'}), ${run.weights === 'file' ? 'the file\'s weights' : `random weights (gain ${run.initGain})`}, ${run.learn ? 'online LTL towards random targets' : 'no learning'}, seed ${run.seed}, ${run.backend} on ${run.threads} thread${run.threads === 1 ? '' : 's'} (${run.runSeconds.toFixed(2)} s)`);
   lines.push(...cols([
     ['layer', 'spikes / step', 'synaptic events / step', 'weight reads / step', ...(run.learn ? ['updates / step'] : [])],
     ...run.layers.map((l) => [

@@ -28,6 +28,9 @@ import { StepTimer } from '../timing/step-timer.js';
 import { chipSource } from '../timing/chip-source.js';
 import type { PhaseTiming } from '../timing/summary.js';
 import { Net, netSizes } from './file.js';
+import { autoThreads, threadBytes, threadsUnsupported } from '../chip/thread-plan.js';
+import { trainExtras } from '../train/extras.js';
+import { InputError } from '../io/errors.js';
 
 export type ProbeInput = 'spikes' | 'analog';
 
@@ -45,6 +48,12 @@ export interface ProbeOptions {
   learn: boolean;
   /** Time every step on this model and placement (src/timing); skipped when the net does not fit. */
   timing?: { model: HwModel; mapping: MapPolicy };
+  /**
+   * Threads the chip runs on (src/chip/threads.ts; same results bit for bit), or "auto" (as
+   * `ncsim train --threads auto`: a thread per 128 neurons of the widest layer, up to the cores,
+   * where the chip runs on threads); absent: 1.
+   */
+  threads?: number | 'auto';
 }
 
 export const PROBE_DEFAULTS: ProbeOptions = { steps: 4, seed: 1, input: 'spikes', rate: 0.2, initGain: 1, backend: 'wasm', learn: false };
@@ -63,9 +72,10 @@ export interface ProbeLayer {
 export interface ProbeResult {
   activity: Activity;
   layers: ProbeLayer[];
-  /** Wall time of building the chip and of running it (s). */
+  /** Wall time of building the chip and of running it (s), and the threads it ran on. */
   buildSeconds: number;
   runSeconds: number;
+  threads: number;
   /** Per-step timing of the run's phase (train with --learn, else test), when asked and the net fits. */
   timing?: Partial<Record<'train' | 'test', PhaseTiming>>;
 }
@@ -90,8 +100,10 @@ export function probeNet(net: Net, o: ProbeOptions): ProbeResult {
   rng.fork(); // the weights' stream (probeSpec forks the same one)
   const inRng = rng.fork();
   const rule = o.learn ? probeRule(net) : undefined;
-  const chip = new Chip(spec, o.backend, rule);
+  const threads = probeThreads(spec, o, rule?.name);
+  const chip = new Chip(spec, o.backend, rule, threads > 1 ? { threadBytes: threadBytes(spec, threads) } : {});
   chip.analogInput = o.input === 'analog';
+  const par = threads > 1 ? trainExtras().chipThreads?.(chip, rule, threads) : undefined;
   const n = spec.inputSize;
   const x = new Float32Array(o.steps * n);
   for (let q = 0; q < x.length; q++) x[q] = o.input === 'analog' ? inRng.uniform() : inRng.uniform() < o.rate ? 1 : 0;
@@ -117,7 +129,11 @@ export function probeNet(net: Net, o: ProbeOptions): ProbeResult {
   const src = chipSource(chip);
   timer?.beginPhase(phaseName, o.learn, src);
   const tr = performance.now();
-  chip.runSample(x, o.steps, o.learn, timer ? () => timer.step(src) : undefined);
+  try {
+    chip.runSample(x, o.steps, o.learn, timer ? () => timer.step(src) : undefined);
+  } finally {
+    par?.close();
+  }
   timer?.sampleEnd(src);
   const runSeconds = (performance.now() - tr) / 1000;
 
@@ -143,7 +159,16 @@ export function probeNet(net: Net, o: ProbeOptions): ProbeResult {
     synapticReads: counters[l.name]['synapse.read'] ?? 0,
     updates: counters[l.name]['learn.update'] ?? 0,
   }));
-  return { activity, layers, buildSeconds, runSeconds, ...(timer ? { timing: timer.result() } : {}) };
+  return { activity, layers, buildSeconds, runSeconds, threads, ...(timer ? { timing: timer.result() } : {}) };
+}
+
+/** The threads a probe runs on: as asked ("auto": autoThreads, 1 where the chip cannot run on threads); an explicit N the chip cannot take is refused. */
+function probeThreads(spec: ChipSpec, o: ProbeOptions, rule?: string): number {
+  const asked = o.threads ?? 1, extras = trainExtras();
+  const why = o.backend !== 'wasm' ? `the ${o.backend} backend (threads run the wasm kernels)` : !extras.chipThreads ? 'this platform (it has no threads)' : threadsUnsupported(spec, rule);
+  if (asked === 'auto') return why ? 1 : autoThreads(Math.max(...spec.layers.map((l) => l.nOut)), extras.cores ?? 1);
+  if (asked > 1 && why) throw new InputError('--threads', `1 for ${why}`, asked, { kind: 'option' });
+  return asked;
 }
 
 /** Online LTL as `ncsim train` creates it by default for a net (train.ts createRule). */
