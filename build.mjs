@@ -63,7 +63,7 @@ const common = {
   external: ['mnist', 'bullmq', 'ioredis', 'h5wasm', 'playwright-core'],
   banner: { js: "import { createRequire as __ncsimCreateRequire } from 'node:module'; const require = __ncsimCreateRequire(import.meta.url);" },
 };
-await build({ ...common, entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts', bench: 'bench/main.ts', 'bench-rules': 'bench/rules.ts', 'bench-sweep': 'bench/sweep.ts', 'bench-chip-loop': 'bench/chip-loop-main.ts', 'bench-timing': 'bench/timing-main.ts', 'bench-rtl-synth': 'bench/rtl-synth.ts', 'bench-checkpoint': 'bench/checkpoint.ts', 'bench-playground': 'bench/playground.ts', 'targets-worker': 'src/stream/targets-worker.ts', 'thread-worker': 'src/chip/thread-worker.ts' }, outdir: 'dist' });
+await build({ ...common, entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts', bench: 'bench/main.ts', 'bench-rules': 'bench/rules.ts', 'bench-sweep': 'bench/sweep.ts', 'bench-chip-loop': 'bench/chip-loop-main.ts', 'bench-threads-nets': 'bench/threads-nets-main.ts', 'bench-timing': 'bench/timing-main.ts', 'bench-rtl-synth': 'bench/rtl-synth.ts', 'bench-checkpoint': 'bench/checkpoint.ts', 'bench-playground': 'bench/playground.ts', 'targets-worker': 'src/stream/targets-worker.ts', 'thread-worker': 'src/chip/thread-worker.ts' }, outdir: 'dist' });
 copyFileSync('build/ncsim.wasm', 'dist/ncsim.wasm');
 copyFileSync('build/ncsim-shared.wasm', 'dist/ncsim-shared.wasm');
 copyFileSync('build/ncsim-nocount.wasm', 'dist/ncsim-nocount.wasm');

@@ -41,14 +41,11 @@ for (const [name, key] of [['conv synaptic events / s', 'synapticEventsPerSec'],
 
 // 1c. The chip loop alone: this build's kernels vs the previous release's vs the twin (bench/chip-loop.ts).
 import { benchChipLoop, formatChipLoopBench } from './chip-loop.js';
-import { readNetFile } from '../src/net/file.js';
+import { benchNetsOnThreads, formatNetsOnThreads } from './threads-nets.js';
 console.log('\n1c. The chip loop of the default job (training samples / s, targets precomputed): this build vs the previous kernels vs the TS twin');
 for (const l of formatChipLoopBench(benchChipLoop({ samples: quick ? 200 : 600, repeats: quick ? 3 : 5 }))) console.log(l);
-// Threads run dense layers only (src/chip/threads.ts): the convolutional nets are refused, so not timed on threads.
-for (const f of ['nets/cnn-mnist.json', 'nets/vgg11-32.json']) {
-  const conv = readNetFile(f).layers.find((l) => l.type !== 'dense');
-  if (conv) console.log(`threads: ${f} not timed on 2 threads (its ${conv.type} layers do not run on several threads)`);
-}
+// The convolutional nets on 1 and 2 threads (bench/threads-nets.ts).
+for (const l of formatNetsOnThreads(benchNetsOnThreads({ quick }))) console.log(l);
 
 console.log('\n2. End-to-end on-chip training (online LTL, 784-256-256-10, T = 16, direct input)');
 // One thread: the kernels against their twin (threads: section 1c).
