@@ -35,6 +35,8 @@ export interface ChipLoopOptions {
    * the shared-memory build (build/ncsim-shared.wasm, one wasm call per sample) on one thread
    */
   threads?: number[];
+  /** a network file instead of the default job's MLP (e.g. nets/cnn-mnist.json) */
+  net?: string;
 }
 
 export interface ChipLoopRun {
@@ -55,6 +57,8 @@ export interface ChipLoopRun {
 export interface ChipLoopResult {
   samples: number;
   sizes: number[];
+  /** The network's source (a file, or "--hidden" for the default MLP). */
+  net: string;
   steps: number;
   loadAverage: number[];
   runs: ChipLoopRun[];
@@ -155,7 +159,7 @@ const median = (v: number[]) => {
 
 export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
   const samples = opts.samples ?? 600, repeats = opts.repeats ?? 3;
-  const o: TrainOptions = { ...TRAIN_DEFAULTS, epochs: 1, samples, testSamples: 1, teacherEpochs: 1, teacherWorker: false };
+  const o: TrainOptions = { ...TRAIN_DEFAULTS, epochs: 1, samples, testSamples: 1, teacherEpochs: 1, teacherWorker: false, ...(opts.net ? { net: opts.net } : {}) };
   const session = new TrainSession(o);
   try {
     const order = Int32Array.from({ length: session.data.train.n }, (_, i) => i);
@@ -213,7 +217,7 @@ export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
         run.slept = run.waitCounts.sleeps / Math.max(1, run.waitCounts.waits);
       }
     }
-    return { samples, sizes: session.teacher.sizes, steps: o.steps, loadAverage: load, runs, crossCoreNs };
+    return { samples, sizes: session.teacher.sizes, net: session.net.source, steps: o.steps, loadAverage: load, runs, crossCoreNs };
   } finally {
     session.close();
   }
@@ -223,7 +227,7 @@ export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
 export function formatChipLoopBench(r: ChipLoopResult): string[] {
   const base = r.runs[0].median;
   const lines = [
-    `${r.samples} training samples, ${r.sizes.join('-')}, T = ${r.steps}, targets precomputed (no teacher in the clock); load average ${r.loadAverage.map((x) => x.toFixed(2)).join(' -> ')}`,
+    `${r.samples} training samples, ${r.net === '--hidden' ? r.sizes.join('-') : r.net}, T = ${r.steps}, targets precomputed (no teacher in the clock); load average ${r.loadAverage.map((x) => x.toFixed(2)).join(' -> ')}`,
     `${'kernels'.padEnd(26)}${'samples / s (median)'.padStart(22)}${'runs'.padStart(26)}${'this build is'.padStart(16)}  same weights (bits)`,
   ];
   for (const run of r.runs) {

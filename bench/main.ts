@@ -44,7 +44,9 @@ import { benchChipLoop, formatChipLoopBench } from './chip-loop.js';
 import { benchNetsOnThreads, formatNetsOnThreads } from './threads-nets.js';
 console.log('\n1c. The chip loop of the default job (training samples / s, targets precomputed): this build vs the previous kernels vs the TS twin');
 for (const l of formatChipLoopBench(benchChipLoop({ samples: quick ? 200 : 600, repeats: quick ? 3 : 5 }))) console.log(l);
-// The convolutional nets on 1 and 2 threads (bench/threads-nets.ts).
+console.log('\n1c (CNN). The same for nets/cnn-mnist.json (conv 16 -> pool -> dense 128 -> 10)');
+for (const l of formatChipLoopBench(benchChipLoop({ net: 'nets/cnn-mnist.json', samples: quick ? 50 : 200, repeats: quick ? 1 : 3 }))) console.log(l);
+// The convolutional nets on 1 and 2 threads with the targets computed in-thread, and VGG11 (bench/threads-nets.ts).
 for (const l of formatNetsOnThreads(benchNetsOnThreads({ quick }))) console.log(l);
 
 console.log('\n2. End-to-end on-chip training (online LTL, 784-256-256-10, T = 16, direct input)');
