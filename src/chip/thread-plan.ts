@@ -39,11 +39,7 @@ export function threadsUnsupported(spec: Pick<ChipSpec, 'layers' | 'device'>, ru
   if (rule !== undefined && rule !== 'ltl-online') return `the rule ${rule} (only ltl-online runs on several threads)`;
   if (!isIdeal(spec.device)) return 'a chip with device non-idealities or fixed point (only the ideal f32 chip runs on several threads)';
   const i = spec.layers.findIndex((l) => l.readout);
-  if (i >= 0) {
-    const l = spec.layers[i];
-    const what = 'a readout layer';
-    return `${what} (layer ${i}, ${l.name}; only dense spiking layers run on several threads)`;
-  }
+  if (i >= 0) return `a readout layer (layer ${i}, ${spec.layers[i].name}; only spiking layers run on several threads)`;
   return null;
 }
 

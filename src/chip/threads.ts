@@ -7,9 +7,9 @@
  * are the one-thread chip's, bit for bit: each neuron's arithmetic is unchanged and the counters
  * are integer counts added up after each sample.
  *
- * What runs on threads: the ideal f32 chip (no device), dense layers, spiking layers, learning
- * with online LTL (or no rule: inference). Anything else is refused before the run starts
- * (threadsUnsupported), naming what it is.
+ * What runs on threads: the ideal f32 chip (no device), dense, convolution and pooling layers
+ * (convolutions cut by output channels), spiking layers, learning with online LTL (or no rule:
+ * inference). Anything else is refused before the run starts (threadsUnsupported), naming it.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
