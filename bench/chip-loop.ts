@@ -227,7 +227,7 @@ export function benchChipLoop(opts: ChipLoopOptions = {}): ChipLoopResult {
 export function formatChipLoopBench(r: ChipLoopResult): string[] {
   const base = r.runs[0].median;
   const lines = [
-    `${r.samples} training samples, ${r.net === '--hidden' ? r.sizes.join('-') : r.net}, T = ${r.steps}, targets precomputed (no teacher in the clock); load average ${r.loadAverage.map((x) => x.toFixed(2)).join(' -> ')}`,
+    `${r.samples} training samples, ${r.net === '--hidden' ? r.sizes.join('-') : r.net.replace(/"/g, '')}, T = ${r.steps}, targets precomputed (no teacher in the clock); load average ${r.loadAverage.map((x) => x.toFixed(2)).join(' -> ')}`,
     `${'kernels'.padEnd(26)}${'samples / s (median)'.padStart(22)}${'runs'.padStart(26)}${'this build is'.padStart(16)}  same weights (bits)`,
   ];
   for (const run of r.runs) {
